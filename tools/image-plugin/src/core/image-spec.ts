@@ -1,0 +1,128 @@
+import { readDockerfile, type FromLine } from './dockerfile';
+import { ImageConfigError } from './errors';
+import { classifyReference } from './references';
+
+/** A sibling image this image builds FROM (or copies from). */
+export interface ParentRef {
+  image: string;
+  line: number;
+  /** The build arg that carries the reference, so a build can pin it to a digest. */
+  arg?: string;
+}
+
+/** An image from outside the workspace (`debian:trixie-slim`), pinned by digest at build time. */
+export interface ExternalRef {
+  ref: string;
+  line: number;
+  arg?: string;
+}
+
+/** One workspace image, as read from its Dockerfile. Pure data. */
+export interface ImageSpec {
+  name: string;
+  /** The image folder, relative to the workspace root (`images/base`). */
+  root: string;
+  dockerfile: string;
+  parents: ParentRef[];
+  externalBases: ExternalRef[];
+  /** Folders outside the image folder that builds bind-mount (`scripts/cmake`, or `scripts`). */
+  mountedInputs: string[];
+}
+
+export interface DockerfileSource {
+  /** Path relative to the workspace root, e.g. `images/base/Dockerfile`. */
+  dockerfile: string;
+  content: string;
+}
+
+export interface SpecOptions {
+  /** "Our" repository, e.g. `ghcr.io/acme/workspace-images`. */
+  repository: string;
+  /** Answers whether a path relative to the workspace root exists (the only effect, injected). */
+  pathExists: (path: string) => boolean;
+}
+
+export const imageNameOf = (dockerfile: string): string => {
+  const parts = dockerfile.split('/');
+  return (parts.length > 1 ? parts[parts.length - 2] : 'root').toLowerCase();
+};
+const dirOf = (file: string) => file.split('/').slice(0, -1).join('/') || '.';
+
+/** Turns every Dockerfile of the workspace into an image spec; throws one clear error per problem. */
+export function readImageSpecs(sources: readonly DockerfileSource[], options: SpecOptions): ImageSpec[] {
+  const byName = new Map<string, string>();
+  for (const { dockerfile } of sources) {
+    const name = imageNameOf(dockerfile);
+    const other = byName.get(name);
+    if (other) {
+      throw new ImageConfigError(
+        `two images are named "${name}": ${other} and ${dockerfile}`,
+        'an image is named after its folder: rename one of the two folders',
+        dockerfile,
+      );
+    }
+    byName.set(name, dockerfile);
+  }
+  const names = new Set(byName.keys());
+  return sources.map((source) => toSpec(source, names, options));
+}
+
+function toSpec(source: DockerfileSource, names: ReadonlySet<string>, options: SpecOptions): ImageSpec {
+  const { dockerfile } = source;
+  const name = imageNameOf(dockerfile);
+  const root = dirOf(dockerfile);
+  const facts = readDockerfile(dockerfile, source.content);
+  const stages = new Set<string>();
+  const parents: ParentRef[] = [];
+  const externalBases: ExternalRef[] = [];
+
+  const classify = (from: FromLine) => {
+    const kind = classifyReference(from.ref, options.repository, names, stages);
+    if (kind.kind === 'stage') return;
+    if (kind.kind === 'unknown-sibling') {
+      throw new ImageConfigError(
+        `\`${from.ref}\` names the image "${kind.image}", which the workspace does not have`,
+        `use one of ${[...names].sort().join(', ')} or add images/${kind.image || '<name>'}/Dockerfile`,
+        dockerfile,
+        from.line,
+      );
+    }
+    if (kind.kind === 'sibling') {
+      if (kind.image === name) {
+        throw new ImageConfigError(
+          `the image "${name}" builds FROM itself (${from.ref})`,
+          'name the parent image instead, or use an external base such as debian:trixie-slim',
+          dockerfile,
+          from.line,
+        );
+      }
+      if (!parents.some((p) => p.image === kind.image)) {
+        parents.push(from.arg ? { image: kind.image, line: from.line, arg: from.arg } : { image: kind.image, line: from.line });
+      }
+      return;
+    }
+    if (!externalBases.some((e) => e.ref === from.ref)) {
+      externalBases.push(from.arg ? { ref: from.ref, line: from.line, arg: from.arg } : { ref: from.ref, line: from.line });
+    }
+  };
+  for (const from of facts.froms) {
+    classify(from);
+    if (from.stageName) stages.add(from.stageName);
+  }
+  facts.otherImageRefs.forEach(classify);
+
+  const mountedInputs: string[] = [];
+  for (const mount of facts.bindMounts) {
+    if (!options.pathExists(mount.source)) {
+      throw new ImageConfigError(
+        `RUN --mount bind-mounts "${mount.source}", which does not exist in the workspace`,
+        `create ${mount.source}/install.sh, or correct source= (it is a path from the workspace root, e.g. scripts/<tool>)`,
+        dockerfile,
+        mount.line,
+      );
+    }
+    const inside = mount.source === root || mount.source.startsWith(`${root}/`);
+    if (!inside && !mountedInputs.includes(mount.source)) mountedInputs.push(mount.source);
+  }
+  return { name, root, dockerfile, parents, externalBases, mountedInputs: mountedInputs.sort() };
+}

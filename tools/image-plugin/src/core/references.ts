@@ -1,0 +1,65 @@
+/** A parsed image reference: `registry/path/name[:tag][@digest]`, lowercased. */
+export interface ImageReference {
+  /** Everything before the tag and digest, e.g. `ghcr.io/acme/images`. */
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+export function parseReference(ref: string): ImageReference {
+  let rest = ref.trim();
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  const result: ImageReference = { repository: rest.toLowerCase() };
+  if (tag) result.tag = tag;
+  if (digest) result.digest = digest;
+  return result;
+}
+
+/** How a `FROM` reference relates to the workspace. */
+export type ReferenceKind =
+  | { kind: 'stage' }
+  | { kind: 'sibling'; image: string }
+  /** In our repository, but no image of the workspace has that name. */
+  | { kind: 'unknown-sibling'; image: string }
+  | { kind: 'external' };
+
+/**
+ * Classifies a reference against "our" repository (`ghcr.io/<owner>/<repo>`, from the plugin
+ * options) and the workspace's image names:
+ * - `ghcr.io/<owner>/<repo>:<image>`: one repository for the family, the image name as tag;
+ * - `ghcr.io/<owner>/<image>` or `ghcr.io/<owner>/<repo>/<image>` (any tag): one repository per image.
+ * Everything else (`debian:trixie-slim`, `node:22`) is external.
+ */
+export function classifyReference(
+  ref: string,
+  ourRepository: string,
+  imageNames: ReadonlySet<string>,
+  stageNames: ReadonlySet<string> = new Set(),
+): ReferenceKind {
+  if (stageNames.has(ref.toLowerCase())) return { kind: 'stage' };
+  const ours = ourRepository.toLowerCase().replace(/\/+$/, '');
+  const { repository, tag } = parseReference(ref);
+  if (repository === ours) {
+    if (!tag) return { kind: 'unknown-sibling', image: '' };
+    return imageNames.has(tag) ? { kind: 'sibling', image: tag } : { kind: 'unknown-sibling', image: tag };
+  }
+  const slash = repository.lastIndexOf('/');
+  const namespace = repository.slice(0, slash);
+  const last = repository.slice(slash + 1);
+  if (slash > 0 && (namespace === ours || namespace === ours.slice(0, ours.lastIndexOf('/')))) {
+    if (imageNames.has(last)) return { kind: 'sibling', image: last };
+    if (namespace === ours) return { kind: 'unknown-sibling', image: last };
+  }
+  return { kind: 'external' };
+}

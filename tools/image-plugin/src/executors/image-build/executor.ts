@@ -1,0 +1,3 @@
+export default async function imageBuild(): Promise<{ success: boolean }> {
+  return { success: false };
+}

@@ -1,0 +1,95 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DependencyType,
+  type CreateDependencies,
+  type CreateNodesV2,
+  type RawProjectGraphDependency,
+  type TargetConfiguration,
+} from '@nx/devkit';
+import { minimatch } from 'minimatch';
+import { defaultRepository } from './adapters/git-remote';
+import { levelsOf } from './core/graph';
+import { readImageSpecs, type ImageSpec } from './core/image-spec';
+import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from './options';
+
+const EXECUTOR = './tools/image-plugin:image-build';
+
+/** Reads every Dockerfile the glob selects into image specs, checking the graph for cycles. */
+export function readWorkspaceImages(workspaceRoot: string, dockerfiles: readonly string[], options: NormalizedPluginOptions): ImageSpec[] {
+  const selected = dockerfiles.filter((f) => minimatch(f, options.dockerfileGlob, { dot: false })).sort();
+  const specs = readImageSpecs(
+    selected.map((dockerfile) => ({ dockerfile, content: readFileSync(join(workspaceRoot, dockerfile), 'utf8') })),
+    { repository: options.repository, pathExists: (p) => existsSync(join(workspaceRoot, p)) },
+  );
+  levelsOf(specs); // throws on a cycle
+  return specs;
+}
+
+const normalize = (options: ImagePluginOptions | undefined, workspaceRoot: string) =>
+  normalizePluginOptions(options, () => defaultRepository(workspaceRoot));
+
+/** The inferred `image-build` target: inputs are exactly the image folder and the folders it bind-mounts. */
+export function imageBuildTarget(spec: ImageSpec, options: NormalizedPluginOptions): TargetConfiguration {
+  return {
+    executor: EXECUTOR,
+    dependsOn: [`^${options.buildTargetName}`],
+    inputs: ['{projectRoot}/**/*', ...spec.mountedInputs.map((dir) => (dir === '.' ? '{workspaceRoot}/**/*' : `{workspaceRoot}/${dir}/**/*`))],
+    // The registry is the cache (a content-tag lookup); Nx must never skip a build whose image is gone.
+    cache: false,
+    options: { ...options.build, repository: options.repository, layout: options.layout },
+    metadata: {
+      description: `Build the ${spec.name} image with BuildKit${spec.parents.length ? ` FROM ${spec.parents.map((p) => p.image).join(', ')}` : ''}`,
+      technologies: ['docker'],
+    },
+  };
+}
+
+export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
+  '**/Dockerfile',
+  async (dockerfiles, rawOptions, context) => {
+    const options = normalize(rawOptions, context.workspaceRoot);
+    const specs = readWorkspaceImages(context.workspaceRoot, dockerfiles, options);
+    return specs.map((spec) => [
+      spec.dockerfile,
+      {
+        projects: {
+          [spec.root]: {
+            name: spec.name,
+            root: spec.root,
+            projectType: 'application',
+            tags: ['type:image'],
+            targets: { [options.buildTargetName]: imageBuildTarget(spec, options) },
+            metadata: {
+              image: {
+                dockerfile: spec.dockerfile,
+                parents: spec.parents,
+                externalBases: spec.externalBases,
+                mountedInputs: spec.mountedInputs,
+              },
+            },
+          },
+        },
+      },
+    ]);
+  },
+];
+
+/** Static parent -> child edges, read from the Dockerfiles (the child depends on its parent). */
+export const createDependencies: CreateDependencies<ImagePluginOptions> = (rawOptions, context) => {
+  const options = normalize(rawOptions, context.workspaceRoot);
+  const dockerfiles = Object.values(context.projects)
+    .map((p) => `${p.root}/Dockerfile`)
+    .filter((f) => existsSync(join(context.workspaceRoot, f)));
+  const specs = readWorkspaceImages(context.workspaceRoot, dockerfiles, options);
+  return specs.flatMap((spec) =>
+    spec.parents.map(
+      (parent): RawProjectGraphDependency => ({
+        source: spec.name,
+        target: parent.image,
+        type: DependencyType.static,
+        sourceFile: spec.dockerfile,
+      }),
+    ),
+  );
+};
