@@ -93,3 +93,5 @@ export const createDependencies: CreateDependencies<ImagePluginOptions> = (rawOp
     ),
   );
 };
+
+export { preTasksExecution, postTasksExecution } from './hooks';

@@ -1,0 +1,64 @@
+import { execa } from 'execa';
+import { platformString, platformsOf, type ManifestJson } from '../core/platforms';
+import { registryError, isNotFound, firstLine } from '../core/registry-errors';
+
+export interface CommandResult {
+  exitCode: number;
+  output: string;
+}
+
+/** Runs `docker buildx build` with live progress on stderr, keeping the output for error messages. */
+export async function runBuildx(args: readonly string[], cwd: string): Promise<CommandResult> {
+  const child = execa('docker', ['buildx', 'build', ...args], {
+    cwd,
+    reject: false,
+    stdin: 'ignore',
+    stdout: ['pipe', 'inherit'],
+    stderr: ['pipe', 'inherit'],
+    all: true,
+  });
+  const done = await child;
+  return { exitCode: done.exitCode ?? 1, output: String(done.all ?? '') };
+}
+
+export interface RemoteImage {
+  digest: string;
+  mediaType: string;
+  /** The raw manifest or index. */
+  manifest: ManifestJson;
+  /** The image platforms it holds (`linux/amd64`, ...). */
+  platforms: string[];
+}
+
+/** Looks a reference up in its registry: the image, or null when the registry says it is not there. */
+export async function inspectRemote(ref: string): Promise<RemoteImage | null> {
+  const r = await execa('docker', ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .Manifest}}'], { reject: false });
+  if (r.exitCode !== 0) {
+    const output = `${r.stderr}\n${r.stdout}`;
+    if (isNotFound(output)) return null;
+    throw registryError(ref, output) ?? new Error(`docker buildx imagetools inspect ${ref} failed: ${firstLine(output)}`);
+  }
+  const descriptor = JSON.parse(r.stdout) as { digest: string; mediaType: string };
+  const pinned = `${repositoryOf(ref)}@${descriptor.digest}`;
+  const manifest = JSON.parse(await imagetools(['inspect', pinned, '--raw'], ref)) as ManifestJson;
+  if (manifest.manifests) return { digest: descriptor.digest, mediaType: descriptor.mediaType, manifest, platforms: platformsOf(manifest) };
+  const config = JSON.parse(await imagetools(['inspect', pinned, '--format', '{{json .Image}}'], ref)) as { os: string; architecture: string; variant?: string };
+  return { digest: descriptor.digest, mediaType: descriptor.mediaType, manifest, platforms: [platformString(config)] };
+}
+
+/** `127.0.0.1:5000/acme/images:base-1a2b3c4` -> `127.0.0.1:5000/acme/images`. */
+export const repositoryOf = (ref: string): string => ref.split('@')[0].replace(/:[^/:]*$/, '');
+
+async function imagetools(args: string[], ref: string): Promise<string> {
+  const r = await execa('docker', ['buildx', 'imagetools', ...args], { reject: false });
+  if (r.exitCode !== 0) throw registryError(ref, r.stderr) ?? new Error(`docker buildx imagetools ${args.join(' ')} failed: ${firstLine(r.stderr)}`);
+  return r.stdout;
+}
+
+/** Points `tags` at existing manifests in the registry without moving any layer. */
+export async function createIndex(tags: readonly string[], sources: readonly string[]): Promise<void> {
+  const r = await execa('docker', ['buildx', 'imagetools', 'create', ...tags.flatMap((t) => ['-t', t]), ...sources], { reject: false });
+  if (r.exitCode !== 0) {
+    throw registryError(tags[0], r.stderr) ?? new Error(`docker buildx imagetools create ${tags.join(' ')} failed: ${firstLine(r.stderr)}`);
+  }
+}

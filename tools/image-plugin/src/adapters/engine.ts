@@ -1,0 +1,72 @@
+import Docker from 'dockerode';
+import { execa } from 'execa';
+import { ImageConfigError } from '../core/errors';
+import { firstLine, registryError } from '../core/registry-errors';
+
+let client: Docker | undefined;
+export const engine = (): Docker => (client ??= new Docker());
+
+export interface EngineInfo {
+  version: string;
+  apiVersion: string;
+  buildx: string;
+  /** `linux/amd64` on an x86-64 engine. */
+  platform: string;
+  containerdStore: boolean;
+}
+
+/** Checks the engine answers and buildx is installed; each failure is one line with the fix. */
+export async function preflight(): Promise<EngineInfo> {
+  let version: Docker.DockerVersion;
+  let info: { DriverStatus?: [string, string][]; Driver?: string };
+  try {
+    version = await engine().version();
+    info = await engine().info();
+  } catch (e) {
+    throw new ImageConfigError(
+      `the Docker engine cannot be reached (${(e as Error).message.split('\n')[0]})`,
+      'start Docker (or set DOCKER_HOST); on these machines: bash tools/test-env/setup.sh',
+      'docker engine',
+    );
+  }
+  const buildx = await execa('docker', ['buildx', 'version'], { reject: false });
+  if (buildx.exitCode !== 0) {
+    throw new ImageConfigError('docker buildx is not installed', 'install the buildx plugin (Debian: apt-get install docker-buildx)', 'docker engine');
+  }
+  const arch = version.Arch === 'x86_64' ? 'amd64' : version.Arch;
+  return {
+    version: version.Version,
+    apiVersion: version.ApiVersion,
+    buildx: buildx.stdout.trim().split(/\s+/)[1] ?? buildx.stdout.trim(),
+    platform: `${version.Os}/${arch}`,
+    containerdStore: JSON.stringify(info.DriverStatus ?? []).includes('io.containerd.snapshotter'),
+  };
+}
+
+/** The digest a reference resolves to, asked through the engine (so its registry mirrors apply). */
+export async function resolveRemoteDigest(ref: string): Promise<string> {
+  try {
+    const data = (await engine().getImage(ref).distribution()) as { Descriptor: { digest: string } };
+    return data.Descriptor.digest;
+  } catch (e) {
+    const message = (e as Error).message;
+    throw registryError(ref, message) ??
+      new ImageConfigError(`cannot resolve the digest of ${ref} (${firstLine(message)})`, `check that ${ref} exists and its registry is reachable`);
+  }
+}
+
+/** The local image's ID (its digest with the containerd store), or null when the engine has none. */
+export async function localImageId(ref: string): Promise<string | null> {
+  try {
+    const data = await engine().getImage(ref).inspect();
+    return data.Id;
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return null;
+    throw e;
+  }
+}
+
+export async function tagLocal(source: string, target: string): Promise<void> {
+  const at = target.lastIndexOf(':');
+  await engine().getImage(source).tag({ repo: target.slice(0, at), tag: target.slice(at + 1) });
+}

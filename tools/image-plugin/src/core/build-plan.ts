@@ -1,0 +1,68 @@
+import type { BuildSettings } from './build-options';
+import type { ImageSpec } from './image-spec';
+import type { ImageTags } from './tags';
+
+export interface BuildPlan {
+  image: string;
+  tags: ImageTags;
+  platforms: string[];
+  /** User build args plus the parents' pinned references. */
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  /** The arguments after `docker buildx build`. */
+  args: string[];
+}
+
+export interface PlanInput {
+  spec: ImageSpec;
+  settings: BuildSettings;
+  tags: ImageTags;
+  /** Parent image -> the reference to build FROM (digest-pinned when pushed). */
+  parentRefs: Readonly<Record<string, string>>;
+  revision: string;
+  created: string;
+  metadataFile: string;
+  workspaceRoot: string;
+}
+
+/** `ghcr.io/acme/images` -> `https://github.com/acme/images`. */
+export function sourceUrl(repository: string): string {
+  const [host, owner, repo] = repository.split('/');
+  return host === 'ghcr.io' && owner && repo ? `https://github.com/${owner}/${repo}` : `https://${repository}`;
+}
+
+/** The full `docker buildx build` invocation for one image. Pure: the same input gives the same args. */
+export function buildPlan(input: PlanInput): BuildPlan {
+  const { spec, settings, tags } = input;
+  const buildArgs: Record<string, string> = { ...settings.buildArgs };
+  for (const parent of spec.parents) {
+    const ref = input.parentRefs[parent.image];
+    if (parent.arg && ref) buildArgs[parent.arg] = ref;
+  }
+  const labels: Record<string, string> = {
+    'org.opencontainers.image.source': sourceUrl(settings.repository),
+    'org.opencontainers.image.revision': input.revision,
+    'org.opencontainers.image.created': input.created,
+    'org.opencontainers.image.title': spec.name,
+    'org.opencontainers.image.version': tags.sha.slice(tags.sha.lastIndexOf(':') + 1),
+  };
+  const args: string[] = [];
+  if (settings.builder) args.push('--builder', settings.builder);
+  args.push('--file', spec.dockerfile, '--platform', settings.platforms.join(','));
+  for (const [k, v] of Object.entries(buildArgs)) args.push('--build-arg', `${k}=${v}`);
+  for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
+  if (settings.pushByDigest) {
+    args.push('--output', `type=image,name=${tags.repository},push-by-digest=true,name-canonical=true,push=true`);
+  } else {
+    args.push('--tag', tags.sha, '--tag', tags.content);
+    args.push(settings.push ? '--push' : '--load');
+  }
+  args.push(`--provenance=${settings.provenance ? 'mode=max' : 'false'}`);
+  if (settings.sbom) args.push('--sbom=true');
+  if (settings.caBundle) args.push('--secret', `id=ca-bundle,src=${settings.caBundle}`);
+  for (const secret of settings.secrets) args.push('--secret', secret);
+  for (const c of settings.cacheFrom) args.push('--cache-from', c);
+  for (const c of settings.cacheTo) args.push('--cache-to', c);
+  args.push('--metadata-file', input.metadataFile, '--progress', settings.progress, input.workspaceRoot);
+  return { image: spec.name, tags, platforms: settings.platforms, buildArgs, labels, args };
+}

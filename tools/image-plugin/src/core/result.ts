@@ -1,0 +1,21 @@
+/** What one image-build wrote to `<resultsDir>/<image>.json`. */
+export interface ImageResult {
+  image: string;
+  result: 'built' | 'reused';
+  /** The index (multi-platform) or manifest digest; the local image ID in local mode. */
+  digest: string;
+  tags: string[];
+  platforms: string[];
+  contentHash: string;
+  parentDigest: string | null;
+  baseDigest: string | null;
+  durationMs: number;
+  /** The full commit SHA the tags name. */
+  revision: string;
+  pushed: boolean;
+  /** The Nx run that wrote this result (children only trust a parent's result of the same run). */
+  runId: string | null;
+  repository: string;
+  /** The reference children build FROM: `<repository>@<digest>` when pushed, the content tag locally. */
+  pinnedReference: string;
+}

@@ -1,0 +1,167 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultRepository } from '../adapters/git-remote';
+import { createIndex, inspectRemote, runBuildx } from '../adapters/buildx';
+import { preflight, localImageId, resolveRemoteDigest, tagLocal } from '../adapters/engine';
+import { hashFolders } from '../adapters/files';
+import { currentRevision } from '../adapters/git';
+import { buildSettings, type ImageBuildOptions } from '../core/build-options';
+import { buildPlan, type BuildPlan } from '../core/build-plan';
+import { contentHash } from '../core/content-hash';
+import { ImageConfigError } from '../core/errors';
+import type { ImageSpec } from '../core/image-spec';
+import { firstLine, registryError } from '../core/registry-errors';
+import type { ImageResult } from '../core/result';
+import { imageTags, pinnedReference } from '../core/tags';
+import { clearResult, readResult, writeResult } from './results';
+
+export interface BuildRequest {
+  workspaceRoot: string;
+  spec: ImageSpec;
+  options: ImageBuildOptions;
+  /** The Nx run (set by the plugin's preTasksExecution hook); parents' results must come from it. */
+  runId: string | null;
+  env: Readonly<Record<string, string | undefined>>;
+  log: (line: string) => void;
+}
+
+export type BuildOutcome = { kind: 'result'; result: ImageResult } | { kind: 'plan'; plan: BuildPlan };
+
+/**
+ * Builds one image, or reuses it: hashes its inputs, looks the content tag up (registry when pushing,
+ * the local engine otherwise) and only builds when it is missing. Children build FROM the parents'
+ * results of the same run. Writes `<resultsDir>/<image>.json` only on success.
+ */
+export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
+  const started = Date.now();
+  const { workspaceRoot: root, spec } = req;
+  const engine = await preflight();
+  const settings = buildSettings(req.options, {
+    image: spec.name,
+    hostPlatform: engine.platform,
+    defaultRepository: defaultRepository(root, req.env as NodeJS.ProcessEnv),
+    env: req.env,
+  });
+  if (!settings.dryRun) await clearResult(root, settings.resultsDir, spec.name);
+
+  const revision = await currentRevision(root);
+  const dirty = revision.changes.length > 0;
+  if (dirty && settings.push) {
+    throw new ImageConfigError(
+      `the working tree has uncommitted changes (${revision.changes.slice(0, 3).map((c) => c.slice(3)).join(', ')}${revision.changes.length > 3 ? ', ...' : ''}); a pushed image is tagged with the commit SHA ${revision.sha.slice(0, 7)} and must be exactly that commit`,
+      'commit or stash the changes, then run again (without --push, a local build is tagged <image>-<sha>-dirty)',
+      root,
+    );
+  }
+
+  const parentHashes: Record<string, string> = {};
+  const parentRefs: Record<string, string> = {};
+  let parentDigest: string | null = null;
+  for (const parent of spec.parents) {
+    const result = await readResult(root, settings.resultsDir, parent.image);
+    const stale = !result || (req.runId !== null && result.runId !== req.runId) || (settings.push && !result.pushed);
+    if (stale && !settings.dryRun) {
+      throw new ImageConfigError(
+        `the parent image "${parent.image}" has no ${settings.push ? 'pushed ' : ''}result from this run, so ${spec.name} cannot be pinned to its digest`,
+        `build them together: npx nx run ${spec.name}:${'image-build'}${settings.push ? ' --push' : ''} (dependsOn builds ${parent.image} first)`,
+        spec.dockerfile,
+        parent.line,
+      );
+    }
+    parentHashes[parent.image] = result?.contentHash ?? 'planned';
+    parentRefs[parent.image] = result?.pinnedReference ?? `<${parent.image} digest from this run>`;
+    parentDigest ??= result?.digest ?? null;
+  }
+
+  const bases: Record<string, string> = {};
+  for (const base of spec.externalBases) bases[base.ref] = await resolveRemoteDigest(base.ref);
+  const baseDigest = Object.values(bases)[0] ?? null;
+
+  const files = await hashFolders(root, [spec.root, ...spec.mountedInputs]);
+  const hash = contentHash({ files, buildArgs: settings.buildArgs, platforms: settings.platforms, parents: parentHashes, bases });
+  const revisionTag = `${revision.sha.slice(0, settings.shaLength)}${dirty ? '-dirty' : ''}`;
+  const tags = imageTags({ repository: settings.repository, layout: settings.layout, image: spec.name, revision: revisionTag, contentHash: hash });
+  const tmp = await mkdtemp(join(tmpdir(), `image-build-${spec.name}-`));
+  try {
+    const plan = buildPlan({
+      spec,
+      settings,
+      tags,
+      parentRefs,
+      revision: revision.sha,
+      created: new Date().toISOString(),
+      metadataFile: join(tmp, 'metadata.json'),
+      workspaceRoot: root,
+    });
+    if (settings.dryRun) return { kind: 'plan', plan };
+
+    const finish = async (result: ImageResult['result'], digest: string, platforms: string[]): Promise<BuildOutcome> => {
+      const pinned = settings.push ? pinnedReference(tags.repository, digest) : tags.content;
+      const outcome: ImageResult = {
+        image: spec.name,
+        result,
+        digest,
+        tags: settings.pushByDigest && result === 'built' ? [] : [tags.sha, tags.content],
+        platforms,
+        contentHash: hash,
+        parentDigest,
+        baseDigest,
+        durationMs: Date.now() - started,
+        revision: revision.sha,
+        pushed: settings.push,
+        runId: req.runId,
+        repository: tags.repository,
+        pinnedReference: pinned,
+      };
+      await writeResult(root, settings.resultsDir, outcome);
+      return { kind: 'result', result: outcome };
+    };
+
+    if (settings.push) {
+      const existing = await inspectRemote(tags.content);
+      if (existing) {
+        const platforms = existing.platforms;
+        const missing = settings.platforms.filter((p) => !platforms.includes(p));
+        if (missing.length === 0) {
+          await createIndex([tags.sha], [pinnedReference(tags.repository, existing.digest)]);
+          req.log(`${spec.name}: reused ${tags.content} (${existing.digest.slice(0, 19)}), tagged ${tags.sha}`);
+          return await finish('reused', existing.digest, platforms);
+        }
+        req.log(`${spec.name}: ${tags.content} lacks ${missing.join(', ')}; building`);
+      }
+    } else {
+      const id = await localImageId(tags.content);
+      if (id) {
+        await tagLocal(tags.content, tags.sha);
+        req.log(`${spec.name}: reused local ${tags.content}, tagged ${tags.sha}`);
+        return await finish('reused', id, settings.platforms);
+      }
+    }
+
+    req.log(`${spec.name}: building ${settings.platforms.join(',')} -> ${tags.sha}`);
+    const run = await runBuildx(plan.args, root);
+    if (run.exitCode !== 0) throw buildFailure(spec, tags.sha, run.output);
+    const metadata = JSON.parse(await readFile(join(tmp, 'metadata.json'), 'utf8')) as Record<string, unknown>;
+    const digest = String(metadata['containerimage.digest'] ?? '');
+    if (!digest.startsWith('sha256:')) throw new Error(`buildx reported no digest for ${spec.name} (metadata: ${JSON.stringify(metadata)})`);
+    return await finish('built', digest, settings.platforms);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** One clear error for a failed build: the registry's refusal, or the failing Dockerfile line. */
+export function buildFailure(spec: ImageSpec, ref: string, output: string): ImageConfigError {
+  const registry = /(pushing|push|exporting to image|failed to authorize|failed to fetch oauth token|unexpected status from)/i.test(output)
+    ? registryError(ref, output)
+    : undefined;
+  if (registry) return registry;
+  const line = /^\s*(\d+)\s*\|\s*>>>/m.exec(output)?.[1];
+  return new ImageConfigError(
+    `building ${spec.name} failed: ${firstLine(output.slice(output.lastIndexOf('ERROR')) || output)}`,
+    'see the step output above; fix the failing command or the install script it runs, then run again',
+    spec.dockerfile,
+    line ? Number(line) : undefined,
+  );
+}

@@ -1,0 +1,34 @@
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ImageResult } from '../core/result';
+
+export const resultPath = (workspaceRoot: string, resultsDir: string, image: string) => join(workspaceRoot, resultsDir, `${image}.json`);
+
+export async function readResult(workspaceRoot: string, resultsDir: string, image: string): Promise<ImageResult | null> {
+  try {
+    return JSON.parse(await readFile(resultPath(workspaceRoot, resultsDir, image), 'utf8')) as ImageResult;
+  } catch {
+    return null;
+  }
+}
+
+export async function readAllResults(workspaceRoot: string, resultsDir: string): Promise<ImageResult[]> {
+  let files: string[];
+  try {
+    files = (await readdir(join(workspaceRoot, resultsDir))).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+  const results = await Promise.all(files.map((f) => readResult(workspaceRoot, resultsDir, f.slice(0, -5))));
+  return results.filter((r): r is ImageResult => r !== null && typeof r.digest === 'string');
+}
+
+export async function writeResult(workspaceRoot: string, resultsDir: string, result: ImageResult): Promise<void> {
+  await mkdir(join(workspaceRoot, resultsDir), { recursive: true });
+  await writeFile(resultPath(workspaceRoot, resultsDir, result.image), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** A build that fails must not leave an older result that looks like this run's. */
+export async function clearResult(workspaceRoot: string, resultsDir: string, image: string): Promise<void> {
+  await rm(resultPath(workspaceRoot, resultsDir, image), { force: true });
+}
