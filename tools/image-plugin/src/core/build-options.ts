@@ -17,6 +17,7 @@ export interface ImageBuildOptions {
   provenance?: boolean;
   sbom?: boolean;
   pushByDigest?: boolean;
+  indexPlatforms?: string[] | string;
   dryRun?: boolean;
   resultsDir?: string;
   progress?: 'auto' | 'plain' | 'tty' | 'quiet';
@@ -37,6 +38,8 @@ export interface BuildSettings {
   provenance: boolean;
   sbom: boolean;
   pushByDigest: boolean;
+  /** The platforms of the finished index (with pushByDigest, more than this job builds). */
+  indexPlatforms: string[];
   dryRun: boolean;
   resultsDir: string;
   progress: 'auto' | 'plain' | 'tty' | 'quiet';
@@ -86,6 +89,13 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
   if (pushByDigest && platforms.length !== 1) {
     throw bad(`pushByDigest builds one platform per job, got ${platforms.join(',')}`, 'pass a single --platforms value per job, then run the merge command');
   }
+  const indexPlatforms = list(options.indexPlatforms);
+  for (const p of indexPlatforms) {
+    if (!PLATFORM.test(p)) throw bad(`"${p}" is not a platform`, 'write indexPlatforms as os/arch[/variant], e.g. linux/amd64,linux/arm64');
+  }
+  if (indexPlatforms.length && platforms.some((p) => !indexPlatforms.includes(p))) {
+    throw bad(`platforms ${platforms.join(',')} are not all in indexPlatforms ${indexPlatforms.join(',')}`, 'list every platform of the final image in indexPlatforms');
+  }
   const caBundle = options.caBundle ?? ctx.env.IMAGE_BUILD_CA_BUNDLE;
   const settings: BuildSettings = {
     push,
@@ -100,6 +110,7 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
     provenance: options.provenance ?? push,
     sbom: options.sbom ?? push,
     pushByDigest,
+    indexPlatforms: indexPlatforms.length ? indexPlatforms : platforms,
     dryRun: options.dryRun ?? false,
     resultsDir: options.resultsDir ?? 'dist/images',
     progress: options.progress ?? (ctx.env.CI ? 'plain' : 'auto'),

@@ -52,7 +52,9 @@ export function buildPlan(input: PlanInput): BuildPlan {
   for (const [k, v] of Object.entries(buildArgs)) args.push('--build-arg', `${k}=${v}`);
   for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
   if (settings.pushByDigest) {
-    args.push('--output', `type=image,name=${tags.repository},push-by-digest=true,name-canonical=true,push=true`);
+    // One platform of a multi-platform image: pushed under a per-platform content tag (immutable, and
+    // unlike push-by-digest it works with every buildx driver); the merge command makes the index.
+    args.push('--tag', platformTag(tags.content, settings.platforms[0]), '--push');
   } else {
     args.push('--tag', tags.sha, '--tag', tags.content);
     args.push(settings.push ? '--push' : '--load');
@@ -66,3 +68,6 @@ export function buildPlan(input: PlanInput): BuildPlan {
   args.push('--metadata-file', input.metadataFile, '--progress', settings.progress, input.workspaceRoot);
   return { image: spec.name, tags, platforms: settings.platforms, buildArgs, labels, args };
 }
+
+/** `<repo>:base-content-<hash>` + `linux/arm64` -> `<repo>:base-content-<hash>-linux-arm64`. */
+export const platformTag = (contentTag: string, platform: string) => `${contentTag}-${platform.replaceAll('/', '-')}`;

@@ -16,6 +16,8 @@ export interface ImageResult {
   /** The Nx run that wrote this result (children only trust a parent's result of the same run). */
   runId: string | null;
   repository: string;
+  /** With pushByDigest: the tags the merged index gets (the platform image itself has none). */
+  indexTags?: string[];
   /** The reference children build FROM: `<repository>@<digest>` when pushed, the content tag locally. */
   pinnedReference: string;
 }

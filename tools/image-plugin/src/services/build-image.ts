@@ -14,7 +14,7 @@ import type { ImageSpec } from '../core/image-spec';
 import { firstLine, registryError } from '../core/registry-errors';
 import type { ImageResult } from '../core/result';
 import { imageTags, pinnedReference } from '../core/tags';
-import { clearResult, readResult, writeResult } from './results';
+import { clearResult, platformResultKey, readResult, writeResult } from './results';
 
 export interface BuildRequest {
   workspaceRoot: string;
@@ -43,7 +43,8 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
     defaultRepository: defaultRepository(root, req.env as NodeJS.ProcessEnv),
     env: req.env,
   });
-  if (!settings.dryRun) await clearResult(root, settings.resultsDir, spec.name);
+  const resultKey = settings.pushByDigest ? platformResultKey(spec.name, settings.platforms[0]) : spec.name;
+  if (!settings.dryRun) await clearResult(root, settings.resultsDir, resultKey);
 
   const revision = await currentRevision(root);
   const dirty = revision.changes.length > 0;
@@ -60,7 +61,9 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
   let parentDigest: string | null = null;
   for (const parent of spec.parents) {
     const result = await readResult(root, settings.resultsDir, parent.image);
-    const stale = !result || (req.runId !== null && result.runId !== req.runId) || (settings.push && !result.pushed);
+    // A parent counts when this run built it, or (across CI jobs) when it was pushed for this very commit.
+    const fresh = result && (result.runId === req.runId || (result.pushed && result.revision === revision.sha && !dirty));
+    const stale = !fresh || (settings.push && !result.pushed);
     if (stale && !settings.dryRun) {
       throw new ImageConfigError(
         `the parent image "${parent.image}" has no ${settings.push ? 'pushed ' : ''}result from this run, so ${spec.name} cannot be pinned to its digest`,
@@ -79,7 +82,7 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
   const baseDigest = Object.values(bases)[0] ?? null;
 
   const files = await hashFolders(root, [spec.root, ...spec.mountedInputs]);
-  const hash = contentHash({ files, buildArgs: settings.buildArgs, platforms: settings.platforms, parents: parentHashes, bases });
+  const hash = contentHash({ files, buildArgs: settings.buildArgs, platforms: settings.indexPlatforms, parents: parentHashes, bases });
   const revisionTag = `${revision.sha.slice(0, settings.shaLength)}${dirty ? '-dirty' : ''}`;
   const tags = imageTags({ repository: settings.repository, layout: settings.layout, image: spec.name, revision: revisionTag, contentHash: hash });
   const tmp = await mkdtemp(join(tmpdir(), `image-build-${spec.name}-`));
@@ -103,6 +106,7 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
         result,
         digest,
         tags: settings.pushByDigest && result === 'built' ? [] : [tags.sha, tags.content],
+        ...(settings.pushByDigest && result === 'built' ? { indexTags: [tags.sha, tags.content] } : {}),
         platforms,
         contentHash: hash,
         parentDigest,
@@ -114,7 +118,7 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
         repository: tags.repository,
         pinnedReference: pinned,
       };
-      await writeResult(root, settings.resultsDir, outcome);
+      await writeResult(root, settings.resultsDir, outcome, resultKey);
       return { kind: 'result', result: outcome };
     };
 
@@ -122,7 +126,7 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
       const existing = await inspectRemote(tags.content);
       if (existing) {
         const platforms = existing.platforms;
-        const missing = settings.platforms.filter((p) => !platforms.includes(p));
+        const missing = settings.indexPlatforms.filter((p) => !platforms.includes(p));
         if (missing.length === 0) {
           await createIndex([tags.sha], [pinnedReference(tags.repository, existing.digest)]);
           req.log(`${spec.name}: reused ${tags.content} (${existing.digest.slice(0, 19)}), tagged ${tags.sha}`);
@@ -158,9 +162,12 @@ export function buildFailure(spec: ImageSpec, ref: string, output: string): Imag
     : undefined;
   if (registry) return registry;
   const line = /^\s*(\d+)\s*\|\s*>>>/m.exec(output)?.[1];
+  const stepFailed = /did not complete successfully/.test(output);
   return new ImageConfigError(
     `building ${spec.name} failed: ${firstLine(output.slice(output.lastIndexOf('ERROR')) || output)}`,
-    'see the step output above; fix the failing command or the install script it runs, then run again',
+    stepFailed
+      ? 'see the step output above; fix the failing command or the install script it runs, then run again'
+      : 'see the buildx output above; check the Dockerfile, the builder (--builder) and the options',
     spec.dockerfile,
     line ? Number(line) : undefined,
   );

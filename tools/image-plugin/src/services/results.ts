@@ -2,7 +2,9 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageResult } from '../core/result';
 
-export const resultPath = (workspaceRoot: string, resultsDir: string, image: string) => join(workspaceRoot, resultsDir, `${image}.json`);
+/** `<resultsDir>/<image>.json`; a single-platform build pushed by digest: `<image>@linux-arm64.json`. */
+export const resultPath = (workspaceRoot: string, resultsDir: string, key: string) => join(workspaceRoot, resultsDir, `${key}.json`);
+export const platformResultKey = (image: string, platform: string) => `${image}@${platform.replaceAll('/', '-')}`;
 
 export async function readResult(workspaceRoot: string, resultsDir: string, image: string): Promise<ImageResult | null> {
   try {
@@ -23,9 +25,9 @@ export async function readAllResults(workspaceRoot: string, resultsDir: string):
   return results.filter((r): r is ImageResult => r !== null && typeof r.digest === 'string');
 }
 
-export async function writeResult(workspaceRoot: string, resultsDir: string, result: ImageResult): Promise<void> {
+export async function writeResult(workspaceRoot: string, resultsDir: string, result: ImageResult, key = result.image): Promise<void> {
   await mkdir(join(workspaceRoot, resultsDir), { recursive: true });
-  await writeFile(resultPath(workspaceRoot, resultsDir, result.image), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(resultPath(workspaceRoot, resultsDir, key), `${JSON.stringify(result, null, 2)}\n`);
 }
 
 /** A build that fails must not leave an older result that looks like this run's. */

@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import { merge } from './commands/merge';
+import { publish } from './commands/publish';
+import { isImageConfigError } from './core/errors';
+
+const USAGE = `usage: images <command> [options]
+
+commands:
+  publish [--images a,b] [--repository R] [--revision SHA]
+      Move each image's floating tag (<repo>:<image>) to the digest of its <image>-<sha> tag,
+      only when every image has one (all or nothing).
+  merge <image> --platforms linux/amd64,linux/arm64 [--resultsDir dist/images]
+      Create the multi-platform index from per-platform (--pushByDigest) builds; fails naming
+      every planned platform that is missing. Writes <resultsDir>/<image>.json.
+`;
+
+const csv = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      images: { type: 'string' },
+      repository: { type: 'string' },
+      revision: { type: 'string' },
+      platforms: { type: 'string' },
+      resultsDir: { type: 'string', default: 'dist/images' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const log = (line: string) => console.log(line);
+  const workspaceRoot = process.cwd();
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command === 'publish') {
+    await publish({ workspaceRoot, images: csv(values.images), repository: values.repository, revision: values.revision, log });
+    return 0;
+  }
+  if (command === 'merge') {
+    const image = positionals[0];
+    const platforms = csv(values.platforms);
+    if (!image || platforms.length === 0) {
+      console.error(`merge needs an image and --platforms\n\n${USAGE}`);
+      return 2;
+    }
+    await merge({ workspaceRoot, image, platforms, resultsDir: values.resultsDir as string, runId: process.env.IMAGE_RUN_ID ?? null, log });
+    return 0;
+  }
+  console.error(`unknown command "${command}"\n\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(isImageConfigError(e) ? e.message : `images: ${(e as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createProjectGraphAsync } from '@nx/devkit';
+import type { ImageSpec } from '../core/image-spec';
+import { levelsOf } from '../core/graph';
+import { defaultRepository } from '../adapters/git-remote';
+import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from '../options';
+
+export interface WorkspaceImages {
+  options: NormalizedPluginOptions;
+  specs: ImageSpec[];
+  /** Parents first. */
+  levels: string[][];
+}
+
+/** The image plugin's entry in nx.json. */
+export function pluginOptions(workspaceRoot: string): ImagePluginOptions {
+  const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { plugins?: Array<string | { plugin: string; options?: ImagePluginOptions }> };
+  const entry = (nxJson.plugins ?? []).find((p) => (typeof p === 'string' ? p : p.plugin).includes('image-plugin'));
+  return typeof entry === 'object' ? (entry.options ?? {}) : {};
+}
+
+/** Every image of the workspace, as the Nx project graph holds it (the plugin's inference). */
+export async function workspaceImages(workspaceRoot: string): Promise<WorkspaceImages> {
+  const options = normalizePluginOptions(pluginOptions(workspaceRoot), () => defaultRepository(workspaceRoot));
+  const graph = await createProjectGraphAsync({ exitOnError: true });
+  const specs: ImageSpec[] = Object.values(graph.nodes)
+    .filter((node) => node.data.metadata && 'image' in node.data.metadata)
+    .map((node) => ({ name: node.name, root: node.data.root, ...(node.data.metadata as { image: Omit<ImageSpec, 'name' | 'root'> }).image }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { options, specs, levels: levelsOf(specs) };
+}
