@@ -44,7 +44,8 @@ export function readDockerfile(
     const property = arg.getProperty();
     if (!property) continue;
     const name = property.getName();
-    values.set(name, buildArgs[name] ?? property.getUnescapedValue() ?? undefined);
+    // getValue() drops quotes and escapes the way BuildKit does (`ARG A="x"` is x, not "x").
+    values.set(name, buildArgs[name] ?? property.getValue() ?? undefined);
   }
 
   const froms = dockerfile.getFROMs();
@@ -107,6 +108,18 @@ function resolveReference(
     throw new ImageConfigError(
       `\`${raw}\` uses the variable ${expanded.missing}, which has no value`,
       `declare it before the first FROM with a default, e.g. \`ARG ${expanded.missing}=<repository>:<parent>\`, or pass --build-arg ${expanded.missing}=...`,
+      file,
+      line,
+    );
+  }
+  if (expanded.value.trim() === '') {
+    // BuildKit refuses a blank base name; without this it would be recorded as an external image "".
+    const name = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/.exec(raw)?.[1];
+    throw new ImageConfigError(
+      raw ? `\`${raw}\` expands to an empty image reference` : 'the instruction names no image',
+      name
+        ? `give ${name} a non-empty default before the first FROM, e.g. \`ARG ${name}=<repository>:<parent>\`, or pass --build-arg ${name}=...`
+        : 'name an image, e.g. `FROM debian:trixie-slim`',
       file,
       line,
     );

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every test, on a bare machine too: sets up the real engine and registries, lints the shell
+# scripts, then runs the vitest suites (unit, inference, engine and registry tests).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+bash tools/test-env/setup.sh || { echo "test environment set-up failed" >&2; exit 1; }
+
+echo "[test] shellcheck"
+mapfile -t shell_files < <(git ls-files '*.sh' 'scripts/*/install.sh' | sort -u)
+shellcheck "${shell_files[@]}" || { echo "shellcheck failed" >&2; exit 1; }
+
+mkdir -p dist
+npx vitest run --reporter=default --reporter=json --outputFile.json=dist/test-results.json "$@"
+code=$?
+node tools/scripts/test-summary.mjs dist/test-results.json || true
+exit "$code"
