@@ -1,11 +1,19 @@
 import { parseArgs } from 'node:util';
 import { merge } from './commands/merge';
+import { plan } from './commands/plan';
 import { publish } from './commands/publish';
+import { release } from './commands/release';
 import { isImageConfigError } from './core/errors';
 
 const USAGE = `usage: images <command> [options]
 
 commands:
+  plan [--all] [--platforms a,b] [--runner linux/arm64=<label>] [--max-levels 4] [--workflow FILE]
+      Print the CI plan (JSON): affected images (NX_BASE..NX_HEAD) by graph level, one matrix entry
+      per image and platform with its runner, and the unaffected images; also to $GITHUB_OUTPUT.
+  release [--tag v1.2.3] [--repository R]
+      Retag each image's digest at the tagged commit with the release tags (semver rules) and
+      create or update the GitHub release (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).
   publish [--images a,b] [--repository R] [--revision SHA]
       Move each image's floating tag (<repo>:<image>) to the digest of its <image>-<sha> tag,
       only when every image has one (all or nothing).
@@ -31,6 +39,11 @@ export async function main(argv: string[]): Promise<number> {
       revision: { type: 'string' },
       platforms: { type: 'string' },
       resultsDir: { type: 'string', default: 'dist/images' },
+      all: { type: 'boolean', default: false },
+      runner: { type: 'string', multiple: true },
+      'max-levels': { type: 'string', default: '4' },
+      workflow: { type: 'string', default: '.github/workflows/images.yml' },
+      tag: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -42,6 +55,29 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'publish') {
     await publish({ workspaceRoot, images: csv(values.images), repository: values.repository, revision: values.revision, log });
+    return 0;
+  }
+  if (command === 'plan') {
+    const runners = Object.fromEntries((values.runner ?? []).map((r) => r.split('=', 2) as [string, string]));
+    const result = await plan({
+      workspaceRoot,
+      all: values.all as boolean,
+      platforms: csv(values.platforms),
+      runners,
+      maxLevels: Number(values['max-levels']),
+      workflowFile: values.workflow as string,
+      env: process.env,
+    });
+    console.log(JSON.stringify(result, null, 2));
+    return 0;
+  }
+  if (command === 'release') {
+    const tag = values.tag ?? process.env.GITHUB_REF_NAME;
+    if (!tag) {
+      console.error('release needs --tag v1.2.3 (or GITHUB_REF_NAME)');
+      return 2;
+    }
+    await release({ workspaceRoot, tag, repository: values.repository, env: process.env, log });
     return 0;
   }
   if (command === 'merge') {

@@ -15,3 +15,16 @@ export async function currentRevision(cwd: string, paths: readonly string[] = []
   const status = await execa('git', ['status', '--porcelain', '--', ...paths], { cwd });
   return { sha: head.stdout.trim(), changes: status.stdout.split('\n').filter(Boolean) };
 }
+
+/** The commit a tag points at. */
+export async function commitOf(cwd: string, ref: string): Promise<string> {
+  const r = await execa('git', ['rev-list', '-n', '1', ref], { cwd, reject: false });
+  if (r.exitCode !== 0) throw new Error(`git cannot find ${ref}: ${r.stderr.trim()}\n  fix: fetch tags (actions/checkout with fetch-depth: 0)`);
+  return r.stdout.trim();
+}
+
+/** Every `v*` tag of the repository. */
+export async function versionTags(cwd: string): Promise<string[]> {
+  const r = await execa('git', ['tag', '--list', 'v*'], { cwd });
+  return r.stdout.split('\n').filter(Boolean);
+}

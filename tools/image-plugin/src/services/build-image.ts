@@ -119,6 +119,8 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
         pinnedReference: pinned,
       };
       await writeResult(root, settings.resultsDir, outcome, resultKey);
+      // A reused image is already the finished index: children in this job can build FROM it.
+      if (resultKey !== spec.name && result === 'reused') await writeResult(root, settings.resultsDir, outcome);
       return { kind: 'result', result: outcome };
     };
 

@@ -1,0 +1,70 @@
+import semver from 'semver';
+import { createIndex, inspectRemote } from '../adapters/buildx';
+import { commitOf, versionTags } from '../adapters/git';
+import { upsertRelease } from '../adapters/github';
+import { ImageConfigError } from '../core/errors';
+import { releaseNotes, type ReleasedImage } from '../core/release-notes';
+import { releaseTags, releaseVersion } from '../core/release-tags';
+import { imageTags, pinnedReference } from '../core/tags';
+import { workspaceImages } from '../services/workspace';
+
+export interface ReleaseArgs {
+  workspaceRoot: string;
+  /** The git tag, e.g. `v1.2.3` (default: GITHUB_REF_NAME). */
+  tag: string;
+  repository?: string;
+  env: Readonly<Record<string, string | undefined>>;
+  log: (line: string) => void;
+}
+
+/**
+ * Releases retag, never rebuild: each image's digest at the tagged commit (its `<image>-<sha>` tag)
+ * gets `<image>-<version>` and, where this is the highest release of the line, `<image>-<major>.<minor>`,
+ * `<image>-<major>` and `<image>`. All images are resolved before any tag moves. Then the GitHub
+ * release is created or updated. Running it twice changes nothing.
+ */
+export async function release(args: ReleaseArgs): Promise<ReleasedImage[]> {
+  const version = releaseVersion(args.tag);
+  const { options, specs } = await workspaceImages(args.workspaceRoot);
+  const commit = await commitOf(args.workspaceRoot, args.tag);
+  const released = (await versionTags(args.workspaceRoot)).map((t) => semver.valid(t.replace(/^v/, ''))).filter((v): v is string => Boolean(v));
+  const repository = (args.repository ?? options.repository).toLowerCase();
+  const shaLength = Number(options.build.shaLength ?? 7);
+
+  const found = await Promise.all(
+    specs.map(async (spec) => {
+      const tags = imageTags({ repository, layout: options.layout, image: spec.name, revision: commit.slice(0, shaLength), contentHash: '' });
+      return { spec, tags, remote: await inspectRemote(tags.sha) };
+    }),
+  );
+  const missing = found.filter((f) => !f.remote);
+  if (missing.length) {
+    throw new ImageConfigError(
+      `${args.tag} (${commit.slice(0, 7)}) has no image for ${missing.map((m) => `${m.spec.name} (${m.tags.sha})`).join(', ')}; no tag was moved`,
+      'releases retag what CI built for that commit: let the images workflow finish on it (or run it with "all"), then release again',
+      'release',
+    );
+  }
+  const images: ReleasedImage[] = [];
+  for (const { spec, tags, remote } of found) {
+    const add = releaseTags({ repository: tags.repository, layout: options.layout, image: spec.name, version, released });
+    await createIndex(add, [pinnedReference(tags.repository, remote!.digest)]);
+    images.push({ image: spec.name, digest: remote!.digest, platforms: remote!.platforms, tags: add });
+    args.log(`${spec.name}: ${add.map((t) => t.slice(t.lastIndexOf(':') + 1)).join(', ')} -> ${remote!.digest}`);
+  }
+
+  const body = releaseNotes(version, images);
+  const [owner, repo] = (args.env.GITHUB_REPOSITORY ?? '').split('/');
+  if (!args.env.GITHUB_TOKEN || !owner || !repo) {
+    args.log('no GITHUB_TOKEN or GITHUB_REPOSITORY: the GitHub release is not created; its notes would be:');
+    args.log(body);
+    return images;
+  }
+  const outcome = await upsertRelease(
+    { owner, repo, tag: args.tag, name: args.tag, body, prerelease: semver.prerelease(version) !== null },
+    args.env.GITHUB_TOKEN,
+    args.env.GITHUB_API_URL,
+  );
+  args.log(`GitHub release ${args.tag}: ${outcome}`);
+  return images;
+}

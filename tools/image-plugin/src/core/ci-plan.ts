@@ -1,0 +1,116 @@
+import { ImageConfigError } from './errors';
+
+export interface MatrixEntry {
+  image: string;
+  platform: string;
+  /** `linux-arm64`: for artifact names and cache scopes. */
+  slug: string;
+  runner: string;
+}
+
+export interface PlanLevel {
+  level: number;
+  images: string[];
+  /** A GitHub Actions matrix: one job per image and platform. */
+  matrix: { include: MatrixEntry[] };
+}
+
+export interface CiPlan {
+  /** Exactly `maxLevels` entries; levels with nothing to build have no images. */
+  levels: PlanLevel[];
+  /** Images the change does not affect: they only get this commit's SHA tag. */
+  unaffected: string[];
+  affected: string[];
+  platforms: string[];
+}
+
+export interface CiPlanInput {
+  /** Every image with its parents, as the Nx graph holds them. */
+  images: ReadonlyArray<{ name: string; parents: readonly string[] }>;
+  /** Image levels, parents first (from the graph). */
+  levels: readonly (readonly string[])[];
+  /** What `nx show projects --affected` printed, or 'all'. */
+  affected: readonly string[] | 'all';
+  platforms: readonly string[];
+  /** Platform -> runner label. */
+  runners: Readonly<Record<string, string>>;
+  /** How many level jobs the workflow has. */
+  maxLevels: number;
+  workflowFile: string;
+}
+
+export const DEFAULT_RUNNERS: Readonly<Record<string, string>> = {
+  'linux/amd64': 'ubuntu-24.04',
+  'linux/arm64': 'ubuntu-24.04-arm',
+};
+
+/**
+ * The CI plan: affected images grouped by graph level (a level builds only after the one before it
+ * is merged), each expanded per platform with its runner. Pure.
+ */
+export function ciPlan(input: CiPlanInput): CiPlan {
+  const names = new Set(input.images.map((i) => i.name));
+  const affected = input.affected === 'all' ? [...names] : input.affected.filter((a) => names.has(a));
+  // A child of an affected image is affected too (Nx says so already; this keeps the plan safe alone).
+  const closure = new Set(affected);
+  for (const level of input.levels) {
+    for (const name of level) {
+      const image = input.images.find((i) => i.name === name);
+      if (image?.parents.some((p) => closure.has(p))) closure.add(name);
+    }
+  }
+  for (const platform of input.platforms) {
+    if (!input.runners[platform]) {
+      throw new ImageConfigError(
+        `no runner label for ${platform}`,
+        `pass --runner ${platform}=<runner label> (defaults: ${Object.entries(DEFAULT_RUNNERS).map(([p, r]) => `${p}=${r}`).join(', ')})`,
+        'plan',
+      );
+    }
+  }
+  const levels = input.levels.map((level) => level.filter((n) => closure.has(n)));
+  const used = levels.reduce((last, imgs, i) => (imgs.length ? i + 1 : last), 0);
+  if (used > input.maxLevels) {
+    throw new ImageConfigError(
+      `the image graph has ${used} levels to build but the workflow has ${input.maxLevels} level jobs`,
+      `add build-${input.maxLevels}/merge-${input.maxLevels} jobs to ${input.workflowFile} (copies of the last level's jobs, needing them) and pass --max-levels ${used}`,
+      input.workflowFile,
+    );
+  }
+  const planLevels: PlanLevel[] = [];
+  for (let level = 0; level < input.maxLevels; level++) {
+    const images = levels[level] ?? [];
+    planLevels.push({
+      level,
+      images,
+      matrix: {
+        include: images.flatMap((image) =>
+          input.platforms.map((platform) => ({ image, platform, slug: platform.replaceAll('/', '-'), runner: input.runners[platform] })),
+        ),
+      },
+    });
+  }
+  return {
+    levels: planLevels,
+    unaffected: [...names].filter((n) => !closure.has(n)).sort(),
+    affected: [...closure].sort(),
+    platforms: [...input.platforms],
+  };
+}
+
+/** `$GITHUB_OUTPUT` lines: the whole plan, and per level its matrix and whether it has work. */
+export function planOutputs(plan: CiPlan): Record<string, string> {
+  const outputs: Record<string, string> = {
+    plan: JSON.stringify(plan),
+    platforms: plan.platforms.join(','),
+    unaffected: plan.unaffected.join(','),
+    'has-unaffected': String(plan.unaffected.length > 0),
+    affected: plan.affected.join(','),
+  };
+  for (const level of plan.levels) {
+    outputs[`matrix-${level.level}`] = JSON.stringify(level.matrix);
+    outputs[`images-${level.level}`] = level.images.join(',');
+    outputs[`has-${level.level}`] = String(level.images.length > 0);
+  }
+  return outputs;
+}
