@@ -139,6 +139,11 @@ start_engine
 start_registry mirror "$MIRROR" no
 start_registry target "$TARGET" yes
 seed_mirror
+# BuildKit's default SBOM scanner comes from Docker Hub; builds here use the project's own (tools/sbom-scanner).
+if ! docker image inspect workspace-images/sbom-scanner:1 >/dev/null 2>&1; then
+  log "building the SBOM scanner image workspace-images/sbom-scanner:1"
+  docker buildx build -q --load -t workspace-images/sbom-scanner:1 "$(dirname "$0")/../sbom-scanner" >/dev/null
+fi
 echo "$REG_PASSWORD" | docker login -u "$REG_USER" --password-stdin "$TARGET" >/dev/null 2>&1 \
   || { log "ERROR: docker login $TARGET failed"; exit 1; }
 log "ready: engine $(docker version -f '{{.Server.Version}}'), buildx $(docker buildx version | awk '{print $2}'), mirror $MIRROR, registry $TARGET (user $REG_USER)"

@@ -16,6 +16,7 @@ export interface ImageBuildOptions {
   shaLength?: number;
   provenance?: boolean;
   sbom?: boolean;
+  sbomGenerator?: string;
   pushByDigest?: boolean;
   indexPlatforms?: string[] | string;
   dryRun?: boolean;
@@ -37,6 +38,8 @@ export interface BuildSettings {
   shaLength: number;
   provenance: boolean;
   sbom: boolean;
+  /** An SBOM generator image (BuildKit's SBOM protocol); default: BuildKit's own scanner. */
+  sbomGenerator?: string;
   pushByDigest: boolean;
   /** The platforms of the finished index (with pushByDigest, more than this job builds). */
   indexPlatforms: string[];
@@ -117,5 +120,7 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
   };
   if (options.builder) settings.builder = options.builder;
   if (caBundle) settings.caBundle = caBundle;
+  const sbomGenerator = options.sbomGenerator ?? ctx.env.IMAGE_BUILD_SBOM_GENERATOR;
+  if (sbomGenerator) settings.sbomGenerator = sbomGenerator;
   return settings;
 }

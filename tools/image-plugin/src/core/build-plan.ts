@@ -60,7 +60,7 @@ export function buildPlan(input: PlanInput): BuildPlan {
     args.push(settings.push ? '--push' : '--load');
   }
   args.push(`--provenance=${settings.provenance ? 'mode=max' : 'false'}`);
-  if (settings.sbom) args.push('--sbom=true');
+  if (settings.sbom) args.push(settings.sbomGenerator ? `--attest=type=sbom,generator=${settings.sbomGenerator}` : '--sbom=true');
   if (settings.caBundle) args.push('--secret', `id=ca-bundle,src=${settings.caBundle}`);
   for (const secret of settings.secrets) args.push('--secret', secret);
   for (const c of settings.cacheFrom) args.push('--cache-from', c);
