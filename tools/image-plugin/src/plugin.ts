@@ -14,6 +14,8 @@ import { readImageSpecs, type ImageSpec } from './core/image-spec';
 import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from './options';
 
 const EXECUTOR = './tools/image-plugin:image-build';
+const TEST_EXECUTOR = './tools/image-plugin:image-test';
+const TEST_SPEC = 'image-test.yaml';
 
 /** Reads every Dockerfile the glob selects into image specs, checking the graph for cycles. */
 export function readWorkspaceImages(workspaceRoot: string, dockerfiles: readonly string[], options: NormalizedPluginOptions): ImageSpec[] {
@@ -33,7 +35,9 @@ const normalize = (options: ImagePluginOptions | undefined, workspaceRoot: strin
 export function imageBuildTarget(spec: ImageSpec, options: NormalizedPluginOptions): TargetConfiguration {
   return {
     executor: EXECUTOR,
-    dependsOn: [`^${options.buildTargetName}`],
+    // `^image-build`, with the command line forwarded: `nx run leaf:image-build --push --platforms=...`
+    // must build the parents with the same options (a string dependsOn would drop them).
+    dependsOn: [{ dependencies: true, target: options.buildTargetName, params: 'forward' }],
     inputs: ['{projectRoot}/**/*', ...spec.mountedInputs.map((dir) => (dir === '.' ? '{workspaceRoot}/**/*' : `{workspaceRoot}/${dir}/**/*`))],
     // The registry is the cache (a content-tag lookup); Nx must never skip a build whose image is gone.
     cache: false,
@@ -45,11 +49,41 @@ export function imageBuildTarget(spec: ImageSpec, options: NormalizedPluginOptio
   };
 }
 
+/** The image and its ancestors, root first. */
+function lineage(spec: ImageSpec, byName: ReadonlyMap<string, ImageSpec>): ImageSpec[] {
+  const seen: ImageSpec[] = [];
+  const visit = (s: ImageSpec) => {
+    s.parents.forEach((p) => visit(byName.get(p.image) as ImageSpec));
+    if (!seen.includes(s)) seen.push(s);
+  };
+  visit(spec);
+  return seen;
+}
+
+/** `image-test`, inferred when the image or an ancestor has an image-test.yaml: its checks and theirs run against it. */
+export function imageTestTarget(spec: ImageSpec, specFiles: readonly string[], options: NormalizedPluginOptions): TargetConfiguration {
+  return {
+    executor: TEST_EXECUTOR,
+    dependsOn: [options.buildTargetName],
+    inputs: ['{projectRoot}/**/*', ...specFiles.map((f) => `{workspaceRoot}/${f}`)],
+    cache: false,
+    options: { resultsDir: String(options.build.resultsDir ?? 'dist/images') },
+    metadata: { description: `Test the ${spec.name} image with ${specFiles.join(', ')}`, technologies: ['docker'] },
+  };
+}
+
 export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
-  '**/Dockerfile',
-  async (dockerfiles, rawOptions, context) => {
+  // Test specs are matched too, so adding one refreshes Nx's cached inference.
+  `**/{Dockerfile,${TEST_SPEC}}`,
+  async (files, rawOptions, context) => {
     const options = normalize(rawOptions, context.workspaceRoot);
+    const dockerfiles = files.filter((f) => f === 'Dockerfile' || f.endsWith('/Dockerfile'));
     const specs = readWorkspaceImages(context.workspaceRoot, dockerfiles, options);
+    const byName = new Map(specs.map((s) => [s.name, s]));
+    const specFilesOf = (spec: ImageSpec) =>
+      lineage(spec, byName)
+        .map((s) => `${s.root}/${TEST_SPEC}`)
+        .filter((f) => existsSync(join(context.workspaceRoot, f)));
     return specs.map((spec) => [
       spec.dockerfile,
       {
@@ -59,7 +93,10 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
             root: spec.root,
             projectType: 'application',
             tags: ['type:image'],
-            targets: { [options.buildTargetName]: imageBuildTarget(spec, options) },
+            targets: {
+              [options.buildTargetName]: imageBuildTarget(spec, options),
+              ...(specFilesOf(spec).length ? { 'image-test': imageTestTarget(spec, specFilesOf(spec), options) } : {}),
+            },
             metadata: {
               image: {
                 dockerfile: spec.dockerfile,

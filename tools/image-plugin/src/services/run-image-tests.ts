@@ -1,0 +1,75 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCheck } from '../adapters/containers';
+import { engine, localImageId } from '../adapters/engine';
+import { ImageConfigError } from '../core/errors';
+import { checkFailure, parseTestSpec, type ImageCheck } from '../core/test-spec';
+import { readResult } from './results';
+
+export const TEST_SPEC_FILE = 'image-test.yaml';
+
+export interface TestRequest {
+  workspaceRoot: string;
+  image: string;
+  /** The image and its ancestors' folders, root first: each one's spec runs against this image. */
+  lineage: ReadonlyArray<{ name: string; root: string }>;
+  resultsDir: string;
+  /** Only checks whose "<image> › <name>" contains this text. */
+  filter?: string;
+  log: (line: string) => void;
+}
+
+export interface TestReport {
+  image: string;
+  reference: string;
+  passed: string[];
+  failed: Array<{ check: string; why: string; output: string }>;
+}
+
+/** The specs of an image and its ancestors, root first (jupyter/docker-stacks style: a child passes its parents' tests). */
+export function lineageChecks(workspaceRoot: string, lineage: TestRequest['lineage']): Array<{ owner: string; check: ImageCheck }> {
+  return lineage.flatMap(({ name, root }) => {
+    const file = join(root, TEST_SPEC_FILE);
+    if (!existsSync(join(workspaceRoot, file))) return [];
+    return parseTestSpec(file, readFileSync(join(workspaceRoot, file), 'utf8')).map((check) => ({ owner: name, check }));
+  });
+}
+
+/** Runs every check of the lineage in fresh containers of the image image-build produced in this run. */
+export async function runImageTests(req: TestRequest): Promise<TestReport> {
+  const result = await readResult(req.workspaceRoot, req.resultsDir, req.image);
+  if (!result) {
+    throw new ImageConfigError(
+      `${req.image} has no image-build result in ${req.resultsDir}`,
+      `run npx nx run ${req.image}:image-test (it builds first), or npx nx run ${req.image}:image-build`,
+      join(req.resultsDir, `${req.image}.json`),
+    );
+  }
+  const reference = result.pinnedReference;
+  if (!(await localImageId(reference))) {
+    req.log(`${req.image}: pulling ${reference}`);
+    const stream = await engine().pull(reference);
+    await new Promise((resolve, reject) => engine().modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve(null))));
+  }
+  const checks = lineageChecks(req.workspaceRoot, req.lineage).filter(({ owner, check }) => !req.filter || `${owner} › ${check.name}`.includes(req.filter));
+  if (checks.length === 0) {
+    throw new ImageConfigError(`no checks for ${req.image}`, `add ${join(req.lineage[req.lineage.length - 1].root, TEST_SPEC_FILE)} with a \`checks:\` list`);
+  }
+  const report: TestReport = { image: req.image, reference, passed: [], failed: [] };
+  for (const { owner, check } of checks) {
+    const label = `${owner} › ${check.name}`;
+    const started = Date.now();
+    const outcome = await runCheck(reference, check);
+    const why = checkFailure(check, outcome);
+    const time = `${((Date.now() - started) / 1000).toFixed(1)}s`;
+    if (why) {
+      const output = `${outcome.stdout}${outcome.stderr}`.trim().split('\n').slice(-40).join('\n');
+      report.failed.push({ check: label, why, output });
+      req.log(`  ✗ ${label} (${time}): ${why}\n    at ${check.file}:${check.line}\n${output.replace(/^/gm, '    | ')}`);
+    } else {
+      report.passed.push(label);
+      req.log(`  ✓ ${label} (${time})`);
+    }
+  }
+  return report;
+}
