@@ -10,6 +10,10 @@ echo "[test] shellcheck"
 mapfile -t shell_files < <(git ls-files '*.sh' 'scripts/*/install.sh' | sort -u)
 shellcheck "${shell_files[@]}" || { echo "shellcheck failed" >&2; exit 1; }
 
+# Builds that fetch over HTTPS get the host's CA bundle as a BuildKit secret (TLS-intercepting proxies).
+if [ -z "${IMAGE_BUILD_CA_BUNDLE:-}" ] && [ -s /etc/ssl/certs/ca-certificates.crt ]; then
+  export IMAGE_BUILD_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+fi
 mkdir -p dist
 npx vitest run --reporter=default --reporter=json --outputFile.json=dist/test-results.json "$@"
 code=$?
