@@ -44,7 +44,8 @@ export function buildPlan(input: PlanInput): BuildPlan {
     'org.opencontainers.image.revision': input.revision,
     'org.opencontainers.image.created': input.created,
     'org.opencontainers.image.title': spec.name,
-    'org.opencontainers.image.version': tags.sha.slice(tags.sha.lastIndexOf(':') + 1),
+    // The commit's tag without the image name: `1a2b3c4` (`1a2b3c4-dirty` for a dirty local build).
+    'org.opencontainers.image.version': tags.sha.slice(tags.sha.lastIndexOf(':') + 1).replace(`${spec.name}-`, ''),
   };
   const args: string[] = [];
   if (settings.builder) args.push('--builder', settings.builder);
