@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { execa } from 'execa';
 import { platformString, platformsOf, type ManifestJson } from '../core/platforms';
 import { registryError, isNotFound, firstLine } from '../core/registry-errors';
@@ -30,20 +31,26 @@ export interface RemoteImage {
   platforms: string[];
 }
 
-/** Looks a reference up in its registry: the image, or null when the registry says it is not there. */
+/**
+ * Looks a reference up in its registry with one request: the image, or null when the registry says it
+ * is not there. The digest is the sha256 of the raw manifest bytes, as the registry computes it.
+ */
 export async function inspectRemote(ref: string): Promise<RemoteImage | null> {
-  const r = await execa('docker', ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .Manifest}}'], { reject: false });
+  const r = await execa('docker', ['buildx', 'imagetools', 'inspect', ref, '--raw'], { reject: false, encoding: 'buffer' });
   if (r.exitCode !== 0) {
-    const output = `${r.stderr}\n${r.stdout}`;
+    const output = `${Buffer.from(r.stderr).toString()}\n${Buffer.from(r.stdout).toString()}`;
     if (isNotFound(output)) return null;
     throw registryError(ref, output) ?? new Error(`docker buildx imagetools inspect ${ref} failed: ${firstLine(output)}`);
   }
-  const descriptor = JSON.parse(r.stdout) as { digest: string; mediaType: string };
-  const pinned = `${repositoryOf(ref)}@${descriptor.digest}`;
-  const manifest = JSON.parse(await imagetools(['inspect', pinned, '--raw'], ref)) as ManifestJson;
-  if (manifest.manifests) return { digest: descriptor.digest, mediaType: descriptor.mediaType, manifest, platforms: platformsOf(manifest) };
+  const bytes = Buffer.from(r.stdout);
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const manifest = JSON.parse(bytes.toString('utf8')) as ManifestJson;
+  const mediaType = manifest.mediaType ?? 'application/vnd.oci.image.manifest.v1+json';
+  if (manifest.manifests) return { digest, mediaType, manifest, platforms: platformsOf(manifest) };
+  // A single-platform image without attestations is a plain manifest: its platform is in the config.
+  const pinned = `${repositoryOf(ref)}@${digest}`;
   const config = JSON.parse(await imagetools(['inspect', pinned, '--format', '{{json .Image}}'], ref)) as { os: string; architecture: string; variant?: string };
-  return { digest: descriptor.digest, mediaType: descriptor.mediaType, manifest, platforms: [platformString(config)] };
+  return { digest, mediaType, manifest, platforms: [platformString(config)] };
 }
 
 /** `127.0.0.1:5000/acme/images:base-1a2b3c4` -> `127.0.0.1:5000/acme/images`. */

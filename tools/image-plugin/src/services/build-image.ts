@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultRepository } from '../adapters/git-remote';
 import { createIndex, inspectRemote, runBuildx } from '../adapters/buildx';
-import { preflight, localImageId, resolveRemoteDigest, tagLocal } from '../adapters/engine';
+import { preflight, localImageId, resolveRemoteDigest, tagLocal, type EngineInfo } from '../adapters/engine';
 import { hashFolders } from '../adapters/files';
 import { currentRevision } from '../adapters/git';
 import { buildSettings, type ImageBuildOptions } from '../core/build-options';
@@ -26,6 +26,19 @@ export interface BuildRequest {
   log: (line: string) => void;
 }
 
+/** The engine checks run once per Nx run: later tasks of the run read the first one's answer. */
+async function preflightOnce(runId: string | null): Promise<EngineInfo> {
+  if (!runId) return preflight();
+  const file = join(tmpdir(), `image-build-preflight-${runId.replace(/[^\w-]/g, '')}.json`);
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as EngineInfo;
+  } catch {
+    const info = await preflight();
+    await writeFile(file, JSON.stringify(info));
+    return info;
+  }
+}
+
 export type BuildOutcome = { kind: 'result'; result: ImageResult } | { kind: 'plan'; plan: BuildPlan };
 
 /**
@@ -36,7 +49,7 @@ export type BuildOutcome = { kind: 'result'; result: ImageResult } | { kind: 'pl
 export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
   const started = Date.now();
   const { workspaceRoot: root, spec } = req;
-  const engine = await preflight();
+  const engine = await preflightOnce(req.runId);
   const settings = buildSettings(req.options, {
     image: spec.name,
     hostPlatform: engine.platform,
@@ -131,8 +144,10 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
         const missing = settings.indexPlatforms.filter((p) => !platforms.includes(p));
         if (missing.length === 0) {
           await createIndex([tags.sha], [pinnedReference(tags.repository, existing.digest)]);
+          // An index is re-tagged as it is; a plain manifest comes back wrapped in a one-entry index.
+          const digest = existing.manifest.manifests ? existing.digest : ((await inspectRemote(tags.sha))?.digest ?? existing.digest);
           req.log(`${spec.name}: reused ${tags.content} (${existing.digest.slice(0, 19)}), tagged ${tags.sha}`);
-          return await finish('reused', existing.digest, platforms);
+          return await finish('reused', digest, platforms);
         }
         req.log(`${spec.name}: ${tags.content} lacks ${missing.join(', ')}; building`);
       }
