@@ -2,7 +2,7 @@
 # Every test, on a bare machine too: sets up the real engine and registries, lints the shell
 # scripts, then runs the vitest suites (unit, inference, engine and registry tests).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 
 bash tools/test-env/setup.sh || { echo "test environment set-up failed" >&2; exit 1; }
 
