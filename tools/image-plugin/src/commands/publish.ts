@@ -21,9 +21,9 @@ export async function publish(args: PublishArgs): Promise<void> {
   const names = args.images?.length ? args.images : specs.map((s) => s.name);
   const unknown = names.filter((n) => !specs.some((s) => s.name === n));
   if (unknown.length) throw new Error(`unknown images: ${unknown.join(', ')} (the workspace has ${specs.map((s) => s.name).join(', ')})`);
-  const repository = (args.repository ?? String(options.build.repository ?? options.repository)).toLowerCase();
+  const repository = (args.repository ?? options.repository).toLowerCase();
   const wanted = names.map((image) => {
-    const tags = imageTags({ repository, layout: options.layout, image, revision: sha.slice(0, args.shaLength ?? 7), contentHash: '' });
+    const tags = imageTags({ repository, layout: options.layout, image, revision: sha.slice(0, args.shaLength ?? Number(options.build.shaLength ?? 7)), contentHash: '' });
     return { image, from: tags.sha, to: tags.floating, repository: tags.repository };
   });
   const found = new Map<string, string | null>();

@@ -73,7 +73,9 @@ export function ciPlan(input: CiPlanInput): CiPlan {
   if (used > input.maxLevels) {
     throw new ImageConfigError(
       `the image graph has ${used} levels to build but the workflow has ${input.maxLevels} level jobs`,
-      `add build-${input.maxLevels}/merge-${input.maxLevels} jobs to ${input.workflowFile} (copies of the last level's jobs, needing them) and pass --max-levels ${used}`,
+      `in ${input.workflowFile} add ${missingLevels(input.maxLevels, used)
+        .map((n) => `a level-${n} job (a copy of level-${n - 1} that needs it) with plan outputs matrix-${n}, images-${n}, has-${n}`)
+        .join('; ')}; add ${missingLevels(input.maxLevels, used).map((n) => `level-${n}`).join(', ')} to publish's needs; pass --max-levels ${used} to images plan`,
       input.workflowFile,
     );
   }
@@ -97,6 +99,8 @@ export function ciPlan(input: CiPlanInput): CiPlan {
     platforms: [...input.platforms],
   };
 }
+
+const missingLevels = (have: number, need: number) => Array.from({ length: need - have }, (_, i) => have + i);
 
 /** `$GITHUB_OUTPUT` lines: the whole plan, and per level its matrix and whether it has work. */
 export function planOutputs(plan: CiPlan): Record<string, string> {

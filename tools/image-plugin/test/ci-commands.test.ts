@@ -1,0 +1,514 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
+import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
+
+/**
+ * The CI commands as the workflows run them, for real: a scratch git workspace with a two-image
+ * family (base FROM debian:trixie-slim with a bind-mounted script; child FROM base), real Nx, the
+ * real engine (QEMU for arm64) and the password registry on 127.0.0.1:5000.
+ *
+ *   plan (push / pull_request / workflow_dispatch) -> per-platform image-build --pushByDigest ->
+ *   merge -> publish (all or nothing) -> release (the semver sequence, GitHub API on a local server)
+ *
+ * Tests run in order and build on each other.
+ */
+
+const NAMESPACE = `ci-${randomBytes(4).toString('hex')}`;
+const REPO = `${TARGET_REGISTRY}/${NAMESPACE}/images`;
+const PLATFORMS = ['linux/amd64', 'linux/arm64'];
+const IMAGES = ['base', 'child'] as const;
+const LEVELS = [['base'], ['child']];
+const AUTH = `Basic ${Buffer.from(`${TARGET_USER}:${TARGET_PASSWORD}`).toString('base64')}`;
+const TIMEOUT = 420_000;
+const ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+const hello = (text: string) => `#!/bin/sh\nset -eu\nmkdir -p /usr/local/share\necho "${text}" > /usr/local/share/hello.txt\n`;
+const childDockerfile = (run: string) => [`ARG BASE_IMAGE=${REPO}:base`, 'FROM ${BASE_IMAGE}', run, ''].join('\n');
+const FAMILY: Record<string, string> = {
+  'images/base/Dockerfile': [
+    'FROM debian:trixie-slim',
+    'RUN --mount=type=bind,source=scripts/hello,target=/scripts/hello sh /scripts/hello/install.sh',
+    '',
+  ].join('\n'),
+  'images/child/Dockerfile': childDockerfile('RUN echo child > /usr/local/share/child.txt'),
+  'images/child/notes.txt': 'first\n',
+  'scripts/hello/install.sh': hello('hello 1'),
+  '.dockerignore': '*\n!images/\n!scripts/\n',
+};
+
+let ws: ScratchWorkspace;
+let outputDir = '';
+
+/** The scratch workspace's environment, with nothing of the caller's CI or GitHub context. */
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  const e = { ...ws.env } as Record<string, string>;
+  for (const key of Object.keys(e)) {
+    if (/^(GITHUB_|IMAGE_RUN_ID$|IMAGE_BUILD_CA_BUNDLE$|NX_BASE$|NX_HEAD$|RUNNER_)/.test(key)) delete e[key];
+  }
+  return { ...e, ...extra };
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  all: string;
+}
+/** Runs a command in the scratch workspace without blocking the event loop (the fake GitHub API answers meanwhile). */
+async function run(file: string, args: string[], extra: Record<string, string> = {}): Promise<Run> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await execa(file, args, { cwd: ws.root, env: env(extra), extendEnv: false, reject: false, all: true, stdin: 'ignore', timeout: TIMEOUT });
+    const out: Run = { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr), all: String(r.all) };
+    // The test registry (Distribution 2.8, filesystem storage) sometimes answers a HEAD with 500
+    // "invalid checksum digest format" while tags of the same repository are written. Every command
+    // here resumes or is idempotent, so such a run is repeated, as one would re-run the CI job.
+    if (out.code === 0 || attempt === 3 || !/500 Internal Server Error/.test(out.all)) return out;
+    registryRetries.push(`${[file, ...args].join(' ')} (attempt ${attempt})`);
+    console.warn(`registry 500, running again: ${[file, ...args].join(' ')}`);
+  }
+}
+const registryRetries: string[] = [];
+const images = (args: string[], extra: Record<string, string> = {}) => run('npx', ['--no-install', 'images', ...args], extra);
+const nx = (args: string[], extra: Record<string, string> = {}) => run('npx', ['--no-install', 'nx', ...args], { NX_DAEMON: 'false', ...extra });
+const ok = (r: Run, what: string) => expect(r.code, `${what} failed:\n${r.all}`).toBe(0);
+const git = (...args: string[]) => ws.git(...args).trim();
+const head = () => git('rev-parse', 'HEAD');
+const short = (sha: string) => sha.slice(0, 7);
+
+/** A tag's digest in the registry (HEAD on the manifest), or null when it is not there. */
+async function digestOf(tag: string): Promise<string | null> {
+  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${tag}`, { method: 'HEAD', headers: { Authorization: AUTH, Accept: ACCEPT } });
+  if (res.status === 404) return null;
+  expect(res.status, `HEAD ${tag}`).toBe(200);
+  return res.headers.get('docker-content-digest');
+}
+/** The image platforms of an index tag (attestation manifests, unknown/unknown, left out). */
+async function platformsOf(tag: string): Promise<string[]> {
+  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${tag}`, { headers: { Authorization: AUTH, Accept: ACCEPT } });
+  expect(res.status, `GET ${tag}`).toBe(200);
+  const index = (await res.json()) as { manifests?: Array<{ platform?: { os: string; architecture: string } }> };
+  return (index.manifests ?? [])
+    .map((m) => m.platform)
+    .filter((p): p is { os: string; architecture: string } => !!p && p.os !== 'unknown')
+    .map((p) => `${p.os}/${p.architecture}`)
+    .sort();
+}
+
+/** `images plan`'s JSON (stdout), and what it appended to $GITHUB_OUTPUT. */
+async function plan(args: string[], extra: Record<string, string>): Promise<{ plan: Plan; outputs: Record<string, string>; run: Run }> {
+  // Outside the workspace, as on a runner: a file in the work tree would make it dirty.
+  const output = join(outputDir, `github-output-${randomBytes(3).toString('hex')}`);
+  writeFileSync(output, '');
+  const r = await images(['plan', '--max-levels', '4', '--workflow', '.github/workflows/images.yml', ...args], { ...extra, GITHUB_OUTPUT: output });
+  ok(r, 'images plan');
+  const outputs = Object.fromEntries(
+    readFileSync(output, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  return { plan: JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as Plan, outputs, run: r };
+}
+interface Plan {
+  levels: Array<{ level: number; images: string[]; matrix: { include: Array<{ image: string; platform: string; slug: string; runner: string }> } }>;
+  unaffected: string[];
+  affected: string[];
+  platforms: string[];
+}
+const matrix = (imgs: string[], runners: Record<string, string> = { 'linux/amd64': 'ubuntu-24.04', 'linux/arm64': 'ubuntu-24.04-arm' }) =>
+  imgs.flatMap((image) => PLATFORMS.map((platform) => ({ image, platform, slug: platform.replace('/', '-'), runner: runners[platform] })));
+
+/** The per-platform flow of build-level.yml: each level, each platform by digest, then merge. */
+async function buildLevels(levels: string[][]): Promise<Run[]> {
+  const runs: Run[] = [];
+  for (const level of levels) {
+    for (const image of level) {
+      for (const platform of PLATFORMS) {
+        const r = await nx(['run', `${image}:image-build`, '--push', '--pushByDigest', `--platforms=${platform}`, `--indexPlatforms=${PLATFORMS.join(',')}`, '--sbom=false']);
+        runs.push(r);
+        if (r.code !== 0) return runs;
+      }
+      const m = await images(['merge', image, '--platforms', PLATFORMS.join(',')]);
+      runs.push(m);
+      if (m.code !== 0) return runs;
+    }
+  }
+  return runs;
+}
+
+// ---- the fake GitHub API --------------------------------------------------------------------------
+interface Recorded {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  body: Record<string, unknown> | null;
+}
+interface Release {
+  id: number;
+  tag_name: string;
+  name: string;
+  body: string;
+  prerelease: boolean;
+  draft: boolean;
+}
+const requests: Recorded[] = [];
+const releases = new Map<string, Release>();
+let server: Server;
+let apiUrl = '';
+
+function api(req: IncomingMessage, res: ServerResponse): void {
+  let data = '';
+  req.on('data', (c: Buffer) => (data += c.toString()));
+  req.on('end', () => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const body = data ? (JSON.parse(data) as Record<string, unknown>) : null;
+    requests.push({ method: req.method ?? '', path: url.pathname, authorization: req.headers.authorization, body });
+    const send = (status: number, json: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(json));
+    };
+    const byTag = /^\/repos\/acme\/images\/releases\/tags\/(.+)$/.exec(url.pathname);
+    const byId = /^\/repos\/acme\/images\/releases\/(\d+)$/.exec(url.pathname);
+    if (req.method === 'GET' && byTag) {
+      const release = releases.get(decodeURIComponent(byTag[1]));
+      return release ? send(200, release) : send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+    }
+    if (req.method === 'POST' && url.pathname === '/repos/acme/images/releases' && body) {
+      const release: Release = {
+        id: releases.size + 100,
+        tag_name: String(body.tag_name),
+        name: String(body.name),
+        body: String(body.body),
+        prerelease: Boolean(body.prerelease),
+        draft: false,
+      };
+      releases.set(release.tag_name, release);
+      return send(201, release);
+    }
+    if (req.method === 'PATCH' && byId && body) {
+      const release = [...releases.values()].find((r) => r.id === Number(byId[1]));
+      if (!release) return send(404, { message: 'Not Found' });
+      Object.assign(release, body);
+      return send(200, release);
+    }
+    send(404, { message: `no such route ${req.method} ${url.pathname}` });
+  });
+}
+const GITHUB = () => ({ GITHUB_API_URL: apiUrl, GITHUB_TOKEN: 'test-token', GITHUB_REPOSITORY: 'acme/images' });
+const mark = () => requests.length;
+const since = (i: number) => requests.slice(i);
+
+// ---------------------------------------------------------------------------------------------------
+
+beforeAll(async () => {
+  ws = new ScratchWorkspace('ci-commands-');
+  const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8')) as { plugins: Array<{ plugin: string; options: Record<string, unknown> }> };
+  const entry = nxJson.plugins.find((p) => p.plugin.includes('image-plugin'));
+  if (!entry) throw new Error('nx.json has no image plugin entry');
+  entry.options = { ...entry.options, repository: REPO };
+  ws.write({ 'nx.json': `${JSON.stringify(nxJson, null, 2)}\n`, ...FAMILY });
+  ws.initGit();
+  outputDir = mkdtempSync(join(tmpdir(), 'ci-commands-output-'));
+  server = createServer(api);
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+  ws?.dispose();
+  if (outputDir) rmSync(outputDir, { recursive: true, force: true });
+});
+
+describe.sequential('CI commands end to end', () => {
+  let initial = '';
+
+  it('plan on a push to main after a commit touching only child: child at level 1, one entry per platform', async () => {
+    initial = head();
+    ws.write({ 'images/child/notes.txt': 'second\n' });
+    ws.commitAll('child only');
+    const { plan: p, outputs } = await plan([], { NX_BASE: initial, NX_HEAD: 'HEAD', GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' });
+    expect(p.levels.map((l) => l.images)).toEqual([[], ['child'], [], []]);
+    expect(p.levels[0].matrix.include).toEqual([]);
+    expect(p.levels[1].matrix.include).toEqual(matrix(['child']));
+    expect(p.unaffected).toEqual(['base']);
+    expect(p.affected).toEqual(['child']);
+    expect(outputs).toMatchObject({
+      'matrix-0': '{"include":[]}',
+      'has-0': 'false',
+      'matrix-1': JSON.stringify({ include: matrix(['child']) }),
+      'has-1': 'true',
+      'images-1': 'child',
+      'has-2': 'false',
+      'has-3': 'false',
+      unaffected: 'base',
+      'has-unaffected': 'true',
+      platforms: 'linux/amd64,linux/arm64',
+    });
+    expect(JSON.parse(outputs.plan)).toEqual(p);
+  });
+
+  it('plan with custom runner labels', async () => {
+    const { plan: p } = await plan(['--runner', 'linux/arm64=arm-box', '--runner', 'linux/amd64=x86-box'], { NX_BASE: initial, NX_HEAD: 'HEAD' });
+    expect(p.levels[1].matrix.include).toEqual(matrix(['child'], { 'linux/amd64': 'x86-box', 'linux/arm64': 'arm-box' }));
+  });
+
+  it('plan on a pull_request (NX_BASE = the merge base): the branch only', async () => {
+    git('checkout', '-q', '-b', 'feature');
+    ws.write({ 'images/child/pr.txt': 'pr\n' });
+    ws.commitAll('pr: child');
+    const base = git('merge-base', 'main', 'HEAD');
+    const pr = { NX_BASE: base, NX_HEAD: 'HEAD', GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/1/merge' };
+    let { plan: p } = await plan([], pr);
+    expect(p.levels.map((l) => l.images)).toEqual([[], ['child'], [], []]);
+    expect(p.levels[1].matrix.include).toEqual(matrix(['child']));
+    expect(p.unaffected).toEqual(['base']);
+
+    ws.write({ 'scripts/hello/install.sh': hello('hello from the pr') });
+    ws.commitAll('pr: the script base mounts');
+    ({ plan: p } = await plan([], pr));
+    expect(p.levels.map((l) => l.images)).toEqual([['base'], ['child'], [], []]);
+    expect(p.levels[0].matrix.include).toEqual(matrix(['base']));
+    expect(p.unaffected).toEqual([]);
+    git('checkout', '-q', 'main');
+    git('branch', '-q', '-D', 'feature');
+  });
+
+  it('plan on workflow_dispatch with --all: every image', async () => {
+    const { plan: p, outputs } = await plan(['--all'], { NX_BASE: 'HEAD', NX_HEAD: 'HEAD', GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_REF: 'refs/heads/main' });
+    expect(p.levels.map((l) => l.images)).toEqual([['base'], ['child'], [], []]);
+    expect(p.levels[0].matrix.include).toEqual(matrix(['base']));
+    expect(p.levels[1].matrix.include).toEqual(matrix(['child']));
+    expect(p.unaffected).toEqual([]);
+    expect(outputs).toMatchObject({ 'has-0': 'true', 'has-1': 'true', 'has-2': 'false', 'has-unaffected': 'false', unaffected: '' });
+  });
+
+  it('plan with fewer level jobs than levels fails naming the workflow file', async () => {
+    const r = await images(['plan', '--all', '--max-levels', '1', '--workflow', '.github/workflows/images.yml']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('.github/workflows/images.yml');
+    expect(r.stderr).toContain('--max-levels 2');
+  });
+
+  const digests: Record<string, string> = {};
+
+  it('per platform, level by level, then merge: each SHA tag is an index of both platforms', async () => {
+    const runs = await buildLevels(LEVELS);
+    for (const r of runs) ok(r, 'build-level');
+    expect(runs).toHaveLength(6);
+    const sha = short(head());
+    for (const image of IMAGES) {
+      expect(await platformsOf(`${image}-${sha}`), image).toEqual(PLATFORMS);
+      digests[image] = (await digestOf(`${image}-${sha}`)) as string;
+      const result = JSON.parse(readFileSync(join(ws.root, 'dist/images', `${image}.json`), 'utf8')) as { digest: string; platforms: string[]; tags: string[] };
+      expect(result.digest).toBe(digests[image]);
+      expect([...result.platforms].sort()).toEqual(PLATFORMS);
+      expect(result.tags).toContain(`${REPO}:${image}-${sha}`);
+      // Not published yet: builds push only immutable tags.
+      expect(await digestOf(image)).toBeNull();
+    }
+    const child = JSON.parse(readFileSync(join(ws.root, 'dist/images/child.json'), 'utf8')) as { parentDigest: string };
+    expect(child.parentDigest).toBe(digests.base);
+  });
+
+  it('merge with a planned platform missing fails naming it', async () => {
+    const r = await images(['merge', 'child', '--platforms', [...PLATFORMS, 'linux/riscv64'].join(',')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('child has no build for linux/riscv64 (planned');
+    const r2 = await images(['merge', 'base', '--platforms', 'linux/s390x,linux/amd64,linux/riscv64']);
+    expect(r2.code).not.toBe(0);
+    expect(r2.stderr).toContain('base has no build for linux/s390x, linux/riscv64 (planned');
+  });
+
+  it('publish moves every floating tag to its SHA tag digest', async () => {
+    const r = await images(['publish']);
+    ok(r, 'publish');
+    for (const image of IMAGES) expect(await digestOf(image), image).toBe(digests[image]);
+  });
+
+  it('a failing level: base builds, child fails; publish fails naming child and moves nothing', async () => {
+    const before = Object.fromEntries(await Promise.all(IMAGES.map(async (i) => [i, await digestOf(i)] as const)));
+    ws.write({ 'scripts/hello/install.sh': hello('hello 2'), 'images/child/Dockerfile': childDockerfile('RUN echo child && exit 3') });
+    ws.commitAll('base changes, child breaks');
+    const sha = short(head());
+    const runs = await buildLevels(LEVELS);
+    const last = runs[runs.length - 1];
+    expect(runs).toHaveLength(4); // base amd64, base arm64, merge base, child amd64 (failed)
+    for (const r of runs.slice(0, 3)) ok(r, 'level 0');
+    expect(last.code).not.toBe(0);
+    expect(last.all).toContain('images/child/Dockerfile');
+    const newBase = await digestOf(`base-${sha}`);
+    expect(newBase).not.toBeNull();
+    expect(newBase).not.toBe(before.base);
+    expect(await digestOf(`child-${sha}`)).toBeNull();
+
+    const p = await images(['publish']);
+    expect(p.code).not.toBe(0);
+    expect(p.stderr).toContain(`child (${REPO}:child-${sha} is missing)`);
+    expect(p.stderr).not.toContain('base (');
+    expect(p.stderr).toContain('no floating tag was moved');
+    for (const image of IMAGES) expect(await digestOf(image), image).toBe(before[image]);
+
+    // Fix child again for what follows.
+    ws.write({ 'images/child/Dockerfile': FAMILY['images/child/Dockerfile'] });
+    ws.commitAll('child fixed');
+  });
+
+  /**
+   * The release sequence. Each version is its own commit with its own child (and for 1.1.0 also a new
+   * base), built and pushed as the single-job CI path does; `state` maps each tag suffix
+   * ('' = the bare image tag) to the version it must point at after the release.
+   */
+  const SEQUENCE: Array<{ tag: string; baseChange?: boolean; state: Record<string, string> }> = [
+    { tag: 'v1.0.0', state: { '1.0.0': 'v1.0.0', '1.0': 'v1.0.0', '1': 'v1.0.0', '': 'v1.0.0' } },
+    {
+      tag: 'v1.1.0',
+      baseChange: true,
+      state: { '1.0.0': 'v1.0.0', '1.0': 'v1.0.0', '1.1.0': 'v1.1.0', '1.1': 'v1.1.0', '1': 'v1.1.0', '': 'v1.1.0' },
+    },
+    {
+      tag: 'v1.0.1',
+      state: { '1.0.0': 'v1.0.0', '1.0.1': 'v1.0.1', '1.0': 'v1.0.1', '1.1.0': 'v1.1.0', '1.1': 'v1.1.0', '1': 'v1.1.0', '': 'v1.1.0' },
+    },
+    {
+      tag: 'v1.2.0-rc.1',
+      state: { '1.0.0': 'v1.0.0', '1.0.1': 'v1.0.1', '1.0': 'v1.0.1', '1.1.0': 'v1.1.0', '1.1': 'v1.1.0', '1': 'v1.1.0', '': 'v1.1.0', '1.2.0-rc.1': 'v1.2.0-rc.1' },
+    },
+    {
+      tag: 'v1.2.0',
+      state: {
+        '1.0.0': 'v1.0.0', '1.0.1': 'v1.0.1', '1.0': 'v1.0.1', '1.1.0': 'v1.1.0', '1.1': 'v1.1.0',
+        '1.2.0-rc.1': 'v1.2.0-rc.1', '1.2.0': 'v1.2.0', '1.2': 'v1.2.0', '1': 'v1.2.0', '': 'v1.2.0',
+      },
+    },
+    {
+      tag: 'v1.1.5',
+      state: {
+        '1.0.0': 'v1.0.0', '1.0.1': 'v1.0.1', '1.0': 'v1.0.1', '1.1.0': 'v1.1.0', '1.1.5': 'v1.1.5', '1.1': 'v1.1.5',
+        '1.2.0-rc.1': 'v1.2.0-rc.1', '1.2.0': 'v1.2.0', '1.2': 'v1.2.0', '1': 'v1.2.0', '': 'v1.2.0',
+      },
+    },
+  ];
+  const SUFFIXES = [...new Set(SEQUENCE.flatMap((s) => Object.keys(s.state)))];
+  const tagOf = (image: string, suffix: string) => (suffix ? `${image}-${suffix}` : image);
+  /** version tag -> image -> the digest of that commit's SHA tag. */
+  const built: Record<string, Record<string, string>> = {};
+  const snapshot = async () => {
+    const all: Record<string, string | null> = {};
+    for (const image of IMAGES) for (const s of SUFFIXES) all[tagOf(image, s)] = await digestOf(tagOf(image, s));
+    return all;
+  };
+
+  for (const [n, step] of SEQUENCE.entries()) {
+    it(`release ${step.tag}: the floating tags of every image after it`, async () => {
+      ws.write({ 'images/child/notes.txt': `${step.tag}\n`, ...(step.baseChange ? { 'scripts/hello/install.sh': hello(`hello ${step.tag}`) } : {}) });
+      ws.commitAll(`release ${step.tag}`);
+      const b = await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORMS.join(',')}`, '--sbom=false']);
+      ok(b, `build for ${step.tag}`);
+      git('tag', step.tag);
+      const sha = short(head());
+      built[step.tag] = {};
+      for (const image of IMAGES) built[step.tag][image] = (await digestOf(`${image}-${sha}`)) as string;
+      if (n > 0) expect(built[step.tag].child).not.toBe(built[SEQUENCE[n - 1].tag].child);
+      if (step.baseChange) expect(built[step.tag].base).not.toBe(built[SEQUENCE[n - 1].tag].base);
+
+      const i = mark();
+      const r = await images(['release', '--tag', step.tag], GITHUB());
+      ok(r, `release ${step.tag}`);
+      for (const image of IMAGES) {
+        for (const s of SUFFIXES) {
+          const expected = step.state[s] ? built[step.state[s]][image] : null;
+          if (s === '' && !step.state[s]) continue; // the bare tag belongs to publish until a release takes it
+          expect(await digestOf(tagOf(image, s)), `${tagOf(image, s)} after ${step.tag}`).toBe(expected);
+        }
+      }
+
+      // The GitHub release: looked up by tag (404), then created with the image table.
+      const sent = since(i);
+      expect(sent.map((q) => `${q.method} ${q.path}`)).toEqual([`GET /repos/acme/images/releases/tags/${step.tag}`, 'POST /repos/acme/images/releases']);
+      for (const q of sent) expect(q.authorization).toMatch(/^(token|bearer) test-token$/i);
+      const body = sent[1].body as { tag_name: string; name: string; body: string; prerelease: boolean };
+      expect(body.tag_name).toBe(step.tag);
+      expect(body.name).toBe(step.tag);
+      expect(body.prerelease).toBe(step.tag.includes('-'));
+      for (const image of IMAGES) {
+        const row = body.body.split('\n').find((l) => l.startsWith(`| ${image} |`));
+        expect(row, `${image} row`).toBeDefined();
+        expect(row).toContain(`\`${built[step.tag][image]}\``);
+        expect(row).toContain('linux/amd64, linux/arm64');
+        expect(row).toContain(`\`${image}-${step.tag.slice(1)}\``);
+      }
+    });
+  }
+
+  it('release twice changes nothing: same registry tags, only a GET to GitHub', async () => {
+    const before = await snapshot();
+    const i = mark();
+    for (const tag of ['v1.2.0', 'v1.0.1', 'v1.2.0-rc.1']) {
+      ok(await images(['release', '--tag', tag], GITHUB()), `release ${tag} again`);
+    }
+    expect(await snapshot()).toEqual(before);
+    expect(since(i).map((q) => `${q.method} ${q.path}`)).toEqual([
+      'GET /repos/acme/images/releases/tags/v1.2.0',
+      'GET /repos/acme/images/releases/tags/v1.0.1',
+      'GET /repos/acme/images/releases/tags/v1.2.0-rc.1',
+    ]);
+  });
+
+  it('a release whose notes differ on GitHub is updated (PATCH), then left alone', async () => {
+    const release = releases.get('v1.2.0') as Release;
+    const good = release.body;
+    release.body = 'edited by hand';
+    let i = mark();
+    ok(await images(['release', '--tag', 'v1.2.0'], GITHUB()), 'release v1.2.0 (update)');
+    let sent = since(i);
+    expect(sent.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /repos/acme/images/releases/tags/v1.2.0', `PATCH /repos/acme/images/releases/${release.id}`]);
+    expect(sent[1].authorization).toMatch(/^(token|bearer) test-token$/i);
+    expect(sent[1].body).toMatchObject({ body: good, name: 'v1.2.0', prerelease: false });
+    i = mark();
+    ok(await images(['release', '--tag', 'v1.2.0'], GITHUB()), 'release v1.2.0 (unchanged)');
+    sent = since(i);
+    expect(sent.map((q) => q.method)).toEqual(['GET']);
+  });
+
+  it('publish finds the SHA tags when nx.json sets build.shaLength (the executor tags <image>-<12 hex>)', async () => {
+    const nxJson = JSON.parse(readFileSync(join(ws.root, 'nx.json'), 'utf8')) as { plugins: Array<{ plugin: string; options: Record<string, unknown> }> };
+    const entry = nxJson.plugins.find((p) => p.plugin.includes('image-plugin')) as { options: Record<string, unknown> };
+    entry.options.build = { ...((entry.options.build as Record<string, unknown>) ?? {}), shaLength: 12 };
+    ws.write({ 'nx.json': `${JSON.stringify(nxJson, null, 2)}\n` });
+    ws.commitAll('sha tags of 12 hex digits');
+    ok(await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORMS.join(',')}`, '--sbom=false']), 'build');
+    const sha12 = head().slice(0, 12);
+    const want: Record<string, string | null> = {};
+    for (const image of IMAGES) {
+      want[image] = await digestOf(`${image}-${sha12}`);
+      expect(want[image], `${image}-${sha12}`).not.toBeNull();
+    }
+    const r = await images(['publish']);
+    ok(r, 'publish with shaLength 12');
+    for (const image of IMAGES) expect(await digestOf(image), image).toBe(want[image]);
+  });
+
+  it('a tag that is not semver is refused before anything moves', async () => {
+    const before = await snapshot();
+    git('tag', 'v1.3');
+    const i = mark();
+    const r = await images(['release', '--tag', 'v1.3'], GITHUB());
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('"v1.3" is not a semantic version');
+    expect(since(i)).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  });
+});
