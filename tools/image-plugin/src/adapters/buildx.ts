@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { execa } from 'execa';
 import { platformString, platformsOf, type ManifestJson } from '../core/platforms';
-import { registryError, isNotFound, firstLine } from '../core/registry-errors';
+import { registryError, isNotFound, firstLine, isTransientRegistryError } from '../core/registry-errors';
 
 export interface CommandResult {
   exitCode: number;
@@ -36,7 +36,7 @@ export interface RemoteImage {
  * is not there. The digest is the sha256 of the raw manifest bytes, as the registry computes it.
  */
 export async function inspectRemote(ref: string): Promise<RemoteImage | null> {
-  const r = await execa('docker', ['buildx', 'imagetools', 'inspect', ref, '--raw'], { reject: false, encoding: 'buffer' });
+  const r = await withRegistryRetries(() => execa('docker', ['buildx', 'imagetools', 'inspect', ref, '--raw'], { reject: false, encoding: 'buffer' }));
   if (r.exitCode !== 0) {
     const output = `${Buffer.from(r.stderr).toString()}\n${Buffer.from(r.stdout).toString()}`;
     if (isNotFound(output)) return null;
@@ -57,15 +57,27 @@ export async function inspectRemote(ref: string): Promise<RemoteImage | null> {
 export const repositoryOf = (ref: string): string => ref.split('@')[0].replace(/:[^/:]*$/, '');
 
 async function imagetools(args: string[], ref: string): Promise<string> {
-  const r = await execa('docker', ['buildx', 'imagetools', ...args], { reject: false });
+  const r = await withRegistryRetries(() => execa('docker', ['buildx', 'imagetools', ...args], { reject: false }));
   if (r.exitCode !== 0) throw registryError(ref, r.stderr) ?? new Error(`docker buildx imagetools ${args.join(' ')} failed: ${firstLine(r.stderr)}`);
   return r.stdout;
 }
 
 /** Points `tags` at existing manifests in the registry without moving any layer. */
 export async function createIndex(tags: readonly string[], sources: readonly string[]): Promise<void> {
-  const r = await execa('docker', ['buildx', 'imagetools', 'create', ...tags.flatMap((t) => ['-t', t]), ...sources], { reject: false });
+  const r = await withRegistryRetries(() => execa('docker', ['buildx', 'imagetools', 'create', ...tags.flatMap((t) => ['-t', t]), ...sources], { reject: false }));
   if (r.exitCode !== 0) {
     throw registryError(tags[0], r.stderr) ?? new Error(`docker buildx imagetools create ${tags.join(' ')} failed: ${firstLine(r.stderr)}`);
+  }
+}
+
+/**
+ * Registries (GHCR too) answer 5xx or 429 now and then; every imagetools call here is idempotent, so
+ * it is tried again, up to three times, with a short back-off.
+ */
+async function withRegistryRetries<T extends { exitCode?: number; stderr: unknown }>(call: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await call();
+    if (r.exitCode === 0 || attempt >= attempts || !isTransientRegistryError(String(r.stderr))) return r;
+    await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
   }
 }

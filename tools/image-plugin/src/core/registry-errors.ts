@@ -33,3 +33,8 @@ export function firstLine(output: string): string {
   const line = output.split('\n').map((l) => l.trim()).find((l) => /error|failed/i.test(l)) ?? output.trim().split('\n')[0] ?? '';
   return line.replace(/^ERROR:\s*/, '').slice(0, 300);
 }
+
+/** A registry answer worth trying again: a server error or rate limiting, not a refusal. */
+export function isTransientRegistryError(output: string): boolean {
+  return /\b(500 Internal Server Error|502 Bad Gateway|503 Service Unavailable|504 Gateway Timeout|429 Too Many Requests)\b/i.test(output);
+}

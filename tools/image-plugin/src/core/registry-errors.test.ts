@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { isNotFound, isTransientRegistryError, registryError } from './registry-errors';
+
+describe('registry answers', () => {
+  it.each([
+    ['ERROR: 127.0.0.1:5000/x/y:z: not found', true],
+    ['failed to resolve: manifest unknown', true],
+    ['401 Unauthorized: not found', false],
+    ['500 Internal Server Error', false],
+  ])('isNotFound(%j) is %s', (output, expected) => expect(isNotFound(output)).toBe(expected));
+
+  it.each([
+    ['unexpected status from HEAD request: 500 Internal Server Error', true],
+    ['503 Service Unavailable', true],
+    ['429 Too Many Requests', true],
+    ['401 Unauthorized', false],
+    ['not found', false],
+  ])('isTransientRegistryError(%j) is %s', (output, expected) => expect(isTransientRegistryError(output)).toBe(expected));
+
+  it('a refused login names the registry and the login command', () => {
+    const e = registryError('127.0.0.1:5000/acme/images:base-1', 'failed to authorize: 401 Unauthorized');
+    expect(e?.message).toContain('127.0.0.1:5000 refused the credentials');
+    expect(e?.message).toContain('fix: log in with `docker login 127.0.0.1:5000`');
+  });
+
+  it('an unreachable registry says so and where to look', () => {
+    const e = registryError('127.0.0.1:5999/acme/images:base-1', 'dial tcp 127.0.0.1:5999: connect: connection refused');
+    expect(e?.message).toContain('127.0.0.1:5999 cannot be reached');
+    expect(e?.message).toContain('fix:');
+  });
+
+  it('an unknown failure is left to the caller', () => {
+    expect(registryError('r/x:y', 'something else entirely')).toBeUndefined();
+  });
+});
