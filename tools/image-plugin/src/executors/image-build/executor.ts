@@ -6,33 +6,43 @@ import { formatPlan } from '../../core/summary';
 import { buildImage } from '../../services/build-image';
 
 /** The image spec the plugin stored on the project when it read the Dockerfile. */
-export function specOf(context: ExecutorContext): ImageSpec {
-  const name = context.projectName as string;
+export function specOf(context: ExecutorContext, name = context.projectName as string): ImageSpec {
   const project = context.projectsConfigurations.projects[name];
   const image = project.metadata?.image as Omit<ImageSpec, 'name' | 'root'> | undefined;
   if (!image) throw new Error(`${name} is not an image project (no Dockerfile matched the image plugin's dockerfileGlob)`);
   return { name, root: project.root, ...image };
 }
 
-export default async function imageBuildExecutor(options: ImageBuildOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+/** Builds one image and reports through `print`; true on success. Shared by the single and batch executors. */
+export async function buildAndReport(
+  image: string,
+  options: ImageBuildOptions,
+  context: ExecutorContext,
+  print: (line: string, isError?: boolean) => void,
+): Promise<boolean> {
   try {
     const outcome = await buildImage({
       workspaceRoot: context.root,
-      spec: specOf(context),
+      spec: specOf(context, image),
       options,
       runId: process.env.IMAGE_RUN_ID ?? null,
       env: process.env,
-      log: (line) => console.log(line),
+      log: (line) => print(line),
     });
     if (outcome.kind === 'plan') {
-      console.log(formatPlan(outcome.plan));
+      print(formatPlan(outcome.plan));
     } else {
       const r = outcome.result;
-      console.log(`${r.image}: ${r.result} ${r.digest} [${r.platforms.join(', ')}] in ${(r.durationMs / 1000).toFixed(1)}s`);
+      print(`${r.image}: ${r.result} ${r.digest} [${r.platforms.join(', ')}] in ${(r.durationMs / 1000).toFixed(1)}s`);
     }
-    return { success: true };
+    return true;
   } catch (e) {
-    console.error(isImageConfigError(e) ? `\n${e.message}` : `\n${context.projectName}: ${(e as Error).message}`);
-    return { success: false };
+    print(isImageConfigError(e) ? `\n${e.message}` : `\n${image}: ${(e as Error).message}`, true);
+    return false;
   }
+}
+
+export default async function imageBuildExecutor(options: ImageBuildOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  const success = await buildAndReport(context.projectName as string, options, context, (line, isError) => (isError ? console.error(line) : console.log(line)));
+  return { success };
 }
