@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
+import type { ImageResult } from '../src/core/result';
 
 /**
  * The image-build executor end to end, against the real engine (QEMU for arm64) and the password
@@ -32,21 +33,7 @@ const ROOT_TOOL_FILE = '/usr/local/share/root-tool.txt';
 const AUTH = `Basic ${Buffer.from(`${TARGET_USER}:${TARGET_PASSWORD}`).toString('base64')}`;
 const BUILD_TIMEOUT = 420_000;
 
-interface Result {
-  image: string;
-  result: 'built' | 'reused';
-  digest: string;
-  tags: string[];
-  platforms: string[];
-  contentHash: string;
-  parentDigest: string | null;
-  baseDigest: string | null;
-  revision: string;
-  pushed: boolean;
-  runId: string | null;
-  repository: string;
-  pinnedReference: string;
-}
+type Result = ImageResult;
 interface Descriptor {
   mediaType: string;
   digest: string;
