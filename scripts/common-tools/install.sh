@@ -4,7 +4,7 @@
 # Idempotent: packages that are already installed are skipped, and a second run changes nothing.
 set -euo pipefail
 
-packages=(ca-certificates curl jq sudo)
+packages=(ca-certificates curl wget git jq less openssh-client build-essential python3 python3-venv sudo htop rsync procps psmisc iproute2 unzip zip xz-utils gnupg nano vim-tiny bash-completion file tree man-db tzdata)
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "scripts/common-tools/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
@@ -20,11 +20,10 @@ done
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "common-tools: already installed (${packages[*]})"
-  exit 0
+else
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends "${missing[@]}"
+  apt-get clean
+  rm -rf /var/lib/apt/lists/*
 fi
-
-export DEBIAN_FRONTEND=noninteractive
-apt-get update
-apt-get install -y --no-install-recommends "${missing[@]}"
-apt-get clean
-rm -rf /var/lib/apt/lists/*

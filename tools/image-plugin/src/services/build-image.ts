@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { defaultRepository } from '../adapters/git-remote';
 import { createIndex, inspectRemote, runBuildx } from '../adapters/buildx';
 import { preflight, localImageId, resolveRemoteDigest, tagLocal, type EngineInfo } from '../adapters/engine';
+import { contextFilter } from '../adapters/build-context';
 import { hashFolders } from '../adapters/files';
 import { currentRevision } from '../adapters/git';
 import { buildSettings, type ImageBuildOptions } from '../core/build-options';
@@ -94,7 +95,7 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
   for (const base of spec.externalBases) bases[base.ref] = await resolveRemoteDigest(base.ref);
   const baseDigest = Object.values(bases)[0] ?? null;
 
-  const files = await hashFolders(root, [spec.root, ...spec.mountedInputs]);
+  const files = await hashFolders(root, [spec.root, ...spec.mountedInputs], await contextFilter(root, spec.dockerfile));
   const hash = contentHash({ files, buildArgs: settings.buildArgs, platforms: settings.indexPlatforms, parents: parentHashes, bases });
   const revisionTag = `${revision.sha.slice(0, settings.shaLength)}${dirty ? '-dirty' : ''}`;
   const tags = imageTags({ repository: settings.repository, layout: settings.layout, image: spec.name, revision: revisionTag, contentHash: hash });

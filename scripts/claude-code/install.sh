@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs the Claude Code CLI (`claude`, npm package @anthropic-ai/claude-code, pinned) system-wide.
+# The npm package installs the native binary for this platform from its optional dependency
+# (@anthropic-ai/claude-code-linux-x64 / -arm64, also on the npm registry): nothing outside npm.
+# Needs Node.js and npm (scripts/nodejs) and HTTPS to the npm registry: behind a TLS-intercepting
+# proxy, mount the CA bundle as the BuildKit secret `ca-bundle` at /etc/ssl/certs/ca-certificates.crt.
+# Bind-mounted into image builds (never copied into a layer); run as root.
+# Idempotent: skipped when the pinned version is already installed.
+set -euo pipefail
+
+version=2.1.331
+package=@anthropic-ai/claude-code
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "scripts/claude-code/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
+  exit 1
+fi
+
+installed=$(npm ls -g --depth=0 --json 2>/dev/null | jq -r --arg p "$package" '.dependencies[$p].version // empty')
+if [ "$installed" = "$version" ]; then
+  echo "claude-code: $package@$version already installed"
+else
+  # The CA bundle and a throw-away cache, for this process only: nothing is persisted in the image.
+  cache=$(mktemp -d)
+  trap 'rm -rf "$cache"' EXIT
+  NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
+    npm_config_cafile=/etc/ssl/certs/ca-certificates.crt \
+    npm_config_cache="$cache" \
+    npm install --global --no-audit --no-fund --omit=dev "$package@$version"
+fi
+claude --version
+
+# Managed settings apply to every user: the image pins the version, so no self-update into $HOME.
+install -d -m 0755 /etc/claude-code
+cat > /etc/claude-code/managed-settings.json <<'JSON'
+{
+  "env": {
+    "DISABLE_AUTOUPDATER": "1"
+  }
+}
+JSON
+
+# Claude keeps its login, settings and history in ~/.claude and ~/.claude.json (see docs/home-persist.md).
+install -d -m 0755 /etc/home-persist.d
+cat > /etc/home-persist.d/claude-code.json <<'JSON'
+{
+  "tool": "claude-code",
+  "scope": "owner",
+  "paths": [
+    { "path": ".claude", "type": "dir" },
+    { "path": ".claude.json", "type": "file" }
+  ]
+}
+JSON

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs and enables coder-agent.service (from coder-agent.service next to this script): systemd runs
+# /etc/coder/agent-init.sh (the Coder template's init script) as coder when that file exists, with
+# CODER_AGENT_TOKEN and the other CODER_* variables from /etc/coder/agent.env, restarting on failure.
+# Bind-mounted into image builds (never copied into a layer); run as root. Needs systemd (scripts/systemd).
+# Idempotent: installs the same unit again; enabling twice changes nothing.
+set -euo pipefail
+
+here=$(dirname "$(readlink -f "$0")")
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "scripts/coder-agent/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
+  exit 1
+fi
+
+install -d -m 0755 /etc/coder
+install -m 0644 "$here/coder-agent.service" /etc/systemd/system/coder-agent.service
+systemctl enable coder-agent.service

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the OpenAI Codex CLI (`codex`, npm package @openai/codex, pinned) system-wide.
+# The npm package installs the native binary for this platform from its optional dependency
+# (an alias of @openai/codex@<version>-linux-x64 / -arm64, on the npm registry): nothing outside npm.
+# Needs Node.js and npm (scripts/nodejs) and HTTPS to the npm registry: behind a TLS-intercepting
+# proxy, mount the CA bundle as the BuildKit secret `ca-bundle` at /etc/ssl/certs/ca-certificates.crt.
+# Bind-mounted into image builds (never copied into a layer); run as root.
+# Idempotent: skipped when the pinned version is already installed.
+set -euo pipefail
+
+version=0.169.0
+package=@openai/codex
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "scripts/codex/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
+  exit 1
+fi
+
+installed=$(npm ls -g --depth=0 --json 2>/dev/null | jq -r --arg p "$package" '.dependencies[$p].version // empty')
+if [ "$installed" = "$version" ]; then
+  echo "codex: $package@$version already installed"
+else
+  # The CA bundle and a throw-away cache, for this process only: nothing is persisted in the image.
+  cache=$(mktemp -d)
+  trap 'rm -rf "$cache"' EXIT
+  NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
+    npm_config_cafile=/etc/ssl/certs/ca-certificates.crt \
+    npm_config_cache="$cache" \
+    npm install --global --no-audit --no-fund --omit=dev "$package@$version"
+fi
+codex --version
+
+# Codex keeps its login, config and sessions in ~/.codex (see docs/home-persist.md).
+install -d -m 0755 /etc/home-persist.d
+cat > /etc/home-persist.d/codex.json <<'JSON'
+{
+  "tool": "codex",
+  "scope": "owner",
+  "paths": [
+    { "path": ".codex", "type": "dir" }
+  ]
+}
+JSON

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs corepack (npm package, pinned: Debian's node-corepack 0.24 predates npm's current signing
+# keys) and enables its pnpm and yarn shims in /usr/local/bin. Pre-downloads pinned pnpm and yarn
+# (4 as the default, 1 for classic projects) from the npm registry into the system-wide
+# COREPACK_HOME=/usr/local/share/corepack, so they work offline.
+# COREPACK_HOME reaches users through the image's ENV and /etc/environment (login sessions and
+# coder-agent.service); the Dockerfile must also set ENV COREPACK_HOME=/usr/local/share/corepack.
+# Needs Node.js and npm (scripts/nodejs) and HTTPS to the npm registry: behind a TLS-intercepting
+# proxy, mount the CA bundle as the BuildKit secret `ca-bundle` at /etc/ssl/certs/ca-certificates.crt.
+# Bind-mounted into image builds (never copied into a layer); run as root.
+# Idempotent: corepack is installed once per version; corepack skips versions already in its cache.
+set -euo pipefail
+
+corepack_version=0.34.7
+pnpm_version=10.34.9
+yarn_version=4.18.1
+yarn_classic_version=1.22.22
+home=/usr/local/share/corepack
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "scripts/corepack/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
+  exit 1
+fi
+
+# For this process only (never persisted): the CA bundle, the npm registry for every package manager
+# (yarn 2+ comes from @yarnpkg/cli-dist on npm, not repo.yarnpkg.com), no interactive prompt.
+export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+export npm_config_cafile=/etc/ssl/certs/ca-certificates.crt
+export COREPACK_HOME=$home
+export COREPACK_NPM_REGISTRY=https://registry.npmjs.org
+export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
+
+installed=$(npm ls -g --depth=0 --json 2>/dev/null | jq -r '.dependencies.corepack.version // empty')
+if [ "$installed" != "$corepack_version" ]; then
+  cache=$(mktemp -d)
+  trap 'rm -rf "$cache"' EXIT
+  npm_config_cache="$cache" npm install --global --no-audit --no-fund "corepack@$corepack_version"
+fi
+hash -r
+[ "$(command -v corepack)" = /usr/local/bin/corepack ] || { echo "corepack: /usr/local/bin/corepack is not first on PATH" >&2; exit 1; }
+
+# Corepack checks npm's registry signatures. A registry mirror or proxy that strips them from the
+# metadata makes every install fail ("No compatible signature found"): then, for this step only,
+# rely on the tarballs' integrity hashes alone, and say so.
+signatures=$(npm view "pnpm@$pnpm_version" dist.signatures --json 2>/dev/null || true)
+if [ -z "$signatures" ] || [ "$signatures" = "[]" ]; then
+  echo "corepack: the registry's metadata carries no signatures; installing with COREPACK_INTEGRITY_KEYS=0 (integrity hashes still checked)" >&2
+  export COREPACK_INTEGRITY_KEYS=0
+fi
+
+install -d -m 0755 "$home"
+corepack enable --install-directory /usr/local/bin pnpm yarn
+corepack install --global "yarn@$yarn_classic_version"
+corepack install --global "pnpm@$pnpm_version" "yarn@$yarn_version"
+# Any user may add the versions a project pins (a single-user workspace; the image's versions stay).
+chmod -R a+rwX "$home"
+
+grep -qx "COREPACK_HOME=$home" /etc/environment 2>/dev/null || echo "COREPACK_HOME=$home" >> /etc/environment
+
+echo "corepack $(corepack --version), pnpm $(pnpm --version), yarn $(yarn --version)"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the workspace entrypoint (/usr/local/bin/workspace-entrypoint, from workspace-entrypoint.sh
+# next to this script): root-side preparation at container start, then exec of the command
+# (ENTRYPOINT ["/usr/local/bin/workspace-entrypoint"], CMD ["/sbin/init"]). See docs/images/base.md.
+# Bind-mounted into image builds (never copied into a layer); run as root.
+# Idempotent: installs the same file again.
+set -euo pipefail
+
+here=$(dirname "$(readlink -f "$0")")
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "scripts/workspace-entrypoint/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
+  exit 1
+fi
+
+install -m 0755 "$here/workspace-entrypoint.sh" /usr/local/bin/workspace-entrypoint
