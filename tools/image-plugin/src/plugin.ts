@@ -64,7 +64,8 @@ function lineage(spec: ImageSpec, byName: ReadonlyMap<string, ImageSpec>): Image
 export function imageTestTarget(spec: ImageSpec, specFiles: readonly string[], options: NormalizedPluginOptions): TargetConfiguration {
   return {
     executor: TEST_EXECUTOR,
-    dependsOn: [options.buildTargetName],
+    // The build's own options stay the build's: `--filter` is image-test's and would fail image-build's schema.
+    dependsOn: [{ target: options.buildTargetName, params: 'ignore' }],
     inputs: ['{projectRoot}/**/*', ...specFiles.map((f) => `{workspaceRoot}/${f}`)],
     cache: false,
     options: { resultsDir: String(options.build.resultsDir ?? 'dist/images') },

@@ -30,15 +30,15 @@ export default async function* imageBuildBatch(
     const task = taskGraph.tasks[id];
     const output: string[] = [];
     const startTime = Date.now();
-    const print = (line: string, isError?: boolean) => {
+    // Nx prints each task's terminalOutput when it completes; buildx's progress streams live meanwhile.
+    const print = (line: string) => {
       output.push(line);
-      (isError ? console.error : console.log)(line);
     };
     running.set(
       id,
       buildAndReport(task.target.project, inputs[id], context, print).then((success) => ({
         task: id,
-        result: { success, terminalOutput: output.join('\n'), startTime, endTime: Date.now(), status: success ? 'success' : 'failure' },
+        result: { success, terminalOutput: `${output.join('\n')}\n`, startTime, endTime: Date.now(), status: success ? 'success' : 'failure' },
       })),
     );
   };
