@@ -8,10 +8,9 @@ set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "scripts/cgroup-nesting/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
-  exit 1
-fi
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+require_root "scripts/cgroup-nesting/install.sh"
 
 install -m 0755 "$here/cgroup-nesting.sh" /usr/local/sbin/cgroup-nesting
 install -m 0644 "$here/cgroup-nesting.service" /etc/systemd/system/cgroup-nesting.service

@@ -11,10 +11,9 @@ set -euo pipefail
 version=2.1.331
 package=@anthropic-ai/claude-code
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "scripts/claude-code/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
-  exit 1
-fi
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+require_root "scripts/claude-code/install.sh"
 
 installed=$(npm ls -g --depth=0 --json 2>/dev/null | jq -r --arg p "$package" '.dependencies[$p].version // empty')
 if [ "$installed" = "$version" ]; then

@@ -8,10 +8,9 @@ set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "scripts/coder-agent/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
-  exit 1
-fi
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+require_root "scripts/coder-agent/install.sh"
 
 install -d -m 0755 /etc/coder
 install -m 0644 "$here/coder-agent.service" /etc/systemd/system/coder-agent.service

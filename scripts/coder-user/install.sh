@@ -9,10 +9,9 @@ set -euo pipefail
 user=coder
 uid=1000
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "scripts/coder-user/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
-  exit 1
-fi
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+require_root "scripts/coder-user/install.sh"
 
 getent group docker >/dev/null || groupadd --system docker
 getent group sudo >/dev/null || groupadd --system sudo

@@ -17,10 +17,9 @@ yarn_version=4.18.1
 yarn_classic_version=1.22.22
 home=/usr/local/share/corepack
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "scripts/corepack/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
-  exit 1
-fi
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+require_root "scripts/corepack/install.sh"
 
 # For this process only (never persisted): the CA bundle, the npm registry for every package manager
 # (yarn 2+ comes from @yarnpkg/cli-dist on npm, not repo.yarnpkg.com), no interactive prompt.

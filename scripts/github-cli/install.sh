@@ -6,27 +6,10 @@ set -euo pipefail
 
 packages=(gh)
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "scripts/github-cli/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
-  exit 1
-fi
-
-missing=()
-for pkg in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$pkg")
-  fi
-done
-
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "github-cli: already installed (${packages[*]})"
-else
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y --no-install-recommends "${missing[@]}"
-  apt-get clean
-  rm -rf /var/lib/apt/lists/*
-fi
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+require_root "scripts/github-cli/install.sh"
+apt_install_missing github-cli "${packages[@]}"
 
 # gh keeps its login and settings in ~/.config/gh: persist it per owner (see docs/home-persist.md).
 install -d -m 0755 /etc/home-persist.d

@@ -8,10 +8,9 @@ set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "scripts/home-persist/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
-  exit 1
-fi
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+require_root "scripts/home-persist/install.sh"
 command -v jq >/dev/null || { echo "scripts/home-persist/install.sh: needs jq (scripts/common-tools)" >&2; exit 1; }
 
 install -m 0755 "$here/home-persist.sh" /usr/local/bin/home-persist

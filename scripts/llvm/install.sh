@@ -8,27 +8,10 @@ set -euo pipefail
 
 packages=(clang clangd clang-format clang-tidy lld)
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "scripts/llvm/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
-  exit 1
-fi
-
-missing=()
-for pkg in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$pkg")
-  fi
-done
-
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "llvm: already installed (${packages[*]})"
-else
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y --no-install-recommends "${missing[@]}"
-  apt-get clean
-  rm -rf /var/lib/apt/lists/*
-fi
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+require_root "scripts/llvm/install.sh"
+apt_install_missing llvm "${packages[@]}"
 
 cat > /etc/profile.d/cpp-toolchain.sh <<'SH'
 # The cpp image's default compilers (scripts/llvm); a value set before login wins.

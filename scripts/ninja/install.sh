@@ -6,25 +6,7 @@ set -euo pipefail
 
 packages=(ninja-build)
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "scripts/ninja/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
-  exit 1
-fi
-
-missing=()
-for pkg in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$pkg")
-  fi
-done
-
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "ninja: already installed (${packages[*]})"
-  exit 0
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-apt-get update
-apt-get install -y --no-install-recommends "${missing[@]}"
-apt-get clean
-rm -rf /var/lib/apt/lists/*
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+require_root "scripts/ninja/install.sh"
+apt_install_missing ninja "${packages[@]}"

@@ -6,25 +6,10 @@ set -euo pipefail
 
 packages=(systemd systemd-sysv dbus)
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "scripts/systemd/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
-  exit 1
-fi
-
-missing=()
-for pkg in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$pkg")
-  fi
-done
-
-if [ "${#missing[@]}" -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y --no-install-recommends "${missing[@]}"
-  apt-get clean
-  rm -rf /var/lib/apt/lists/*
-fi
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+require_root "scripts/systemd/install.sh"
+apt_install_missing systemd "${packages[@]}"
 
 # A container has no hardware, kernel modules, consoles or a first-boot wizard.
 systemctl mask \

@@ -9,10 +9,9 @@ set -euo pipefail
 
 packages=(typescript@5.9.3 tsx@4.23.15)
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "scripts/typescript/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
-  exit 1
-fi
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+require_root "scripts/typescript/install.sh"
 
 installed=$(npm ls -g --depth=0 --json 2>/dev/null | jq -r '.dependencies // {} | to_entries[] | "\(.key)@\(.value.version)"')
 missing=()

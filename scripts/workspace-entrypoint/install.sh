@@ -8,9 +8,8 @@ set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "scripts/workspace-entrypoint/install.sh: must run as root (in a Dockerfile, before USER coder)" >&2
-  exit 1
-fi
+# shellcheck source=scripts/lib/apt.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+require_root "scripts/workspace-entrypoint/install.sh"
 
 install -m 0755 "$here/workspace-entrypoint.sh" /usr/local/bin/workspace-entrypoint

@@ -8,7 +8,7 @@ bash tools/test-env/setup.sh || { echo "test environment set-up failed" >&2; exi
 
 echo "[test] shellcheck"
 mapfile -t shell_files < <(git ls-files '*.sh' 'scripts/*/install.sh' | sort -u)
-shellcheck "${shell_files[@]}" || { echo "shellcheck failed" >&2; exit 1; }
+shellcheck -x "${shell_files[@]}" || { echo "shellcheck failed" >&2; exit 1; }
 
 # Builds that fetch over HTTPS get the host's CA bundle as a BuildKit secret (TLS-intercepting proxies).
 if [ -z "${IMAGE_BUILD_CA_BUNDLE:-}" ] && [ -s /etc/ssl/certs/ca-certificates.crt ]; then

@@ -33,3 +33,11 @@ describe('registry answers', () => {
     expect(registryError('r/x:y', 'something else entirely')).toBeUndefined();
   });
 });
+
+describe('a registry that fails while pushing', () => {
+  it('says the registry failed, not the Dockerfile, and that a re-run resumes', () => {
+    const e = registryError('127.0.0.1:5000/x/images:left-1', 'ERROR: unexpected status from HEAD request to http://127.0.0.1:5000/v2/x/images/manifests/left-1: 500 Internal Server Error');
+    expect(e?.message).toContain('the registry 127.0.0.1:5000 failed while handling');
+    expect(e?.message).toContain('fix: run again');
+  });
+});

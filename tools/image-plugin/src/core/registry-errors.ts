@@ -20,6 +20,12 @@ export function registryError(ref: string, output: string): ImageConfigError | u
       `log in with \`docker login ${host}\` (in GitHub Actions: docker/login-action with a token that has packages: write)`,
     );
   }
+  if (isTransientRegistryError(output)) {
+    return new ImageConfigError(
+      `the registry ${host} failed while handling ${ref} (${firstLine(output)}), also when tried again`,
+      `run again (everything already pushed is reused); if it persists, check the health of ${host}`,
+    );
+  }
   if (/connection refused|no such host|i\/o timeout|dial tcp|connection reset|server misbehaving|EOF$/im.test(output)) {
     return new ImageConfigError(
       `the registry ${host} cannot be reached (${firstLine(output)})`,

@@ -12,7 +12,7 @@ import { buildPlan, type BuildPlan } from '../core/build-plan';
 import { contentHash } from '../core/content-hash';
 import { ImageConfigError } from '../core/errors';
 import type { ImageSpec } from '../core/image-spec';
-import { firstLine, registryError } from '../core/registry-errors';
+import { firstLine, isTransientRegistryError, registryError } from '../core/registry-errors';
 import type { ImageResult } from '../core/result';
 import { imageTags, pinnedReference } from '../core/tags';
 import { clearResult, platformResultKey, readResult, writeResult } from './results';
@@ -162,7 +162,12 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
     }
 
     req.log(`${spec.name}: building ${settings.platforms.join(',')} -> ${tags.sha}`);
-    const run = await runBuildx(plan.args, root);
+    let run = await runBuildx(plan.args, root);
+    // A registry's 5xx or 429 while pushing is worth another try: BuildKit's cache makes it cheap.
+    for (let attempt = 2; run.exitCode !== 0 && attempt <= 3 && isTransientRegistryError(run.output); attempt++) {
+      req.log(`${spec.name}: the registry failed while pushing (${firstLine(run.output)}); trying again (${attempt}/3)`);
+      run = await runBuildx(plan.args, root);
+    }
     if (run.exitCode !== 0) throw buildFailure(spec, tags.sha, run.output);
     const metadata = JSON.parse(await readFile(join(tmp, 'metadata.json'), 'utf8')) as Record<string, unknown>;
     const digest = String(metadata['containerimage.digest'] ?? '');
