@@ -15,18 +15,9 @@ package=@anthropic-ai/claude-code
 . "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
 require_root "scripts/claude-code/install.sh"
 
-installed=$(npm ls -g --depth=0 --json 2>/dev/null | jq -r --arg p "$package" '.dependencies[$p].version // empty')
-if [ "$installed" = "$version" ]; then
-  echo "claude-code: $package@$version already installed"
-else
-  # The CA bundle and a throw-away cache, for this process only: nothing is persisted in the image.
-  cache=$(mktemp -d)
-  trap 'rm -rf "$cache"' EXIT
-  NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
-    npm_config_cafile=/etc/ssl/certs/ca-certificates.crt \
-    npm_config_cache="$cache" \
-    npm install --global --no-audit --no-fund --omit=dev "$package@$version"
-fi
+# shellcheck source=scripts/lib/npm.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/npm.sh"
+npm_install_missing claude-code "$package@$version"
 claude --version
 
 # Managed settings apply to every user: the image pins the version, so no self-update into $HOME.

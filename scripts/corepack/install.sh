@@ -29,12 +29,9 @@ export COREPACK_HOME=$home
 export COREPACK_NPM_REGISTRY=https://registry.npmjs.org
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
 
-installed=$(npm ls -g --depth=0 --json 2>/dev/null | jq -r '.dependencies.corepack.version // empty')
-if [ "$installed" != "$corepack_version" ]; then
-  cache=$(mktemp -d)
-  trap 'rm -rf "$cache"' EXIT
-  npm_config_cache="$cache" npm install --global --no-audit --no-fund "corepack@$corepack_version"
-fi
+# shellcheck source=scripts/lib/npm.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/npm.sh"
+npm_install_missing corepack "corepack@$corepack_version"
 hash -r
 [ "$(command -v corepack)" = /usr/local/bin/corepack ] || { echo "corepack: /usr/local/bin/corepack is not first on PATH" >&2; exit 1; }
 

@@ -13,20 +13,7 @@ packages=(typescript@5.9.3 tsx@4.23.15)
 . "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
 require_root "scripts/typescript/install.sh"
 
-installed=$(npm ls -g --depth=0 --json 2>/dev/null | jq -r '.dependencies // {} | to_entries[] | "\(.key)@\(.value.version)"')
-missing=()
-for spec in "${packages[@]}"; do
-  grep -qxF "$spec" <<<"$installed" || missing+=("$spec")
-done
-
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "typescript: already installed (${packages[*]})"
-else
-  cache=$(mktemp -d)
-  trap 'rm -rf "$cache"' EXIT
-  NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
-    npm_config_cafile=/etc/ssl/certs/ca-certificates.crt \
-    npm_config_cache="$cache" \
-    npm install --global --no-audit --no-fund "${missing[@]}"
-fi
+# shellcheck source=scripts/lib/npm.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/npm.sh"
+npm_install_missing typescript "${packages[@]}"
 echo "tsc $(tsc --version), tsx $(tsx --version | head -n 1)"
