@@ -108,9 +108,19 @@ export async function runCheck(image: string, check: ImageCheck): Promise<CheckO
       HostConfig: hostConfig,
     });
     cleanups.unshift(() => container.remove({ force: true, v: true }));
+    // Attach before starting, so no output is lost however fast the check exits.
+    const attached = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+    const chunks: Buffer[] = [];
+    const ended = new Promise<void>((resolve) => {
+      attached.on('data', (c: Buffer) => chunks.push(c));
+      attached.on('end', resolve);
+      attached.on('error', () => resolve());
+    });
     await container.start();
     const waited = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, sleep(Math.max(0, deadline - Date.now())).then(() => null)]);
-    const logs = demux((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer);
+    await Promise.race([ended, sleep(5000)]);
+    let logs = demux(Buffer.concat(chunks));
+    if (!logs.stdout && !logs.stderr) logs = demux((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer);
     if (!waited) return { exitCode: -1, stdout: logs.stdout, stderr: `${logs.stderr}\n(timed out after ${check.timeout}s)` };
     return { exitCode: waited.StatusCode, ...logs };
   } finally {
