@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -209,6 +209,42 @@ function api(req: IncomingMessage, res: ServerResponse): void {
 const GITHUB = () => ({ GITHUB_API_URL: apiUrl, GITHUB_TOKEN: 'test-token', GITHUB_REPOSITORY: 'acme/images' });
 const mark = () => requests.length;
 const since = (i: number) => requests.slice(i);
+
+// ---- a registry that refuses one tag -------------------------------------------------------------
+
+/**
+ * A pass-through proxy in front of the real password registry that answers 403 DENIED to one
+ * manifest PUT, as GHCR does when a token may not write a package: a registry failing halfway.
+ */
+async function refusingProxy(refusedPath: string): Promise<{ host: string; refused: string[]; close: () => Promise<void> }> {
+  const refused: string[] = [];
+  const proxy = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method === 'PUT' && path === refusedPath) {
+      refused.push(path);
+      req.resume();
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] }));
+      return;
+    }
+    const [hostname, port] = TARGET_REGISTRY.split(':');
+    const upstream = request({ hostname, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', (e) => {
+      res.writeHead(502);
+      res.end(String(e));
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+  return {
+    host: `127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    refused,
+    close: () => new Promise<void>((done) => proxy.close(() => done())),
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -510,5 +546,50 @@ describe.sequential('CI commands end to end', () => {
     expect(r.stderr).toContain('"v1.3" is not a semantic version');
     expect(since(i)).toEqual([]);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('a registry that refuses the last floating tag mid-release: every tag it had moved goes back', async () => {
+    ws.write({ 'images/child/notes.txt': 'v1.3.0\n', 'scripts/hello/install.sh': hello('hello v1.3.0') });
+    ws.commitAll('release v1.3.0');
+    ok(await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORMS.join(',')}`, '--sbom=false']), 'build for v1.3.0');
+    git('tag', 'v1.3.0');
+    const sha = head().slice(0, 12); // the previous test set build.shaLength to 12
+    const want = Object.fromEntries(await Promise.all(IMAGES.map(async (i) => [i, (await digestOf(`${i}-${sha}`)) as string] as const)));
+    const before = await snapshot();
+    // The release moves exact tags of every image first and the bare tags last: child's bare tag is
+    // the last move, so base-1 / child-1 / base have moved (and must go back) when it is refused.
+    expect(before.base).not.toBe(want.base);
+
+    const proxy = await refusingProxy(`/v2/${NAMESPACE}/images/manifests/child`);
+    const config = mkdtempSync(join(tmpdir(), 'ci-commands-docker-config-'));
+    try {
+      const auth = Buffer.from(`${TARGET_USER}:${TARGET_PASSWORD}`).toString('base64');
+      writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { [proxy.host]: { auth } } }));
+      const i = mark();
+      const r = await images(['release', '--tag', 'v1.3.0', '--repository', `${proxy.host}/${NAMESPACE}/images`], { ...GITHUB(), DOCKER_CONFIG: config });
+      expect(r.code, r.all).not.toBe(0);
+      expect(proxy.refused.length).toBeGreaterThan(0);
+      expect(r.stderr).toContain(`moving ${proxy.host}/${NAMESPACE}/images:child failed`);
+      expect(r.stderr).toContain(`put back ${['base', 'child-1', 'base-1'].map((t) => `${proxy.host}/${NAMESPACE}/images:${t}`).join(', ')} where they were`);
+      expect(r.stderr).toContain('fix: fix the registry error, then run release again');
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(since(i), 'no GitHub release for a failed retag').toEqual([]);
+    } finally {
+      await proxy.close();
+      rmSync(config, { recursive: true, force: true });
+    }
+    // Every tag that existed points where it did; the new exact and minor tags name this release.
+    expect(await snapshot()).toEqual(before);
+    for (const image of IMAGES) {
+      expect(await digestOf(`${image}-1.3.0`), `${image}-1.3.0`).toBe(want[image]);
+      expect(await digestOf(`${image}-1.3`), `${image}-1.3`).toBe(want[image]);
+    }
+
+    // With the registry well again, the same command finishes the release.
+    const again = await images(['release', '--tag', 'v1.3.0'], GITHUB());
+    ok(again, 'release v1.3.0 again');
+    for (const image of IMAGES) {
+      for (const tag of [`${image}-1`, image]) expect(await digestOf(tag), tag).toBe(want[image]);
+    }
   });
 });

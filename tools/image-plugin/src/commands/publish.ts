@@ -1,7 +1,8 @@
-import { createIndex, inspectRemote } from '../adapters/buildx';
+import { inspectRemote } from '../adapters/buildx';
 import { currentRevision } from '../adapters/git';
 import { floatingMoves } from '../core/publish';
-import { imageTags, pinnedReference } from '../core/tags';
+import { imageTags } from '../core/tags';
+import { moveTagsAllOrNothing } from '../services/move-tags';
 import { workspaceImages } from '../services/workspace';
 
 export interface PublishArgs {
@@ -14,7 +15,10 @@ export interface PublishArgs {
   log: (line: string) => void;
 }
 
-/** Moves every image's floating tag to the digest of its `<image>-<sha>` tag, only when all have one. */
+/**
+ * Moves every image's floating tag to the digest of its `<image>-<sha>` tag, only when all have one;
+ * if the registry fails halfway, the tags already moved go back.
+ */
 export async function publish(args: PublishArgs): Promise<void> {
   const { options, specs } = await workspaceImages(args.workspaceRoot);
   const sha = args.revision ?? (await currentRevision(args.workspaceRoot)).sha;
@@ -29,9 +33,10 @@ export async function publish(args: PublishArgs): Promise<void> {
   const found = new Map<string, string | null>();
   for (const w of wanted) found.set(w.from, (await inspectRemote(w.from))?.digest ?? null);
   const moves = floatingMoves(wanted, found);
-  for (const [i, move] of moves.entries()) {
-    await createIndex([move.to], [pinnedReference(wanted[i].repository, move.digest)]);
-    args.log(`${move.image}: ${move.to} -> ${move.digest}`);
-  }
-  args.log(`published ${moves.length} floating tag(s) for ${sha.slice(0, 7)}`);
+  const { moved } = await moveTagsAllOrNothing(
+    moves.map((m, i) => ({ image: m.image, tag: m.to, repository: wanted[i].repository, digest: m.digest })),
+    'publish',
+  );
+  for (const move of moved) args.log(`${move.image}: ${move.tag} -> ${move.digest}`);
+  args.log(`published ${moves.length} floating tag(s) for ${sha.slice(0, 7)} (${moved.length} moved, ${moves.length - moved.length} already in place)`);
 }

@@ -1,11 +1,13 @@
 import semver from 'semver';
-import { createIndex, inspectRemote } from '../adapters/buildx';
+import { inspectRemote } from '../adapters/buildx';
 import { commitOf, versionTags } from '../adapters/git';
 import { upsertRelease } from '../adapters/github';
 import { ImageConfigError } from '../core/errors';
 import { releaseNotes, type ReleasedImage } from '../core/release-notes';
 import { releaseTags, releaseVersion } from '../core/release-tags';
-import { imageTags, pinnedReference } from '../core/tags';
+import type { TagMove } from '../core/tag-moves';
+import { imageTags } from '../core/tags';
+import { moveTagsAllOrNothing } from '../services/move-tags';
 import { workspaceImages } from '../services/workspace';
 
 export interface ReleaseArgs {
@@ -20,8 +22,9 @@ export interface ReleaseArgs {
 /**
  * Releases retag, never rebuild: each image's digest at the tagged commit (its `<image>-<sha>` tag)
  * gets `<image>-<version>` and, where this is the highest release of the line, `<image>-<major>.<minor>`,
- * `<image>-<major>` and `<image>`. All images are resolved before any tag moves. Then the GitHub
- * release is created or updated. Running it twice changes nothing.
+ * `<image>-<major>` and `<image>`. All images are resolved before any tag moves, and a registry
+ * failure while moving puts back what moved. Then the GitHub release is created or updated.
+ * Running it twice changes nothing.
  */
 export async function release(args: ReleaseArgs): Promise<ReleasedImage[]> {
   const version = releaseVersion(args.tag);
@@ -45,12 +48,26 @@ export async function release(args: ReleaseArgs): Promise<ReleasedImage[]> {
       'release',
     );
   }
-  const images: ReleasedImage[] = [];
-  for (const { spec, tags, remote } of found) {
-    const add = releaseTags({ repository: tags.repository, layout: options.layout, image: spec.name, version, released });
-    await createIndex(add, [pinnedReference(tags.repository, remote!.digest)]);
-    images.push({ image: spec.name, digest: remote!.digest, platforms: remote!.platforms, tags: add });
-    args.log(`${spec.name}: ${add.map((t) => t.slice(t.lastIndexOf(':') + 1)).join(', ')} -> ${remote!.digest}`);
+  const images: ReleasedImage[] = found.map(({ spec, tags, remote }) => ({
+    image: spec.name,
+    digest: remote!.digest,
+    platforms: remote!.platforms,
+    tags: releaseTags({ repository: tags.repository, layout: options.layout, image: spec.name, version, released }),
+  }));
+  // Exact version tags of every image first, the floating ones last: a registry failure is met
+  // before anything a user pulls by a moving tag has changed, and what moved is put back.
+  const rank = Math.max(...images.map((i) => i.tags.length));
+  const moves: TagMove[] = [];
+  for (let n = 0; n < rank; n++) {
+    for (const [i, image] of images.entries()) {
+      if (image.tags[n]) moves.push({ image: image.image, tag: image.tags[n], repository: found[i].tags.repository, digest: image.digest });
+    }
+  }
+  const { moved } = await moveTagsAllOrNothing(moves, 'release');
+  for (const image of images) {
+    const tags = image.tags.map((t) => t.slice(t.lastIndexOf(':') + 1)).join(', ');
+    const changed = moved.some((m) => m.image === image.image);
+    args.log(`${image.image}: ${tags} -> ${image.digest}${changed ? '' : ' (already in place)'}`);
   }
 
   const body = releaseNotes(version, images);
