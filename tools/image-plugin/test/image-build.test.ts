@@ -478,6 +478,20 @@ describe.sequential('image-build: a three-level family pushed multi-arch to a pa
     await git('reset', '-q', '--hard', 'HEAD~1');
   });
 
+  /** The blocks `--dryRun` prints: per image, its content tag, what it would do and its BASE_IMAGE. */
+  const parsePlans = (output: string) => {
+    const plans: Record<string, { content: string; would: string; baseImage: string | undefined }> = {};
+    for (const block of output.split(/^(?=\w[\w-]* \(dry run, nothing built\)$)/m).slice(1)) {
+      const image = block.slice(0, block.indexOf(' '));
+      plans[image] = {
+        content: /\s(\S+-content-[0-9a-f]{16})\b/.exec(block)?.[1]?.replace(/^.*:/, '') ?? '',
+        would: /^ +would: +(.*)$/m.exec(block)?.[1] ?? '',
+        baseImage: /^ +build arg: +BASE_IMAGE=(.*)$/m.exec(block)?.[1],
+      };
+    }
+    return plans;
+  };
+
   it('--dryRun prints the plan and builds nothing', async () => {
     clearResults();
     const sha7 = (await git('rev-parse', 'HEAD')).slice(0, 7);
@@ -490,6 +504,21 @@ describe.sequential('image-build: a three-level family pushed multi-arch to a pa
     }
     expect(r.output).toMatch(/build arg: +BASE_IMAGE=/);
     expect(r.output).toContain('docker buildx build');
+    // Each child is planned FROM what its parent's plan decided in this same run: the digest of the
+    // parent's content tag when it exists (reuse), else that content tag to be built first.
+    const plans = parsePlans(r.output);
+    for (const image of IMAGES) {
+      const parent = PARENT[image];
+      const plan = plans[image];
+      expect(plan.would, `${image}: would`).toMatch(/^(reuse|build)\b/);
+      if (!parent) continue;
+      const parentPlan = plans[parent];
+      if (parentPlan.would.startsWith('reuse')) {
+        expect(plan.baseImage, `${image} FROM ${parent}`).toBe(`${REPO}@${await remoteDigest(`${REPO}:${parentPlan.content}`)}`);
+      } else {
+        expect(plan.baseImage, `${image} FROM ${parent}`).toBe(`${REPO}@<digest of ${REPO}:${parentPlan.content}>`);
+      }
+    }
     expect(r.output).not.toMatch(/\bbuilt sha256:|reused sha256:/);
     expect(existsSync(join(root, 'dist/images')) ? readdirSync(join(root, 'dist/images')) : []).toEqual([]);
     // HEAD is the commit the failure cases ran on: still no image has its SHA tag.

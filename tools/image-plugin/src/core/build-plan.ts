@@ -11,6 +11,8 @@ export interface BuildPlan {
   labels: Record<string, string>;
   /** The arguments after `docker buildx build`. */
   args: string[];
+  /** Dry run only: the content tag already exists, so the run would build nothing and only tag. */
+  reuse?: boolean;
 }
 
 export interface PlanInput {

@@ -59,6 +59,7 @@ export function formatPlan(plan: BuildPlan): string {
   return [
     `${plan.image} (dry run, nothing built)`,
     `  tags:       ${plan.tags.sha}  ${plan.tags.content}`,
+    ...(plan.reuse === undefined ? [] : [`  would:      ${plan.reuse ? `reuse ${plan.tags.content} (it exists) and only add ${plan.tags.sha}` : 'build (no image has this content yet)'}`]),
     `  platforms:  ${plan.platforms.join(', ')}`,
     ...Object.entries(plan.buildArgs).map(([k, v]) => `  build arg:  ${k}=${v}`),
     `  command:    docker buildx build ${plan.args.join(' ')}`,

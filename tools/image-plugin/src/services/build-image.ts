@@ -15,7 +15,7 @@ import type { ImageSpec } from '../core/image-spec';
 import { firstLine, isTransientRegistryError, registryError } from '../core/registry-errors';
 import type { ImageResult } from '../core/result';
 import { imageTags, pinnedReference } from '../core/tags';
-import { clearResult, platformResultKey, readResult, writeResult } from './results';
+import { clearResult, platformResultKey, readPlannedResult, readResult, writePlannedResult, writeResult } from './results';
 
 export interface BuildRequest {
   workspaceRoot: string;
@@ -86,9 +86,16 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
         parent.line,
       );
     }
-    parentHashes[parent.image] = result?.contentHash ?? 'planned';
-    parentRefs[parent.image] = result?.pinnedReference ?? `<${parent.image} digest from this run>`;
-    parentDigest ??= result?.digest ?? null;
+    if (stale) {
+      // A dry run: the parent was planned, not built, earlier in this run (or not at all).
+      const planned = await readPlannedResult(req.runId, parent.image);
+      parentHashes[parent.image] = planned?.contentHash ?? 'unknown';
+      parentRefs[parent.image] = planned?.reference ?? `<${parent.image} digest from this run>`;
+      continue;
+    }
+    parentHashes[parent.image] = result.contentHash;
+    parentRefs[parent.image] = result.pinnedReference;
+    parentDigest ??= result.digest;
   }
 
   const bases: Record<string, string> = {};
@@ -111,7 +118,18 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
       metadataFile: join(tmp, 'metadata.json'),
       workspaceRoot: root,
     });
-    if (settings.dryRun) return { kind: 'plan', plan };
+    if (settings.dryRun) {
+      const existing = settings.push ? await inspectRemote(tags.content) : null;
+      const reuse = settings.push
+        ? !!existing && settings.indexPlatforms.every((p) => existing.platforms.includes(p))
+        : !!(await localImageId(tags.content));
+      await writePlannedResult(req.runId, spec.name, {
+        contentHash: hash,
+        reference: settings.push ? (reuse ? pinnedReference(tags.repository, existing!.digest) : `${tags.repository}@<digest of ${tags.content}>`) : tags.content,
+        reuse,
+      });
+      return { kind: 'plan', plan: { ...plan, reuse } };
+    }
 
     const finish = async (result: ImageResult['result'], digest: string, platforms: string[]): Promise<BuildOutcome> => {
       const pinned = settings.push ? pinnedReference(tags.repository, digest) : tags.content;
