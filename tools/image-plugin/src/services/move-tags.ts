@@ -8,8 +8,9 @@ import { pinnedReference } from '../core/tags';
  * back to their previous digests and the error says so. Tags already in place are not touched.
  */
 export async function moveTagsAllOrNothing(moves: readonly TagMove[], command: string): Promise<{ moved: PendingMove[]; unchanged: number }> {
-  const current = new Map<string, string | null>();
-  for (const m of moves) if (!current.has(m.tag)) current.set(m.tag, (await inspectRemote(m.tag))?.digest ?? null);
+  const tags = [...new Set(moves.map((m) => m.tag))];
+  const digests = await Promise.all(tags.map(async (tag) => (await inspectRemote(tag))?.digest ?? null));
+  const current = new Map(tags.map((tag, i) => [tag, digests[i]] as const));
   const pending = pendingMoves(moves, current);
   const applied: PendingMove[] = [];
   for (const move of pending) {
