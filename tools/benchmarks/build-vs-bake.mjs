@@ -20,6 +20,11 @@
 //   B "one script"   left's install script gets a new unique line and is committed before every single
 //                    measured run (of either tool), so each run really rebuilds left and leaf; root and
 //                    right are reused (ours) or cached (bake).
+//   C "fresh runner" (only with BENCH_COLD=1: it empties the engine's whole BuildKit cache) nothing
+//                    changed, but before every measured run the build cache is pruned and the fixture's
+//                    images and debian:trixie-slim are removed from the engine, as on a new CI runner.
+//                    Ours: a new empty commit; it finds every content tag in the registry. Bake: with the
+//                    usual registry cache for such runners (cache-to=type=inline, cache-from=its own tag).
 // BENCH_RUNS runs of each tool per scenario (default 5), alternating ours/bake (and which goes first).
 // linux/amd64 only, provenance and SBOM off for both. Prints a table of medians and a JSON line.
 //
@@ -40,6 +45,7 @@ import { execa } from 'execa';
 const WORKSPACE = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = positiveInt(process.env.BENCH_RUNS, 5);
 const STEP_RUNS = nonNegativeInt(process.env.BENCH_STEPS, 5);
+const COLD = process.env.BENCH_COLD === '1';
 const REGISTRY = process.env.BENCH_REGISTRY ?? '127.0.0.1:5000';
 const NAMESPACE = `bench-${randomBytes(4).toString('hex')}`;
 const REPOSITORY = `${REGISTRY}/${NAMESPACE}/images`;
@@ -49,6 +55,11 @@ const PARENT = { left: 'root', right: 'root', leaf: 'left' };
 
 const OURS = ['nx', 'run-many', '-t', 'image-build', '--push', '--sbom=false', '--provenance=false', `--platforms=${PLATFORM}`, '--outputStyle=static'];
 const BAKE = ['buildx', 'bake', '--push', '--provenance=false', '--progress=plain'];
+// Scenario C: bake as one sets it up for runners without a local cache (inline cache in each pushed image).
+const BAKE_CACHED = [
+  ...BAKE,
+  ...IMAGES.flatMap((n) => ['--set', `${n}.cache-to=type=inline`, '--set', `${n}.cache-from=type=registry,ref=${REPOSITORY}:bake-${n}`]),
+];
 
 function positiveInt(value, fallback) {
   const n = Number.parseInt(value ?? '', 10);
@@ -195,8 +206,8 @@ async function runOurs(root, expect) {
 }
 
 /** One `docker buildx bake --push`; counts the RUN steps that executed (not CACHED). */
-async function runBake(root) {
-  const { ms, output } = await timed(root, 'docker', BAKE);
+async function runBake(root, args = BAKE) {
+  const { ms, output } = await timed(root, 'docker', args);
   const runSteps = new Set();
   const cached = new Set();
   for (const line of output.split('\n')) {
@@ -207,6 +218,14 @@ async function runBake(root) {
   }
   const executed = [...runSteps].filter((id) => !cached.has(id)).length;
   return { ms, runSteps: runSteps.size, executedRuns: executed };
+}
+
+/** A new CI runner: no BuildKit cache, none of the fixture's images, no base image in the engine. */
+async function freshRunner() {
+  await execa('docker', ['buildx', 'prune', '-af'], { env: ENV });
+  const listed = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env: ENV });
+  const ours = listed.stdout.split('\n').filter((ref) => ref.startsWith(`${REPOSITORY}:`) || ref === 'debian:trixie-slim');
+  if (ours.length) await execa('docker', ['image', 'rm', '-f', ...ours], { env: ENV });
 }
 
 let change = 0;
@@ -259,8 +278,8 @@ try {
 
   const reusedAll = Object.fromEntries(IMAGES.map((n) => [n, 'reused']));
   const rebuiltLeft = { root: 'reused', right: 'reused', left: 'built', leaf: 'built' };
-  const samples = { A: { ours: [], bake: [], oursChain: [], oursExec: [] }, B: { ours: [], bake: [], oursChain: [], oursExec: [] } };
-  const bakeExecuted = { A: [], B: [] };
+  const samples = Object.fromEntries(['A', 'B', 'C'].map((k) => [k, { ours: [], bake: [], oursChain: [], oursExec: [] }]));
+  const bakeExecuted = { A: [], B: [], C: [] };
 
   const measureOurs = async (scenario, expect) => {
     const r = await runOurs(root, expect);
@@ -269,8 +288,8 @@ try {
     samples[scenario].oursExec.push(r.exec);
     return `ours ${round(r.ms)} ms (executor chain ${round(r.chain)} ms: ${IMAGES.map((n) => `${n} ${r.results[n]} ${r.exec[n]}`).join(', ')})`;
   };
-  const measureBake = async (scenario) => {
-    const r = await runBake(root);
+  const measureBake = async (scenario, args = BAKE) => {
+    const r = await runBake(root, args);
     samples[scenario].bake.push(r.ms);
     bakeExecuted[scenario].push(r.executedRuns);
     return `bake ${round(r.ms)} ms (${r.executedRuns}/${r.runSteps} RUN steps executed)`;
@@ -300,6 +319,28 @@ try {
     log(`B one-script ${i + 1}/${RUNS}: ${notes.join('; ')}`);
   }
 
+  if (COLD) {
+    // Both tools push the state B left (bake with its inline cache) before the measured runs.
+    const warmC = await runOurs(root, null);
+    log(`warm-up ours: ${round(warmC.ms)} ms ${JSON.stringify(warmC.results)}`);
+    const warm = await runBake(root, BAKE_CACHED);
+    log(`warm-up bake with inline cache: ${round(warm.ms)} ms (${warm.executedRuns}/${warm.runSteps} RUN steps executed)`);
+    for (let i = 0; i < RUNS; i++) {
+      const order = i % 2 === 0 ? ['ours', 'bake'] : ['bake', 'ours'];
+      const notes = [];
+      for (const tool of order) {
+        await freshRunner();
+        if (tool === 'ours') {
+          await git(root, 'commit', '-q', '--allow-empty', '-m', `fresh runner ${i}`);
+          notes.push(await measureOurs('C', reusedAll));
+        } else {
+          notes.push(await measureBake('C', BAKE_CACHED));
+        }
+      }
+      log(`C fresh runner ${i + 1}/${RUNS}: ${notes.join('; ')}`);
+    }
+  }
+
   const lastLeaf = readResults(root).leaf;
   const stepTimes = STEP_RUNS > 0 ? await steps(root, lastLeaf.pinnedReference) : [];
 
@@ -312,19 +353,21 @@ try {
     runs: RUNS,
     repository: REPOSITORY,
     images: IMAGES,
-    commands: { ours: `NX_DAEMON=false npx ${OURS.join(' ')}`, bake: `docker ${BAKE.join(' ')}` },
+    commands: { ours: `NX_DAEMON=false npx ${OURS.join(' ')}`, bake: `docker ${BAKE.join(' ')}`, ...(COLD ? { bakeFreshRunner: `docker ${BAKE_CACHED.join(' ')}` } : {}) },
     medianMs: {
       A_noop: { ours: m(samples.A.ours), bake: m(samples.A.bake), ratio: round(median(samples.A.ours) / median(samples.A.bake), 2) },
       B_oneScript: { ours: m(samples.B.ours), bake: m(samples.B.bake), ratio: round(median(samples.B.ours) / median(samples.B.bake), 2) },
+      ...(COLD ? { C_freshRunner: { ours: m(samples.C.ours), bake: m(samples.C.bake), ratio: round(median(samples.C.ours) / median(samples.C.bake), 2) } } : {}),
     },
     oursExecutorChainMedianMs: { A_noop: m(samples.A.oursChain), B_oneScript: m(samples.B.oursChain) },
     oursExecutorPerImageMedianMs: Object.fromEntries(
-      ['A', 'B'].map((s) => [s, Object.fromEntries(IMAGES.map((n) => [n, m(samples[s].oursExec.map((e) => e[n]))]))]),
+      (COLD ? ['A', 'B', 'C'] : ['A', 'B']).map((s) => [s, Object.fromEntries(IMAGES.map((n) => [n, m(samples[s].oursExec.map((e) => e[n]))]))]),
     ),
     bakeExecutedRunSteps: bakeExecuted,
     samplesMs: {
       A_noop: { ours: samples.A.ours.map((x) => round(x)), bake: samples.A.bake.map((x) => round(x)) },
       B_oneScript: { ours: samples.B.ours.map((x) => round(x)), bake: samples.B.bake.map((x) => round(x)) },
+      ...(COLD ? { C_freshRunner: { ours: samples.C.ours.map((x) => round(x)), bake: samples.C.bake.map((x) => round(x)) } } : {}),
     },
     steps: stepTimes,
   };
@@ -336,10 +379,17 @@ try {
       ['scenario', 'ours ms', 'bake ms', 'ours/bake'],
       ['A no-op (all pushed, nothing changed)', s.A_noop.ours, s.A_noop.bake, `${s.A_noop.ratio.toFixed(2)}x`],
       ['B one-script change (left + leaf rebuilt)', s.B_oneScript.ours, s.B_oneScript.bake, `${s.B_oneScript.ratio.toFixed(2)}x`],
+      ...(COLD ? [['C fresh runner (no local cache, nothing changed)', s.C_freshRunner.ours, s.C_freshRunner.bake, `${s.C_freshRunner.ratio.toFixed(2)}x`]] : []),
     ]),
   );
   console.log(
     `\nours, executor time along root -> left -> leaf (the rest is Nx/npx startup and task scheduling): A ${summary.oursExecutorChainMedianMs.A_noop} ms, B ${summary.oursExecutorChainMedianMs.B_oneScript} ms`,
+  );
+  console.log(
+    `RUN steps bake executed per run (of ${IMAGES.length}): ${Object.entries(bakeExecuted)
+      .filter(([, runs]) => runs.length)
+      .map(([k, runs]) => `${k} [${runs.join(', ')}]`)
+      .join(', ')}; ours builds only what its result says (A: none, B: left and leaf, C: none)`,
   );
   if (stepTimes.length) {
     console.log(`\nsingle steps (median of ${STEP_RUNS}):`);
