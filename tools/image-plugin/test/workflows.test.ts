@@ -29,8 +29,12 @@ interface Step {
   name?: string;
   uses?: string;
   run?: string;
+  shell?: string;
   with?: Record<string, unknown>;
   env?: Record<string, unknown>;
+}
+interface Defaults {
+  run?: { shell?: string };
 }
 interface Job {
   'runs-on'?: unknown;
@@ -41,11 +45,13 @@ interface Job {
   permissions?: Record<string, string> | string;
   strategy?: { matrix?: unknown };
   outputs?: Record<string, string>;
+  defaults?: Defaults;
   steps?: Step[];
 }
 interface Workflow {
   on: Record<string, unknown> & { workflow_call?: { inputs?: Record<string, { required?: boolean }> } };
   permissions?: Record<string, string> | string;
+  defaults?: Defaults;
   jobs: Record<string, Job>;
 }
 
@@ -122,6 +128,36 @@ describe('workflows: the commands they call exist', () => {
         if (!executorOptions.has(o) && !nxOptions.has(o)) problems.push(`${file} ${job}: --${o} is neither an image-build option nor an Nx one`);
       }
     }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('workflows: a failing command fails its step', () => {
+  // GitHub runs a step without `shell` as `bash -e {0}`: in `npx images publish | tee -a ...` the
+  // pipeline's status is tee's, so a failed publish would pass. `shell: bash` means `-eo pipefail`.
+  const shellOf = (w: Workflow, job: Job, step: Step) => step.shell ?? job.defaults?.run?.shell ?? w.defaults?.run?.shell;
+  const pipes = (script: string) => /(^|[^|])\|(?!\|)/.test(script.replace(/'[^']*'|"[^"]*"/g, ''));
+
+  it('the check finds a pipe (and not ||)', () => {
+    expect(pipes('npx images publish | tee -a "$GITHUB_STEP_SUMMARY"')).toBe(true);
+    expect(pipes('test -f a || exit 1')).toBe(false);
+    expect(pipes("echo 'a | b'")).toBe(false);
+  });
+
+  it('every run step that pipes runs with pipefail (shell: bash)', () => {
+    const problems: string[] = [];
+    let piped = 0;
+    for (const f of files) {
+      const w = workflow(f);
+      for (const [name, job] of Object.entries(w.jobs)) {
+        for (const step of job.steps ?? []) {
+          if (!step.run || !pipes(step.run)) continue;
+          piped++;
+          if (shellOf(w, job, step) !== 'bash') problems.push(`${f} ${name} "${step.name ?? step.run.split('\n')[0]}": pipes without shell: bash`);
+        }
+      }
+    }
+    expect(piped).toBeGreaterThanOrEqual(3);
     expect(problems).toEqual([]);
   });
 });
