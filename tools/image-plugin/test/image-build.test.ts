@@ -538,4 +538,26 @@ describe.sequential('image-build: a three-level family pushed multi-arch to a pa
     const cat = await execa('docker', ['run', '--rm', leaf, 'cat', ROOT_TOOL_FILE, '/usr/local/share/left-tool.txt', '/usr/local/share/leaf.txt']);
     expect(cat.stdout.split('\n')).toEqual(['root-tool 1', 'left-tool 2', 'leaf']);
   });
+
+  it('cache options reach buildx whole: a registry cache value with commas exports the cache', async () => {
+    const cacheRef = `${REPO}:root-buildcache-${randomBytes(3).toString('hex')}`;
+    expect(await remoteDigest(cacheRef)).toBeNull();
+    const r = await nx([
+      'run',
+      'root:image-build',
+      '--push',
+      `--repository=${REPO}`,
+      '--platforms=linux/amd64',
+      '--sbom=false',
+      '--provenance=false',
+      `--caBundle=${CA_BUNDLE}`,
+      // A build arg of its own gives root a content hash nothing has yet, so it really builds.
+      `--buildArgs.CACHE_TEST=${randomBytes(4).toString('hex')}`,
+      `--cacheTo=type=registry,ref=${cacheRef},mode=max`,
+      '--cacheFrom=registry',
+    ]);
+    expectOk(r);
+    expect(readResult('root').result).toBe('built');
+    expect(await remoteDigest(cacheRef), `${cacheRef}: the exported cache`).not.toBeNull();
+  });
 });

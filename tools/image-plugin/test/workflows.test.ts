@@ -162,6 +162,33 @@ describe('workflows: a failing command fails its step', () => {
   });
 });
 
+describe('workflows: the BuildKit gha cache can authenticate', () => {
+  // buildx's gha cache reads ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL / ACTIONS_RESULTS_URL from the
+  // environment, which GitHub gives to actions but not to `run` steps: a step calling buildx with
+  // type=gha needs an earlier step in its job that exposes them.
+  it('every run step using type=gha comes after crazy-max/ghaction-github-runtime in its job', () => {
+    const problems: string[] = [];
+    let using = 0;
+    for (const f of files) {
+      for (const [name, job] of Object.entries(workflow(f).jobs)) {
+        const list = job.steps ?? [];
+        for (const [i, step] of list.entries()) {
+          if (!/type=gha\b/.test(step.run ?? '')) continue;
+          using++;
+          if (!list.slice(0, i).some((s) => s.uses?.startsWith('crazy-max/ghaction-github-runtime@'))) {
+            problems.push(`${f} ${name} "${step.name ?? 'run'}": type=gha without the runtime exposed`);
+          }
+          if (/cacheTo="?type=gha(?![^"\s]*ignore-error=true)/.test(step.run ?? '')) {
+            problems.push(`${f} ${name} "${step.name ?? 'run'}": a cache export failure (GitHub's cache limits) would fail the build; add ignore-error=true`);
+          }
+        }
+      }
+    }
+    expect(using).toBeGreaterThanOrEqual(1);
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('workflows: permissions', () => {
   it.each(files)('%s: the workflow-level permissions are contents: read', (f) => {
     expect(workflow(f).permissions).toEqual({ contents: 'read' });

@@ -57,8 +57,32 @@ export interface SettingsContext {
 }
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/v[0-9]+)?$/;
+/** Platforms: an array, or one comma-separated string (`linux/amd64,linux/arm64`). */
 const list = (v: string[] | string | undefined): string[] =>
   (Array.isArray(v) ? v : (v ?? '').split(',')).map((s) => s.trim()).filter(Boolean);
+/**
+ * Cache and secret entries are buildx CSV values that contain commas themselves
+ * (`type=gha,scope=base,mode=max`, `id=npm,src=.npmrc`). Nx splits a command-line value of an array
+ * option at every comma, so the pieces are joined back: a piece starts a new entry when it is a bare
+ * word (`registry`, `gha`, a cache image reference) or repeats a key the current entry already has
+ * (the next `type=`, `id=`); otherwise it continues the current entry.
+ */
+export function buildxEntries(v: string[] | string | undefined): string[] {
+  const pieces = (Array.isArray(v) ? v : v ? [v] : []).map((s) => s.trim()).filter(Boolean);
+  const out: Array<{ text: string; keys: Set<string> }> = [];
+  for (const piece of pieces) {
+    const fields = piece.split(',');
+    const keys = fields.map((f) => (f.includes('=') ? f.slice(0, f.indexOf('=')) : null));
+    const current = out[out.length - 1];
+    const fresh = !current || keys.some((k) => k === null || current.keys.has(k)) || [...current.keys].includes('');
+    if (fresh) out.push({ text: piece, keys: new Set(keys.map((k) => k ?? '')) });
+    else {
+      current.text += `,${piece}`;
+      for (const k of keys) current.keys.add(k as string);
+    }
+  }
+  return out.map((e) => e.text);
+}
 const bad = (problem: string, fix: string) => new ImageConfigError(problem, fix, 'image-build options');
 
 /**
@@ -105,10 +129,10 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
     platforms,
     repository,
     layout,
-    cacheFrom: list(options.cacheFrom).map((c) => expandCache(c, false)),
-    cacheTo: list(options.cacheTo).map((c) => expandCache(c, true)),
+    cacheFrom: buildxEntries(options.cacheFrom).map((c) => expandCache(c, false)),
+    cacheTo: buildxEntries(options.cacheTo).map((c) => expandCache(c, true)),
     buildArgs: { ...(options.buildArgs ?? {}) },
-    secrets: list(options.secrets),
+    secrets: buildxEntries(options.secrets),
     shaLength,
     provenance: options.provenance ?? push,
     sbom: options.sbom ?? push,

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { buildSettings, buildxEntries, type ImageBuildOptions, type SettingsContext } from './build-options';
+
+const ctx = (extra: Partial<SettingsContext> = {}): SettingsContext => ({
+  image: 'base',
+  hostPlatform: 'linux/amd64',
+  defaultRepository: 'ghcr.io/acme/images',
+  env: {},
+  ...extra,
+});
+const settings = (options: ImageBuildOptions, extra: Partial<SettingsContext> = {}) => buildSettings(options, ctx(extra));
+
+describe('buildSettings: platforms', () => {
+  it('defaults to the host platform', () => {
+    expect(settings({}).platforms).toEqual(['linux/amd64']);
+  });
+
+  it('takes a comma-separated string or an array', () => {
+    expect(settings({ platforms: 'linux/amd64, linux/arm64' }).platforms).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(settings({ platforms: ['linux/arm64', 'linux/arm/v7'] }).platforms).toEqual(['linux/arm64', 'linux/arm/v7']);
+  });
+
+  it('refuses a platform that is not os/arch[/variant], saying how to write it', () => {
+    expect(() => settings({ platforms: 'amd64' })).toThrow(/"amd64" is not a platform[\s\S]*fix: write platforms as os\/arch/);
+  });
+});
+
+describe('buildSettings: cache and secrets keep the commas of buildx values', () => {
+  it('a raw cache value from the command line is one entry, not split at its commas', () => {
+    const s = settings({ cacheFrom: 'type=gha,scope=base-linux-amd64', cacheTo: 'type=gha,scope=base-linux-amd64,mode=max,ignore-error=true' });
+    expect(s.cacheFrom).toEqual(['type=gha,scope=base-linux-amd64']);
+    expect(s.cacheTo).toEqual(['type=gha,scope=base-linux-amd64,mode=max,ignore-error=true']);
+  });
+
+  it('several entries come as an array (nx.json, or a repeated flag)', () => {
+    expect(settings({ cacheFrom: ['registry', 'type=local,src=/tmp/{image}'] }).cacheFrom).toEqual([
+      'type=registry,ref=ghcr.io/acme/images:base-buildcache',
+      'type=local,src=/tmp/base',
+    ]);
+  });
+
+  it('expands the registry and gha shorthands per image, mode=max only for export', () => {
+    const s = settings({ cacheFrom: ['registry', 'gha'], cacheTo: ['registry', 'gha'] }, { image: 'node' });
+    expect(s.cacheFrom).toEqual(['type=registry,ref=ghcr.io/acme/images:node-buildcache', 'type=gha,scope=node']);
+    expect(s.cacheTo).toEqual(['type=registry,ref=ghcr.io/acme/images:node-buildcache,mode=max', 'type=gha,scope=node,mode=max']);
+  });
+
+  it('the registry shorthand follows the per-image layout', () => {
+    expect(settings({ cacheFrom: 'registry', layout: 'per-image' }).cacheFrom).toEqual(['type=registry,ref=ghcr.io/acme/images/base:buildcache']);
+  });
+
+  it('a secret with src is one entry', () => {
+    expect(settings({ secrets: 'id=npmrc,src=/home/me/.npmrc' }).secrets).toEqual(['id=npmrc,src=/home/me/.npmrc']);
+    expect(settings({ secrets: ['id=a,src=/a', 'id=b,env=B'] }).secrets).toEqual(['id=a,src=/a', 'id=b,env=B']);
+  });
+});
+
+describe('buildxEntries: values Nx split at their commas are joined back', () => {
+  it.each([
+    ['one value, split by Nx', ['type=registry', 'ref=r:c', 'mode=max'], ['type=registry,ref=r:c,mode=max']],
+    ['two values in one flag', ['type=gha', 'scope=a', 'type=registry', 'ref=r:c'], ['type=gha,scope=a', 'type=registry,ref=r:c']],
+    ['shorthands stand alone', ['registry', 'gha'], ['registry', 'gha']],
+    ['a shorthand, then a value', ['gha', 'type=local', 'src=/c'], ['gha', 'type=local,src=/c']],
+    ['a bare cache reference', ['ghcr.io/acme/cache:base', 'type=gha', 'scope=b'], ['ghcr.io/acme/cache:base', 'type=gha,scope=b']],
+    ['secrets: a new id starts a new one', ['id=npm', 'src=/n', 'id=pip', 'env=PIP'], ['id=npm,src=/n', 'id=pip,env=PIP']],
+    ['secrets: type before id', ['type=file', 'id=a', 'src=/a', 'type=env', 'id=b'], ['type=file,id=a,src=/a', 'type=env,id=b']],
+    ['whole values from nx.json stay as they are', ['type=gha,scope=a,mode=max', 'type=registry,ref=r:c'], ['type=gha,scope=a,mode=max', 'type=registry,ref=r:c']],
+    ['a plain string is one value', 'type=gha,scope=a,mode=max', ['type=gha,scope=a,mode=max']],
+    ['nothing', undefined, []],
+  ] as Array<[string, string[] | string | undefined, string[]]>)('%s', (_, input, expected) => {
+    expect(buildxEntries(input)).toEqual(expected);
+  });
+});
+
+describe('buildSettings: defaults and checks', () => {
+  it('lowercases the repository and trims a trailing slash; none at all is an error with the fix', () => {
+    expect(settings({ repository: 'GHCR.io/Acme/Images/' }).repository).toBe('ghcr.io/acme/images');
+    expect(() => settings({}, { defaultRepository: undefined })).toThrow(/no repository[\s\S]*fix: set "repository"/);
+  });
+
+  it('attestations follow push unless set', () => {
+    expect(settings({ push: true })).toMatchObject({ provenance: true, sbom: true });
+    expect(settings({})).toMatchObject({ provenance: false, sbom: false });
+    expect(settings({ push: true, sbom: false })).toMatchObject({ provenance: true, sbom: false });
+  });
+
+  it('shaLength must be 7 to 40', () => {
+    expect(settings({ shaLength: 12 }).shaLength).toBe(12);
+    expect(() => settings({ shaLength: 6 })).toThrow(/shaLength 6 is out of range/);
+    expect(() => settings({ shaLength: 41 })).toThrow(/shaLength 41 is out of range/);
+  });
+
+  it('pushByDigest needs push and one platform; indexPlatforms must hold the built one', () => {
+    expect(() => settings({ pushByDigest: true })).toThrow(/pushByDigest needs push/);
+    expect(() => settings({ push: true, pushByDigest: true, platforms: 'linux/amd64,linux/arm64' })).toThrow(/one platform per job/);
+    expect(() => settings({ push: true, pushByDigest: true, platforms: 'linux/arm64', indexPlatforms: 'linux/amd64' })).toThrow(/not all in indexPlatforms/);
+    expect(settings({ push: true, pushByDigest: true, platforms: 'linux/arm64', indexPlatforms: 'linux/amd64,linux/arm64' }).indexPlatforms).toEqual([
+      'linux/amd64',
+      'linux/arm64',
+    ]);
+  });
+
+  it('progress is plain in CI and auto elsewhere; the CA bundle comes from the option or IMAGE_BUILD_CA_BUNDLE', () => {
+    expect(settings({}, { env: { CI: 'true' } }).progress).toBe('plain');
+    expect(settings({}).progress).toBe('auto');
+    expect(settings({}, { env: { IMAGE_BUILD_CA_BUNDLE: '/etc/ca.pem' } }).caBundle).toBe('/etc/ca.pem');
+    expect(settings({ caBundle: '/opt/ca.pem' }, { env: { IMAGE_BUILD_CA_BUNDLE: '/etc/ca.pem' } }).caBundle).toBe('/opt/ca.pem');
+    expect(settings({}).caBundle).toBeUndefined();
+  });
+});
