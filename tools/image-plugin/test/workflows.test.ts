@@ -175,7 +175,7 @@ describe('workflows: the BuildKit gha cache can authenticate', () => {
         for (const [i, step] of list.entries()) {
           if (!/type=gha\b/.test(step.run ?? '')) continue;
           using++;
-          if (!list.slice(0, i).some((s) => s.uses?.startsWith('crazy-max/ghaction-github-runtime@'))) {
+          if (!list.slice(0, i).some((s) => s.uses?.startsWith('crazy-max/ghaction-github-runtime@') && (!s.if || s.if === step.if || /"\$PUSH" = true/.test(step.run ?? '')))) {
             problems.push(`${f} ${name} "${step.name ?? 'run'}": type=gha without the runtime exposed`);
           }
           if (/cacheTo="?type=gha(?![^"\s]*ignore-error=true)/.test(step.run ?? '')) {
@@ -185,6 +185,31 @@ describe('workflows: the BuildKit gha cache can authenticate', () => {
       }
     }
     expect(using).toBeGreaterThanOrEqual(1);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('workflows: a build without --push uses the engine\'s own builder', () => {
+  // Without --push a child builds FROM the parent's tag in the engine's image store (the parent was
+  // built by the same job through dependsOn). A docker-container builder (setup-buildx-action) has its
+  // own store and would look the tag up in the registry, where it is not. So in a job that can build
+  // without pushing, setup-buildx-action runs only when pushing, and gha cache flags are only given then.
+  it('setup-buildx-action and type=gha are limited to the pushing case in jobs that may not push', () => {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const f of files) {
+      for (const [name, job] of Object.entries(workflow(f).jobs)) {
+        const list = job.steps ?? [];
+        const build = list.find((s) => /image-build/.test(s.run ?? '') && /if \[ "\$PUSH" = true \]/.test(s.run ?? ''));
+        if (!build) continue;
+        checked++;
+        const setup = list.find((s) => s.uses?.startsWith('docker/setup-buildx-action@'));
+        if (setup && !/env\.PUSH == 'true'/.test(setup.if ?? '')) problems.push(`${f} ${name}: setup-buildx-action also runs when not pushing`);
+        const unconditional = (build.run ?? '').split(/if \[ "\$PUSH" = true \]; then/)[0];
+        if (/type=gha/.test(unconditional)) problems.push(`${f} ${name}: type=gha cache flags given when not pushing (the docker driver has no gha cache)`);
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(1);
     expect(problems).toEqual([]);
   });
 });
