@@ -35,14 +35,26 @@
 // serves debian:trixie-slim and the registry on 127.0.0.1:5000 with `docker login` done
 // (BENCH_REGISTRY overrides it). Images stay in the registry under a random bench-<hex> namespace.
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
-import { execa } from 'execa';
+import { appendFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  bakeRunSteps,
+  commitAll,
+  freshRunner,
+  git,
+  log,
+  longestChain,
+  median,
+  nonNegativeInt,
+  positiveInt,
+  readResults,
+  round,
+  scratchWorkspace,
+  table,
+  timed,
+  write,
+} from './lib.mjs';
 
-const WORKSPACE = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = positiveInt(process.env.BENCH_RUNS, 5);
 const STEP_RUNS = nonNegativeInt(process.env.BENCH_STEPS, 5);
 const COLD = process.env.BENCH_COLD === '1';
@@ -60,28 +72,6 @@ const BAKE_CACHED = [
   ...BAKE,
   ...IMAGES.flatMap((n) => ['--set', `${n}.cache-to=type=inline`, '--set', `${n}.cache-from=type=registry,ref=${REPOSITORY}:bake-${n}`]),
 ];
-
-function positiveInt(value, fallback) {
-  const n = Number.parseInt(value ?? '', 10);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
-function nonNegativeInt(value, fallback) {
-  const n = Number.parseInt(value ?? '', 10);
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
-}
-const log = (line) => process.stderr.write(`${line}\n`);
-const median = (xs) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const round = (x, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
-
-function write(root, path, content) {
-  mkdirSync(dirname(join(root, path)), { recursive: true });
-  writeFileSync(join(root, path), content);
-}
 
 /** An install script that does a little real work: ~1.3 MB of numbers, its checksum and a gzip of it. */
 function installScript(name) {
@@ -126,67 +116,16 @@ function bakeFile() {
   return [`group "default" {\n  targets = [${IMAGES.map((n) => `"${n}"`).join(', ')}]\n}`, ...targets, ''].join('\n\n');
 }
 
-async function git(root, ...args) {
-  await execa('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], { cwd: root });
-}
-
 async function generate() {
-  const root = mkdtempSync(join(tmpdir(), 'build-vs-bake-'));
-  for (const f of ['package.json', 'tsconfig.base.json']) cpSync(join(WORKSPACE, f), join(root, f));
-  cpSync(join(WORKSPACE, 'tools/image-plugin'), join(root, 'tools/image-plugin'), {
-    recursive: true,
-    filter: (src) => !src.endsWith('.test.ts') && !/\/tools\/image-plugin\/(test|node_modules)(\/|$)/.test(src),
-  });
-  symlinkSync(join(WORKSPACE, 'node_modules'), join(root, 'node_modules'), 'dir');
-  // The repository's `node_modules/` pattern only matches a directory, not the symlink: add the bare name.
-  write(root, '.gitignore', `${readFileSync(join(WORKSPACE, '.gitignore'), 'utf8').trimEnd()}\nnode_modules\n`);
+  const root = scratchWorkspace('build-vs-bake-', REPOSITORY);
   write(root, '.dockerignore', 'node_modules\n.git\n.nx\ndist\ntools\n');
-
-  const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8'));
-  const plugin = nxJson.plugins.find((p) => (typeof p === 'string' ? p : p.plugin).includes('image-plugin'));
-  if (!plugin) throw new Error('nx.json of the workspace has no image plugin entry');
-  nxJson.plugins = nxJson.plugins.map((p) =>
-    p === plugin ? { plugin: typeof p === 'string' ? p : p.plugin, options: { ...(p.options ?? {}), repository: REPOSITORY } } : p,
-  );
-  write(root, 'nx.json', `${JSON.stringify(nxJson, null, 2)}\n`);
-
   for (const name of IMAGES) {
     write(root, `images/${name}/Dockerfile`, dockerfile(name));
     write(root, `scripts/${name}-tool/install.sh`, installScript(name));
   }
   write(root, 'docker-bake.hcl', bakeFile());
-  await execa('git', ['init', '-q', '-b', 'main'], { cwd: root });
-  await git(root, 'add', '-A');
-  await git(root, 'commit', '-q', '-m', 'bench fixture');
+  await commitAll(root, 'bench fixture');
   return root;
-}
-
-const ENV = {
-  ...process.env,
-  NX_DAEMON: 'false',
-  NX_NO_CLOUD: 'true',
-  NX_TUI: 'false',
-  NX_SKIP_NX_CACHE: 'true',
-  FORCE_COLOR: '0',
-};
-delete ENV.CI; // the executor's progress default depends on CI; leave it to the tools
-
-async function timed(root, file, args) {
-  const start = performance.now();
-  const r = await execa(file, args, { cwd: root, env: ENV, all: true, reject: false, stdin: 'ignore' });
-  const ms = performance.now() - start;
-  if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.exitCode}\n${String(r.all).split('\n').slice(-40).join('\n')}`);
-  return { ms, output: String(r.all) };
-}
-
-function readResults(root) {
-  const dir = join(root, 'dist/images');
-  return Object.fromEntries(
-    readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
-      .map((r) => [r.image, r]),
-  );
 }
 
 /** One `nx run-many` (ours); checks every image's result kind and keeps the executor's own durations. */
@@ -200,32 +139,14 @@ async function runOurs(root, expect) {
     if (expect && r.result !== expect[name]) throw new Error(`ours: ${name} was ${r.result}, expected ${expect[name]}\n${output.split('\n').slice(-30).join('\n')}`);
   }
   const exec = Object.fromEntries(IMAGES.map((n) => [n, results[n].durationMs]));
-  // The executor's own time along the longest chain root -> left -> leaf (right runs beside left).
-  const chain = exec.root + Math.max(exec.left + exec.leaf, exec.right);
+  const chain = longestChain(exec, PARENT);
   return { ms, exec, chain, results: Object.fromEntries(IMAGES.map((n) => [n, results[n].result])) };
 }
 
 /** One `docker buildx bake --push`; counts the RUN steps that executed (not CACHED). */
 async function runBake(root, args = BAKE) {
   const { ms, output } = await timed(root, 'docker', args);
-  const runSteps = new Set();
-  const cached = new Set();
-  for (const line of output.split('\n')) {
-    const m = /^#(\d+) \[[^\]]*\] RUN /.exec(line);
-    if (m) runSteps.add(m[1]);
-    const c = /^#(\d+) CACHED/.exec(line);
-    if (c) cached.add(c[1]);
-  }
-  const executed = [...runSteps].filter((id) => !cached.has(id)).length;
-  return { ms, runSteps: runSteps.size, executedRuns: executed };
-}
-
-/** A new CI runner: no BuildKit cache, none of the fixture's images, no base image in the engine. */
-async function freshRunner() {
-  await execa('docker', ['buildx', 'prune', '-af'], { env: ENV });
-  const listed = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env: ENV });
-  const ours = listed.stdout.split('\n').filter((ref) => ref.startsWith(`${REPOSITORY}:`) || ref === 'debian:trixie-slim');
-  if (ours.length) await execa('docker', ['image', 'rm', '-f', ...ours], { env: ENV });
+  return { ms, ...bakeRunSteps(output) };
 }
 
 let change = 0;
@@ -257,12 +178,6 @@ async function steps(root, ref) {
     out.push({ step: label, medianMs: round(median(times)) });
   }
   return out;
-}
-
-function table(rows) {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
-  const line = (r) => `| ${r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join(' | ')} |`;
-  return [line(rows[0]), `|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
 const root = await generate();
@@ -329,7 +244,7 @@ try {
       const order = i % 2 === 0 ? ['ours', 'bake'] : ['bake', 'ours'];
       const notes = [];
       for (const tool of order) {
-        await freshRunner();
+        await freshRunner(REPOSITORY);
         if (tool === 'ours') {
           await git(root, 'commit', '-q', '--allow-empty', '-m', `fresh runner ${i}`);
           notes.push(await measureOurs('C', reusedAll));

@@ -416,4 +416,16 @@ describe('errors name the file, the line and the fix', () => {
     expect(message).toContain(`"${image}"`);
     expect(message).toContain('base, node');
   });
+
+  it('a reference to one of our images in another repository than the plugin option names both and the fix', () => {
+    const message = errorOf(() =>
+      read({
+        'images/base/Dockerfile': dockerfile('FROM debian:trixie-slim'),
+        'images/node/Dockerfile': dockerfile('# node', 'ARG BASE_IMAGE=ghcr.io/alice/workspace-images:base', 'FROM ${BASE_IMAGE}'),
+      }),
+    );
+    expect(message).toMatch(/^images\/node\/Dockerfile:3: /);
+    expect(message).toContain('looks like this workspace\'s image "base", but in ghcr.io/alice/workspace-images, not the plugin\'s repository ghcr.io/acme/workspace-images');
+    expect(message).toContain('fix: make them agree: change the reference to ghcr.io/acme/workspace-images:base, or set "repository": "ghcr.io/alice/workspace-images"');
+  });
 });

@@ -87,6 +87,14 @@ function toSpec(source: DockerfileSource, names: ReadonlySet<string>, options: S
         from.line,
       );
     }
+    if (kind.kind === 'other-repository') {
+      throw new ImageConfigError(
+        `\`${from.ref}\` looks like this workspace's image "${kind.image}", but in ${kind.repository}, not the plugin's repository ${options.repository}`,
+        `make them agree: change the reference to ${options.repository}:${kind.image}, or set "repository": "${kind.repository}" in the image plugin options in nx.json`,
+        dockerfile,
+        from.line,
+      );
+    }
     if (kind.kind === 'sibling') {
       if (kind.image === name) {
         throw new ImageConfigError(

@@ -32,6 +32,11 @@ export type ReferenceKind =
   | { kind: 'sibling'; image: string }
   /** In our repository, but no image of the workspace has that name. */
   | { kind: 'unknown-sibling'; image: string }
+  /**
+   * The family layout of one of our images, but under another registry or owner with our repository's
+   * name (`ghcr.io/other/<repo>:<image>`): a Dockerfile and the plugin's `repository` that disagree.
+   */
+  | { kind: 'other-repository'; image: string; repository: string }
   | { kind: 'external' };
 
 /**
@@ -60,6 +65,9 @@ export function classifyReference(
   if (slash > 0 && (namespace === ours || namespace === ours.slice(0, ours.lastIndexOf('/')))) {
     if (imageNames.has(last)) return { kind: 'sibling', image: last };
     if (namespace === ours) return { kind: 'unknown-sibling', image: last };
+  }
+  if (tag && imageNames.has(tag) && slash > 0 && last === ours.slice(ours.lastIndexOf('/') + 1)) {
+    return { kind: 'other-repository', image: tag, repository };
   }
   return { kind: 'external' };
 }

@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// Benchmark: this repository's own image family (images/*, scripts/*), the image-build executor
+// (through `nx run-many`) against `docker buildx bake` of the same Dockerfiles, same engine, same
+// registry, linux/amd64, provenance and SBOM off for both.
+//
+//   A "warm no-op"    nothing changed, the engine's BuildKit cache is warm. Ours: a new empty commit
+//                     (it looks every content tag up and adds the commit's SHA tags).
+//   C "fresh runner"  nothing changed, but before every measured run the engine's whole BuildKit cache
+//                     is pruned and the family's images and debian:trixie-slim are removed, as on a
+//                     new CI runner. Ours finds every content tag in the registry.
+// Bake gets the usual set-up for CI: inline cache in each pushed image (cache-to=type=inline,
+// cache-from its own tag), children FROM their parent target through a named context, and the CA
+// bundle as the `ca-bundle` secret, as ours passes it.
+//
+//   node tools/benchmarks/family-vs-bake.mjs            (BENCH_RUNS=3 by default; about 15 minutes)
+//
+// It empties the engine's whole BuildKit cache (scenario C). Needs what build-vs-bake.mjs needs
+// (engine, mirror, registry on 127.0.0.1:5000 with docker login) and the npm registry for the first
+// builds. Images stay in the registry under a random family-bench-<hex> namespace.
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  WORKSPACE,
+  bakeRunSteps,
+  commitAll,
+  freshRunner,
+  git,
+  log,
+  longestChain,
+  median,
+  positiveInt,
+  readResults,
+  round,
+  scratchWorkspace,
+  table,
+  timed,
+  write,
+} from './lib.mjs';
+
+const RUNS = positiveInt(process.env.BENCH_RUNS, 3);
+const REGISTRY = process.env.BENCH_REGISTRY ?? '127.0.0.1:5000';
+const REPOSITORY = `${REGISTRY}/family-bench-${randomBytes(4).toString('hex')}/images`;
+const PLATFORM = 'linux/amd64';
+const CA_BUNDLE = process.env.IMAGE_BUILD_CA_BUNDLE ?? '/etc/ssl/certs/ca-certificates.crt';
+
+const IMAGES = readdirSync(join(WORKSPACE, 'images')).filter((n) => existsSync(join(WORKSPACE, 'images', n, 'Dockerfile'))).sort();
+/** child -> parent, from each Dockerfile's `ARG BASE_IMAGE=<repository>:<parent>`. */
+const PARENT = Object.fromEntries(
+  IMAGES.flatMap((n) => {
+    const m = /^ARG BASE_IMAGE=\S+:([\w.-]+)\s*$/m.exec(readFileSync(join(WORKSPACE, 'images', n, 'Dockerfile'), 'utf8'));
+    return m && IMAGES.includes(m[1]) ? [[n, m[1]]] : [];
+  }),
+);
+
+const OURS = [
+  'nx', 'run-many', '-t', 'image-build', '--push', '--sbom=false', '--provenance=false',
+  `--platforms=${PLATFORM}`, `--caBundle=${CA_BUNDLE}`, '--outputStyle=static',
+];
+const BAKE = [
+  'buildx', 'bake', '--push', '--provenance=false', '--progress=plain',
+  ...IMAGES.flatMap((n) => ['--set', `${n}.cache-to=type=inline`, '--set', `${n}.cache-from=type=registry,ref=${REPOSITORY}:bake-${n}`]),
+];
+
+function bakeFile() {
+  const targets = IMAGES.map((name) => {
+    const lines = [
+      `target "${name}" {`,
+      '  context    = "."',
+      `  dockerfile = "images/${name}/Dockerfile"`,
+      `  platforms  = ["${PLATFORM}"]`,
+      `  tags       = ["${REPOSITORY}:bake-${name}"]`,
+      `  secret     = ["id=ca-bundle,src=${CA_BUNDLE}"]`,
+    ];
+    if (PARENT[name]) lines.push(`  contexts   = { base = "target:${PARENT[name]}" }`, '  args       = { BASE_IMAGE = "base" }');
+    lines.push('}');
+    return lines.join('\n');
+  });
+  return [`group "default" {\n  targets = [${IMAGES.map((n) => `"${n}"`).join(', ')}]\n}`, ...targets, ''].join('\n\n');
+}
+
+async function generate() {
+  const root = scratchWorkspace('family-vs-bake-', REPOSITORY);
+  for (const dir of ['images', 'scripts']) cpSync(join(WORKSPACE, dir), join(root, dir), { recursive: true });
+  cpSync(join(WORKSPACE, '.dockerignore'), join(root, '.dockerignore'));
+  // The children name their parent in the workspace's repository (ARG BASE_IMAGE=<repository>:base);
+  // here that is the benchmark's repository.
+  const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8'));
+  const ours = nxJson.plugins.find((p) => typeof p !== 'string' && p.plugin.includes('image-plugin')).options.repository;
+  for (const name of IMAGES) {
+    const file = join(root, 'images', name, 'Dockerfile');
+    write(root, `images/${name}/Dockerfile`, readFileSync(file, 'utf8').replaceAll(`${ours}:`, `${REPOSITORY}:`));
+  }
+  write(root, 'docker-bake.hcl', bakeFile());
+  await commitAll(root, 'the workspace family');
+  return root;
+}
+
+async function runOurs(root, expectReused) {
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  const { ms, output } = await timed(root, 'npx', OURS);
+  const results = readResults(root);
+  for (const name of IMAGES) {
+    if (!results[name]) throw new Error(`ours: no result for ${name}\n${output.split('\n').slice(-30).join('\n')}`);
+    if (expectReused && results[name].result !== 'reused') throw new Error(`ours: ${name} was ${results[name].result}, expected reused`);
+  }
+  const exec = Object.fromEntries(IMAGES.map((n) => [n, results[n].durationMs]));
+  return { ms, chain: longestChain(exec, PARENT), built: IMAGES.filter((n) => results[n].result === 'built') };
+}
+
+async function runBake(root) {
+  const { ms, output } = await timed(root, 'docker', BAKE);
+  return { ms, ...bakeRunSteps(output) };
+}
+
+const root = await generate();
+let failed = false;
+try {
+  log(`workspace: ${root}\nrepository: ${REPOSITORY}\nimages: ${IMAGES.map((n) => (PARENT[n] ? `${PARENT[n]} -> ${n}` : n)).join(', ')}`);
+  const warmOurs = await runOurs(root, false);
+  log(`warm-up ours: ${round(warmOurs.ms)} ms (built: ${warmOurs.built.join(', ') || 'none'})`);
+  const warmBake = await runBake(root);
+  log(`warm-up bake: ${round(warmBake.ms)} ms (${warmBake.executedRuns}/${warmBake.runSteps} RUN steps executed)`);
+
+  const samples = { A: { ours: [], bake: [], bakeRuns: [], total: 0 }, C: { ours: [], bake: [], bakeRuns: [], total: 0 } };
+  for (const scenario of ['A', 'C']) {
+    for (let i = 0; i < RUNS; i++) {
+      const order = i % 2 === 0 ? ['ours', 'bake'] : ['bake', 'ours'];
+      const notes = [];
+      for (const tool of order) {
+        if (scenario === 'C') await freshRunner(REPOSITORY);
+        if (tool === 'ours') {
+          await git(root, 'commit', '-q', '--allow-empty', '-m', `${scenario} ${i}`);
+          const r = await runOurs(root, true);
+          samples[scenario].ours.push(r.ms);
+          notes.push(`ours ${round(r.ms)} ms (all reused; executor chain ${round(r.chain)} ms)`);
+        } else {
+          const r = await runBake(root);
+          samples[scenario].bake.push(r.ms);
+          samples[scenario].bakeRuns.push(r.executedRuns);
+          samples[scenario].total = r.runSteps;
+          notes.push(`bake ${round(r.ms)} ms (${r.executedRuns}/${r.runSteps} RUN steps executed)`);
+        }
+      }
+      log(`${scenario} ${i + 1}/${RUNS}: ${notes.join('; ')}`);
+    }
+  }
+
+  const row = (label, s) => [label, round(median(s.ours)), round(median(s.bake)), `${(median(s.ours) / median(s.bake)).toFixed(2)}x`, `${s.bakeRuns.join(', ')} of ${s.total}`];
+  console.log(`family-vs-bake: ${IMAGES.join(', ')}; ${PLATFORM}; provenance and SBOM off; median of ${RUNS} runs each`);
+  console.log(
+    table([
+      ['scenario', 'ours ms', 'bake ms', 'ours/bake', 'RUN steps bake executed'],
+      row('A warm no-op (nothing changed)', samples.A),
+      row('C fresh runner (no cache, nothing changed)', samples.C),
+    ]),
+  );
+  console.log(JSON.stringify({ benchmark: 'family-vs-bake', platform: PLATFORM, runs: RUNS, images: IMAGES, parent: PARENT, repository: REPOSITORY, samples }));
+} catch (e) {
+  failed = true;
+  console.error(e.message ?? e);
+  console.error(`scratch workspace kept: ${root}`);
+} finally {
+  if (!failed) rmSync(root, { recursive: true, force: true });
+}
+process.exitCode = failed ? 1 : 0;

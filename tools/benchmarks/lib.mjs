@@ -1,0 +1,129 @@
+// Shared parts of the build benchmarks: a scratch copy of this workspace's Nx set-up, timing,
+// medians, bake output parsing, a fresh-runner reset and a plain-text table.
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { execa } from 'execa';
+
+export const WORKSPACE = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function positiveInt(value, fallback) {
+  const n = Number.parseInt(value ?? '', 10);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+export function nonNegativeInt(value, fallback) {
+  const n = Number.parseInt(value ?? '', 10);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+export const log = (line) => process.stderr.write(`${line}\n`);
+export const median = (xs) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+export const round = (x, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
+
+export function write(root, path, content) {
+  mkdirSync(dirname(join(root, path)), { recursive: true });
+  writeFileSync(join(root, path), content);
+}
+
+export async function git(root, ...args) {
+  await execa('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], { cwd: root });
+}
+
+/**
+ * A scratch workspace with this repository's package.json, tsconfig.base.json, .gitignore and
+ * tools/image-plugin (without tests; node_modules symlinked), and nx.json pointing the plugin at
+ * `repository`. The caller adds images, scripts and a bake file, then commits.
+ */
+export function scratchWorkspace(prefix, repository) {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  for (const f of ['package.json', 'tsconfig.base.json']) cpSync(join(WORKSPACE, f), join(root, f));
+  cpSync(join(WORKSPACE, 'tools/image-plugin'), join(root, 'tools/image-plugin'), {
+    recursive: true,
+    filter: (src) => !src.endsWith('.test.ts') && !/\/tools\/image-plugin\/(test|node_modules)(\/|$)/.test(src),
+  });
+  symlinkSync(join(WORKSPACE, 'node_modules'), join(root, 'node_modules'), 'dir');
+  // The repository's `node_modules/` pattern only matches a directory, not the symlink: add the bare name.
+  write(root, '.gitignore', `${readFileSync(join(WORKSPACE, '.gitignore'), 'utf8').trimEnd()}\nnode_modules\n`);
+  const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8'));
+  const plugin = nxJson.plugins.find((p) => (typeof p === 'string' ? p : p.plugin).includes('image-plugin'));
+  if (!plugin) throw new Error('nx.json of the workspace has no image plugin entry');
+  nxJson.plugins = nxJson.plugins.map((p) =>
+    p === plugin ? { plugin: typeof p === 'string' ? p : p.plugin, options: { ...(p.options ?? {}), repository } } : p,
+  );
+  write(root, 'nx.json', `${JSON.stringify(nxJson, null, 2)}\n`);
+  return root;
+}
+
+export async function commitAll(root, message) {
+  await execa('git', ['init', '-q', '-b', 'main'], { cwd: root });
+  await git(root, 'add', '-A');
+  await git(root, 'commit', '-q', '-m', message);
+}
+
+export const ENV = {
+  ...process.env,
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  NX_SKIP_NX_CACHE: 'true',
+  FORCE_COLOR: '0',
+};
+delete ENV.CI; // the executor's progress default depends on CI; leave it to the tools
+
+export async function timed(root, file, args) {
+  const start = performance.now();
+  const r = await execa(file, args, { cwd: root, env: ENV, all: true, reject: false, stdin: 'ignore' });
+  const ms = performance.now() - start;
+  if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.exitCode}\n${String(r.all).split('\n').slice(-40).join('\n')}`);
+  return { ms, output: String(r.all) };
+}
+
+/** `dist/images/*.json` of the scratch workspace, by image. */
+export function readResults(root) {
+  const dir = join(root, 'dist/images');
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
+      .map((r) => [r.image, r]),
+  );
+}
+
+/** The executor's own time along the longest parent -> child chain (siblings run side by side). */
+export function longestChain(exec, parent) {
+  const along = (name) => exec[name] + (parent[name] ? along(parent[name]) : 0);
+  return Math.max(...Object.keys(exec).map(along));
+}
+
+/** From `docker buildx bake --progress=plain` output: RUN steps, and how many ran (not CACHED). */
+export function bakeRunSteps(output) {
+  const runSteps = new Set();
+  const cached = new Set();
+  for (const line of output.split('\n')) {
+    const m = /^#(\d+) \[[^\]]*\] RUN /.exec(line);
+    if (m) runSteps.add(m[1]);
+    const c = /^#(\d+) CACHED/.exec(line);
+    if (c) cached.add(c[1]);
+  }
+  return { runSteps: runSteps.size, executedRuns: [...runSteps].filter((id) => !cached.has(id)).length };
+}
+
+/** A new CI runner: no BuildKit cache, none of `repository`'s images, no base image in the engine. */
+export async function freshRunner(repository, baseImages = ['debian:trixie-slim']) {
+  await execa('docker', ['buildx', 'prune', '-af'], { env: ENV });
+  const listed = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { env: ENV });
+  const refs = listed.stdout.split('\n').filter((ref) => ref.startsWith(`${repository}:`) || baseImages.includes(ref));
+  if (refs.length) await execa('docker', ['image', 'rm', '-f', ...refs], { env: ENV });
+}
+
+export function table(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  const line = (r) => `| ${r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join(' | ')} |`;
+  return [line(rows[0]), `|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
