@@ -29,6 +29,7 @@ interface Step {
   name?: string;
   uses?: string;
   run?: string;
+  if?: string;
   shell?: string;
   with?: Record<string, unknown>;
   env?: Record<string, unknown>;
