@@ -38,16 +38,18 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  bakeRunSteps,
+  bakeFile,
+  bakeInlineCache,
   commitAll,
   freshRunner,
   git,
   log,
-  longestChain,
   median,
   nonNegativeInt,
   positiveInt,
   readResults,
+  runBake,
+  runOurs,
   round,
   scratchWorkspace,
   table,
@@ -70,7 +72,7 @@ const BAKE = ['buildx', 'bake', '--push', '--provenance=false', '--progress=plai
 // Scenario C: bake as one sets it up for runners without a local cache (inline cache in each pushed image).
 const BAKE_CACHED = [
   ...BAKE,
-  ...IMAGES.flatMap((n) => ['--set', `${n}.cache-to=type=inline`, '--set', `${n}.cache-from=type=registry,ref=${REPOSITORY}:bake-${n}`]),
+  ...bakeInlineCache(IMAGES, REPOSITORY),
 ];
 
 /** An install script that does a little real work: ~1.3 MB of numbers, its checksum and a gzip of it. */
@@ -97,25 +99,6 @@ function dockerfile(name) {
   ].join('\n');
 }
 
-function bakeFile() {
-  const targets = IMAGES.map((name) => {
-    const lines = [
-      `target "${name}" {`,
-      '  context    = "."',
-      `  dockerfile = "images/${name}/Dockerfile"`,
-      `  platforms  = ["${PLATFORM}"]`,
-      `  tags       = ["${REPOSITORY}:bake-${name}"]`,
-    ];
-    if (PARENT[name]) {
-      // FROM ${BASE_IMAGE} -> FROM base -> the named context "base" = the parent target's result.
-      lines.push(`  contexts   = { base = "target:${PARENT[name]}" }`, '  args       = { BASE_IMAGE = "base" }');
-    }
-    lines.push('}');
-    return lines.join('\n');
-  });
-  return [`group "default" {\n  targets = [${IMAGES.map((n) => `"${n}"`).join(', ')}]\n}`, ...targets, ''].join('\n\n');
-}
-
 async function generate() {
   const root = scratchWorkspace('build-vs-bake-', REPOSITORY);
   write(root, '.dockerignore', 'node_modules\n.git\n.nx\ndist\ntools\n');
@@ -123,30 +106,18 @@ async function generate() {
     write(root, `images/${name}/Dockerfile`, dockerfile(name));
     write(root, `scripts/${name}-tool/install.sh`, installScript(name));
   }
-  write(root, 'docker-bake.hcl', bakeFile());
+  write(root, 'docker-bake.hcl', bakeFile({ images: IMAGES, parent: PARENT, platform: PLATFORM, repository: REPOSITORY }));
   await commitAll(root, 'bench fixture');
   return root;
 }
 
-/** One `nx run-many` (ours); checks every image's result kind and keeps the executor's own durations. */
-async function runOurs(root, expect) {
-  rmSync(join(root, 'dist'), { recursive: true, force: true });
-  const { ms, output } = await timed(root, 'npx', OURS);
-  const results = readResults(root);
+/** One `nx run-many` (ours); checks every image's result kind. */
+async function runOursChecked(root, expect) {
+  const r = await runOurs(root, OURS, IMAGES, PARENT);
   for (const name of IMAGES) {
-    const r = results[name];
-    if (!r) throw new Error(`ours: no result for ${name}\n${output.split('\n').slice(-30).join('\n')}`);
-    if (expect && r.result !== expect[name]) throw new Error(`ours: ${name} was ${r.result}, expected ${expect[name]}\n${output.split('\n').slice(-30).join('\n')}`);
+    if (expect && r.results[name] !== expect[name]) throw new Error(`ours: ${name} was ${r.results[name]}, expected ${expect[name]}\n${r.output.split('\n').slice(-30).join('\n')}`);
   }
-  const exec = Object.fromEntries(IMAGES.map((n) => [n, results[n].durationMs]));
-  const chain = longestChain(exec, PARENT);
-  return { ms, exec, chain, results: Object.fromEntries(IMAGES.map((n) => [n, results[n].result])) };
-}
-
-/** One `docker buildx bake --push`; counts the RUN steps that executed (not CACHED). */
-async function runBake(root, args = BAKE) {
-  const { ms, output } = await timed(root, 'docker', args);
-  return { ms, ...bakeRunSteps(output) };
+  return r;
 }
 
 let change = 0;
@@ -186,9 +157,9 @@ try {
   log(`workspace: ${root}\nrepository: ${REPOSITORY} (ours: <image>-<sha>, <image>-content-<hash>; bake: bake-<image>)`);
   log(`platform ${PLATFORM} only, provenance and SBOM off for both, ${RUNS} measured runs per tool per scenario`);
 
-  const warmOurs = await runOurs(root, null);
+  const warmOurs = await runOursChecked(root, null);
   log(`warm-up ours: ${round(warmOurs.ms)} ms ${JSON.stringify(warmOurs.results)}`);
-  const warmBake = await runBake(root);
+  const warmBake = await runBake(root, BAKE);
   log(`warm-up bake: ${round(warmBake.ms)} ms (${warmBake.executedRuns}/${warmBake.runSteps} RUN steps executed)`);
 
   const reusedAll = Object.fromEntries(IMAGES.map((n) => [n, 'reused']));
@@ -197,7 +168,7 @@ try {
   const bakeExecuted = { A: [], B: [], C: [] };
 
   const measureOurs = async (scenario, expect) => {
-    const r = await runOurs(root, expect);
+    const r = await runOursChecked(root, expect);
     samples[scenario].ours.push(r.ms);
     samples[scenario].oursChain.push(r.chain);
     samples[scenario].oursExec.push(r.exec);
@@ -236,7 +207,7 @@ try {
 
   if (COLD) {
     // Both tools push the state B left (bake with its inline cache) before the measured runs.
-    const warmC = await runOurs(root, null);
+    const warmC = await runOursChecked(root, null);
     log(`warm-up ours: ${round(warmC.ms)} ms ${JSON.stringify(warmC.results)}`);
     const warm = await runBake(root, BAKE_CACHED);
     log(`warm-up bake with inline cache: ${round(warm.ms)} ms (${warm.executedRuns}/${warm.runSteps} RUN steps executed)`);

@@ -22,19 +22,19 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   WORKSPACE,
-  bakeRunSteps,
+  bakeFile,
+  bakeInlineCache,
   commitAll,
   freshRunner,
   git,
   log,
-  longestChain,
   median,
   positiveInt,
-  readResults,
+  runBake,
+  runOurs,
   round,
   scratchWorkspace,
   table,
-  timed,
   write,
 } from './lib.mjs';
 
@@ -59,25 +59,8 @@ const OURS = [
 ];
 const BAKE = [
   'buildx', 'bake', '--push', '--provenance=false', '--progress=plain',
-  ...IMAGES.flatMap((n) => ['--set', `${n}.cache-to=type=inline`, '--set', `${n}.cache-from=type=registry,ref=${REPOSITORY}:bake-${n}`]),
+  ...bakeInlineCache(IMAGES, REPOSITORY),
 ];
-
-function bakeFile() {
-  const targets = IMAGES.map((name) => {
-    const lines = [
-      `target "${name}" {`,
-      '  context    = "."',
-      `  dockerfile = "images/${name}/Dockerfile"`,
-      `  platforms  = ["${PLATFORM}"]`,
-      `  tags       = ["${REPOSITORY}:bake-${name}"]`,
-      `  secret     = ["id=ca-bundle,src=${CA_BUNDLE}"]`,
-    ];
-    if (PARENT[name]) lines.push(`  contexts   = { base = "target:${PARENT[name]}" }`, '  args       = { BASE_IMAGE = "base" }');
-    lines.push('}');
-    return lines.join('\n');
-  });
-  return [`group "default" {\n  targets = [${IMAGES.map((n) => `"${n}"`).join(', ')}]\n}`, ...targets, ''].join('\n\n');
-}
 
 async function generate() {
   const root = scratchWorkspace('family-vs-bake-', REPOSITORY);
@@ -91,35 +74,26 @@ async function generate() {
     const file = join(root, 'images', name, 'Dockerfile');
     write(root, `images/${name}/Dockerfile`, readFileSync(file, 'utf8').replaceAll(`${ours}:`, `${REPOSITORY}:`));
   }
-  write(root, 'docker-bake.hcl', bakeFile());
+  write(root, 'docker-bake.hcl', bakeFile({ images: IMAGES, parent: PARENT, platform: PLATFORM, repository: REPOSITORY, secret: `id=ca-bundle,src=${CA_BUNDLE}` }));
   await commitAll(root, 'the workspace family');
   return root;
 }
 
-async function runOurs(root, expectReused) {
-  rmSync(join(root, 'dist'), { recursive: true, force: true });
-  const { ms, output } = await timed(root, 'npx', OURS);
-  const results = readResults(root);
-  for (const name of IMAGES) {
-    if (!results[name]) throw new Error(`ours: no result for ${name}\n${output.split('\n').slice(-30).join('\n')}`);
-    if (expectReused && results[name].result !== 'reused') throw new Error(`ours: ${name} was ${results[name].result}, expected reused`);
-  }
-  const exec = Object.fromEntries(IMAGES.map((n) => [n, results[n].durationMs]));
-  return { ms, chain: longestChain(exec, PARENT), built: IMAGES.filter((n) => results[n].result === 'built') };
-}
-
-async function runBake(root) {
-  const { ms, output } = await timed(root, 'docker', BAKE);
-  return { ms, ...bakeRunSteps(output) };
+/** One `nx run-many` (ours); with expectReused, every image must have been reused. */
+async function runOursChecked(root, expectReused) {
+  const r = await runOurs(root, OURS, IMAGES, PARENT);
+  const built = IMAGES.filter((n) => r.results[n] === 'built');
+  if (expectReused && built.length) throw new Error(`ours: ${built.join(', ')} built, expected every image reused`);
+  return { ...r, built };
 }
 
 const root = await generate();
 let failed = false;
 try {
   log(`workspace: ${root}\nrepository: ${REPOSITORY}\nimages: ${IMAGES.map((n) => (PARENT[n] ? `${PARENT[n]} -> ${n}` : n)).join(', ')}`);
-  const warmOurs = await runOurs(root, false);
+  const warmOurs = await runOursChecked(root, false);
   log(`warm-up ours: ${round(warmOurs.ms)} ms (built: ${warmOurs.built.join(', ') || 'none'})`);
-  const warmBake = await runBake(root);
+  const warmBake = await runBake(root, BAKE);
   log(`warm-up bake: ${round(warmBake.ms)} ms (${warmBake.executedRuns}/${warmBake.runSteps} RUN steps executed)`);
 
   const samples = { A: { ours: [], bake: [], bakeRuns: [], total: 0 }, C: { ours: [], bake: [], bakeRuns: [], total: 0 } };
@@ -131,11 +105,11 @@ try {
         if (scenario === 'C') await freshRunner(REPOSITORY);
         if (tool === 'ours') {
           await git(root, 'commit', '-q', '--allow-empty', '-m', `${scenario} ${i}`);
-          const r = await runOurs(root, true);
+          const r = await runOursChecked(root, true);
           samples[scenario].ours.push(r.ms);
           notes.push(`ours ${round(r.ms)} ms (all reused; executor chain ${round(r.chain)} ms)`);
         } else {
-          const r = await runBake(root);
+          const r = await runBake(root, BAKE);
           samples[scenario].bake.push(r.ms);
           samples[scenario].bakeRuns.push(r.executedRuns);
           samples[scenario].total = r.runSteps;

@@ -1,6 +1,6 @@
 // Shared parts of the build benchmarks: a scratch copy of this workspace's Nx set-up, timing,
 // medians, bake output parsing, a fresh-runner reset and a plain-text table.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,4 +126,49 @@ export function table(rows) {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
   const line = (r) => `| ${r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join(' | ')} |`;
   return [line(rows[0]), `|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+/**
+ * A docker-bake.hcl for a family: one target per image pushed as `<repository>:bake-<image>`; a child
+ * gets its parent through a named context (FROM ${BASE_IMAGE} -> FROM base -> the parent target).
+ */
+export function bakeFile({ images, parent, platform, repository, secret }) {
+  const targets = images.map((name) => {
+    const lines = [
+      `target "${name}" {`,
+      '  context    = "."',
+      `  dockerfile = "images/${name}/Dockerfile"`,
+      `  platforms  = ["${platform}"]`,
+      `  tags       = ["${repository}:bake-${name}"]`,
+    ];
+    if (secret) lines.push(`  secret     = ["${secret}"]`);
+    if (parent[name]) lines.push(`  contexts   = { base = "target:${parent[name]}" }`, '  args       = { BASE_IMAGE = "base" }');
+    lines.push('}');
+    return lines.join('\n');
+  });
+  return [`group "default" {\n  targets = [${images.map((n) => `"${n}"`).join(', ')}]\n}`, ...targets, ''].join('\n\n');
+}
+
+/** Bake's inline-cache set-up for runners without a local cache: cache-to inline, cache-from its own tag. */
+export const bakeInlineCache = (images, repository) =>
+  images.flatMap((n) => ['--set', `${n}.cache-to=type=inline`, '--set', `${n}.cache-from=type=registry,ref=${repository}:bake-${n}`]);
+
+/**
+ * One `npx nx run-many ...` of ours: its time, every image's result, the executor's own time per image
+ * and along the longest chain. Fails when an image has no result.
+ */
+export async function runOurs(root, args, images, parent) {
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  const { ms, output } = await timed(root, 'npx', args);
+  const results = readResults(root);
+  const missing = images.filter((n) => !results[n]);
+  if (missing.length) throw new Error(`ours: no result for ${missing.join(', ')}\n${output.split('\n').slice(-30).join('\n')}`);
+  const exec = Object.fromEntries(images.map((n) => [n, results[n].durationMs]));
+  return { ms, output, exec, chain: longestChain(exec, parent), results: Object.fromEntries(images.map((n) => [n, results[n].result])) };
+}
+
+/** One `docker buildx <args>` (bake): its time and how many RUN steps ran. */
+export async function runBake(root, args) {
+  const { ms, output } = await timed(root, 'docker', args);
+  return { ms, ...bakeRunSteps(output) };
 }
