@@ -3,6 +3,7 @@ import type { PostTasksExecution, PreTasksExecution } from '@nx/devkit';
 import { formatMarkdown, formatTable, summaryRows } from './core/summary';
 import type { ImagePluginOptions } from './options';
 import { readAllResults } from './services/results';
+import { clearRunRecords } from './services/run-records';
 
 const TARGET = (options: ImagePluginOptions | undefined) => options?.buildTargetName ?? 'image-build';
 const resultsDirOf = (options: ImagePluginOptions | undefined) => String(options?.build?.resultsDir ?? 'dist/images');
@@ -17,6 +18,7 @@ export const postTasksExecution: PostTasksExecution<ImagePluginOptions> = async 
   const target = TARGET(options);
   const tasks = Object.values(context.taskResults).filter((t) => t.task.target.target === target);
   if (tasks.length === 0) return;
+  await clearRunRecords(context.id, tasks.map((t) => t.task.target.project));
   const results = (await readAllResults(context.workspaceRoot, resultsDirOf(options))).filter((r) => r.runId === context.id);
   const done = new Set(results.map((r) => r.image));
   const unfinished = tasks

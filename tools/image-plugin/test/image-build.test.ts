@@ -495,7 +495,11 @@ describe.sequential('image-build: a three-level family pushed multi-arch to a pa
   it('--dryRun prints the plan and builds nothing', async () => {
     clearResults();
     const sha7 = (await git('rev-parse', 'HEAD')).slice(0, 7);
+    const runRecords = () => readdirSync(tmpdir()).filter((f) => /^image-build-(plan|preflight)-/.test(f));
+    const recordsBefore = new Set(runRecords());
     const r = await pushAll(['--dryRun']);
+    // The run's shared records (preflight, each parent's plan) are gone when the run ends.
+    expect(runRecords().filter((f) => !recordsBefore.has(f))).toEqual([]);
     expectOk(r);
     for (const image of IMAGES) {
       expect(r.output).toContain(`${image} (dry run, nothing built)`);

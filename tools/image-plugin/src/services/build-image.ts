@@ -15,7 +15,8 @@ import type { ImageSpec } from '../core/image-spec';
 import { firstLine, isTransientRegistryError, registryError } from '../core/registry-errors';
 import type { ImageResult } from '../core/result';
 import { imageTags, pinnedReference } from '../core/tags';
-import { clearResult, platformResultKey, readPlannedResult, readResult, writePlannedResult, writeResult } from './results';
+import { clearResult, platformResultKey, readResult, writeResult } from './results';
+import { preflightRecordPath, readPlannedResult, writePlannedResult } from './run-records';
 
 export interface BuildRequest {
   workspaceRoot: string;
@@ -30,7 +31,7 @@ export interface BuildRequest {
 /** The engine checks run once per Nx run: later tasks of the run read the first one's answer. */
 async function preflightOnce(runId: string | null): Promise<EngineInfo> {
   if (!runId) return preflight();
-  const file = join(tmpdir(), `image-build-preflight-${runId.replace(/[^\w-]/g, '')}.json`);
+  const file = preflightRecordPath(runId);
   try {
     return JSON.parse(await readFile(file, 'utf8')) as EngineInfo;
   } catch {

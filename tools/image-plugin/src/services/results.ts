@@ -1,5 +1,4 @@
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageResult } from '../core/result';
 
@@ -34,26 +33,4 @@ export async function writeResult(workspaceRoot: string, resultsDir: string, res
 /** A build that fails must not leave an older result that looks like this run's. */
 export async function clearResult(workspaceRoot: string, resultsDir: string, image: string): Promise<void> {
   await rm(resultPath(workspaceRoot, resultsDir, image), { force: true });
-}
-
-/** What a dry run of a parent decided, for its children in the same run (nothing goes to resultsDir). */
-export interface PlannedResult {
-  contentHash: string;
-  /** What a child would build FROM: the digest when the content tag already exists, else a description. */
-  reference: string;
-  reuse: boolean;
-}
-const plannedPath = (runId: string, image: string) => join(tmpdir(), `image-build-plan-${runId.replace(/[^\w-]/g, '')}-${image}.json`);
-
-export async function writePlannedResult(runId: string | null, image: string, planned: PlannedResult): Promise<void> {
-  if (runId) await writeFile(plannedPath(runId, image), JSON.stringify(planned));
-}
-
-export async function readPlannedResult(runId: string | null, image: string): Promise<PlannedResult | null> {
-  if (!runId) return null;
-  try {
-    return JSON.parse(await readFile(plannedPath(runId, image), 'utf8')) as PlannedResult;
-  } catch {
-    return null;
-  }
 }
