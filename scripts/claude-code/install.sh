@@ -13,6 +13,8 @@ package=@anthropic-ai/claude-code
 
 # shellcheck source=scripts/lib/apt.sh
 . "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+# shellcheck source=scripts/lib/home-persist.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/home-persist.sh"
 require_root "scripts/claude-code/install.sh"
 
 # shellcheck source=scripts/lib/npm.sh
@@ -31,14 +33,4 @@ cat > /etc/claude-code/managed-settings.json <<'JSON'
 JSON
 
 # Claude keeps its login, settings and history in ~/.claude and ~/.claude.json (see docs/home-persist.md).
-install -d -m 0755 /etc/home-persist.d
-cat > /etc/home-persist.d/claude-code.json <<'JSON'
-{
-  "tool": "claude-code",
-  "scope": "owner",
-  "paths": [
-    { "path": ".claude", "type": "dir" },
-    { "path": ".claude.json", "type": "file" }
-  ]
-}
-JSON
+home_persist_manifest claude-code owner .claude:dir .claude.json:file

@@ -13,6 +13,8 @@ package=@openai/codex
 
 # shellcheck source=scripts/lib/apt.sh
 . "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+# shellcheck source=scripts/lib/home-persist.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/home-persist.sh"
 require_root "scripts/codex/install.sh"
 
 # shellcheck source=scripts/lib/npm.sh
@@ -21,13 +23,4 @@ npm_install_missing codex "$package@$version"
 codex --version
 
 # Codex keeps its login, config and sessions in ~/.codex (see docs/home-persist.md).
-install -d -m 0755 /etc/home-persist.d
-cat > /etc/home-persist.d/codex.json <<'JSON'
-{
-  "tool": "codex",
-  "scope": "owner",
-  "paths": [
-    { "path": ".codex", "type": "dir" }
-  ]
-}
-JSON
+home_persist_manifest codex owner .codex:dir

@@ -8,5 +8,11 @@ packages=(docker-cli docker-buildx docker-compose)
 
 # shellcheck source=scripts/lib/apt.sh
 . "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+# shellcheck source=scripts/lib/home-persist.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/home-persist.sh"
 require_root "scripts/docker-cli/install.sh"
 apt_install_missing docker-cli "${packages[@]}"
+
+# The Docker CLI keeps registry logins, contexts and buildx builders in ~/.docker: persist it per
+# owner (see docs/home-persist.md).
+home_persist_manifest docker owner .docker:dir

@@ -8,17 +8,10 @@ packages=(gh)
 
 # shellcheck source=scripts/lib/apt.sh
 . "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+# shellcheck source=scripts/lib/home-persist.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/home-persist.sh"
 require_root "scripts/github-cli/install.sh"
 apt_install_missing github-cli "${packages[@]}"
 
 # gh keeps its login and settings in ~/.config/gh: persist it per owner (see docs/home-persist.md).
-install -d -m 0755 /etc/home-persist.d
-cat > /etc/home-persist.d/gh.json <<'JSON'
-{
-  "tool": "gh",
-  "scope": "owner",
-  "paths": [
-    { "path": ".config/gh", "type": "dir" }
-  ]
-}
-JSON
+home_persist_manifest gh owner .config/gh:dir

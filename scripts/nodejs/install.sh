@@ -8,17 +8,10 @@ packages=(nodejs npm)
 
 # shellcheck source=scripts/lib/apt.sh
 . "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+# shellcheck source=scripts/lib/home-persist.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/home-persist.sh"
 require_root "scripts/nodejs/install.sh"
 apt_install_missing nodejs "${packages[@]}"
 
 # npm's download cache (~/.npm) survives a rebuild of the workspace (see docs/home-persist.md).
-install -d -m 0755 /etc/home-persist.d
-cat > /etc/home-persist.d/npm.json <<'JSON'
-{
-  "tool": "npm",
-  "scope": "workspace",
-  "paths": [
-    { "path": ".npm", "type": "dir" }
-  ]
-}
-JSON
+home_persist_manifest npm workspace .npm:dir

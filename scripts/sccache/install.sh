@@ -8,17 +8,10 @@ packages=(sccache)
 
 # shellcheck source=scripts/lib/apt.sh
 . "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
+# shellcheck source=scripts/lib/home-persist.sh
+. "$(dirname "$(readlink -f "$0")")/../lib/home-persist.sh"
 require_root "scripts/sccache/install.sh"
 apt_install_missing sccache "${packages[@]}"
 
 # sccache's local cache (~/.cache/sccache) survives a rebuild of the workspace (see docs/home-persist.md).
-install -d -m 0755 /etc/home-persist.d
-cat > /etc/home-persist.d/sccache.json <<'JSON'
-{
-  "tool": "sccache",
-  "scope": "workspace",
-  "paths": [
-    { "path": ".cache/sccache", "type": "dir" }
-  ]
-}
-JSON
+home_persist_manifest sccache workspace .cache/sccache:dir

@@ -72,8 +72,24 @@ setup_qemu() {
 }
 
 # --- engine -------------------------------------------------------------------------------------
+# An engine someone else started must already have what the tests rely on: the containerd image
+# store (multi-platform images in the engine) and the mirror (debian:trixie-slim without Docker Hub).
+# Its configuration is the owner's to change, so a gap is an error with the fix, not a restart.
+check_reused_engine() {
+  local mirrors store missing=()
+  mirrors=$(docker info --format '{{json .RegistryConfig.Mirrors}}')
+  store=$(docker info --format '{{json .DriverStatus}}')
+  case "$store" in *io.containerd.snapshotter*) ;; *) missing+=('"features": {"containerd-snapshotter": true}') ;; esac
+  case "$mirrors" in *"$MIRROR"*) ;; *) missing+=("\"registry-mirrors\": [\"http://$MIRROR\"]") ;; esac
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "ERROR: the running Docker engine lacks what the tests need: ${missing[*]}"
+    log "fix: add that to /etc/docker/daemon.json and restart Docker (or stop it: this script then starts its own engine)"
+    exit 1
+  fi
+}
+
 start_engine() {
-  if docker info >/dev/null 2>&1; then log "reusing the running Docker engine"; return; fi
+  if docker info >/dev/null 2>&1; then log "reusing the running Docker engine"; check_reused_engine; return; fi
   mkdir -p /etc/docker
   cat >/etc/docker/daemon.json <<JSON
 {"features":{"containerd-snapshotter":true},"registry-mirrors":["http://${MIRROR}"],"insecure-registries":["${MIRROR}","${TARGET}"]}

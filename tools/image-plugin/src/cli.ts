@@ -8,9 +8,11 @@ import { isImageConfigError } from './core/errors';
 const USAGE = `usage: images <command> [options]
 
 commands:
-  plan [--all] [--platforms a,b] [--runner linux/arm64=<label>] [--max-levels 4] [--workflow FILE]
+  plan [--all] [--check-registry] [--platforms a,b] [--runner linux/arm64=<label>] [--max-levels 4] [--workflow FILE]
       Print the CI plan (JSON): affected images (NX_BASE..NX_HEAD) by graph level, one matrix entry
       per image and platform with its runner, and the unaffected images; also to $GITHUB_OUTPUT.
+      --check-registry also plans every image whose content tag is not in the registry (an external
+      base moved, the platforms changed, a tag was deleted), with what builds FROM it.
   release [--tag v1.2.3] [--repository R]
       Retag each image's digest at the tagged commit with the release tags (semver rules) and
       create or update the GitHub release (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).
@@ -40,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
       platforms: { type: 'string' },
       resultsDir: { type: 'string', default: 'dist/images' },
       all: { type: 'boolean', default: false },
+      'check-registry': { type: 'boolean', default: false },
       runner: { type: 'string', multiple: true },
       'max-levels': { type: 'string', default: '4' },
       workflow: { type: 'string', default: '.github/workflows/images.yml' },
@@ -66,7 +69,9 @@ export async function main(argv: string[]): Promise<number> {
       runners,
       maxLevels: Number(values['max-levels']),
       workflowFile: values.workflow as string,
+      checkRegistry: values['check-registry'] as boolean,
       env: process.env,
+      log: (line) => console.error(line),
     });
     console.log(JSON.stringify(result, null, 2));
     return 0;

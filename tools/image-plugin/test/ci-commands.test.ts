@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
+import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
 
 /**
@@ -25,14 +25,9 @@ const REPO = `${TARGET_REGISTRY}/${NAMESPACE}/images`;
 const PLATFORMS = ['linux/amd64', 'linux/arm64'];
 const IMAGES = ['base', 'child'] as const;
 const LEVELS = [['base'], ['child']];
-const AUTH = `Basic ${Buffer.from(`${TARGET_USER}:${TARGET_PASSWORD}`).toString('base64')}`;
+const AUTH = TARGET_AUTH;
 const TIMEOUT = 420_000;
-const ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
+const ACCEPT = MANIFEST_ACCEPT;
 
 const hello = (text: string) => `#!/bin/sh\nset -eu\nmkdir -p /usr/local/share\necho "${text}" > /usr/local/share/hello.txt\n`;
 const childDockerfile = (run: string) => [`ARG BASE_IMAGE=${REPO}:base`, 'FROM ${BASE_IMAGE}', run, ''].join('\n');
@@ -125,6 +120,7 @@ interface Plan {
   levels: Array<{ level: number; images: string[]; matrix: { include: Array<{ image: string; platform: string; slug: string; runner: string }> } }>;
   unaffected: string[];
   affected: string[];
+  notInRegistry: string[];
   platforms: string[];
 }
 const matrix = (imgs: string[], runners: Record<string, string> = { 'linux/amd64': 'ubuntu-24.04', 'linux/arm64': 'ubuntu-24.04-arm' }) =>
@@ -374,6 +370,31 @@ describe.sequential('CI commands end to end', () => {
     for (const image of IMAGES) expect(await digestOf(image), image).toBe(digests[image]);
   });
 
+  it('plan --check-registry: nothing more while every content tag is there; content never pushed is planned, children too', async () => {
+    ws.write({ 'docs/notes.md': 'docs only\n' });
+    ws.commitAll('docs only');
+    const push = { NX_BASE: 'HEAD~1', NX_HEAD: 'HEAD', GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' };
+    let { plan: p, run: r } = await plan(['--check-registry'], push);
+    // The executor and the plan hash alike: every content tag the level builds pushed is found.
+    expect(p.levels.map((l) => l.images)).toEqual([[], [], [], []]);
+    expect(p.notInRegistry).toEqual([]);
+    expect(p.unaffected).toEqual(['base', 'child']);
+    expect(r.stderr).not.toContain('is planned');
+
+    // linux/amd64 alone is other content (platforms are hashed, as a new debian:trixie-slim digest
+    // is): no file changed, so Nx affects nothing, but the registry has no such content tag.
+    ({ plan: p, run: r } = await plan(['--check-registry', '--platforms', 'linux/amd64'], push));
+    expect(p.levels.map((l) => l.images)).toEqual([['base'], ['child'], [], []]);
+    expect(p.notInRegistry).toEqual(['base', 'child']);
+    expect(p.unaffected).toEqual([]);
+    expect(r.stderr).toMatch(new RegExp(`plan: base is planned: ${REPO}:base-content-[0-9a-f]{16} is not in the registry`));
+
+    // Without the check the plan is the change alone.
+    ({ plan: p } = await plan(['--platforms', 'linux/amd64'], push));
+    expect(p.levels.map((l) => l.images)).toEqual([[], [], [], []]);
+    expect(p.notInRegistry).toEqual([]);
+  });
+
   it('a failing level: base builds, child fails; publish fails naming child and moves nothing', async () => {
     const before = Object.fromEntries(await Promise.all(IMAGES.map(async (i) => [i, await digestOf(i)] as const)));
     ws.write({ 'scripts/hello/install.sh': hello('hello 2'), 'images/child/Dockerfile': childDockerfile('RUN echo child && exit 3') });
@@ -461,7 +482,9 @@ describe.sequential('CI commands end to end', () => {
       if (step.baseChange) expect(built[step.tag].base).not.toBe(built[SEQUENCE[n - 1].tag].base);
 
       const i = mark();
-      const r = await images(['release', '--tag', step.tag], GITHUB());
+      // As a v* tag push sets the environment; every other step relies on GITHUB_REF_NAME alone.
+      const tagPush = { ...GITHUB(), GITHUB_EVENT_NAME: 'push', GITHUB_REF: `refs/tags/${step.tag}`, GITHUB_REF_NAME: step.tag };
+      const r = await images(n % 2 ? ['release'] : ['release', '--tag', step.tag], tagPush);
       ok(r, `release ${step.tag}`);
       for (const image of IMAGES) {
         for (const s of SUFFIXES) {

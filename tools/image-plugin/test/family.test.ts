@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../..', import.meta.url).pathname;
+/** How many checks an image's own image-test.yaml has. */
+const checksOf = (image: string) => (readFileSync(join(root, 'images', image, 'image-test.yaml'), 'utf8').match(/^ {2}- name:/gm) ?? []).length;
 
 /**
  * The workspace's own image family, built into the local engine (linux/amd64) and tested with every
@@ -20,6 +24,12 @@ describe('the image family', () => {
     const projects = await execa('npx', ['--no-install', 'nx', 'show', 'projects', '-t', 'image-build', '--json'], { cwd: root, env: { NX_DAEMON: 'false' } });
     const images = JSON.parse(projects.stdout) as string[];
     expect(images.sort()).toEqual(['base', 'cpp', 'developer', 'node']);
-    for (const image of images) expect(String(run.all)).toMatch(new RegExp(`(^|\\s)${image}: (built|reused) sha256:`, "m"));
+    for (const image of images) {
+      expect(String(run.all)).toMatch(new RegExp(`(^|\\s)${image}: (built|reused) sha256:`, 'm'));
+      // Every image-test task ran its checks (its own and its ancestors') and all passed.
+      const passed = new RegExp(`image-test ${image}: (\\d+) checks passed`).exec(String(run.all));
+      expect(passed, `no image-test summary for ${image}`).not.toBeNull();
+      expect(Number(passed?.[1])).toBeGreaterThan(image === 'base' ? 0 : checksOf('base'));
+    }
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
+import { TARGET_AUTH, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
 import type { ImageResult } from '../src/core/result';
 
 /**
@@ -30,7 +30,7 @@ const PLATFORMS = ['linux/amd64', 'linux/arm64'];
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 /** The file root's install script writes into the image. */
 const ROOT_TOOL_FILE = '/usr/local/share/root-tool.txt';
-const AUTH = `Basic ${Buffer.from(`${TARGET_USER}:${TARGET_PASSWORD}`).toString('base64')}`;
+const AUTH = TARGET_AUTH;
 const BUILD_TIMEOUT = 420_000;
 
 type Result = ImageResult;

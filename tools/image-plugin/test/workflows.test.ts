@@ -220,18 +220,39 @@ describe('workflows: permissions', () => {
     expect(workflow(f).permissions).toEqual({ contents: 'read' });
   });
 
-  /** A job pushes when it logs in to a registry, pushes images, or calls a workflow that does. */
+  /** A job pushes when it pushes images or moves tags, or calls a workflow that does. */
   const pushes = (f: string, job: Job): boolean => {
     if (job.uses?.startsWith('./.github/workflows/')) {
       const called = workflow(job.uses.slice('./.github/workflows/'.length));
       return Object.values(called.jobs).some((j) => pushes(f, j));
     }
-    return (job.steps ?? []).some(
-      (s) =>
-        s.uses?.startsWith('docker/login-action') ||
-        /--push\b|PUSH|\bnpx images (publish|merge|release)\b/.test(s.run ?? ''),
-    );
+    return (job.steps ?? []).some((s) => /--push\b|PUSH|\bnpx images (publish|merge|release)\b/.test(s.run ?? ''));
   };
+
+  it('a job that logs in to GHCR only to read (the plan) has packages: read, not write', () => {
+    const readers: string[] = [];
+    for (const f of files) {
+      for (const [name, job] of Object.entries(workflow(f).jobs)) {
+        if (pushes(f, job) || !(job.steps ?? []).some((s) => s.uses?.startsWith('docker/login-action'))) continue;
+        readers.push(`${f} ${name}`);
+        expect(job.permissions, `${f} ${name}`).toMatchObject({ packages: 'read' });
+      }
+    }
+    expect(readers).toEqual(['images.yml plan']);
+  });
+
+  // nrwl/nx-set-shas asks the Actions API for the last successful workflow run on the main branch.
+  it('a job that runs nrwl/nx-set-shas may read the Actions API (actions: read)', () => {
+    let checked = 0;
+    for (const f of files) {
+      for (const [name, job] of Object.entries(workflow(f).jobs)) {
+        if (!(job.steps ?? []).some((s) => s.uses?.startsWith('nrwl/nx-set-shas'))) continue;
+        checked++;
+        expect(job.permissions, `${f} ${name}`).toMatchObject({ actions: 'read', contents: 'read' });
+      }
+    }
+    expect(checked).toBe(1);
+  });
 
   it('every job that pushes has packages: write (and nothing broader than it needs)', () => {
     const problems: string[] = [];

@@ -103,6 +103,21 @@ describe('ciPlan: levels and matrix per platform', () => {
     expect(plan.platforms).toEqual(platforms);
   });
 
+  it('an image whose content is not in the registry is planned with what builds FROM it, though no file changed', () => {
+    const plan = ciPlan(input({ affected: [], notInRegistry: ['base'] }));
+    expect(plan.levels.map((l) => l.images)).toEqual([['base'], ['cpp', 'developer', 'node'], [], []]);
+    expect(plan.unaffected).toEqual([]);
+    expect(plan.notInRegistry).toEqual(['base']);
+  });
+
+  it('content missing for one leaf adds that leaf to the changed ones; names outside the graph are ignored', () => {
+    const plan = ciPlan(input({ affected: ['node'], notInRegistry: ['cpp', 'gone'] }));
+    expect(plan.levels.map((l) => l.images)).toEqual([[], ['cpp', 'node'], [], []]);
+    expect(plan.unaffected).toEqual(['base', 'developer']);
+    expect(plan.affected).toEqual(['cpp', 'node']);
+    expect(plan.notInRegistry).toEqual(['cpp']);
+  });
+
   it('the default runners are the GitHub-hosted native ones', () => {
     expect(DEFAULT_RUNNERS).toEqual({ 'linux/amd64': 'ubuntu-24.04', 'linux/arm64': 'ubuntu-24.04-arm' });
   });

@@ -21,6 +21,8 @@ export interface CiPlan {
   /** Images the change does not affect: they only get this commit's SHA tag. */
   unaffected: string[];
   affected: string[];
+  /** Images planned because their content is not in the registry though no file of theirs changed. */
+  notInRegistry: string[];
   platforms: string[];
 }
 
@@ -31,6 +33,11 @@ export interface CiPlanInput {
   levels: readonly (readonly string[])[];
   /** What `nx show projects --affected` printed, or 'all'. */
   affected: readonly string[] | 'all';
+  /**
+   * Images whose content tag (with every platform) is not in the registry: they are built whatever
+   * the change (an external base moved, the platforms changed, a tag was deleted).
+   */
+  notInRegistry?: readonly string[];
   platforms: readonly string[];
   /** Platform -> runner label. */
   runners: Readonly<Record<string, string>>;
@@ -50,7 +57,8 @@ export const DEFAULT_RUNNERS: Readonly<Record<string, string>> = {
  */
 export function ciPlan(input: CiPlanInput): CiPlan {
   const names = new Set(input.images.map((i) => i.name));
-  const affected = input.affected === 'all' ? [...names] : input.affected.filter((a) => names.has(a));
+  const notInRegistry = (input.notInRegistry ?? []).filter((a) => names.has(a));
+  const affected = input.affected === 'all' ? [...names] : [...input.affected.filter((a) => names.has(a)), ...notInRegistry];
   // A child of an affected image is affected too (Nx says so already; this keeps the plan safe alone).
   const closure = new Set(affected);
   for (const level of input.levels) {
@@ -96,6 +104,7 @@ export function ciPlan(input: CiPlanInput): CiPlan {
     levels: planLevels,
     unaffected: [...names].filter((n) => !closure.has(n)).sort(),
     affected: [...closure].sort(),
+    notInRegistry: [...new Set(notInRegistry)].sort(),
     platforms: [...input.platforms],
   };
 }

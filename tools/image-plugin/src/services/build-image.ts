@@ -3,18 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultRepository } from '../adapters/git-remote';
 import { createIndex, inspectRemote, runBuildx } from '../adapters/buildx';
-import { preflight, localImageId, resolveRemoteDigest, tagLocal, type EngineInfo } from '../adapters/engine';
-import { contextFilter } from '../adapters/build-context';
-import { hashFolders } from '../adapters/files';
+import { preflight, localImageId, tagLocal, type EngineInfo } from '../adapters/engine';
 import { currentRevision } from '../adapters/git';
 import { buildSettings, type ImageBuildOptions } from '../core/build-options';
 import { buildPlan, type BuildPlan } from '../core/build-plan';
-import { contentHash } from '../core/content-hash';
+import { checkEngineFor, describeEngine } from '../core/engine-requirements';
 import { ImageConfigError } from '../core/errors';
 import type { ImageSpec } from '../core/image-spec';
 import { firstLine, isTransientRegistryError, registryError } from '../core/registry-errors';
 import type { ImageResult } from '../core/result';
 import { imageTags, pinnedReference } from '../core/tags';
+import { imageContent } from './image-content';
 import { clearResult, platformResultKey, readResult, writeResult } from './results';
 import { preflightRecordPath, readPlannedResult, writePlannedResult } from './run-records';
 
@@ -29,16 +28,19 @@ export interface BuildRequest {
 }
 
 /** The engine checks run once per Nx run: later tasks of the run read the first one's answer. */
-async function preflightOnce(runId: string | null): Promise<EngineInfo> {
-  if (!runId) return preflight();
-  const file = preflightRecordPath(runId);
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as EngineInfo;
-  } catch {
-    const info = await preflight();
-    await writeFile(file, JSON.stringify(info));
-    return info;
+async function preflightOnce(runId: string | null, log: (line: string) => void): Promise<EngineInfo> {
+  const file = runId ? preflightRecordPath(runId) : null;
+  if (file) {
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as EngineInfo;
+    } catch {
+      // the first task of the run: check the engine
+    }
   }
+  const info = await preflight();
+  log(describeEngine(info));
+  if (file) await writeFile(file, JSON.stringify(info));
+  return info;
 }
 
 export type BuildOutcome = { kind: 'result'; result: ImageResult } | { kind: 'plan'; plan: BuildPlan };
@@ -51,13 +53,14 @@ export type BuildOutcome = { kind: 'result'; result: ImageResult } | { kind: 'pl
 export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
   const started = Date.now();
   const { workspaceRoot: root, spec } = req;
-  const engine = await preflightOnce(req.runId);
+  const engine = await preflightOnce(req.runId, req.log);
   const settings = buildSettings(req.options, {
     image: spec.name,
     hostPlatform: engine.platform,
     defaultRepository: defaultRepository(root, req.env as NodeJS.ProcessEnv),
     env: req.env,
   });
+  checkEngineFor(engine, settings);
   const resultKey = settings.pushByDigest ? platformResultKey(spec.name, settings.platforms[0]) : spec.name;
   if (!settings.dryRun) await clearResult(root, settings.resultsDir, resultKey);
 
@@ -99,12 +102,7 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
     parentDigest ??= result.digest;
   }
 
-  const bases: Record<string, string> = {};
-  for (const base of spec.externalBases) bases[base.ref] = await resolveRemoteDigest(base.ref);
-  const baseDigest = Object.values(bases)[0] ?? null;
-
-  const files = await hashFolders(root, [spec.root, ...spec.mountedInputs], await contextFilter(root, spec.dockerfile));
-  const hash = contentHash({ files, buildArgs: settings.buildArgs, platforms: settings.indexPlatforms, parents: parentHashes, bases });
+  const { hash, baseDigest } = await imageContent(root, spec, settings, parentHashes);
   const revisionTag = `${revision.sha.slice(0, settings.shaLength)}${dirty ? '-dirty' : ''}`;
   const tags = imageTags({ repository: settings.repository, layout: settings.layout, image: spec.name, revision: revisionTag, contentHash: hash });
   const tmp = await mkdtemp(join(tmpdir(), `image-build-${spec.name}-`));
@@ -189,8 +187,16 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
     }
     if (run.exitCode !== 0) throw buildFailure(spec, tags.sha, run.output);
     const metadata = JSON.parse(await readFile(join(tmp, 'metadata.json'), 'utf8')) as Record<string, unknown>;
-    const digest = String(metadata['containerimage.digest'] ?? '');
+    let digest = String(metadata['containerimage.digest'] ?? '');
     if (!digest.startsWith('sha256:')) throw new Error(`buildx reported no digest for ${spec.name} (metadata: ${JSON.stringify(metadata)})`);
+    const mediaType = (metadata['containerimage.descriptor'] as { mediaType?: string } | undefined)?.mediaType ?? '';
+    if (settings.push && !settings.pushByDigest && !/index|manifest\.list/.test(mediaType)) {
+      // One platform without attestations is pushed as a plain manifest, and a later retag
+      // (imagetools) would wrap it in an index with another digest. Every tag of an image is an
+      // index from the start, so the SHA, content, floating and release tags share one digest.
+      await createIndex([tags.sha, tags.content], [pinnedReference(tags.repository, digest)]);
+      digest = (await inspectRemote(tags.sha))?.digest ?? digest;
+    }
     return await finish('built', digest, settings.platforms);
   } finally {
     await rm(tmp, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createProjectGraphAsync } from '@nx/devkit';
+import type { ImageBuildOptions } from '../core/build-options';
 import type { ImageSpec } from '../core/image-spec';
 import { levelsOf } from '../core/graph';
 import { defaultRepository } from '../adapters/git-remote';
@@ -11,6 +12,8 @@ export interface WorkspaceImages {
   specs: ImageSpec[];
   /** Parents first. */
   levels: string[][];
+  /** Each image's image-build options as the graph holds them (plugin options, project.json). */
+  buildOptions: Record<string, ImageBuildOptions>;
 }
 
 /** The image plugin's entry in nx.json. */
@@ -28,5 +31,8 @@ export async function workspaceImages(workspaceRoot: string): Promise<WorkspaceI
     .filter((node) => node.data.metadata && 'image' in node.data.metadata)
     .map((node) => ({ name: node.name, root: node.data.root, ...(node.data.metadata as { image: Omit<ImageSpec, 'name' | 'root'> }).image }))
     .sort((a, b) => a.name.localeCompare(b.name));
-  return { options, specs, levels: levelsOf(specs) };
+  const buildOptions = Object.fromEntries(
+    specs.map((s) => [s.name, (graph.nodes[s.name].data.targets?.[options.buildTargetName]?.options ?? {}) as ImageBuildOptions]),
+  );
+  return { options, specs, levels: levelsOf(specs), buildOptions };
 }

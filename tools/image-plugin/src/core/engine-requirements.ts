@@ -1,0 +1,32 @@
+import type { BuildSettings } from './build-options';
+import { ImageConfigError } from './errors';
+
+/** What the preflight learnt about the engine (see adapters/engine.ts). */
+export interface EngineFacts {
+  version: string;
+  buildx: string;
+  platform: string;
+  containerdStore: boolean;
+}
+
+/** One line for the log: what the builds run on. */
+export function describeEngine(engine: EngineFacts): string {
+  return `engine ${engine.version} (${engine.platform}, ${engine.containerdStore ? 'containerd image store' : 'classic image store'}), buildx ${engine.buildx}`;
+}
+
+/**
+ * What these settings need from the engine that it lacks, as one clear error before anything runs.
+ * Loading an image of several platforms into the engine (no push) needs the containerd image store:
+ * the classic store holds one platform per tag, and buildx would fail only after the whole build.
+ */
+export function checkEngineFor(engine: EngineFacts, settings: Pick<BuildSettings, 'push' | 'platforms' | 'builder'>): void {
+  if (!settings.push && !settings.builder && settings.platforms.length > 1 && !engine.containerdStore) {
+    throw new ImageConfigError(
+      `loading ${settings.platforms.join(', ')} into the engine needs the containerd image store, and this engine (${engine.version}) uses the classic one`,
+      'enable it ("features": {"containerd-snapshotter": true} in /etc/docker/daemon.json, then restart Docker), or pass --push, or build one platform (--platforms=' +
+        engine.platform +
+        ')',
+      'docker engine',
+    );
+  }
+}

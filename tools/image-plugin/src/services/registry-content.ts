@@ -1,0 +1,65 @@
+import { inspectRemote } from '../adapters/buildx';
+import { resolveRemoteDigest } from '../adapters/engine';
+import { buildSettings, type ImageBuildOptions } from '../core/build-options';
+import type { ImageSpec } from '../core/image-spec';
+import { imageTags } from '../core/tags';
+import { imageContent } from './image-content';
+
+export interface MissingContent {
+  image: string;
+  /** The content tag the build would push: `<repository>:<image>-content-<hash>`. */
+  contentTag: string;
+  /** The planned platforms the registry lacks: all of them when the tag is not there. */
+  missingPlatforms: string[];
+}
+
+export interface RegistryContentRequest {
+  workspaceRoot: string;
+  specs: readonly ImageSpec[];
+  /** Image levels, parents first. */
+  levels: readonly (readonly string[])[];
+  /** Each image's image-build options as the Nx graph holds them (nx.json, project.json). */
+  options: (image: string) => ImageBuildOptions;
+  /** The platforms of the finished indexes. */
+  platforms: readonly string[];
+  defaultRepository?: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The images whose content, as a build of this commit would hash it, is not in the registry with
+ * every planned platform: what a change-based (git) plan would miss when an external base moved
+ * (`debian:trixie-slim` got a new digest), the platforms changed, or a tag was deleted. Hashes
+ * chain parent -> child exactly as the executor does; one registry lookup per image, each level's
+ * lookups in parallel.
+ */
+export async function imagesMissingContent(req: RegistryContentRequest): Promise<MissingContent[]> {
+  const byName = new Map(req.specs.map((s) => [s.name, s]));
+  const resolved = new Map<string, Promise<string>>();
+  const resolveBase = (ref: string) => {
+    if (!resolved.has(ref)) resolved.set(ref, resolveRemoteDigest(ref));
+    return resolved.get(ref) as Promise<string>;
+  };
+  const hashes: Record<string, string> = {};
+  const missing: MissingContent[] = [];
+  for (const level of req.levels) {
+    const found = await Promise.all(
+      level.map(async (name) => {
+        const spec = byName.get(name) as ImageSpec;
+        const settings = buildSettings(
+          { ...req.options(name), push: true, pushByDigest: false, platforms: [...req.platforms], indexPlatforms: [...req.platforms] },
+          { image: name, hostPlatform: req.platforms[0], defaultRepository: req.defaultRepository, env: req.env },
+        );
+        const parents = Object.fromEntries(spec.parents.map((p) => [p.image, hashes[p.image]]));
+        const { hash } = await imageContent(req.workspaceRoot, spec, settings, parents, resolveBase);
+        hashes[name] = hash;
+        const contentTag = imageTags({ repository: settings.repository, layout: settings.layout, image: name, revision: 'plan', contentHash: hash }).content;
+        const existing = await inspectRemote(contentTag);
+        const missingPlatforms = settings.indexPlatforms.filter((p) => !existing?.platforms.includes(p));
+        return missingPlatforms.length ? { image: name, contentTag, missingPlatforms } : null;
+      }),
+    );
+    missing.push(...found.filter((m): m is MissingContent => m !== null));
+  }
+  return missing;
+}

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScratchWorkspace } from './scratch-workspace';
+
+/**
+ * image-test for real: a two-image chain (root FROM the local trixie base, leaf FROM root) built into
+ * the engine, each with an image-test.yaml; leaf's run includes root's checks. A failing check names
+ * the image, the check, where it is written and the command's output, and fails the target.
+ */
+const FILES: Record<string, string> = {
+  'images/root/Dockerfile': ['FROM debian:trixie-slim', 'RUN echo hello > /etc/greeting', ''].join('\n'),
+  'images/root/image-test.yaml': ['checks:', '  - name: greeting', '    run: cat /etc/greeting', "    expect: { stdout: '^hello$' }", ''].join('\n'),
+  'images/leaf/Dockerfile': ['ARG BASE_IMAGE=ghcr.io/acme/workspace-images:root', 'FROM ${BASE_IMAGE}', 'RUN echo leaf > /etc/leaf', ''].join('\n'),
+  'images/leaf/image-test.yaml': [
+    'checks:',
+    '  - name: leaf file',
+    '    run: cat /etc/leaf',
+    "    expect: { stdout: '^leaf$' }",
+    '  - name: a file that is not there',
+    '    run: cat /etc/not-there',
+    '  - name: the wrong output',
+    '    run: echo actual-output',
+    "    expect: { stdout: '^expected$' }",
+    '',
+  ].join('\n'),
+  '.dockerignore': '*\n!images/\n',
+};
+
+describe.sequential('image-test on a real engine', () => {
+  let ws: ScratchWorkspace;
+  beforeAll(() => {
+    ws = new ScratchWorkspace('image-test-');
+    ws.write(FILES);
+    ws.initGit();
+  });
+  afterAll(() => ws?.dispose());
+
+  it('all checks pass: the target succeeds and says how many ran', { timeout: 300_000 }, () => {
+    const r = ws.nx('run', 'root:image-test', '--outputStyle=stream');
+    const out = `${r.stdout}${r.stderr}`;
+    expect(r.status, out).toBe(0);
+    expect(out).toContain('✓ root › greeting');
+    expect(out).toContain('image-test root: 1 checks passed');
+  });
+
+  it("a failing check fails the target, naming the image, the check, its line and the output; the ancestor's checks run too", { timeout: 300_000 }, () => {
+    const r = ws.nx('run', 'leaf:image-test', '--outputStyle=stream');
+    const out = `${r.stdout}${r.stderr}`;
+    expect(r.status, out).not.toBe(0);
+    expect(out).toContain('✓ root › greeting');
+    expect(out).toContain('✓ leaf › leaf file');
+    expect(out).toMatch(/image-test leaf \(.+\): 2 of 4 checks failed/);
+    // Nx's stream output puts `leaf: ` before each line.
+    expect(out).toMatch(/✗ leaf › a file that is not there .*: exit code 1, expected 0\n[^\n]*at images\/leaf\/image-test\.yaml:5\n[^\n]*\| cat: \/etc\/not-there: No such file or directory/);
+    expect(out).toMatch(/✗ leaf › the wrong output .*: stdout does not match \/\^expected\$\/\n[^\n]*at images\/leaf\/image-test\.yaml:7\n[^\n]*\| actual-output/);
+  });
+
+  it('a spec with a mistake: one message naming the file, the line and the fix', { timeout: 300_000 }, () => {
+    ws.write({ 'images/root/image-test.yaml': ['checks:', '  - name: greeting', '    command: cat /etc/greeting', ''].join('\n') });
+    const r = ws.nx('run', 'root:image-test', '--outputStyle=stream');
+    const out = `${r.stdout}${r.stderr}`;
+    expect(r.status, out).not.toBe(0);
+    expect(out).toContain('images/root/image-test.yaml:2');
+    expect(out).toContain('unknown key "command"');
+    expect(out).toMatch(/use only name, run/);
+  });
+});
