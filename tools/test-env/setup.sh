@@ -76,11 +76,10 @@ setup_qemu() {
 # store (multi-platform images in the engine) and the mirror (debian:trixie-slim without Docker Hub).
 # Its configuration is the owner's to change, so a gap is an error with the fix, not a restart.
 check_reused_engine() {
-  local mirrors store missing=()
-  mirrors=$(docker info --format '{{json .RegistryConfig.Mirrors}}')
-  store=$(docker info --format '{{json .DriverStatus}}')
-  case "$store" in *io.containerd.snapshotter*) ;; *) missing+=('"features": {"containerd-snapshotter": true}') ;; esac
-  case "$mirrors" in *"$MIRROR"*) ;; *) missing+=("\"registry-mirrors\": [\"http://$MIRROR\"]") ;; esac
+  local info missing=()
+  info=$(docker info --format '{{json .DriverStatus}} {{json .RegistryConfig.Mirrors}}')
+  case "$info" in *io.containerd.snapshotter*) ;; *) missing+=('"features": {"containerd-snapshotter": true}') ;; esac
+  case "$info" in *"$MIRROR"*) ;; *) missing+=("\"registry-mirrors\": [\"http://$MIRROR\"]") ;; esac
   if [ ${#missing[@]} -gt 0 ]; then
     log "ERROR: the running Docker engine lacks what the tests need: ${missing[*]}"
     log "fix: add that to /etc/docker/daemon.json and restart Docker (or stop it: this script then starts its own engine)"

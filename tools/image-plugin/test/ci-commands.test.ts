@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
+import { manifestDigest } from '../../test-env/registry-api';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
 
 /**
@@ -25,9 +26,7 @@ const REPO = `${TARGET_REGISTRY}/${NAMESPACE}/images`;
 const PLATFORMS = ['linux/amd64', 'linux/arm64'];
 const IMAGES = ['base', 'child'] as const;
 const LEVELS = [['base'], ['child']];
-const AUTH = TARGET_AUTH;
 const TIMEOUT = 420_000;
-const ACCEPT = MANIFEST_ACCEPT;
 
 const hello = (text: string) => `#!/bin/sh\nset -eu\nmkdir -p /usr/local/share\necho "${text}" > /usr/local/share/hello.txt\n`;
 const childDockerfile = (run: string) => [`ARG BASE_IMAGE=${REPO}:base`, 'FROM ${BASE_IMAGE}', run, ''].join('\n');
@@ -83,15 +82,10 @@ const head = () => git('rev-parse', 'HEAD');
 const short = (sha: string) => sha.slice(0, 7);
 
 /** A tag's digest in the registry (HEAD on the manifest), or null when it is not there. */
-async function digestOf(tag: string): Promise<string | null> {
-  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${tag}`, { method: 'HEAD', headers: { Authorization: AUTH, Accept: ACCEPT } });
-  if (res.status === 404) return null;
-  expect(res.status, `HEAD ${tag}`).toBe(200);
-  return res.headers.get('docker-content-digest');
-}
+const digestOf = (tag: string) => manifestDigest(`${NAMESPACE}/images`, tag);
 /** The image platforms of an index tag (attestation manifests, unknown/unknown, left out). */
 async function platformsOf(tag: string): Promise<string[]> {
-  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${tag}`, { headers: { Authorization: AUTH, Accept: ACCEPT } });
+  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${tag}`, { headers: { Authorization: TARGET_AUTH, Accept: MANIFEST_ACCEPT } });
   expect(res.status, `GET ${tag}`).toBe(200);
   const index = (await res.json()) as { manifests?: Array<{ platform?: { os: string; architecture: string } }> };
   return (index.manifests ?? [])

@@ -30,7 +30,6 @@ const PLATFORMS = ['linux/amd64', 'linux/arm64'];
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 /** The file root's install script writes into the image. */
 const ROOT_TOOL_FILE = '/usr/local/share/root-tool.txt';
-const AUTH = TARGET_AUTH;
 const BUILD_TIMEOUT = 420_000;
 
 type Result = ImageResult;
@@ -167,7 +166,7 @@ async function platformManifests(digest: string): Promise<Record<string, Manifes
 }
 
 async function blob(digest: string): Promise<Buffer> {
-  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/blobs/${digest}`, { headers: { Authorization: AUTH } });
+  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/blobs/${digest}`, { headers: { Authorization: TARGET_AUTH } });
   if (!res.ok) throw new Error(`GET blob ${digest}: ${res.status} ${await res.text()}`);
   return Buffer.from(await res.arrayBuffer());
 }

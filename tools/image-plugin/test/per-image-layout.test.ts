@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_REGISTRY } from '../../test-env/env';
+import { TARGET_REGISTRY } from '../../test-env/env';
+import { manifestDigest } from '../../test-env/registry-api';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
 
 /**
@@ -11,17 +12,9 @@ import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
  * `:content-<hash>` pushed to the password registry, the child FROM `<repository>/root` inferred as
  * a sibling and pinned to its digest, and publish moving each image's `latest`.
  */
-const REPO = `${TARGET_REGISTRY}/layout-${randomBytes(4).toString('hex')}`;
-const AUTH = TARGET_AUTH;
-const ACCEPT = MANIFEST_ACCEPT;
-
-async function digestOf(image: string, tag: string): Promise<string | null> {
-  const path = `${REPO.slice(TARGET_REGISTRY.length + 1)}/${image}`;
-  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${path}/manifests/${tag}`, { method: 'HEAD', headers: { Authorization: AUTH, Accept: ACCEPT } });
-  if (res.status === 404) return null;
-  expect(res.status, `HEAD ${image}:${tag}`).toBe(200);
-  return res.headers.get('docker-content-digest');
-}
+const NAMESPACE = `layout-${randomBytes(4).toString('hex')}`;
+const REPO = `${TARGET_REGISTRY}/${NAMESPACE}`;
+const digestOf = (image: string, tag: string) => manifestDigest(`${NAMESPACE}/${image}`, tag);
 
 describe.sequential('layout per-image', () => {
   let ws: ScratchWorkspace;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { execa } from 'execa';
 import { platformString, platformsOf, type ManifestJson } from '../core/platforms';
 import { registryError, isNotFound, firstLine, isTransientRegistryError } from '../core/registry-errors';
+import { pinnedReference } from '../core/tags';
 
 export interface CommandResult {
   exitCode: number;
@@ -68,6 +69,15 @@ export async function createIndex(tags: readonly string[], sources: readonly str
   if (r.exitCode !== 0) {
     throw registryError(tags[0], r.stderr) ?? new Error(`docker buildx imagetools create ${tags.join(' ')} failed: ${firstLine(r.stderr)}`);
   }
+}
+
+/**
+ * Points `tags` at the image `repository@digest` and returns the digest they now have: imagetools
+ * re-tags an index as it is, but wraps a plain manifest in a new one-entry index of its own digest.
+ */
+export async function tagImage(tags: readonly string[], repository: string, digest: string, isIndex: boolean): Promise<string> {
+  await createIndex(tags, [pinnedReference(repository, digest)]);
+  return isIndex ? digest : ((await inspectRemote(tags[0]))?.digest ?? digest);
 }
 
 /**

@@ -1,18 +1,14 @@
 import Docker from 'dockerode';
 import { execa } from 'execa';
+import type { EngineFacts } from '../core/engine-requirements';
 import { ImageConfigError } from '../core/errors';
 import { firstLine, registryError } from '../core/registry-errors';
 
 let client: Docker | undefined;
 export const engine = (): Docker => (client ??= new Docker());
 
-export interface EngineInfo {
-  version: string;
+export interface EngineInfo extends EngineFacts {
   apiVersion: string;
-  buildx: string;
-  /** `linux/amd64` on an x86-64 engine. */
-  platform: string;
-  containerdStore: boolean;
 }
 
 /** Checks the engine answers and buildx is installed; each failure is one line with the fix. */

@@ -5,6 +5,7 @@ import { ImageConfigError } from './errors';
 export interface EngineFacts {
   version: string;
   buildx: string;
+  /** `linux/amd64` on an x86-64 engine. */
   platform: string;
   containerdStore: boolean;
 }

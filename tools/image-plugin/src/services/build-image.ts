@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultRepository } from '../adapters/git-remote';
-import { createIndex, inspectRemote, runBuildx } from '../adapters/buildx';
+import { inspectRemote, runBuildx, tagImage } from '../adapters/buildx';
 import { preflight, localImageId, tagLocal, type EngineInfo } from '../adapters/engine';
 import { currentRevision } from '../adapters/git';
 import { buildSettings, type ImageBuildOptions } from '../core/build-options';
@@ -161,9 +161,8 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
         const platforms = existing.platforms;
         const missing = settings.indexPlatforms.filter((p) => !platforms.includes(p));
         if (missing.length === 0) {
-          await createIndex([tags.sha], [pinnedReference(tags.repository, existing.digest)]);
-          // An index is re-tagged as it is; a plain manifest comes back wrapped in a one-entry index.
-          const digest = existing.manifest.manifests ? existing.digest : ((await inspectRemote(tags.sha))?.digest ?? existing.digest);
+          // A content tag pushed as a plain manifest (by an older version) comes back wrapped.
+          const digest = await tagImage([tags.sha], tags.repository, existing.digest, !!existing.manifest.manifests);
           req.log(`${spec.name}: reused ${tags.content} (${existing.digest.slice(0, 19)}), tagged ${tags.sha}`);
           return await finish('reused', digest, platforms);
         }
@@ -191,11 +190,10 @@ export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
     if (!digest.startsWith('sha256:')) throw new Error(`buildx reported no digest for ${spec.name} (metadata: ${JSON.stringify(metadata)})`);
     const mediaType = (metadata['containerimage.descriptor'] as { mediaType?: string } | undefined)?.mediaType ?? '';
     if (settings.push && !settings.pushByDigest && !/index|manifest\.list/.test(mediaType)) {
-      // One platform without attestations is pushed as a plain manifest, and a later retag
-      // (imagetools) would wrap it in an index with another digest. Every tag of an image is an
-      // index from the start, so the SHA, content, floating and release tags share one digest.
-      await createIndex([tags.sha, tags.content], [pinnedReference(tags.repository, digest)]);
-      digest = (await inspectRemote(tags.sha))?.digest ?? digest;
+      // One platform without attestations is pushed as a plain manifest, and a later retag would
+      // wrap it in an index with another digest. Every tag of an image is an index from the start,
+      // so the SHA, content, floating and release tags share one digest.
+      digest = await tagImage([tags.sha, tags.content], tags.repository, digest, false);
     }
     return await finish('built', digest, settings.platforms);
   } finally {

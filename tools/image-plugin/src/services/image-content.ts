@@ -8,8 +8,7 @@ import type { ImageSpec } from '../core/image-spec';
 export interface ImageContent {
   /** The content hash: the image's `<image>-content-<hash>` tag. */
   hash: string;
-  /** External base reference -> the digest it resolves to now. */
-  bases: Record<string, string>;
+  /** The digest the (first) external base resolves to now. */
   baseDigest: string | null;
 }
 
@@ -30,5 +29,5 @@ export async function imageContent(
   for (const base of spec.externalBases) bases[base.ref] = await resolveBase(base.ref);
   const files = await hashFolders(workspaceRoot, [spec.root, ...spec.mountedInputs], await contextFilter(workspaceRoot, spec.dockerfile));
   const hash = contentHash({ files, buildArgs: settings.buildArgs, platforms: settings.indexPlatforms, parents: parentHashes, bases });
-  return { hash, bases, baseDigest: Object.values(bases)[0] ?? null };
+  return { hash, baseDigest: Object.values(bases)[0] ?? null };
 }
