@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-// The image plugin's commands (publish, merge, ...): TypeScript run through @swc-node/register, no build step.
-require('@swc-node/register');
-require('../src/cli.ts');
+// The image plugin's commands (plan, publish, merge, release): the JavaScript built into dist/ by `npm run build`.
+require('../load-built.js')('cli.js');

@@ -3,12 +3,15 @@ import { merge } from './commands/merge';
 import { plan } from './commands/plan';
 import { publish } from './commands/publish';
 import { release } from './commands/release';
-import { isImageConfigError } from './core/errors';
+import { assertFreshBuild } from './build-check';
+import { DEFAULT_MAX_LEVELS, DEFAULT_WORKFLOW_FILE, RESULTS_DIR } from './core/defaults';
+import { describeError, isImageError, UsageError } from './core/errors';
+import { platformList } from './core/platforms';
 
 const USAGE = `usage: images <command> [options]
 
 commands:
-  plan [--all] [--check-registry] [--platforms a,b] [--runner linux/arm64=<label>] [--max-levels 4] [--workflow FILE]
+  plan [--all] [--check-registry] [--platforms a,b] [--runner linux/arm64=<label>] [--max-levels ${DEFAULT_MAX_LEVELS}] [--workflow FILE]
       Print the CI plan (JSON): affected images (NX_BASE..NX_HEAD) by graph level, one matrix entry
       per image and platform with its runner, and the unaffected images; also to $GITHUB_OUTPUT.
       --check-registry also plans every image whose content tag is not in the registry (an external
@@ -19,12 +22,15 @@ commands:
   publish [--images a,b] [--repository R] [--revision SHA]
       Move each image's floating tag (<repo>:<image>) to the digest of its <image>-<sha> tag,
       only when every image has one (all or nothing).
-  merge <image> --platforms linux/amd64,linux/arm64 [--resultsDir dist/images]
+  merge <image> --platforms linux/amd64,linux/arm64 [--resultsDir ${RESULTS_DIR}]
       Create the multi-platform index from per-platform (--pushByDigest) builds; fails naming
       every planned platform that is missing. Writes <resultsDir>/<image>.json.
 `;
 
-const csv = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+/** A list flag: `--images a,b` (the same reading as every other list of the plugin). */
+const list = (v: string | undefined) => platformList(v);
+
+const usageError = (problem: string) => new UsageError(problem, `see \`images --help\`:\n\n${USAGE}`, 'images');
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -32,24 +38,30 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
   }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      images: { type: 'string' },
-      repository: { type: 'string' },
-      revision: { type: 'string' },
-      platforms: { type: 'string' },
-      resultsDir: { type: 'string', default: 'dist/images' },
-      all: { type: 'boolean', default: false },
-      'check-registry': { type: 'boolean', default: false },
-      runner: { type: 'string', multiple: true },
-      'max-levels': { type: 'string', default: '4' },
-      workflow: { type: 'string', default: '.github/workflows/images.yml' },
-      tag: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        images: { type: 'string' },
+        repository: { type: 'string' },
+        revision: { type: 'string' },
+        platforms: { type: 'string' },
+        resultsDir: { type: 'string', default: RESULTS_DIR },
+        all: { type: 'boolean', default: false },
+        'check-registry': { type: 'boolean', default: false },
+        runner: { type: 'string', multiple: true },
+        'max-levels': { type: 'string', default: String(DEFAULT_MAX_LEVELS) },
+        workflow: { type: 'string', default: DEFAULT_WORKFLOW_FILE },
+        tag: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw usageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
   const log = (line: string) => console.log(line);
   const workspaceRoot = process.cwd();
   if (values.help) {
@@ -57,17 +69,19 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'publish') {
-    await publish({ workspaceRoot, images: csv(values.images), repository: values.repository, revision: values.revision, log });
+    await publish({ workspaceRoot, images: list(values.images), repository: values.repository, revision: values.revision, log });
     return 0;
   }
   if (command === 'plan') {
     const runners = Object.fromEntries((values.runner ?? []).map((r) => r.split('=', 2) as [string, string]));
+    const maxLevels = Number(values['max-levels']);
+    if (!Number.isInteger(maxLevels) || maxLevels < 1) throw usageError(`--max-levels ${values['max-levels']} is not a whole number of level jobs`);
     const result = await plan({
       workspaceRoot,
       all: values.all as boolean,
-      platforms: csv(values.platforms),
+      platforms: list(values.platforms),
       runners,
-      maxLevels: Number(values['max-levels']),
+      maxLevels,
       workflowFile: values.workflow as string,
       checkRegistry: values['check-registry'] as boolean,
       env: process.env,
@@ -78,31 +92,25 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'release') {
     const tag = values.tag ?? process.env.GITHUB_REF_NAME;
-    if (!tag) {
-      console.error('release needs --tag v1.2.3 (or GITHUB_REF_NAME)');
-      return 2;
-    }
+    if (!tag) throw usageError('release needs --tag v1.2.3 (or GITHUB_REF_NAME)');
     await release({ workspaceRoot, tag, repository: values.repository, env: process.env, log });
     return 0;
   }
   if (command === 'merge') {
     const image = positionals[0];
-    const platforms = csv(values.platforms);
-    if (!image || platforms.length === 0) {
-      console.error(`merge needs an image and --platforms\n\n${USAGE}`);
-      return 2;
-    }
+    const platforms = list(values.platforms);
+    if (!image || platforms.length === 0) throw usageError('merge needs an image and --platforms');
     await merge({ workspaceRoot, image, platforms, resultsDir: values.resultsDir as string, runId: process.env.IMAGE_RUN_ID ?? null, log });
     return 0;
   }
-  console.error(`unknown command "${command}"\n\n${USAGE}`);
-  return 2;
+  throw usageError(`unknown command "${command}"`);
 }
 
+assertFreshBuild();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    console.error(isImageConfigError(e) ? e.message : `images: ${(e as Error).message}`);
-    process.exit(1);
+    console.error(describeError(e, 'images'));
+    process.exit(isImageError(e) && e.kind === 'usage' ? 2 : 1);
   },
 );

@@ -1,24 +1,25 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DependencyType,
-  type CreateDependencies,
-  type CreateNodesV2,
-  type RawProjectGraphDependency,
-  type TargetConfiguration,
-} from '@nx/devkit';
+import type { CreateDependencies, CreateNodesV2, RawProjectGraphDependency, TargetConfiguration } from '@nx/devkit';
 import { minimatch } from 'minimatch';
 import { defaultRepository } from './adapters/git-remote';
-import { levelsOf } from './core/graph';
-import { readImageSpecs, type ImageSpec } from './core/image-spec';
+import { assertFreshBuild } from './build-check';
+import { TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
+import { levelsOf, lineageOf, parentsFrom } from './core/graph';
+import { imageMetadata, imageSpecOf, readImageSpecs, type ImageSpec } from './core/image-spec';
 import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from './options';
+
+assertFreshBuild();
 
 const EXECUTOR = './tools/image-plugin:image-build';
 const TEST_EXECUTOR = './tools/image-plugin:image-test';
-const TEST_SPEC = 'image-test.yaml';
 
 /** Reads every Dockerfile the glob selects into image specs, checking the graph for cycles. */
-export function readWorkspaceImages(workspaceRoot: string, dockerfiles: readonly string[], options: NormalizedPluginOptions): ImageSpec[] {
+export function readWorkspaceImages(
+  workspaceRoot: string,
+  dockerfiles: readonly string[],
+  options: NormalizedPluginOptions,
+): ImageSpec[] {
   const selected = dockerfiles.filter((f) => minimatch(f, options.dockerfileGlob, { dot: false })).sort();
   const specs = readImageSpecs(
     selected.map((dockerfile) => ({ dockerfile, content: readFileSync(join(workspaceRoot, dockerfile), 'utf8') })),
@@ -28,108 +29,103 @@ export function readWorkspaceImages(workspaceRoot: string, dockerfiles: readonly
   return specs;
 }
 
+/** The git remote is read only when nx.json names no repository, and once per process. */
+const remoteRepository = new Map<string, string | undefined>();
 const normalize = (options: ImagePluginOptions | undefined, workspaceRoot: string) =>
-  normalizePluginOptions(options, () => defaultRepository(workspaceRoot));
+  normalizePluginOptions(options, () => {
+    if (!remoteRepository.has(workspaceRoot)) remoteRepository.set(workspaceRoot, defaultRepository(workspaceRoot));
+    return remoteRepository.get(workspaceRoot);
+  });
 
 /** The inferred `image-build` target: inputs are exactly the image folder and the folders it bind-mounts. */
 export function imageBuildTarget(spec: ImageSpec, options: NormalizedPluginOptions): TargetConfiguration {
+  const from = spec.parents.length ? ` FROM ${spec.parents.map((p) => p.image).join(', ')}` : '';
   return {
     executor: EXECUTOR,
     // `^image-build`, with the command line forwarded: `nx run leaf:image-build --push --platforms=...`
     // must build the parents with the same options (a string dependsOn would drop them).
     dependsOn: [{ dependencies: true, target: options.buildTargetName, params: 'forward' }],
-    inputs: ['{projectRoot}/**/*', ...spec.mountedInputs.map((dir) => (dir === '.' ? '{workspaceRoot}/**/*' : `{workspaceRoot}/${dir}/**/*`))],
+    inputs: [
+      '{projectRoot}/**/*',
+      ...spec.mountedInputs.map((dir) => (dir === '.' ? '{workspaceRoot}/**/*' : `{workspaceRoot}/${dir}/**/*`)),
+    ],
     // The registry is the cache (a content-tag lookup); Nx must never skip a build whose image is gone.
     cache: false,
     options: { ...options.build, repository: options.repository, layout: options.layout },
-    metadata: {
-      description: `Build the ${spec.name} image with BuildKit${spec.parents.length ? ` FROM ${spec.parents.map((p) => p.image).join(', ')}` : ''}`,
-      technologies: ['docker'],
-    },
+    metadata: { description: `Build the ${spec.name} image with BuildKit${from}`, technologies: ['docker'] },
   };
 }
 
-/** The image and its ancestors, root first. */
-function lineage(spec: ImageSpec, byName: ReadonlyMap<string, ImageSpec>): ImageSpec[] {
-  const seen: ImageSpec[] = [];
-  const visit = (s: ImageSpec) => {
-    s.parents.forEach((p) => visit(byName.get(p.image) as ImageSpec));
-    if (!seen.includes(s)) seen.push(s);
-  };
-  visit(spec);
-  return seen;
-}
-
-/** `image-test`, inferred when the image or an ancestor has an image-test.yaml: its checks and theirs run against it. */
-export function imageTestTarget(spec: ImageSpec, specFiles: readonly string[], options: NormalizedPluginOptions): TargetConfiguration {
+/** `image-test`, inferred when the image or an ancestor has a test spec: its checks and theirs run against it. */
+export function imageTestTarget(
+  spec: ImageSpec,
+  specFiles: readonly string[],
+  options: NormalizedPluginOptions,
+): TargetConfiguration {
   return {
     executor: TEST_EXECUTOR,
     // The build's own options stay the build's: `--filter` is image-test's and would fail image-build's schema.
     dependsOn: [{ target: options.buildTargetName, params: 'ignore' }],
     inputs: ['{projectRoot}/**/*', ...specFiles.map((f) => `{workspaceRoot}/${f}`)],
     cache: false,
-    options: { resultsDir: String(options.build.resultsDir ?? 'dist/images') },
+    options: { resultsDir: options.resultsDir },
     metadata: { description: `Test the ${spec.name} image with ${specFiles.join(', ')}`, technologies: ['docker'] },
   };
 }
 
 export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
   // Test specs are matched too, so adding one refreshes Nx's cached inference.
-  `**/{Dockerfile,${TEST_SPEC}}`,
+  `**/{Dockerfile,${TEST_SPEC_FILE}}`,
   async (files, rawOptions, context) => {
     const options = normalize(rawOptions, context.workspaceRoot);
     const dockerfiles = files.filter((f) => f === 'Dockerfile' || f.endsWith('/Dockerfile'));
     const specs = readWorkspaceImages(context.workspaceRoot, dockerfiles, options);
     const byName = new Map(specs.map((s) => [s.name, s]));
-    const specFilesOf = (spec: ImageSpec) =>
-      lineage(spec, byName)
-        .map((s) => `${s.root}/${TEST_SPEC}`)
-        .filter((f) => existsSync(join(context.workspaceRoot, f)));
-    return specs.map((spec) => [
-      spec.dockerfile,
-      {
-        projects: {
-          [spec.root]: {
-            name: spec.name,
-            root: spec.root,
-            projectType: 'application',
-            tags: ['type:image'],
-            targets: {
-              [options.buildTargetName]: imageBuildTarget(spec, options),
-              ...(specFilesOf(spec).length ? { 'image-test': imageTestTarget(spec, specFilesOf(spec), options) } : {}),
-            },
-            metadata: {
-              image: {
-                dockerfile: spec.dockerfile,
-                parents: spec.parents,
-                externalBases: spec.externalBases,
-                mountedInputs: spec.mountedInputs,
-              },
+    const parentsOf = parentsFrom(specs);
+    const testSpecs = new Set(files.filter((f) => f === TEST_SPEC_FILE || f.endsWith(`/${TEST_SPEC_FILE}`)));
+    return specs.map((spec) => {
+      const specFiles = lineageOf(spec.name, parentsOf)
+        .map((name) => `${(byName.get(name) as ImageSpec).root}/${TEST_SPEC_FILE}`)
+        .filter((f) => testSpecs.has(f));
+      const targets: Record<string, TargetConfiguration> = { [options.buildTargetName]: imageBuildTarget(spec, options) };
+      if (specFiles.length) targets[TEST_TARGET] = imageTestTarget(spec, specFiles, options);
+      return [
+        spec.dockerfile,
+        {
+          projects: {
+            [spec.root]: {
+              name: spec.name,
+              root: spec.root,
+              projectType: 'application',
+              tags: ['type:image'],
+              targets,
+              metadata: { image: imageMetadata(spec) },
             },
           },
         },
-      },
-    ]);
+      ] as const;
+    });
   },
 ];
 
-/** Static parent -> child edges, read from the Dockerfiles (the child depends on its parent). */
-export const createDependencies: CreateDependencies<ImagePluginOptions> = (rawOptions, context) => {
-  const options = normalize(rawOptions, context.workspaceRoot);
-  const dockerfiles = Object.values(context.projects)
-    .map((p) => `${p.root}/Dockerfile`)
-    .filter((f) => existsSync(join(context.workspaceRoot, f)));
-  const specs = readWorkspaceImages(context.workspaceRoot, dockerfiles, options);
-  return specs.flatMap((spec) =>
-    spec.parents.map(
-      (parent): RawProjectGraphDependency => ({
-        source: spec.name,
-        target: parent.image,
-        type: DependencyType.static,
-        sourceFile: spec.dockerfile,
-      }),
-    ),
-  );
-};
+/**
+ * Static child -> parent edges, from the metadata createNodes stored on each image project: the
+ * Dockerfiles are read once per graph, by createNodes.
+ */
+export const createDependencies: CreateDependencies<ImagePluginOptions> = (_options, context) =>
+  Object.entries(context.projects).flatMap(([name, project]) => {
+    const spec = imageSpecOf(name, project);
+    if (!spec) return [];
+    return spec.parents
+      .filter((parent) => parent.image in context.projects)
+      .map(
+        (parent): RawProjectGraphDependency => ({
+          source: spec.name,
+          target: parent.image,
+          type: 'static' as RawProjectGraphDependency['type'],
+          sourceFile: spec.dockerfile,
+        }),
+      );
+  });
 
 export { preTasksExecution, postTasksExecution } from './hooks';

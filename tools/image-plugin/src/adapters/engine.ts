@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { execa } from 'execa';
 import type { EngineFacts } from '../core/engine-requirements';
-import { ImageConfigError } from '../core/errors';
+import { EngineError, RegistryError } from '../core/errors';
 import { firstLine, registryError } from '../core/registry-errors';
 
 let client: Docker | undefined;
@@ -11,32 +11,39 @@ export interface EngineInfo extends EngineFacts {
   apiVersion: string;
 }
 
-/** Checks the engine answers and buildx is installed; each failure is one line with the fix. */
+/** Asks the engine what it is (two API calls, no process); each failure is one line with the fix. */
 export async function preflight(): Promise<EngineInfo> {
   let version: Docker.DockerVersion;
   let info: { DriverStatus?: [string, string][]; Driver?: string };
   try {
-    version = await engine().version();
-    info = await engine().info();
+    [version, info] = await Promise.all([engine().version(), engine().info()]);
   } catch (e) {
-    throw new ImageConfigError(
+    throw new EngineError(
       `the Docker engine cannot be reached (${(e as Error).message.split('\n')[0]})`,
       'start Docker (or set DOCKER_HOST); on these machines: bash tools/test-env/setup.sh',
       'docker engine',
     );
   }
-  const buildx = await execa('docker', ['buildx', 'version'], { reject: false });
-  if (buildx.exitCode !== 0) {
-    throw new ImageConfigError('docker buildx is not installed', 'install the buildx plugin (Debian: apt-get install docker-buildx)', 'docker engine');
-  }
   const arch = version.Arch === 'x86_64' ? 'amd64' : version.Arch;
   return {
     version: version.Version,
     apiVersion: version.ApiVersion,
-    buildx: buildx.stdout.trim().split(/\s+/)[1] ?? buildx.stdout.trim(),
     platform: `${version.Os}/${arch}`,
     containerdStore: JSON.stringify(info.DriverStatus ?? []).includes('io.containerd.snapshotter'),
   };
+}
+
+/** buildx's version; asked only before the first build (a run that reuses everything never needs it). */
+export async function buildxVersion(): Promise<string> {
+  const buildx = await execa('docker', ['buildx', 'version'], { reject: false });
+  if (buildx.exitCode !== 0) {
+    throw new EngineError(
+      'docker buildx is not installed',
+      'install the buildx plugin (Debian: apt-get install docker-buildx)',
+      'docker engine',
+    );
+  }
+  return buildx.stdout.trim().split(/\s+/)[1] ?? buildx.stdout.trim();
 }
 
 /** The digest a reference resolves to, asked through the engine (so its registry mirrors apply). */
@@ -46,8 +53,14 @@ export async function resolveRemoteDigest(ref: string): Promise<string> {
     return data.Descriptor.digest;
   } catch (e) {
     const message = (e as Error).message;
-    throw registryError(ref, message) ??
-      new ImageConfigError(`cannot resolve the digest of ${ref} (${firstLine(message)})`, `check that ${ref} exists and its registry is reachable`);
+    throw (
+      registryError(ref, message) ??
+      new RegistryError(
+        `cannot resolve the digest of ${ref} (${firstLine(message)})`,
+        `check that ${ref} exists and its registry is reachable`,
+        ref,
+      )
+    );
   }
 }
 
@@ -64,5 +77,7 @@ export async function localImageId(ref: string): Promise<string | null> {
 
 export async function tagLocal(source: string, target: string): Promise<void> {
   const at = target.lastIndexOf(':');
-  await engine().getImage(source).tag({ repo: target.slice(0, at), tag: target.slice(at + 1) });
+  await engine()
+    .getImage(source)
+    .tag({ repo: target.slice(0, at), tag: target.slice(at + 1) });
 }

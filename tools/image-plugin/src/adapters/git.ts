@@ -1,19 +1,42 @@
 import { execa } from 'execa';
+import { ImageConfigError } from '../core/errors';
 
 export interface Revision {
   /** Full commit SHA of HEAD. */
   sha: string;
-  /** Files with uncommitted changes (tracked or untracked), as `git status --porcelain` lists them. */
+  /** Paths with uncommitted changes (tracked or untracked). */
   changes: string[];
 }
 
-export async function currentRevision(cwd: string, paths: readonly string[] = []): Promise<Revision> {
-  const head = await execa('git', ['rev-parse', 'HEAD'], { cwd, reject: false });
-  if (head.exitCode !== 0) {
-    throw new Error(`git rev-parse HEAD failed in ${cwd}: ${head.stderr.trim()}\n  fix: run inside a git repository with at least one commit`);
+/** HEAD's SHA and the uncommitted changes, from one `git status` (one process per run). */
+export async function currentRevision(cwd: string): Promise<Revision> {
+  const status = await execa('git', ['status', '--porcelain=v2', '--branch'], { cwd, reject: false });
+  const revision = status.exitCode === 0 ? parseStatus(status.stdout) : null;
+  if (!revision) {
+    throw new ImageConfigError(
+      `git cannot tell the commit in ${cwd}${status.stderr.trim() ? ` (${status.stderr.trim().split('\n')[0]})` : ''}`,
+      'run inside a git repository with at least one commit',
+      cwd,
+    );
   }
-  const status = await execa('git', ['status', '--porcelain', '--', ...paths], { cwd });
-  return { sha: head.stdout.trim(), changes: status.stdout.split('\n').filter(Boolean) };
+  return revision;
+}
+
+/**
+ * `git status --porcelain=v2 --branch` -> HEAD's SHA and the changed paths; null before the first
+ * commit. Entries: `1 XY ... <path>`, `2 XY ... <path>\t<orig>`, `u XY ... <path>`, `? <path>`.
+ */
+export function parseStatus(output: string): Revision | null {
+  let sha: string | undefined;
+  const changes: string[] = [];
+  for (const line of output.split('\n')) {
+    if (line.startsWith('# branch.oid ')) sha = line.slice('# branch.oid '.length).trim();
+    else if (line.startsWith('? ') || line.startsWith('! ')) changes.push(line.slice(2));
+    else if (line.startsWith('1 ')) changes.push(line.split(' ').slice(8).join(' '));
+    else if (line.startsWith('2 ')) changes.push(line.split(' ').slice(9).join(' ').split('\t')[0]);
+    else if (line.startsWith('u ')) changes.push(line.split(' ').slice(10).join(' '));
+  }
+  return sha && /^[0-9a-f]{40,64}$/.test(sha) ? { sha, changes } : null;
 }
 
 /** The commit a tag points at. */

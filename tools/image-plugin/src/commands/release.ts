@@ -1,87 +1,9 @@
-import semver from 'semver';
-import { inspectRemote } from '../adapters/buildx';
-import { commitOf, versionTags } from '../adapters/git';
-import { upsertRelease } from '../adapters/github';
-import { ImageConfigError } from '../core/errors';
-import { releaseNotes, type ReleasedImage } from '../core/release-notes';
-import { releaseTags, releaseVersion } from '../core/release-tags';
-import type { TagMove } from '../core/tag-moves';
-import { imageTags } from '../core/tags';
-import { moveTagsAllOrNothing } from '../services/move-tags';
-import { workspaceImages } from '../services/workspace';
+import type { ReleasedImage } from '../core/release-notes';
+import { releaseImages, type ReleaseRequest } from '../services/release';
 
-export interface ReleaseArgs {
-  workspaceRoot: string;
-  /** The git tag, e.g. `v1.2.3` (default: GITHUB_REF_NAME). */
-  tag: string;
-  repository?: string;
-  env: Readonly<Record<string, string | undefined>>;
-  log: (line: string) => void;
-}
+export type ReleaseArgs = ReleaseRequest;
 
-/**
- * Releases retag, never rebuild: each image's digest at the tagged commit (its `<image>-<sha>` tag)
- * gets `<image>-<version>` and, where this is the highest release of the line, `<image>-<major>.<minor>`,
- * `<image>-<major>` and `<image>`. All images are resolved before any tag moves, and a registry
- * failure while moving puts back what moved. Then the GitHub release is created or updated.
- * Running it twice changes nothing.
- */
+/** `images release`: retags every image for a version tag and creates the GitHub release (services/release.ts). */
 export async function release(args: ReleaseArgs): Promise<ReleasedImage[]> {
-  const version = releaseVersion(args.tag);
-  const { options, specs } = await workspaceImages(args.workspaceRoot);
-  const commit = await commitOf(args.workspaceRoot, args.tag);
-  const released = (await versionTags(args.workspaceRoot)).map((t) => semver.valid(t.replace(/^v/, ''))).filter((v): v is string => Boolean(v));
-  const repository = (args.repository ?? options.repository).toLowerCase();
-  const shaLength = Number(options.build.shaLength ?? 7);
-
-  const found = await Promise.all(
-    specs.map(async (spec) => {
-      const tags = imageTags({ repository, layout: options.layout, image: spec.name, revision: commit.slice(0, shaLength), contentHash: '' });
-      return { spec, tags, remote: await inspectRemote(tags.sha) };
-    }),
-  );
-  const missing = found.filter((f) => !f.remote);
-  if (missing.length) {
-    throw new ImageConfigError(
-      `${args.tag} (${commit.slice(0, 7)}) has no image for ${missing.map((m) => `${m.spec.name} (${m.tags.sha})`).join(', ')}; no tag was moved`,
-      'releases retag what CI built for that commit: let the images workflow finish on it (or run it with "all"), then release again',
-      'release',
-    );
-  }
-  const images: ReleasedImage[] = found.map(({ spec, tags, remote }) => ({
-    image: spec.name,
-    digest: remote!.digest,
-    platforms: remote!.platforms,
-    tags: releaseTags({ repository: tags.repository, layout: options.layout, image: spec.name, version, released }),
-  }));
-  // Exact version tags of every image first, the floating ones last: a registry failure is met
-  // before anything a user pulls by a moving tag has changed, and what moved is put back.
-  const rank = Math.max(...images.map((i) => i.tags.length));
-  const moves: TagMove[] = [];
-  for (let n = 0; n < rank; n++) {
-    for (const [i, image] of images.entries()) {
-      if (image.tags[n]) moves.push({ image: image.image, tag: image.tags[n], repository: found[i].tags.repository, digest: image.digest });
-    }
-  }
-  const { moved } = await moveTagsAllOrNothing(moves, 'release');
-  for (const image of images) {
-    const tags = image.tags.map((t) => t.slice(t.lastIndexOf(':') + 1)).join(', ');
-    const changed = moved.some((m) => m.image === image.image);
-    args.log(`${image.image}: ${tags} -> ${image.digest}${changed ? '' : ' (already in place)'}`);
-  }
-
-  const body = releaseNotes(version, images);
-  const [owner, repo] = (args.env.GITHUB_REPOSITORY ?? '').split('/');
-  if (!args.env.GITHUB_TOKEN || !owner || !repo) {
-    args.log('no GITHUB_TOKEN or GITHUB_REPOSITORY: the GitHub release is not created; its notes would be:');
-    args.log(body);
-    return images;
-  }
-  const outcome = await upsertRelease(
-    { owner, repo, tag: args.tag, name: args.tag, body, prerelease: semver.prerelease(version) !== null },
-    args.env.GITHUB_TOKEN,
-    args.env.GITHUB_API_URL,
-  );
-  args.log(`GitHub release ${args.tag}: ${outcome}`);
-  return images;
+  return (await releaseImages(args)).images;
 }

@@ -1,5 +1,8 @@
+import { DEFAULT_LAYOUT, RESULTS_DIR, SHA_LENGTH } from './defaults';
 import { ImageConfigError } from './errors';
-import type { Layout } from './tags';
+import { checkPlatforms, platformList } from './platforms';
+import { normalizeRepository } from './repository';
+import { cacheTag, type Layout } from './tags';
 
 /** The image-build options, as nx.json, project.json and the command line give them. */
 export interface ImageBuildOptions {
@@ -22,6 +25,8 @@ export interface ImageBuildOptions {
   dryRun?: boolean;
   resultsDir?: string;
   progress?: 'auto' | 'plain' | 'tty' | 'quiet';
+  /** Print where the run's time went (start-up, hashing, lookups, builds, tags) when it ends. */
+  profile?: boolean;
 }
 
 export interface BuildSettings {
@@ -46,6 +51,7 @@ export interface BuildSettings {
   dryRun: boolean;
   resultsDir: string;
   progress: 'auto' | 'plain' | 'tty' | 'quiet';
+  profile: boolean;
 }
 
 export interface SettingsContext {
@@ -56,10 +62,6 @@ export interface SettingsContext {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/v[0-9]+)?$/;
-/** Platforms: an array, or one comma-separated string (`linux/amd64,linux/arm64`). */
-const list = (v: string[] | string | undefined): string[] =>
-  (Array.isArray(v) ? v : (v ?? '').split(',')).map((s) => s.trim()).filter(Boolean);
 /**
  * Cache and secret entries are buildx CSV values that contain commas themselves
  * (`type=gha,scope=base,mode=max`, `id=npm,src=.npmrc`). Nx splits a command-line value of an array
@@ -90,22 +92,18 @@ const bad = (problem: string, fix: string) => new ImageConfigError(problem, fix,
  * `gha` cache shorthands per image, and applies the environment (`CI`, `IMAGE_BUILD_CA_BUNDLE`).
  */
 export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext): BuildSettings {
-  const platforms = list(options.platforms);
+  const platforms = platformList(options.platforms);
   if (platforms.length === 0) platforms.push(ctx.hostPlatform);
-  for (const p of platforms) {
-    if (!PLATFORM.test(p)) throw bad(`"${p}" is not a platform`, 'write platforms as os/arch[/variant], e.g. linux/amd64,linux/arm64');
-  }
-  const repository = (options.repository ?? ctx.defaultRepository)?.toLowerCase().replace(/\/+$/, '');
+  checkPlatforms(platforms, 'platforms');
+  const given = options.repository ?? ctx.defaultRepository;
+  const repository = given === undefined ? '' : normalizeRepository(given);
   if (!repository) {
     throw bad('no repository to tag the images with', 'set "repository" (e.g. ghcr.io/<owner>/<repo>) in the image plugin options in nx.json, or GITHUB_REPOSITORY');
   }
-  const shaLength = options.shaLength ?? 7;
-  if (!Number.isInteger(shaLength) || shaLength < 7 || shaLength > 40) {
-    throw bad(`shaLength ${shaLength} is out of range`, 'use a whole number from 7 to 40');
-  }
+  const shaLength = checkShaLength(options.shaLength ?? SHA_LENGTH.default);
   const push = options.push ?? false;
-  const layout = options.layout ?? 'single';
-  const cacheRef = `${layout === 'single' ? repository : `${repository}/${ctx.image}`}:${layout === 'single' ? `${ctx.image}-` : ''}buildcache`;
+  const layout = options.layout ?? DEFAULT_LAYOUT;
+  const cacheRef = cacheTag(repository, layout, ctx.image);
   const expandCache = (entry: string, to: boolean) => {
     if (entry === 'registry') return `type=registry,ref=${cacheRef}${to ? ',mode=max' : ''}`;
     if (entry === 'gha') return `type=gha,scope=${ctx.image}${to ? ',mode=max' : ''}`;
@@ -116,10 +114,8 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
   if (pushByDigest && platforms.length !== 1) {
     throw bad(`pushByDigest builds one platform per job, got ${platforms.join(',')}`, 'pass a single --platforms value per job, then run the merge command');
   }
-  const indexPlatforms = list(options.indexPlatforms);
-  for (const p of indexPlatforms) {
-    if (!PLATFORM.test(p)) throw bad(`"${p}" is not a platform`, 'write indexPlatforms as os/arch[/variant], e.g. linux/amd64,linux/arm64');
-  }
+  const indexPlatforms = platformList(options.indexPlatforms);
+  checkPlatforms(indexPlatforms, 'indexPlatforms');
   if (indexPlatforms.length && platforms.some((p) => !indexPlatforms.includes(p))) {
     throw bad(`platforms ${platforms.join(',')} are not all in indexPlatforms ${indexPlatforms.join(',')}`, 'list every platform of the final image in indexPlatforms');
   }
@@ -139,12 +135,25 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
     pushByDigest,
     indexPlatforms: indexPlatforms.length ? indexPlatforms : platforms,
     dryRun: options.dryRun ?? false,
-    resultsDir: options.resultsDir ?? 'dist/images',
+    resultsDir: options.resultsDir ?? RESULTS_DIR,
     progress: options.progress ?? (ctx.env.CI ? 'plain' : 'auto'),
+    profile: options.profile ?? ['1', 'true'].includes(ctx.env.IMAGE_BUILD_PROFILE ?? ''),
   };
   if (options.builder) settings.builder = options.builder;
   if (caBundle) settings.caBundle = caBundle;
   const sbomGenerator = options.sbomGenerator ?? ctx.env.IMAGE_BUILD_SBOM_GENERATOR;
   if (sbomGenerator) settings.sbomGenerator = sbomGenerator;
   return settings;
+}
+
+/** The SHA length of `<image>-<sha>` tags, checked against its bounds (build settings, publish, release). */
+export function checkShaLength(shaLength: number, where = 'image-build options'): number {
+  if (!Number.isInteger(shaLength) || shaLength < SHA_LENGTH.min || shaLength > SHA_LENGTH.max) {
+    throw new ImageConfigError(
+      `shaLength ${shaLength} is out of range`,
+      `use a whole number from ${SHA_LENGTH.min} to ${SHA_LENGTH.max}`,
+      where,
+    );
+  }
+  return shaLength;
 }

@@ -1,4 +1,9 @@
+import { DEFAULT_RUNNERS } from './defaults';
 import { ImageConfigError } from './errors';
+import { withDescendants } from './graph';
+import { platformSlug } from './platforms';
+
+export { DEFAULT_RUNNERS };
 
 export interface MatrixEntry {
   image: string;
@@ -46,11 +51,6 @@ export interface CiPlanInput {
   workflowFile: string;
 }
 
-export const DEFAULT_RUNNERS: Readonly<Record<string, string>> = {
-  'linux/amd64': 'ubuntu-24.04',
-  'linux/arm64': 'ubuntu-24.04-arm',
-};
-
 /**
  * The CI plan: affected images grouped by graph level (a level builds only after the one before it
  * is merged), each expanded per platform with its runner. Pure.
@@ -60,13 +60,8 @@ export function ciPlan(input: CiPlanInput): CiPlan {
   const notInRegistry = (input.notInRegistry ?? []).filter((a) => names.has(a));
   const affected = input.affected === 'all' ? [...names] : [...input.affected.filter((a) => names.has(a)), ...notInRegistry];
   // A child of an affected image is affected too (Nx says so already; this keeps the plan safe alone).
-  const closure = new Set(affected);
-  for (const level of input.levels) {
-    for (const name of level) {
-      const image = input.images.find((i) => i.name === name);
-      if (image?.parents.some((p) => closure.has(p))) closure.add(name);
-    }
-  }
+  const parents = new Map(input.images.map((i) => [i.name, i.parents]));
+  const closure = new Set(withDescendants(affected, [...names], (name) => parents.get(name) ?? []));
   for (const platform of input.platforms) {
     if (!input.runners[platform]) {
       throw new ImageConfigError(
@@ -95,7 +90,7 @@ export function ciPlan(input: CiPlanInput): CiPlan {
       images,
       matrix: {
         include: images.flatMap((image) =>
-          input.platforms.map((platform) => ({ image, platform, slug: platform.replaceAll('/', '-'), runner: input.runners[platform] })),
+          input.platforms.map((platform) => ({ image, platform, slug: platformSlug(platform), runner: input.runners[platform] })),
         ),
       },
     });

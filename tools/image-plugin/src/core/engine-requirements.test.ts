@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkEngineFor, describeEngine } from './engine-requirements';
-import { isImageConfigError } from './errors';
+import { isImageError } from './errors';
 
 const classic = { version: '26.1.5', buildx: '0.13.1', platform: 'linux/amd64', containerdStore: false };
 const containerd = { ...classic, containerdStore: true };
@@ -14,7 +14,7 @@ describe('checkEngineFor', () => {
     } catch (e) {
       error = e;
     }
-    expect(isImageConfigError(error)).toBe(true);
+    expect(isImageError(error) && error.kind).toBe('engine');
     const message = (error as Error).message;
     expect(message).toContain('linux/amd64, linux/arm64 into the engine needs the containerd image store');
     expect(message).toContain('containerd-snapshotter');

@@ -1,10 +1,11 @@
 import type { BuildSettings } from './build-options';
-import { ImageConfigError } from './errors';
+import { EngineError } from './errors';
 
 /** What the preflight learnt about the engine (see adapters/engine.ts). */
 export interface EngineFacts {
   version: string;
-  buildx: string;
+  /** buildx's version, once known (it is asked only before the first build). */
+  buildx?: string;
   /** `linux/amd64` on an x86-64 engine. */
   platform: string;
   containerdStore: boolean;
@@ -12,7 +13,8 @@ export interface EngineFacts {
 
 /** One line for the log: what the builds run on. */
 export function describeEngine(engine: EngineFacts): string {
-  return `engine ${engine.version} (${engine.platform}, ${engine.containerdStore ? 'containerd image store' : 'classic image store'}), buildx ${engine.buildx}`;
+  const store = engine.containerdStore ? 'containerd image store' : 'classic image store';
+  return `engine ${engine.version} (${engine.platform}, ${store})${engine.buildx ? `, buildx ${engine.buildx}` : ''}`;
 }
 
 /**
@@ -22,7 +24,7 @@ export function describeEngine(engine: EngineFacts): string {
  */
 export function checkEngineFor(engine: EngineFacts, settings: Pick<BuildSettings, 'push' | 'platforms' | 'builder'>): void {
   if (!settings.push && !settings.builder && settings.platforms.length > 1 && !engine.containerdStore) {
-    throw new ImageConfigError(
+    throw new EngineError(
       `loading ${settings.platforms.join(', ')} into the engine needs the containerd image store, and this engine (${engine.version}) uses the classic one`,
       'enable it ("features": {"containerd-snapshotter": true} in /etc/docker/daemon.json, then restart Docker), or pass --push, or build one platform (--platforms=' +
         engine.platform +

@@ -1,19 +1,48 @@
 /**
- * A problem in the user's input (a Dockerfile, an option, the registry's answer) that the user
- * fixes. It prints as one line naming the file (and line), then the fix; never a stack trace.
+ * Every failure the user can act on has one shape: the problem, where it is (a file with its line, or
+ * an option, a command, a registry), and the fix. It prints as `<where>: <problem>` then `fix: <fix>`,
+ * never with a stack trace. One type per kind, so callers can tell them apart:
+ * - ImageConfigError: the user's input (a Dockerfile, an option, nx.json, a test spec, a tag);
+ * - RegistryError: the registry refused, failed or cannot be reached, or lacks what it should have;
+ * - EngineError: the Docker engine or buildx is missing or cannot do what was asked;
+ * - UsageError: the `images` command line.
  */
-export class ImageConfigError extends Error {
+export type ImageErrorKind = 'configuration' | 'registry' | 'engine' | 'usage';
+
+export abstract class ImageError extends Error {
+  abstract readonly kind: ImageErrorKind;
+
   constructor(
     readonly problem: string,
     readonly fix: string,
+    /** A file (with `line`), an option name, a command or a registry: where the problem is. */
     readonly file?: string,
     readonly line?: number,
   ) {
     super(formatProblem(problem, fix, file, line));
-    this.name = 'ImageConfigError';
     // Nx prints `stack` for plugin errors; a user error has no useful stack.
     this.stack = this.message;
   }
+}
+
+export class ImageConfigError extends ImageError {
+  readonly kind = 'configuration';
+  override readonly name = 'ImageConfigError';
+}
+
+export class RegistryError extends ImageError {
+  readonly kind = 'registry';
+  override readonly name = 'RegistryError';
+}
+
+export class EngineError extends ImageError {
+  readonly kind = 'engine';
+  override readonly name = 'EngineError';
+}
+
+export class UsageError extends ImageError {
+  readonly kind = 'usage';
+  override readonly name = 'UsageError';
 }
 
 export function formatProblem(problem: string, fix: string, file?: string, line?: number): string {
@@ -21,6 +50,23 @@ export function formatProblem(problem: string, fix: string, file?: string, line?
   return `${where}${problem}\n  fix: ${fix}`;
 }
 
+const KINDS: ReadonlySet<string> = new Set(['configuration', 'registry', 'engine', 'usage']);
+
+/**
+ * Any error of the problem/where/fix shape, of any kind. By shape rather than `instanceof`, so an error
+ * made by another copy of this module (src/ in tests, dist/ at run time) is recognised too.
+ */
+export function isImageError(e: unknown): e is ImageError {
+  return e instanceof Error && KINDS.has(String((e as { kind?: unknown }).kind)) && typeof (e as ImageError).fix === 'string';
+}
+
+/** An error of the user's input (a configuration error). */
 export function isImageConfigError(e: unknown): e is ImageConfigError {
-  return e instanceof Error && e.name === 'ImageConfigError';
+  return isImageError(e) && e.kind === 'configuration';
+}
+
+/** The message to print for any error: the problem/fix text, or `<context>: <message>` for an unexpected one. */
+export function describeError(e: unknown, context: string): string {
+  if (isImageError(e)) return e.message;
+  return `${context}: ${e instanceof Error ? e.message : String(e)}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildOrder, descendantsOf, levelsOf } from './graph';
+import { levelsOf, lineageOf, parentsFrom, withDescendants } from './graph';
 import type { ImageSpec } from './image-spec';
 
 /** `{ cpp: ['base'] }` -> specs; an image with no entry in parents has none. */
@@ -41,12 +41,12 @@ describe('graph: levels and build order', () => {
   it.each(cases)('$name', ({ parents, levels }) => {
     const specs = family(parents);
     expect(levelsOf(specs)).toEqual(levels);
-    expect(buildOrder(specs)).toEqual(levels.flat());
+    expect(levelsOf(specs).flat()).toEqual(levels.flat());
   });
 
   it('every parent comes before its children in the build order', () => {
     const specs = family({ e: ['d'], d: ['b', 'c'], c: ['a'], b: ['a'], a: [] });
-    const order = buildOrder(specs);
+    const order = levelsOf(specs).flat();
     for (const spec of specs) for (const p of spec.parents) expect(order.indexOf(p.image)).toBeLessThan(order.indexOf(spec.name));
   });
 
@@ -63,6 +63,19 @@ describe('graph: descendants', () => {
     { name: 'cuda', descendants: [] },
     { name: 'other', descendants: [] },
   ])('$name', ({ name, descendants }) => {
-    expect(descendantsOf(specs, name)).toEqual(descendants);
+    const names = specs.map((s) => s.name);
+    expect(withDescendants([name], names, parentsFrom(specs)).filter((n) => n !== name)).toEqual(descendants);
+  });
+});
+
+describe('graph: lineage (the image and its ancestors, root first)', () => {
+  const specs = family({ base: [], node: ['base'], cpp: ['base'], cuda: ['cpp'], full: ['node', 'cuda'], other: [] });
+  it.each([
+    { name: 'base', lineage: ['base'] },
+    { name: 'cuda', lineage: ['base', 'cpp', 'cuda'] },
+    { name: 'full', lineage: ['base', 'node', 'cpp', 'cuda', 'full'] },
+    { name: 'other', lineage: ['other'] },
+  ])('$name', ({ name, lineage }) => {
+    expect(lineageOf(name, parentsFrom(specs))).toEqual(lineage);
   });
 });

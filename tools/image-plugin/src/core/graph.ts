@@ -29,20 +29,32 @@ export function levelsOf(specs: readonly ImageSpec[]): string[][] {
   return levels.map((names) => names.sort());
 }
 
-/** Parents first; within a level, by name. */
-export function buildOrder(specs: readonly ImageSpec[]): string[] {
-  return levelsOf(specs).flat();
+/** Each image's parent images, by name: what the walks below follow. */
+export type ParentsOf = (image: string) => readonly string[];
+
+export const parentsFrom = (specs: readonly ImageSpec[]): ParentsOf => {
+  const byName = new Map(specs.map((s) => [s.name, s.parents.map((p) => p.image)]));
+  return (image) => byName.get(image) ?? [];
+};
+
+/**
+ * The image and its ancestors, root first, each once: the one ancestor walk. The plugin finds the
+ * test specs an image inherits with it, image-test runs them, and the CI plan closes over it.
+ */
+export function lineageOf(image: string, parentsOf: ParentsOf): string[] {
+  const seen: string[] = [];
+  const visit = (name: string) => {
+    parentsOf(name).forEach(visit);
+    if (!seen.includes(name)) seen.push(name);
+  };
+  visit(image);
+  return seen;
 }
 
-/** The images that build FROM `name`, directly or not. */
-export function descendantsOf(specs: readonly ImageSpec[], name: string): string[] {
-  const found = new Set<string>();
-  let frontier = [name];
-  while (frontier.length) {
-    frontier = specs.filter((s) => !found.has(s.name) && s.parents.some((p) => frontier.includes(p.image))).map((s) => s.name);
-    frontier.forEach((n) => found.add(n));
-  }
-  return [...found].sort();
+/** The images among `all` that are one of `images` or build FROM one of them, directly or not; sorted. */
+export function withDescendants(images: Iterable<string>, all: readonly string[], parentsOf: ParentsOf): string[] {
+  const wanted = new Set(images);
+  return all.filter((name) => lineageOf(name, parentsOf).some((n) => wanted.has(n))).sort();
 }
 
 function cycleError(path: string[], byName: ReadonlyMap<string, ImageSpec>): ImageConfigError {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyReference, parseReference } from './references';
+import { classifyReference, parseReference, registryLocation } from './references';
 
 describe('parseReference', () => {
   it.each([
@@ -43,5 +43,18 @@ describe('classifyReference', () => {
     { ref: 'node', stages: ['node'], kind: { kind: 'stage' } },
   ])('$ref', ({ ref, stages = [], kind }) => {
     expect(classifyReference(ref, ours, names, new Set(stages))).toEqual(kind);
+  });
+});
+
+describe('registryLocation', () => {
+  it.each([
+    { repository: '127.0.0.1:5000/acme/images', host: '127.0.0.1:5000', path: 'acme/images' },
+    { repository: 'ghcr.io/acme/images/base', host: 'ghcr.io', path: 'acme/images/base' },
+    { repository: 'localhost/acme/images', host: 'localhost', path: 'acme/images' },
+    { repository: 'debian', host: 'docker.io', path: 'library/debian' },
+    { repository: 'acme/images', host: 'docker.io', path: 'acme/images' },
+    { repository: 'docker.io/library/debian', host: 'docker.io', path: 'library/debian' },
+  ])('$repository', ({ repository, host, path }) => {
+    expect(registryLocation(repository)).toEqual({ host, path });
   });
 });

@@ -1,3 +1,5 @@
+import { normalizeRepository } from './repository';
+
 /** A parsed image reference: `registry/path/name[:tag][@digest]`, lowercased. */
 export interface ImageReference {
   /** Everything before the tag and digest, e.g. `ghcr.io/acme/images`. */
@@ -53,7 +55,7 @@ export function classifyReference(
   stageNames: ReadonlySet<string> = new Set(),
 ): ReferenceKind {
   if (stageNames.has(ref.toLowerCase())) return { kind: 'stage' };
-  const ours = ourRepository.toLowerCase().replace(/\/+$/, '');
+  const ours = normalizeRepository(ourRepository);
   const { repository, tag } = parseReference(ref);
   if (repository === ours) {
     if (!tag) return { kind: 'unknown-sibling', image: '' };
@@ -70,4 +72,17 @@ export function classifyReference(
     return { kind: 'other-repository', image: tag, repository };
   }
   return { kind: 'external' };
+}
+
+/**
+ * Where a repository lives for the registry API: its registry host and its path there
+ * (`127.0.0.1:5000/acme/images` -> `127.0.0.1:5000` + `acme/images`). A first component without a dot
+ * or port that is not `localhost` is a Docker Hub path (`debian` -> `docker.io` + `library/debian`).
+ */
+export function registryLocation(repository: string): { host: string; path: string } {
+  const parts = repository.split('/');
+  if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost')) {
+    return { host: parts[0], path: parts.slice(1).join('/') };
+  }
+  return { host: 'docker.io', path: parts.length === 1 ? `library/${parts[0]}` : repository };
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { isNotFound, isTransientRegistryError, registryError } from './registry-errors';
+import { isImageError } from './errors';
+import {
+  isNotFound,
+  isTransientRegistryError,
+  isTransientStatus,
+  refusedCredentials,
+  registryError,
+  registryFailed,
+  registryUnreachable,
+} from './registry-errors';
 
 describe('registry answers', () => {
   it.each([
@@ -40,4 +49,28 @@ describe('a registry that fails while pushing', () => {
     expect(e?.message).toContain('the registry 127.0.0.1:5000 failed while handling');
     expect(e?.message).toContain('fix: run again');
   });
+});
+
+describe('registry errors are of the registry kind and name the registry', () => {
+  it.each([
+    ['refused', refusedCredentials('127.0.0.1:5000/a/b:c'), /refused the credentials for 127\.0\.0\.1:5000\/a\/b:c/],
+    ['failed', registryFailed('127.0.0.1:5000/a/b:c', '500 Internal Server Error'), /failed while handling .*500 Internal Server Error/],
+    ['unreachable', registryUnreachable('127.0.0.1:5999/a/b:c', 'connect ECONNREFUSED'), /127\.0\.0\.1:5999 cannot be reached/],
+  ])('%s', (_name, error, says) => {
+    expect(isImageError(error) && error.kind).toBe('registry');
+    expect(error.message).toMatch(says);
+    expect(error.message).toContain('\n  fix: ');
+  });
+
+  it.each([
+    [500, true],
+    [502, true],
+    [503, true],
+    [504, true],
+    [429, true],
+    [401, false],
+    [404, false],
+    [501, false],
+    [505, false],
+  ])('status %d is worth another try: %s', (status, expected) => expect(isTransientStatus(status)).toBe(expected));
 });

@@ -1,6 +1,42 @@
-import { ImageConfigError } from './errors';
+import { RegistryError } from './errors';
 
-const registryHost = (ref: string) => ref.split('/')[0];
+/**
+ * The registry's answers as errors with their fix, one wording whichever way the registry was asked:
+ * in process over the distribution API (adapters/registry.ts), or by buildx while it pushes (its output).
+ */
+export const registryHost = (ref: string) => ref.split('/')[0];
+
+const LOGIN_FIX = (host: string) =>
+  `log in with \`docker login ${host}\` (in GitHub Actions: docker/login-action with a token that has packages: write)`;
+
+/** The registry refused the credentials (401 after authenticating, 403, a token request refused). */
+export function refusedCredentials(ref: string): RegistryError {
+  const host = registryHost(ref);
+  return new RegistryError(`the registry ${host} refused the credentials for ${ref}`, LOGIN_FIX(host), host);
+}
+
+/** The registry kept failing (5xx or 429) while handling `ref`, also when tried again. */
+export function registryFailed(ref: string, detail: string): RegistryError {
+  const host = registryHost(ref);
+  return new RegistryError(
+    `the registry ${host} failed while handling ${ref} (${detail}), also when tried again`,
+    `run again (everything already pushed is reused); if it persists, check the health of ${host}`,
+    host,
+  );
+}
+
+/** Nothing answers at the registry's address. */
+export function registryUnreachable(ref: string, detail: string): RegistryError {
+  const host = registryHost(ref);
+  return new RegistryError(
+    `the registry ${host} cannot be reached (${detail})`,
+    `check that ${host} is up and that "repository" in nx.json names the right registry`,
+    host,
+  );
+}
+
+/** An answer worth trying again: a server error or rate limiting, not a refusal. */
+export const isTransientStatus = (status: number) => [429, 500, 502, 503, 504].includes(status);
 
 /** True when the registry answered that the manifest is not there (the lookup's miss, not an error). */
 export function isNotFound(output: string): boolean {
@@ -11,36 +47,25 @@ function isUnauthorized(output: string): boolean {
   return /401 Unauthorized|unauthorized|authentication required|no basic auth credentials|denied: /i.test(output);
 }
 
-/** Turns what a registry call printed into one clear error with the fix, or undefined when unknown. */
-export function registryError(ref: string, output: string): ImageConfigError | undefined {
-  const host = registryHost(ref);
-  if (isUnauthorized(output)) {
-    return new ImageConfigError(
-      `the registry ${host} refused the credentials for ${ref}`,
-      `log in with \`docker login ${host}\` (in GitHub Actions: docker/login-action with a token that has packages: write)`,
-    );
-  }
-  if (isTransientRegistryError(output)) {
-    return new ImageConfigError(
-      `the registry ${host} failed while handling ${ref} (${firstLine(output)}), also when tried again`,
-      `run again (everything already pushed is reused); if it persists, check the health of ${host}`,
-    );
-  }
+/** Turns what buildx printed about a registry into one clear error with the fix, or undefined when unknown. */
+export function registryError(ref: string, output: string): RegistryError | undefined {
+  if (isUnauthorized(output)) return refusedCredentials(ref);
+  if (isTransientRegistryError(output)) return registryFailed(ref, firstLine(output));
   if (/connection refused|no such host|i\/o timeout|dial tcp|connection reset|server misbehaving|EOF$/im.test(output)) {
-    return new ImageConfigError(
-      `the registry ${host} cannot be reached (${firstLine(output)})`,
-      `check that ${host} is up and that "repository" in nx.json names the right registry`,
-    );
+    return registryUnreachable(ref, firstLine(output));
   }
   return undefined;
 }
 
 export function firstLine(output: string): string {
-  const line = output.split('\n').map((l) => l.trim()).find((l) => /error|failed/i.test(l)) ?? output.trim().split('\n')[0] ?? '';
+  const lines = output.split('\n').map((l) => l.trim());
+  const line = lines.find((l) => /error|failed/i.test(l)) ?? output.trim().split('\n')[0] ?? '';
   return line.replace(/^ERROR:\s*/, '').slice(0, 300);
 }
 
-/** A registry answer worth trying again: a server error or rate limiting, not a refusal. */
+/** What buildx printed is a registry answer worth trying again: a server error or rate limiting. */
 export function isTransientRegistryError(output: string): boolean {
-  return /\b(500 Internal Server Error|502 Bad Gateway|503 Service Unavailable|504 Gateway Timeout|429 Too Many Requests)\b/i.test(output);
+  return /\b(500 Internal Server Error|502 Bad Gateway|503 Service Unavailable|504 Gateway Timeout|429 Too Many Requests)\b/i.test(
+    output,
+  );
 }

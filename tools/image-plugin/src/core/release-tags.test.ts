@@ -127,7 +127,6 @@ describe('releaseTags: full references per layout', () => {
     { layout: 'single' as const, version: '1.0.1', released: ['1.0.0', '1.1.0'], tags: ['r/images:base-1.0.1', 'r/images:base-1.0'] },
     { layout: 'single' as const, version: '1.3.0-rc.1', released: ['1.2.0'], tags: ['r/images:base-1.3.0-rc.1'] },
   ])('$layout $version', ({ layout, version, released, tags }) => {
-    const repository = layout === 'single' ? 'r/images' : 'r/images/base';
-    expect(releaseTags({ repository, layout, image: 'base', version, released })).toEqual(tags);
+    expect(releaseTags({ repository: 'r/images', layout, image: 'base', version, released })).toEqual(tags);
   });
 });

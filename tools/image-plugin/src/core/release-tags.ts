@@ -1,6 +1,6 @@
 import semver from 'semver';
 import { ImageConfigError } from './errors';
-import { tagFor, type Layout } from './tags';
+import { floatingTag, tagRef, type Layout } from './tags';
 
 /** `v1.2.3` (the git tag) -> `1.2.3`; throws on anything that is not semver. */
 export function releaseVersion(gitTag: string): string {
@@ -33,10 +33,12 @@ export function releaseTagSuffixes(version: string, released: readonly string[])
   return suffixes;
 }
 
-/** Full references for one image: `<repo>:base-1.2.3`, `<repo>:base-1.2`, `<repo>:base-1`, `<repo>:base`. */
+/**
+ * Full references for one image: `<repo>:base-1.2.3`, `<repo>:base-1.2`, `<repo>:base-1`, `<repo>:base`.
+ * `repository` is our repository (the per-image layout adds the image to it).
+ */
 export function releaseTags(args: { repository: string; layout: Layout; image: string; version: string; released: readonly string[] }): string[] {
-  return releaseTagSuffixes(args.version, args.released).map((suffix) => {
-    if (suffix === null) return `${args.repository}:${args.layout === 'single' ? args.image : 'latest'}`;
-    return `${args.repository}:${tagFor(args.layout, args.image, suffix)}`;
-  });
+  return releaseTagSuffixes(args.version, args.released).map((suffix) =>
+    suffix === null ? floatingTag(args.repository, args.layout, args.image) : tagRef(args.repository, args.layout, args.image, suffix),
+  );
 }

@@ -1,6 +1,7 @@
-import type { BuildPlan } from './build-plan';
 import type { ImageResult } from './result';
+import { tagOf } from './tags';
 
+/** One row of the end-of-run table. */
 export interface SummaryRow {
   image: string;
   status: ImageResult['result'] | 'failed' | 'skipped';
@@ -10,22 +11,32 @@ export interface SummaryRow {
   time: string;
 }
 
+export interface UnfinishedImage {
+  image: string;
+  status: 'failed' | 'skipped';
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
-const tagOnly = (ref: string) => ref.slice(ref.lastIndexOf(':') + 1);
 
 /** One row per image: the results written in this run, then the tasks that failed or never ran. */
-export function summaryRows(results: readonly ImageResult[], unfinished: ReadonlyArray<{ image: string; status: 'failed' | 'skipped' }>): SummaryRow[] {
+export function summaryRows(results: readonly ImageResult[], unfinished: readonly UnfinishedImage[]): SummaryRow[] {
   return [
     ...results.map((r) => ({
       image: r.image,
       status: r.result,
-      tags: r.tags.map(tagOnly).join(' '),
+      tags: r.tags.map(tagOf).join(' '),
       digest: r.digest.slice(0, 19),
       platforms: r.platforms.join(' '),
       time: seconds(r.durationMs),
     })),
     ...unfinished.map((u) => ({ image: u.image, status: u.status, tags: '', digest: '', platforms: '', time: '' })),
   ];
+}
+
+/** `Images (2 built, 1 reused, 1 not done)`. */
+export function summaryTitle(results: readonly ImageResult[], unfinished: readonly UnfinishedImage[]): string {
+  const count = (kind: ImageResult['result']) => results.filter((r) => r.result === kind).length;
+  return `Images (${count('built')} built, ${count('reused')} reused, ${unfinished.length} not done)`;
 }
 
 const COLUMNS: Array<[keyof SummaryRow, string]> = [
@@ -39,29 +50,27 @@ const COLUMNS: Array<[keyof SummaryRow, string]> = [
 
 export function formatTable(rows: readonly SummaryRow[]): string {
   const widths = COLUMNS.map(([key, title]) => Math.max(title.length, ...rows.map((r) => r[key].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(COLUMNS.map(([, t]) => t)), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(COLUMNS.map(([k]) => r[k])))].join('\n');
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(COLUMNS.map(([, t]) => t)),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(COLUMNS.map(([k]) => r[k]))),
+  ].join('\n');
 }
 
 export function formatMarkdown(rows: readonly SummaryRow[]): string {
   const cell = (s: string) => (s ? s.replaceAll('|', '\\|') : ' ');
+  const code = (k: keyof SummaryRow, r: SummaryRow) => ((k === 'tags' || k === 'digest') && r[k] ? `\`${cell(r[k])}\`` : cell(r[k]));
   return [
     '### Images',
     '',
     `| ${COLUMNS.map(([, t]) => t).join(' | ')} |`,
     `| ${COLUMNS.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${COLUMNS.map(([k]) => (k === 'tags' || k === 'digest') && r[k] ? `\`${cell(r[k])}\`` : cell(r[k])).join(' | ')} |`),
+    ...rows.map((r) => `| ${COLUMNS.map(([k]) => code(k, r)).join(' | ')} |`),
     '',
-  ].join('\n');
-}
-
-export function formatPlan(plan: BuildPlan): string {
-  return [
-    `${plan.image} (dry run, nothing built)`,
-    `  tags:       ${plan.tags.sha}  ${plan.tags.content}`,
-    ...(plan.reuse === undefined ? [] : [`  would:      ${plan.reuse ? `reuse ${plan.tags.content} (it exists) and only add ${plan.tags.sha}` : 'build (no image has this content yet)'}`]),
-    `  platforms:  ${plan.platforms.join(', ')}`,
-    ...Object.entries(plan.buildArgs).map(([k, v]) => `  build arg:  ${k}=${v}`),
-    `  command:    docker buildx build ${plan.args.join(' ')}`,
   ].join('\n');
 }

@@ -1,4 +1,4 @@
-import { ImageConfigError } from './errors';
+import { RegistryError } from './errors';
 
 /** One tag to point at one manifest of its repository (`<repo>:base-1.2` -> `<repo>@sha256:...`). */
 export interface TagMove {
@@ -46,18 +46,18 @@ export function failedMoveError(args: {
   stayed: readonly string[];
   notRestored: readonly TagMove[];
   command: string;
-}): ImageConfigError {
+}): RegistryError {
   const parts = [`moving ${args.failed.tag} failed: ${args.cause}`];
   if (args.restored.length) parts.push(`put back ${args.restored.map((r) => r.tag).join(', ')} where they were`);
   if (args.stayed.length) parts.push(`new tag(s) ${args.stayed.join(', ')} stay at this run's digests (nothing pointed them elsewhere before)`);
   if (!args.restored.length && !args.stayed.length && !args.notRestored.length) parts.push('no tag was moved');
   if (args.notRestored.length) {
     parts.push(`could NOT put back ${args.notRestored.map((r) => `${r.tag} (was ${r.digest})`).join(', ')}`);
-    return new ImageConfigError(
+    return new RegistryError(
       parts.join('; '),
       `point those back by hand (docker buildx imagetools create -t <tag> <repository>@<digest>), fix the registry error, then run ${args.command} again`,
       args.command,
     );
   }
-  return new ImageConfigError(parts.join('; '), `fix the registry error, then run ${args.command} again: it moves only what is not yet in place`, args.command);
+  return new RegistryError(parts.join('; '), `fix the registry error, then run ${args.command} again: it moves only what is not yet in place`, args.command);
 }

@@ -1,21 +1,14 @@
+import { platformSlug } from './platforms';
+
 /**
  * Tag rules. Two layouts of the published images:
  * - `single`: one repository for the family, the image in the tag: `ghcr.io/acme/images:base-1a2b3c4`;
  * - `per-image`: one repository per image: `ghcr.io/acme/images/base:1a2b3c4`.
+ * Builds, the dry run, publish, release, plan and the build cache all name tags through these functions.
  */
 export type Layout = 'single' | 'per-image';
 
-export interface ImageTags {
-  /** Where the image lives, without tag: `ghcr.io/acme/images` or `ghcr.io/acme/images/base`. */
-  repository: string;
-  /** `<image>-<sha>`: this commit. Immutable. */
-  sha: string;
-  /** `<image>-content-<hash>`: these inputs. Immutable. */
-  content: string;
-  /** `<image>` (`latest` per image): moved only by the publish command. */
-  floating: string;
-}
-
+/** Where one image lives, without tag: `ghcr.io/acme/images` or `ghcr.io/acme/images/base`. */
 export function imageRepository(repository: string, layout: Layout, image: string): string {
   return layout === 'single' ? repository : `${repository}/${image}`;
 }
@@ -25,24 +18,60 @@ export function tagFor(layout: Layout, image: string, suffix: string): string {
   return layout === 'single' ? `${image}-${suffix}` : suffix;
 }
 
+/** The full reference of an image's tag with this suffix: `<repository>:base-<suffix>`. */
+export function tagRef(repository: string, layout: Layout, image: string, suffix: string): string {
+  return `${imageRepository(repository, layout, image)}:${tagFor(layout, image, suffix)}`;
+}
+
+/** The commit's tag suffix: the SHA's first `length` hex digits, `-dirty` for a dirty local build. */
+export function revisionTag(sha: string, length: number, dirty = false): string {
+  return `${sha.slice(0, length)}${dirty ? '-dirty' : ''}`;
+}
+
+/** `<image>-<sha>`: this commit. Immutable. */
+export const shaTag = (repository: string, layout: Layout, image: string, revision: string) =>
+  tagRef(repository, layout, image, revision);
+
+/** `<image>-content-<hash>`: these inputs. Immutable. */
+export const contentTag = (repository: string, layout: Layout, image: string, hash: string) =>
+  tagRef(repository, layout, image, `content-${hash}`);
+
+/** `<image>` (`latest` per image): moved only by publish and release. */
+export const floatingTag = (repository: string, layout: Layout, image: string) =>
+  `${imageRepository(repository, layout, image)}:${layout === 'single' ? image : 'latest'}`;
+
+/** The registry build cache of an image (`cacheFrom: registry`): `<image>-buildcache`. */
+export const cacheTag = (repository: string, layout: Layout, image: string) =>
+  tagRef(repository, layout, image, 'buildcache');
+
+/** `<repo>:base-content-<hash>` + `linux/arm64` -> `<repo>:base-content-<hash>-linux-arm64` (pushByDigest). */
+export const platformTag = (tag: string, platform: string) => `${tag}-${platformSlug(platform)}`;
+
+/** `ghcr.io/acme/images` + digest -> `ghcr.io/acme/images@sha256:...`. */
+export const pinnedReference = (repository: string, digest: string) => `${repository}@${digest}`;
+
+/** The tag of a full reference: `ghcr.io/acme/images:base-1a2b3c4` -> `base-1a2b3c4`. */
+export const tagOf = (ref: string) => ref.slice(ref.lastIndexOf(':') + 1);
+
+/** The tags one build names. */
+export interface ImageTags {
+  /** Where the image lives, without tag. */
+  repository: string;
+  sha: string;
+  content: string;
+}
+
 export function imageTags(args: {
   repository: string;
   layout: Layout;
   image: string;
-  /** The commit's short SHA, with `-dirty` when the working tree has changes. */
+  /** The commit's tag suffix (revisionTag). */
   revision: string;
   contentHash: string;
 }): ImageTags {
-  const repository = imageRepository(args.repository, args.layout, args.image);
   return {
-    repository,
-    sha: `${repository}:${tagFor(args.layout, args.image, args.revision)}`,
-    content: `${repository}:${tagFor(args.layout, args.image, `content-${args.contentHash}`)}`,
-    floating: `${repository}:${args.layout === 'single' ? args.image : 'latest'}`,
+    repository: imageRepository(args.repository, args.layout, args.image),
+    sha: shaTag(args.repository, args.layout, args.image, args.revision),
+    content: contentTag(args.repository, args.layout, args.image, args.contentHash),
   };
-}
-
-/** `ghcr.io/acme/images:base-1a2b3c4` + digest -> `ghcr.io/acme/images@sha256:...`. */
-export function pinnedReference(repository: string, digest: string): string {
-  return `${repository}@${digest}`;
 }

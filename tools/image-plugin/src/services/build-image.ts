@@ -1,211 +1,143 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultRepository } from '../adapters/git-remote';
-import { inspectRemote, runBuildx, tagImage } from '../adapters/buildx';
-import { preflight, localImageId, tagLocal, type EngineInfo } from '../adapters/engine';
-import { currentRevision } from '../adapters/git';
-import { buildSettings, type ImageBuildOptions } from '../core/build-options';
-import { buildPlan, type BuildPlan } from '../core/build-plan';
-import { checkEngineFor, describeEngine } from '../core/engine-requirements';
-import { ImageConfigError } from '../core/errors';
+import { randomBytes } from 'node:crypto';
+import { runBuildx } from '../adapters/buildx';
+import { tagLocal } from '../adapters/engine';
+import { builtImage, imageResult, parentFacts, reuseOrBuild, type ParentFacts } from '../core/build-decisions';
+import { buildxInvocation } from '../core/build-invocation';
+import { dryRunRecord, type DryRunReport } from '../core/dry-run';
+import { ImageConfigError, type ImageError } from '../core/errors';
+import { wrapInIndex } from '../core/image-index';
 import type { ImageSpec } from '../core/image-spec';
 import { firstLine, isTransientRegistryError, registryError } from '../core/registry-errors';
 import type { ImageResult } from '../core/result';
-import { imageTags, pinnedReference } from '../core/tags';
-import { imageContent } from './image-content';
-import { clearResult, platformResultKey, readResult, writeResult } from './results';
-import { preflightRecordPath, readPlannedResult, writePlannedResult } from './run-records';
+import type { PreparedImage } from './prepare-images';
+import type { RunContext } from './run-context';
+import type { RunResults } from './run-results';
 
-export interface BuildRequest {
-  workspaceRoot: string;
-  spec: ImageSpec;
-  options: ImageBuildOptions;
-  /** The Nx run (set by the plugin's preTasksExecution hook); parents' results must come from it. */
-  runId: string | null;
-  env: Readonly<Record<string, string | undefined>>;
-  log: (line: string) => void;
-}
-
-/** The engine checks run once per Nx run: later tasks of the run read the first one's answer. */
-async function preflightOnce(runId: string | null, log: (line: string) => void): Promise<EngineInfo> {
-  const file = runId ? preflightRecordPath(runId) : null;
-  if (file) {
-    try {
-      return JSON.parse(await readFile(file, 'utf8')) as EngineInfo;
-    } catch {
-      // the first task of the run: check the engine
-    }
-  }
-  const info = await preflight();
-  log(describeEngine(info));
-  if (file) await writeFile(file, JSON.stringify(info));
-  return info;
-}
-
-export type BuildOutcome = { kind: 'result'; result: ImageResult } | { kind: 'plan'; plan: BuildPlan };
+export type BuildOutcome = { kind: 'result'; result: ImageResult } | { kind: 'dry-run'; report: DryRunReport };
 
 /**
- * Builds one image, or reuses it: hashes its inputs, looks the content tag up (registry when pushing,
- * the local engine otherwise) and only builds when it is missing. Children build FROM the parents'
- * results of the same run. Writes `<resultsDir>/<image>.json` only on success.
+ * One image, once the run's first pass prepared it (services/prepare-images.ts): a short sequence of
+ * effects over the decisions of core/build-decisions.ts. Pins each parent to its result of this run;
+ * reuses the content (adds the SHA tag) or builds it with buildx; writes `<resultsDir>/<image>.json`
+ * only on success. `buildSlot` limits how many buildx builds run at once.
  */
-export async function buildImage(req: BuildRequest): Promise<BuildOutcome> {
-  const started = Date.now();
-  const { workspaceRoot: root, spec } = req;
-  const engine = await preflightOnce(req.runId, req.log);
-  const settings = buildSettings(req.options, {
-    image: spec.name,
-    hostPlatform: engine.platform,
-    defaultRepository: defaultRepository(root, req.env as NodeJS.ProcessEnv),
-    env: req.env,
-  });
-  checkEngineFor(engine, settings);
-  const resultKey = settings.pushByDigest ? platformResultKey(spec.name, settings.platforms[0]) : spec.name;
-  if (!settings.dryRun) await clearResult(root, settings.resultsDir, resultKey);
-
-  const revision = await currentRevision(root);
-  const dirty = revision.changes.length > 0;
-  if (dirty && settings.push) {
-    throw new ImageConfigError(
-      `the working tree has uncommitted changes (${revision.changes.slice(0, 3).map((c) => c.slice(3)).join(', ')}${revision.changes.length > 3 ? ', ...' : ''}); a pushed image is tagged with the commit SHA ${revision.sha.slice(0, 7)} and must be exactly that commit`,
-      'commit or stash the changes, then run again (without --push, a local build is tagged <image>-<sha>-dirty)',
-      root,
-    );
-  }
-
-  const parentHashes: Record<string, string> = {};
-  const parentRefs: Record<string, string> = {};
-  let parentDigest: string | null = null;
+export async function buildImage(
+  run: RunContext,
+  image: PreparedImage,
+  results: RunResults,
+  log: (line: string) => void,
+  buildSlot: <T>(build: () => Promise<T>) => Promise<T>,
+): Promise<BuildOutcome> {
+  const { spec, settings, tags, revision } = image;
+  const parents: Array<[string, ParentFacts]> = [];
   for (const parent of spec.parents) {
-    const result = await readResult(root, settings.resultsDir, parent.image);
-    // A parent counts when this run built it, or (across CI jobs) when it was pushed for this very commit.
-    const fresh = result && (result.runId === req.runId || (result.pushed && result.revision === revision.sha && !dirty));
-    const stale = !fresh || (settings.push && !result.pushed);
-    if (stale && !settings.dryRun) {
-      throw new ImageConfigError(
-        `the parent image "${parent.image}" has no ${settings.push ? 'pushed ' : ''}result from this run, so ${spec.name} cannot be pinned to its digest`,
-        `build them together: npx nx run ${spec.name}:${'image-build'}${settings.push ? ' --push' : ''} (dependsOn builds ${parent.image} first)`,
-        spec.dockerfile,
-        parent.line,
-      );
-    }
-    if (stale) {
-      // A dry run: the parent was planned, not built, earlier in this run (or not at all).
-      const planned = await readPlannedResult(req.runId, parent.image);
-      parentHashes[parent.image] = planned?.contentHash ?? 'unknown';
-      parentRefs[parent.image] = planned?.reference ?? `<${parent.image} digest from this run>`;
-      continue;
-    }
-    parentHashes[parent.image] = result.contentHash;
-    parentRefs[parent.image] = result.pinnedReference;
-    parentDigest ??= result.digest;
+    const facts = parentFacts(
+      parent,
+      await results.result(settings.resultsDir, parent.image),
+      settings.dryRun ? await results.dryRunRecord(parent.image) : null,
+      {
+        image: spec.name,
+        dockerfile: spec.dockerfile,
+        runId: run.runId,
+        revision: revision.sha,
+        dirty: revision.changes.length > 0,
+        push: settings.push,
+        dryRun: settings.dryRun,
+      },
+    );
+    parents.push([parent.image, facts]);
+  }
+  const parentRefs = Object.fromEntries(parents.map(([name, facts]) => [name, facts.reference]));
+  const parentDigest = parents.find(([, facts]) => facts.digest)?.[1].digest ?? null;
+  const decision = reuseOrBuild(settings, image.lookup);
+  const workDir = join(tmpdir(), `image-build-${spec.name}-${randomBytes(4).toString('hex')}`);
+  const invocation = buildxInvocation({
+    spec,
+    settings,
+    tags,
+    parentRefs,
+    revision: revision.sha,
+    revisionTag: image.revisionTag,
+    created: new Date().toISOString(),
+    metadataFile: join(workDir, 'metadata.json'),
+    workspaceRoot: run.workspaceRoot,
+  });
+
+  if (settings.dryRun) {
+    await results.recordDryRun(spec.name, dryRunRecord(invocation, image.hash, decision, settings.push));
+    return { kind: 'dry-run', report: { invocation, reuse: decision.kind === 'reuse' } };
   }
 
-  const { hash, baseDigest } = await imageContent(root, spec, settings, parentHashes);
-  const revisionTag = `${revision.sha.slice(0, settings.shaLength)}${dirty ? '-dirty' : ''}`;
-  const tags = imageTags({ repository: settings.repository, layout: settings.layout, image: spec.name, revision: revisionTag, contentHash: hash });
-  const tmp = await mkdtemp(join(tmpdir(), `image-build-${spec.name}-`));
-  try {
-    const plan = buildPlan({
-      spec,
-      settings,
+  const finish = async (outcome: ImageResult['result'], digest: string, platforms: string[]): Promise<BuildOutcome> => {
+    const { result, keys } = imageResult({
+      image: spec.name,
+      outcome,
+      digest,
+      platforms,
       tags,
-      parentRefs,
+      settings,
+      contentHash: image.hash,
+      parentDigest,
+      baseDigest: image.baseDigest,
+      durationMs: Date.now() - image.startedAt,
       revision: revision.sha,
-      created: new Date().toISOString(),
-      metadataFile: join(tmp, 'metadata.json'),
-      workspaceRoot: root,
+      runId: run.runId,
     });
-    if (settings.dryRun) {
-      const existing = settings.push ? await inspectRemote(tags.content) : null;
-      const reuse = settings.push
-        ? !!existing && settings.indexPlatforms.every((p) => existing.platforms.includes(p))
-        : !!(await localImageId(tags.content));
-      await writePlannedResult(req.runId, spec.name, {
-        contentHash: hash,
-        reference: settings.push ? (reuse ? pinnedReference(tags.repository, existing!.digest) : `${tags.repository}@<digest of ${tags.content}>`) : tags.content,
-        reuse,
-      });
-      return { kind: 'plan', plan: { ...plan, reuse } };
-    }
+    await run.profile.time('results', () => results.write(settings.resultsDir, result, keys));
+    return { kind: 'result', result };
+  };
 
-    const finish = async (result: ImageResult['result'], digest: string, platforms: string[]): Promise<BuildOutcome> => {
-      const pinned = settings.push ? pinnedReference(tags.repository, digest) : tags.content;
-      const outcome: ImageResult = {
-        image: spec.name,
-        result,
-        digest,
-        tags: settings.pushByDigest && result === 'built' ? [] : [tags.sha, tags.content],
-        ...(settings.pushByDigest && result === 'built' ? { indexTags: [tags.sha, tags.content] } : {}),
-        platforms,
-        contentHash: hash,
-        parentDigest,
-        baseDigest,
-        durationMs: Date.now() - started,
-        revision: revision.sha,
-        pushed: settings.push,
-        runId: req.runId,
-        repository: tags.repository,
-        pinnedReference: pinned,
-      };
-      await writeResult(root, settings.resultsDir, outcome, resultKey);
-      // A reused image is already the finished index: children in this job can build FROM it.
-      if (resultKey !== spec.name && result === 'reused') await writeResult(root, settings.resultsDir, outcome);
-      return { kind: 'result', result: outcome };
-    };
-
+  if (decision.kind === 'reuse') {
     if (settings.push) {
-      const existing = await inspectRemote(tags.content);
-      if (existing) {
-        const platforms = existing.platforms;
-        const missing = settings.indexPlatforms.filter((p) => !platforms.includes(p));
-        if (missing.length === 0) {
-          // A content tag pushed as a plain manifest (by an older version) comes back wrapped.
-          const digest = await tagImage([tags.sha], tags.repository, existing.digest, !!existing.manifest.manifests);
-          req.log(`${spec.name}: reused ${tags.content} (${existing.digest.slice(0, 19)}), tagged ${tags.sha}`);
-          return await finish('reused', digest, platforms);
-        }
-        req.log(`${spec.name}: ${tags.content} lacks ${missing.join(', ')}; building`);
-      }
-    } else {
-      const id = await localImageId(tags.content);
-      if (id) {
-        await tagLocal(tags.content, tags.sha);
-        req.log(`${spec.name}: reused local ${tags.content}, tagged ${tags.sha}`);
-        return await finish('reused', id, settings.platforms);
-      }
+      const digest = await run.profile.time('tags', () =>
+        run.registry.tag([tags.sha], tags.repository, decision.digest, image.remote ?? undefined),
+      );
+      log(`${spec.name}: reused ${tags.content} (${decision.digest.slice(0, 19)}), tagged ${tags.sha}`);
+      return finish('reused', digest, decision.platforms);
     }
+    await run.profile.time('tags', () => tagLocal(tags.content, tags.sha));
+    log(`${spec.name}: reused local ${tags.content}, tagged ${tags.sha}`);
+    return finish('reused', decision.digest, decision.platforms);
+  }
 
-    req.log(`${spec.name}: building ${settings.platforms.join(',')} -> ${tags.sha}`);
-    let run = await runBuildx(plan.args, root);
-    // A registry's 5xx or 429 while pushing is worth another try: BuildKit's cache makes it cheap.
-    for (let attempt = 2; run.exitCode !== 0 && attempt <= 3 && isTransientRegistryError(run.output); attempt++) {
-      req.log(`${spec.name}: the registry failed while pushing (${firstLine(run.output)}); trying again (${attempt}/3)`);
-      run = await runBuildx(plan.args, root);
+  if (image.lookup.found) log(`${spec.name}: ${decision.reason}; building`);
+  await run.buildx();
+  await mkdir(workDir, { recursive: true });
+  try {
+    const metadata = await buildSlot(() =>
+      run.profile.time('builds', async () => {
+        log(`${spec.name}: building ${settings.platforms.join(',')} -> ${tags.sha}`);
+        let build = await runBuildx(invocation.args, run.workspaceRoot);
+        // A registry's 5xx or 429 while pushing is worth another try: BuildKit's cache makes it cheap.
+        for (let attempt = 2; build.exitCode !== 0 && attempt <= 3 && isTransientRegistryError(build.output); attempt++) {
+          log(`${spec.name}: the registry failed while pushing (${firstLine(build.output)}); trying again (${attempt}/3)`);
+          build = await runBuildx(invocation.args, run.workspaceRoot);
+        }
+        if (build.exitCode !== 0) throw buildFailure(spec, tags.sha, build.output);
+        return JSON.parse(await readFile(join(workDir, 'metadata.json'), 'utf8')) as Record<string, unknown>;
+      }),
+    );
+    const built = builtImage(metadata, settings);
+    let digest = built.digest;
+    if (built.wrap) {
+      // One platform without attestations was pushed as a plain manifest: both tags get its index.
+      const index = wrapInIndex(built.wrap);
+      await run.profile.time('tags', () => Promise.all([tags.sha, tags.content].map((t) => run.registry.putManifest(t, index))));
+      digest = index.digest;
     }
-    if (run.exitCode !== 0) throw buildFailure(spec, tags.sha, run.output);
-    const metadata = JSON.parse(await readFile(join(tmp, 'metadata.json'), 'utf8')) as Record<string, unknown>;
-    let digest = String(metadata['containerimage.digest'] ?? '');
-    if (!digest.startsWith('sha256:')) throw new Error(`buildx reported no digest for ${spec.name} (metadata: ${JSON.stringify(metadata)})`);
-    const mediaType = (metadata['containerimage.descriptor'] as { mediaType?: string } | undefined)?.mediaType ?? '';
-    if (settings.push && !settings.pushByDigest && !/index|manifest\.list/.test(mediaType)) {
-      // One platform without attestations is pushed as a plain manifest, and a later retag would
-      // wrap it in an index with another digest. Every tag of an image is an index from the start,
-      // so the SHA, content, floating and release tags share one digest.
-      digest = await tagImage([tags.sha, tags.content], tags.repository, digest, false);
-    }
-    return await finish('built', digest, settings.platforms);
+    return finish('built', digest, settings.platforms);
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
   }
 }
 
 /** One clear error for a failed build: the registry's refusal, or the failing Dockerfile line. */
-export function buildFailure(spec: ImageSpec, ref: string, output: string): ImageConfigError {
-  const registry = /(pushing|push|exporting to image|failed to authorize|failed to fetch oauth token|unexpected status from)/i.test(output)
-    ? registryError(ref, output)
-    : undefined;
+export function buildFailure(spec: ImageSpec, ref: string, output: string): ImageError {
+  const pushing = /(pushing|push|exporting to image|failed to authorize|failed to fetch oauth token|unexpected status from)/i;
+  const registry = pushing.test(output) ? registryError(ref, output) : undefined;
   if (registry) return registry;
   const line = /^\s*(\d+)\s*\|\s*>>>/m.exec(output)?.[1];
   const stepFailed = /did not complete successfully/.test(output);

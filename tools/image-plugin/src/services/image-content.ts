@@ -25,9 +25,11 @@ export async function imageContent(
   parentHashes: Readonly<Record<string, string>>,
   resolveBase: (ref: string) => Promise<string> = resolveRemoteDigest,
 ): Promise<ImageContent> {
-  const bases: Record<string, string> = {};
-  for (const base of spec.externalBases) bases[base.ref] = await resolveBase(base.ref);
-  const files = await hashFolders(workspaceRoot, [spec.root, ...spec.mountedInputs], await contextFilter(workspaceRoot, spec.dockerfile));
+  const [digests, files] = await Promise.all([
+    Promise.all(spec.externalBases.map((base) => resolveBase(base.ref))),
+    contextFilter(workspaceRoot, spec.dockerfile).then((include) => hashFolders(workspaceRoot, [spec.root, ...spec.mountedInputs], include)),
+  ]);
+  const bases = Object.fromEntries(spec.externalBases.map((base, i) => [base.ref, digests[i]]));
   const hash = contentHash({ files, buildArgs: settings.buildArgs, platforms: settings.indexPlatforms, parents: parentHashes, bases });
-  return { hash, baseDigest: Object.values(bases)[0] ?? null };
+  return { hash, baseDigest: digests[0] ?? null };
 }

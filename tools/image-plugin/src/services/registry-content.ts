@@ -1,8 +1,9 @@
-import { inspectRemote } from '../adapters/buildx';
+import { RegistryClient } from '../adapters/registry';
 import { resolveRemoteDigest } from '../adapters/engine';
 import { buildSettings, type ImageBuildOptions } from '../core/build-options';
 import type { ImageSpec } from '../core/image-spec';
-import { imageTags } from '../core/tags';
+import { missingPlatforms } from '../core/platforms';
+import { contentTag } from '../core/tags';
 import { imageContent } from './image-content';
 
 export interface MissingContent {
@@ -33,7 +34,7 @@ export interface RegistryContentRequest {
  * chain parent -> child exactly as the executor does; one registry lookup per image, each level's
  * lookups in parallel.
  */
-export async function imagesMissingContent(req: RegistryContentRequest): Promise<MissingContent[]> {
+export async function imagesMissingContent(req: RegistryContentRequest, registry = new RegistryClient(req.env as NodeJS.ProcessEnv)): Promise<MissingContent[]> {
   const byName = new Map(req.specs.map((s) => [s.name, s]));
   const resolved = new Map<string, Promise<string>>();
   const resolveBase = (ref: string) => {
@@ -53,10 +54,10 @@ export async function imagesMissingContent(req: RegistryContentRequest): Promise
         const parents = Object.fromEntries(spec.parents.map((p) => [p.image, hashes[p.image]]));
         const { hash } = await imageContent(req.workspaceRoot, spec, settings, parents, resolveBase);
         hashes[name] = hash;
-        const contentTag = imageTags({ repository: settings.repository, layout: settings.layout, image: name, revision: 'plan', contentHash: hash }).content;
-        const existing = await inspectRemote(contentTag);
-        const missingPlatforms = settings.indexPlatforms.filter((p) => !existing?.platforms.includes(p));
-        return missingPlatforms.length ? { image: name, contentTag, missingPlatforms } : null;
+        const tag = contentTag(settings.repository, settings.layout, name, hash);
+        const existing = await registry.inspect(tag);
+        const lacking = missingPlatforms(settings.indexPlatforms, existing?.platforms ?? []);
+        return lacking.length ? { image: name, contentTag: tag, missingPlatforms: lacking } : null;
       }),
     );
     missing.push(...found.filter((m): m is MissingContent => m !== null));

@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCheck } from '../adapters/containers';
 import { engine, localImageId } from '../adapters/engine';
+import { readResult } from '../adapters/result-files';
+import { TEST_SPEC_FILE } from '../core/defaults';
 import { ImageConfigError } from '../core/errors';
 import { checkFailure, parseTestSpec, type ImageCheck } from '../core/test-spec';
-import { readResult } from './results';
-
-export const TEST_SPEC_FILE = 'image-test.yaml';
+import { runCheck } from './run-check';
 
 export interface TestRequest {
   workspaceRoot: string;

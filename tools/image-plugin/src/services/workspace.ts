@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createProjectGraphAsync } from '@nx/devkit';
-import type { ImageBuildOptions } from '../core/build-options';
-import type { ImageSpec } from '../core/image-spec';
-import { levelsOf } from '../core/graph';
 import { defaultRepository } from '../adapters/git-remote';
+import type { ImageBuildOptions } from '../core/build-options';
+import { levelsOf } from '../core/graph';
+import { imageSpecOf, type ImageSpec } from '../core/image-spec';
 import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from '../options';
 
 export interface WorkspaceImages {
@@ -18,7 +18,9 @@ export interface WorkspaceImages {
 
 /** The image plugin's entry in nx.json. */
 export function pluginOptions(workspaceRoot: string): ImagePluginOptions {
-  const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { plugins?: Array<string | { plugin: string; options?: ImagePluginOptions }> };
+  const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as {
+    plugins?: Array<string | { plugin: string; options?: ImagePluginOptions }>;
+  };
   const entry = (nxJson.plugins ?? []).find((p) => (typeof p === 'string' ? p : p.plugin).includes('image-plugin'));
   return typeof entry === 'object' ? (entry.options ?? {}) : {};
 }
@@ -27,9 +29,9 @@ export function pluginOptions(workspaceRoot: string): ImagePluginOptions {
 export async function workspaceImages(workspaceRoot: string): Promise<WorkspaceImages> {
   const options = normalizePluginOptions(pluginOptions(workspaceRoot), () => defaultRepository(workspaceRoot));
   const graph = await createProjectGraphAsync({ exitOnError: true });
-  const specs: ImageSpec[] = Object.values(graph.nodes)
-    .filter((node) => node.data.metadata && 'image' in node.data.metadata)
-    .map((node) => ({ name: node.name, root: node.data.root, ...(node.data.metadata as { image: Omit<ImageSpec, 'name' | 'root'> }).image }))
+  const specs = Object.values(graph.nodes)
+    .map((node) => imageSpecOf(node.name, node.data))
+    .filter((s): s is ImageSpec => s !== null)
     .sort((a, b) => a.name.localeCompare(b.name));
   const buildOptions = Object.fromEntries(
     specs.map((s) => [s.name, (graph.nodes[s.name].data.targets?.[options.buildTargetName]?.options ?? {}) as ImageBuildOptions]),

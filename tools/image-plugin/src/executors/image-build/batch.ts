@@ -1,19 +1,21 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import { assertFreshBuild } from '../../build-check';
 import type { ImageBuildOptions } from '../../core/build-options';
-import { buildAndReport } from './executor';
+import { formatProfile, summarizeProfile } from '../../core/profile';
+import { runImageBuilds } from '../../services/build-run';
+import { parentStartedAt, processStartedAt } from '../../services/profile';
+import { openRun } from '../../services/run-context';
+import { buildTasksOf } from './executor';
 
 interface BatchTaskResult {
   task: string;
   result: { success: boolean; terminalOutput: string; startTime: number; endTime: number; status: 'success' | 'failure' | 'skipped' };
 }
 
-/** How many images build at once in one batch (each build is a buildx process). */
-const PARALLEL = Math.max(1, Number(process.env.IMAGE_BUILD_PARALLEL ?? 3));
-
 /**
  * Nx batch implementation (preferBatch): every image-build task of a run in one process, so a run pays
- * for Node, swc and the imports once instead of once per image. Parents first; independent images in
- * parallel; the dependents of a failed image are skipped, its siblings still build.
+ * for Node and the imports once, prepares every image in one pass (hashes, lookups) and starts each
+ * image as soon as its parents are done (services/build-run.ts).
  */
 export default async function* imageBuildBatch(
   taskGraph: TaskGraph,
@@ -21,47 +23,35 @@ export default async function* imageBuildBatch(
   _overrides: ImageBuildOptions,
   context: ExecutorContext,
 ): AsyncGenerator<BatchTaskResult> {
-  const pending = new Set(Object.keys(taskGraph.tasks));
-  const done = new Map<string, 'success' | 'failure' | 'skipped'>();
-  const running = new Map<string, Promise<BatchTaskResult>>();
-  const depsOf = (id: string) => (taskGraph.dependencies[id] ?? []).filter((d) => d in taskGraph.tasks);
-
-  const start = (id: string) => {
-    const task = taskGraph.tasks[id];
-    const output: string[] = [];
-    const startTime = Date.now();
-    // Nx prints each task's terminalOutput when it completes; buildx's progress streams live meanwhile.
-    const print = (line: string) => {
-      output.push(line);
+  const firstLineAt = Date.now();
+  assertFreshBuild();
+  const run = openRun({ workspaceRoot: context.root, runId: process.env.IMAGE_RUN_ID ?? null, env: process.env, log: (l) => console.log(l) });
+  const tasks = buildTasksOf(context, taskGraph, inputs);
+  const counts = { built: 0, reused: 0, failed: 0 };
+  for await (const report of runImageBuilds(run, tasks)) {
+    if (report.status === 'success') counts[report.built ? 'built' : 'reused']++;
+    else counts.failed++;
+    yield {
+      task: report.id,
+      result: {
+        success: report.status === 'success',
+        terminalOutput: `${report.lines.join('\n')}\n`,
+        startTime: report.startTime,
+        endTime: report.endTime,
+        status: report.status,
+      },
     };
-    running.set(
-      id,
-      buildAndReport(task.target.project, inputs[id], context, print).then((success) => ({
-        task: id,
-        result: { success, terminalOutput: `${output.join('\n')}\n`, startTime, endTime: Date.now(), status: success ? 'success' : 'failure' },
-      })),
-    );
-  };
-
-  while (pending.size > 0 || running.size > 0) {
-    for (const id of [...pending]) {
-      const deps = depsOf(id);
-      if (deps.some((d) => done.get(d) === 'failure' || done.get(d) === 'skipped')) {
-        pending.delete(id);
-        done.set(id, 'skipped');
-        const now = Date.now();
-        yield { task: id, result: { success: false, terminalOutput: `${taskGraph.tasks[id].target.project}: skipped, a parent image failed`, startTime: now, endTime: now, status: 'skipped' } };
-        continue;
-      }
-      if (running.size < PARALLEL && deps.every((d) => done.get(d) === 'success')) {
-        pending.delete(id);
-        start(id);
-      }
-    }
-    if (running.size === 0) continue;
-    const finished = await Promise.race(running.values());
-    running.delete(finished.task);
-    done.set(finished.task, finished.result.status);
-    yield finished;
+  }
+  if (tasks.some((t) => t.options.profile) || ['1', 'true'].includes(process.env.IMAGE_BUILD_PROFILE ?? '')) {
+    const summary = summarizeProfile({
+      intervals: run.profile.intervals,
+      nxStartedAt: parentStartedAt(),
+      executorStartedAt: processStartedAt(),
+      firstLineAt,
+      endedAt: Date.now(),
+      images: counts,
+      registryRequests: run.registry.requests,
+    });
+    console.error(formatProfile(summary));
   }
 }

@@ -1,48 +1,44 @@
-import type { ExecutorContext } from '@nx/devkit';
+import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import { assertFreshBuild } from '../../build-check';
 import type { ImageBuildOptions } from '../../core/build-options';
-import { isImageConfigError } from '../../core/errors';
-import type { ImageSpec } from '../../core/image-spec';
-import { formatPlan } from '../../core/summary';
-import { buildImage } from '../../services/build-image';
+import { imageSpecOf, type ImageSpec } from '../../core/image-spec';
+import { runImageBuilds, type BuildTask } from '../../services/build-run';
+import { openRun } from '../../services/run-context';
 
 /** The image spec the plugin stored on the project when it read the Dockerfile. */
-export function specOf(context: ExecutorContext, name = context.projectName as string): ImageSpec {
-  const project = context.projectsConfigurations.projects[name];
-  const image = project.metadata?.image as Omit<ImageSpec, 'name' | 'root'> | undefined;
-  if (!image) throw new Error(`${name} is not an image project (no Dockerfile matched the image plugin's dockerfileGlob)`);
-  return { name, root: project.root, ...image };
+export function specOf(context: ExecutorContext, name: string): ImageSpec {
+  const spec = imageSpecOf(name, context.projectsConfigurations.projects[name] ?? { root: '' });
+  if (!spec) throw new Error(`${name} is not an image project (no Dockerfile matched the image plugin's dockerfileGlob)`);
+  return spec;
 }
 
-/** Builds one image and reports through `print`; true on success. Shared by the single and batch executors. */
-export async function buildAndReport(
-  image: string,
-  options: ImageBuildOptions,
-  context: ExecutorContext,
-  print: (line: string, isError?: boolean) => void,
-): Promise<boolean> {
-  try {
-    const outcome = await buildImage({
-      workspaceRoot: context.root,
-      spec: specOf(context, image),
-      options,
-      runId: process.env.IMAGE_RUN_ID ?? null,
-      env: process.env,
-      log: (line) => print(line),
-    });
-    if (outcome.kind === 'plan') {
-      print(formatPlan(outcome.plan));
-    } else {
-      const r = outcome.result;
-      print(`${r.image}: ${r.result} ${r.digest} [${r.platforms.join(', ')}] in ${(r.durationMs / 1000).toFixed(1)}s`);
-    }
-    return true;
-  } catch (e) {
-    print(isImageConfigError(e) ? `\n${e.message}` : `\n${image}: ${(e as Error).message}`, true);
-    return false;
-  }
+/** The run's image-build tasks, as the batch gets them from Nx. */
+export function buildTasksOf(context: ExecutorContext, taskGraph: TaskGraph, inputs: Record<string, ImageBuildOptions>): BuildTask[] {
+  return Object.values(taskGraph.tasks).map((task) => ({
+    id: task.id,
+    image: task.target.project,
+    spec: specOf(context, task.target.project),
+    options: inputs[task.id],
+    dependsOn: taskGraph.dependencies[task.id] ?? [],
+  }));
 }
 
+/** One image-build task in its own process (without batch mode): the same run as the batch, with one task. */
 export default async function imageBuildExecutor(options: ImageBuildOptions, context: ExecutorContext): Promise<{ success: boolean }> {
-  const success = await buildAndReport(context.projectName as string, options, context, (line, isError) => (isError ? console.error(line) : console.log(line)));
+  assertFreshBuild();
+  const image = context.projectName as string;
+  const run = openRun({ workspaceRoot: context.root, runId: process.env.IMAGE_RUN_ID ?? null, env: process.env, log: (l) => console.log(l) });
+  let success = false;
+  try {
+    const task: BuildTask = { id: image, image, spec: specOf(context, image), options, dependsOn: [] };
+    for await (const report of runImageBuilds(run, [task])) {
+      const text = report.lines.join('\n');
+      if (report.status === 'success') console.log(text);
+      else console.error(text);
+      success = report.status === 'success';
+    }
+  } catch (e) {
+    console.error(`\n${image}: ${(e as Error).message}`);
+  }
   return { success };
 }

@@ -1,5 +1,9 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { isImageConfigError } from '../../core/errors';
+import { assertFreshBuild } from '../../build-check';
+import { RESULTS_DIR } from '../../core/defaults';
+import { describeError } from '../../core/errors';
+import { lineageOf } from '../../core/graph';
+import { imageSpecOf } from '../../core/image-spec';
 import { runImageTests } from '../../services/run-image-tests';
 
 export interface ImageTestOptions {
@@ -7,39 +11,35 @@ export interface ImageTestOptions {
   filter?: string;
 }
 
-/** The image and its ancestors (parents through FROM), root first. */
-function lineageOf(context: ExecutorContext, name: string): Array<{ name: string; root: string }> {
+/** The image and its ancestors (parents through FROM), root first, from the metadata the plugin stored. */
+function lineage(context: ExecutorContext, name: string): Array<{ name: string; root: string }> {
   const projects = context.projectsConfigurations.projects;
-  const seen: string[] = [];
-  const visit = (n: string) => {
-    const parents = (projects[n]?.metadata?.image as { parents?: Array<{ image: string }> } | undefined)?.parents ?? [];
-    for (const p of parents) visit(p.image);
-    if (!seen.includes(n)) seen.push(n);
-  };
-  visit(name);
-  return seen.map((n) => ({ name: n, root: projects[n].root }));
+  const specOf = (n: string) => (projects[n] ? imageSpecOf(n, projects[n]) : null);
+  return lineageOf(name, (n) => specOf(n)?.parents.map((p) => p.image) ?? []).map((n) => ({ name: n, root: projects[n].root }));
 }
 
 export default async function imageTestExecutor(options: ImageTestOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  assertFreshBuild();
   const image = context.projectName as string;
   try {
     const report = await runImageTests({
       workspaceRoot: context.root,
       image,
-      lineage: lineageOf(context, image),
-      resultsDir: options.resultsDir ?? 'dist/images',
+      lineage: lineage(context, image),
+      resultsDir: options.resultsDir ?? RESULTS_DIR,
       filter: options.filter,
       log: (line) => console.log(line),
     });
     const total = report.passed.length + report.failed.length;
     if (report.failed.length) {
-      console.error(`\nimage-test ${image} (${report.reference}): ${report.failed.length} of ${total} checks failed:\n${report.failed.map((f) => `  ${f.check}: ${f.why}`).join('\n')}`);
+      const failed = report.failed.map((f) => `  ${f.check}: ${f.why}`).join('\n');
+      console.error(`\nimage-test ${image} (${report.reference}): ${report.failed.length} of ${total} checks failed:\n${failed}`);
       return { success: false };
     }
     console.log(`image-test ${image}: ${total} checks passed`);
     return { success: true };
   } catch (e) {
-    console.error(isImageConfigError(e) ? `\n${e.message}` : `\n${image}: ${(e as Error).message}`);
+    console.error(`\n${describeError(e, image)}`);
     return { success: false };
   }
 }

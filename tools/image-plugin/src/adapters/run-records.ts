@@ -1,6 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DryRunRecord } from '../core/dry-run';
 
 /**
  * Small files in the OS temp folder that the image-build tasks of one Nx run share (the run id comes
@@ -11,22 +12,15 @@ const safe = (runId: string) => runId.replace(/[^\w-]/g, '');
 export const preflightRecordPath = (runId: string) => join(tmpdir(), `image-build-preflight-${safe(runId)}.json`);
 const planRecordPath = (runId: string, image: string) => join(tmpdir(), `image-build-plan-${safe(runId)}-${image}.json`);
 
-/** What a dry run of a parent decided, for its children in the same run (nothing goes to resultsDir). */
-export interface PlannedResult {
-  contentHash: string;
-  /** What a child would build FROM: the digest when the content tag already exists, else a description. */
-  reference: string;
-  reuse: boolean;
+/** What a dry run decided for an image, for its children in later processes of the same run. */
+export async function writeDryRunRecord(runId: string | null, image: string, record: DryRunRecord): Promise<void> {
+  if (runId) await writeFile(planRecordPath(runId, image), JSON.stringify(record));
 }
 
-export async function writePlannedResult(runId: string | null, image: string, planned: PlannedResult): Promise<void> {
-  if (runId) await writeFile(planRecordPath(runId, image), JSON.stringify(planned));
-}
-
-export async function readPlannedResult(runId: string | null, image: string): Promise<PlannedResult | null> {
+export async function readDryRunRecord(runId: string | null, image: string): Promise<DryRunRecord | null> {
   if (!runId) return null;
   try {
-    return JSON.parse(await readFile(planRecordPath(runId, image), 'utf8')) as PlannedResult;
+    return JSON.parse(await readFile(planRecordPath(runId, image), 'utf8')) as DryRunRecord;
   } catch {
     return null;
   }

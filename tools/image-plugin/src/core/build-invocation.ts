@@ -1,8 +1,9 @@
 import type { BuildSettings } from './build-options';
 import type { ImageSpec } from './image-spec';
-import type { ImageTags } from './tags';
+import { platformTag, type ImageTags } from './tags';
 
-export interface BuildPlan {
+/** The `docker buildx build` invocation for one image. */
+export interface BuildxInvocation {
   image: string;
   tags: ImageTags;
   platforms: string[];
@@ -11,17 +12,18 @@ export interface BuildPlan {
   labels: Record<string, string>;
   /** The arguments after `docker buildx build`. */
   args: string[];
-  /** Dry run only: the content tag already exists, so the run would build nothing and only tag. */
-  reuse?: boolean;
 }
 
-export interface PlanInput {
+export interface InvocationInput {
   spec: ImageSpec;
   settings: BuildSettings;
   tags: ImageTags;
   /** Parent image -> the reference to build FROM (digest-pinned when pushed). */
   parentRefs: Readonly<Record<string, string>>;
+  /** The full commit SHA. */
   revision: string;
+  /** The commit's tag suffix (`1a2b3c4`, `1a2b3c4-dirty`): the version label. */
+  revisionTag: string;
   created: string;
   metadataFile: string;
   workspaceRoot: string;
@@ -34,7 +36,7 @@ export function sourceUrl(repository: string): string {
 }
 
 /** The full `docker buildx build` invocation for one image. Pure: the same input gives the same args. */
-export function buildPlan(input: PlanInput): BuildPlan {
+export function buildxInvocation(input: InvocationInput): BuildxInvocation {
   const { spec, settings, tags } = input;
   const buildArgs: Record<string, string> = { ...settings.buildArgs };
   for (const parent of spec.parents) {
@@ -46,8 +48,7 @@ export function buildPlan(input: PlanInput): BuildPlan {
     'org.opencontainers.image.revision': input.revision,
     'org.opencontainers.image.created': input.created,
     'org.opencontainers.image.title': spec.name,
-    // The commit's tag without the image name: `1a2b3c4` (`1a2b3c4-dirty` for a dirty local build).
-    'org.opencontainers.image.version': tags.sha.slice(tags.sha.lastIndexOf(':') + 1).replace(`${spec.name}-`, ''),
+    'org.opencontainers.image.version': input.revisionTag,
   };
   const args: string[] = [];
   if (settings.builder) args.push('--builder', settings.builder);
@@ -63,7 +64,9 @@ export function buildPlan(input: PlanInput): BuildPlan {
     args.push(settings.push ? '--push' : '--load');
   }
   args.push(`--provenance=${settings.provenance ? 'mode=max' : 'false'}`);
-  if (settings.sbom) args.push(settings.sbomGenerator ? `--attest=type=sbom,generator=${settings.sbomGenerator}` : '--sbom=true');
+  if (settings.sbom) {
+    args.push(settings.sbomGenerator ? `--attest=type=sbom,generator=${settings.sbomGenerator}` : '--sbom=true');
+  }
   if (settings.caBundle) args.push('--secret', `id=ca-bundle,src=${settings.caBundle}`);
   for (const secret of settings.secrets) args.push('--secret', secret);
   for (const c of settings.cacheFrom) args.push('--cache-from', c);
@@ -71,6 +74,3 @@ export function buildPlan(input: PlanInput): BuildPlan {
   args.push('--metadata-file', input.metadataFile, '--progress', settings.progress, input.workspaceRoot);
   return { image: spec.name, tags, platforms: settings.platforms, buildArgs, labels, args };
 }
-
-/** `<repo>:base-content-<hash>` + `linux/arm64` -> `<repo>:base-content-<hash>-linux-arm64`. */
-export const platformTag = (contentTag: string, platform: string) => `${contentTag}-${platform.replaceAll('/', '-')}`;

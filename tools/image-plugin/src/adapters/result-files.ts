@@ -2,9 +2,12 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageResult } from '../core/result';
 
-/** `<resultsDir>/<image>.json`; a single-platform build pushed by digest: `<image>@linux-arm64.json`. */
-export const resultPath = (workspaceRoot: string, resultsDir: string, key: string) => join(workspaceRoot, resultsDir, `${key}.json`);
-export const platformResultKey = (image: string, platform: string) => `${image}@${platform.replaceAll('/', '-')}`;
+/**
+ * The result files: `<resultsDir>/<key>.json`, one per image (`<image>@linux-arm64` for one platform
+ * pushed by digest; core/build-decisions.ts decides the keys). File I/O only.
+ */
+export const resultPath = (workspaceRoot: string, resultsDir: string, key: string) =>
+  join(workspaceRoot, resultsDir, `${key}.json`);
 
 export async function readResult(workspaceRoot: string, resultsDir: string, image: string): Promise<ImageResult | null> {
   try {

@@ -1,0 +1,274 @@
+import { REGISTRY_ATTEMPTS, REGISTRY_BACKOFF_MS } from '../core/defaults';
+import { RegistryError } from '../core/errors';
+import { digestOf, isIndexMediaType, normalizedPlatform, wrapInIndex, type ManifestBlob } from '../core/image-index';
+import { platformString, platformsOf, type ManifestJson, type PlatformJson } from '../core/platforms';
+import { parseReference, registryLocation } from '../core/references';
+import { isTransientStatus, refusedCredentials, registryFailed, registryUnreachable } from '../core/registry-errors';
+import { basicHeader, DockerCredentials, parseChallenge, type Challenge, type Credentials } from './registry-auth';
+
+/**
+ * The registry, in process, over the OCI distribution API (`/v2/<name>/manifests/<reference>`), with the
+ * credentials the engine's clients use (adapters/registry-auth.ts) and the Basic or Bearer-token
+ * challenge a registry answers with (GHCR: a token per repository and scope). Lookups and tag moves
+ * are one or two HTTP requests each instead of one `docker buildx imagetools` process. Answers of 5xx
+ * or 429 are tried again; refusals, failures and unreachable registries become RegistryErrors.
+ */
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+export interface RemoteImage {
+  /** The repository it was read from, without tag. */
+  repository: string;
+  /** The sha256 of the manifest bytes, as the registry computes it. */
+  digest: string;
+  mediaType: string;
+  bytes: Buffer;
+  manifest: ManifestJson;
+  /** An index (or Docker manifest list), not a single manifest. */
+  isIndex: boolean;
+  /** The image platforms it holds (`linux/amd64`, ...). */
+  platforms: string[];
+}
+
+/** Loopback registries speak plain HTTP, as buildx and containerd assume; every other one HTTPS. */
+const isLoopback = (host: string) => /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+/** Docker Hub's API lives on another host than its name. */
+const apiHost = (host: string) => (host === 'docker.io' ? 'registry-1.docker.io' : host);
+const REQUEST_TIMEOUT_MS = 60_000;
+
+type Actions = 'pull' | 'pull,push';
+
+export class RegistryClient {
+  private readonly credentials: DockerCredentials;
+  /** Per registry host: how it asks to authenticate (null: it does not), learnt once from `GET /v2/`. */
+  private readonly challenges = new Map<string, Promise<Challenge | null>>();
+  /** Per host and scope: the Authorization header to send. */
+  private readonly authorizations = new Map<string, Promise<string | null>>();
+  /** How many HTTP requests this client sent (for the profile). */
+  requests = 0;
+
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.credentials = new DockerCredentials(env);
+  }
+
+  /** One lookup: the image a reference names (`repo:tag` or `repo@digest`), or null when the registry lacks it. */
+  async inspect(ref: string): Promise<RemoteImage | null> {
+    const { repository, tag, digest } = parseReference(ref);
+    const res = await this.request('GET', repository, `manifests/${digest ?? tag ?? 'latest'}`, ref, 'pull', {
+      accept: MANIFEST_ACCEPT,
+      notFoundIsNull: true,
+    });
+    if (!res) return null;
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const manifest = JSON.parse(bytes.toString('utf8')) as ManifestJson;
+    const mediaType = manifest.mediaType ?? res.headers.get('content-type') ?? 'application/vnd.oci.image.manifest.v1+json';
+    const isIndex = Array.isArray(manifest.manifests);
+    const image: RemoteImage = { repository, digest: digestOf(bytes), mediaType, bytes, manifest, isIndex, platforms: [] };
+    // A single-platform image without attestations is a plain manifest: its platform is in its config.
+    image.platforms = isIndex ? platformsOf(manifest) : [platformString(await this.platformOf(image))];
+    return image;
+  }
+
+  /** The digest a tag names now (one HEAD request), or null when the registry lacks it. */
+  async digestOf(ref: string): Promise<string | null> {
+    const { repository, tag, digest } = parseReference(ref);
+    const res = await this.request('HEAD', repository, `manifests/${digest ?? tag ?? 'latest'}`, ref, 'pull', {
+      accept: MANIFEST_ACCEPT,
+      notFoundIsNull: true,
+    });
+    if (!res) return null;
+    const header = res.headers.get('docker-content-digest');
+    if (header) return header;
+    return (await this.inspect(ref))?.digest ?? null;
+  }
+
+  /** The platform of a plain manifest, from its config blob, as an index would name it. */
+  async platformOf(image: Pick<RemoteImage, 'repository' | 'manifest' | 'digest'>): Promise<PlatformJson> {
+    const config = image.manifest.config?.digest;
+    if (!config) throw new RegistryError(`${image.repository}@${image.digest} has no config`, 'push the image again', image.repository);
+    const ref = `${image.repository}@${config}`;
+    const res = (await this.request('GET', image.repository, `blobs/${config}`, ref, 'pull', {})) as Response;
+    const json = (await res.json()) as { os: string; architecture: string; variant?: string; 'os.version'?: string; 'os.features'?: string[] };
+    return normalizedPlatform({
+      architecture: json.architecture,
+      os: json.os,
+      ...(json.variant ? { variant: json.variant } : {}),
+      ...(json['os.version'] ? { 'os.version': json['os.version'] } : {}),
+      ...(json['os.features'] ? { 'os.features': json['os.features'] } : {}),
+    });
+  }
+
+  /** Puts a manifest or index under a tag (`<repository>:<tag>`). */
+  async putManifest(tagRef: string, blob: ManifestBlob): Promise<void> {
+    const { repository, tag } = parseReference(tagRef);
+    await this.request('PUT', repository, `manifests/${tag ?? blob.digest}`, tagRef, 'pull,push', {
+      contentType: blob.mediaType,
+      body: blob.bytes,
+    });
+  }
+
+  /**
+   * Points `tags` (full references in `repository`) at the image `repository@digest` without moving a
+   * layer, and returns the digest they now name: an index is put as it is; a plain manifest is wrapped
+   * in a one-entry index first, exactly as `docker buildx imagetools create` wraps it.
+   */
+  async tag(tags: readonly string[], repository: string, digest: string, known?: RemoteImage): Promise<string> {
+    const source = known?.digest === digest ? known : await this.inspect(`${repository}@${digest}`);
+    if (!source) {
+      throw new RegistryError(
+        `${repository}@${digest} is not in the registry`,
+        'build and push the image again (npx nx run-many -t image-build --push)',
+        repository,
+      );
+    }
+    const blob: ManifestBlob = source.isIndex
+      ? { mediaType: source.mediaType, bytes: source.bytes, digest: source.digest }
+      : wrapInIndex({ mediaType: source.mediaType, digest: source.digest, size: source.bytes.length, platform: await this.platformOf(source) });
+    await Promise.all(tags.map((t) => this.putManifest(t, blob)));
+    return blob.digest;
+  }
+
+  private async request(
+    method: 'GET' | 'HEAD' | 'PUT',
+    repository: string,
+    path: string,
+    ref: string,
+    actions: Actions,
+    options: { accept?: string; contentType?: string; body?: Buffer; notFoundIsNull?: boolean },
+  ): Promise<Response | null> {
+    const { host, path: name } = registryLocation(repository);
+    const base = `${isLoopback(host) ? 'http' : 'https'}://${apiHost(host)}`;
+    const scope = `repository:${name}:${actions}`;
+    let authorization = await this.authorization(host, base, scope, ref);
+    let reauthenticated = false;
+    for (let attempt = 1; ; attempt++) {
+      const headers: Record<string, string> = {};
+      if (options.accept) headers.Accept = options.accept;
+      if (options.contentType) headers['Content-Type'] = options.contentType;
+      if (authorization) headers.Authorization = authorization;
+      const body = options.body ? new Uint8Array(options.body) : undefined;
+      const res = await this.send(`${base}/v2/${name}/${path}`, { method, headers, body }, ref);
+      if (res.status === 401 && !reauthenticated) {
+        // The registry wants another scope or scheme for this request: answer its own challenge once.
+        reauthenticated = true;
+        await res.arrayBuffer();
+        const challenge = parseChallenge(res.headers.get('www-authenticate'));
+        authorization = challenge ? await this.authorize(host, challenge, challenge.params.scope ?? scope, ref) : null;
+        if (!authorization) throw refusedCredentials(ref);
+        attempt--;
+        continue;
+      }
+      if (res.status === 401 || res.status === 403) {
+        await res.arrayBuffer();
+        throw refusedCredentials(ref);
+      }
+      if (res.status === 404 && options.notFoundIsNull) {
+        await res.arrayBuffer();
+        return null;
+      }
+      if (isTransientStatus(res.status)) {
+        const detail = `${res.status} ${res.statusText}${await errorText(res)}`;
+        if (attempt >= REGISTRY_ATTEMPTS) throw registryFailed(ref, detail);
+        await new Promise((r) => setTimeout(r, REGISTRY_BACKOFF_MS * attempt));
+        continue;
+      }
+      if (res.status >= 300) {
+        const detail = `${res.status} ${res.statusText}${await errorText(res)}`;
+        throw new RegistryError(
+          `the registry ${host} refused ${method} ${ref}: ${detail}`,
+          `check that the image and its layers are in ${repository}, then run again`,
+          host,
+        );
+      }
+      return res;
+    }
+  }
+
+  private async send(url: string, init: RequestInit, ref: string): Promise<Response> {
+    this.requests++;
+    try {
+      return await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    } catch (e) {
+      throw registryUnreachable(ref, networkDetail(e));
+    }
+  }
+
+  /** The Authorization header for a scope of a host, from how the host asks (`GET /v2/`, once per host). */
+  private async authorization(host: string, base: string, scope: string, ref: string): Promise<string | null> {
+    let challenge = this.challenges.get(host);
+    if (!challenge) {
+      challenge = this.send(`${base}/v2/`, { method: 'GET' }, ref).then(async (res) => {
+        await res.arrayBuffer();
+        return res.status === 401 ? parseChallenge(res.headers.get('www-authenticate')) : null;
+      });
+      this.challenges.set(host, challenge);
+    }
+    const known = await challenge;
+    return known ? this.authorize(host, known, scope, ref) : null;
+  }
+
+  private authorize(host: string, challenge: Challenge, scope: string, ref: string): Promise<string | null> {
+    const key = `${host} ${challenge.scheme} ${challenge.scheme === 'bearer' ? scope : ''}`;
+    let header = this.authorizations.get(key);
+    if (!header) {
+      header = this.credentials.for(host).then((credentials) => {
+        if (challenge.scheme === 'basic') return credentials ? basicHeader(credentials) : null;
+        if (challenge.scheme === 'bearer') return this.bearerToken(challenge, scope, credentials, ref);
+        return null;
+      });
+      this.authorizations.set(key, header);
+      // A refusal is not remembered: the next request asks again.
+      header.catch(() => this.authorizations.delete(key));
+    }
+    return header;
+  }
+
+  /** A token from the registry's token service (docker's token flow; OAuth2 refresh for identity tokens). */
+  private async bearerToken(challenge: Challenge, scope: string, credentials: Credentials | null, ref: string): Promise<string> {
+    const realm = challenge.params.realm;
+    if (!realm) throw refusedCredentials(ref);
+    const service = challenge.params.service;
+    let res: Response;
+    if (credentials?.identityToken) {
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'workspace-images' });
+      if (service) form.set('service', service);
+      form.set('scope', scope);
+      res = await this.send(realm, { method: 'POST', body: form }, ref);
+    } else {
+      const url = new URL(realm);
+      if (service) url.searchParams.set('service', service);
+      url.searchParams.set('scope', scope);
+      const headers: Record<string, string> = credentials?.username !== undefined ? { Authorization: basicHeader(credentials) } : {};
+      res = await this.send(url.toString(), { method: 'GET', headers }, ref);
+    }
+    if (res.status === 401 || res.status === 403) throw refusedCredentials(ref);
+    if (!res.ok) throw registryFailed(ref, `token service ${res.status} ${res.statusText}${await errorText(res)}`);
+    const body = (await res.json()) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (!token) throw refusedCredentials(ref);
+    return `Bearer ${token}`;
+  }
+}
+
+/** `: <first error message>` of a registry's JSON error body, or ''. */
+async function errorText(res: Response): Promise<string> {
+  const text = await res.text().catch(() => '');
+  try {
+    const first = (JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> }).errors?.[0];
+    if (first) return `: ${[first.code, first.message].filter(Boolean).join(' ')}`;
+  } catch {
+    // not JSON
+  }
+  return text.trim() ? `: ${text.trim().split('\n')[0].slice(0, 200)}` : '';
+}
+
+/** `connect ECONNREFUSED 127.0.0.1:5999` from what fetch threw. */
+function networkDetail(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  if ((e as Error).name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000}s`;
+  return cause?.message ?? (e as Error).message;
+}

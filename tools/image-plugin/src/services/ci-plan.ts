@@ -1,0 +1,53 @@
+import { affectedProjects } from '../adapters/nx-affected';
+import { defaultRepository } from '../adapters/git-remote';
+import { ciPlan, type CiPlan } from '../core/ci-plan';
+import { DEFAULT_CI_PLATFORMS, DEFAULT_RUNNERS } from '../core/defaults';
+import { platformList } from '../core/platforms';
+import { imagesMissingContent, type MissingContent } from './registry-content';
+import { workspaceImages } from './workspace';
+
+export interface CiPlanRequest {
+  workspaceRoot: string;
+  all: boolean;
+  platforms?: string[];
+  runners?: Record<string, string>;
+  maxLevels: number;
+  workflowFile: string;
+  /** Also plan every image whose content tag is not in the registry (needs read access to it). */
+  checkRegistry: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The CI plan: affected images by level and platform (NX_BASE..NX_HEAD) and, with checkRegistry,
+ * every image whose content is not in the registry; the rest only get their SHA tag.
+ */
+export async function planCi(req: CiPlanRequest): Promise<{ plan: CiPlan; missing: MissingContent[] }> {
+  const { options, specs, levels, buildOptions } = await workspaceImages(req.workspaceRoot);
+  const affected = req.all ? 'all' : await affectedProjects(req.workspaceRoot, options.buildTargetName, req.env.NX_BASE, req.env.NX_HEAD);
+  const configured = platformList(options.build.platforms as string[] | string | undefined);
+  const platforms = req.platforms?.length ? req.platforms : configured.length ? configured : [...DEFAULT_CI_PLATFORMS];
+  const missing =
+    req.checkRegistry && affected !== 'all'
+      ? await imagesMissingContent({
+          workspaceRoot: req.workspaceRoot,
+          specs,
+          levels,
+          options: (image) => buildOptions[image] ?? {},
+          platforms,
+          defaultRepository: defaultRepository(req.workspaceRoot, req.env as NodeJS.ProcessEnv),
+          env: req.env,
+        })
+      : [];
+  const plan = ciPlan({
+    images: specs.map((s) => ({ name: s.name, parents: s.parents.map((p) => p.image) })),
+    levels,
+    affected,
+    notInRegistry: missing.map((m) => m.image),
+    platforms,
+    runners: { ...DEFAULT_RUNNERS, ...(req.runners ?? {}) },
+    maxLevels: req.maxLevels,
+    workflowFile: req.workflowFile,
+  });
+  return { plan, missing };
+}

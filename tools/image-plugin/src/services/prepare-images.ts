@@ -1,0 +1,107 @@
+import { localImageId } from '../adapters/engine';
+import { clearResult } from '../adapters/result-files';
+import type { RemoteImage } from '../adapters/registry';
+import type { Revision } from '../adapters/git';
+import { buildSettings, type BuildSettings, type ImageBuildOptions } from '../core/build-options';
+import { parentFacts, platformResultKey, type Lookup } from '../core/build-decisions';
+import { checkEngineFor } from '../core/engine-requirements';
+import { ImageConfigError } from '../core/errors';
+import type { ImageSpec } from '../core/image-spec';
+import { imageTags, revisionTag, type ImageTags } from '../core/tags';
+import { imageContent } from './image-content';
+import type { RunResults } from './run-results';
+import type { RunContext } from './run-context';
+
+/** One image-build task of the run. */
+export interface ImageTask {
+  image: string;
+  spec: ImageSpec;
+  options: ImageBuildOptions;
+}
+
+/** What the run knows of an image before its build starts: settings, tags, content hash, the lookup's answer. */
+export interface PreparedImage {
+  spec: ImageSpec;
+  settings: BuildSettings;
+  revision: Revision;
+  revisionTag: string;
+  tags: ImageTags;
+  hash: string;
+  baseDigest: string | null;
+  lookup: Lookup;
+  /** The manifest the registry lookup found (kept for the retag, which then needs no second request). */
+  remote: RemoteImage | null;
+  startedAt: number;
+}
+
+/**
+ * The run's first pass, for every image at once before the first build: settings, the commit, the
+ * content hashes (chained in memory parent -> child, as `images plan` does) and one lookup per content
+ * tag, all side by side. A no-op run (everything in the registry) then needs no process per image.
+ * Parents outside the run (an earlier CI job) are read from their result files.
+ * Each image's promise fails alone: its task fails, its children are skipped, its siblings go on.
+ */
+export function prepareImages(run: RunContext, tasks: readonly ImageTask[], results: RunResults): Map<string, Promise<PreparedImage>> {
+  const prepared = new Map<string, Promise<PreparedImage>>();
+  const inRun = new Set(tasks.map((t) => t.image));
+  const prepare = async (task: ImageTask): Promise<PreparedImage> => {
+    const startedAt = Date.now();
+    const { spec } = task;
+    const engine = await run.engine();
+    const settings = buildSettings(task.options, {
+      image: spec.name,
+      hostPlatform: engine.platform,
+      defaultRepository: run.defaultRepository,
+      env: run.env,
+    });
+    checkEngineFor(engine, settings);
+    const key = settings.pushByDigest ? platformResultKey(spec.name, settings.platforms[0]) : spec.name;
+    if (!settings.dryRun) await run.profile.time('results', () => clearResult(run.workspaceRoot, settings.resultsDir, key));
+    const revision = await run.revision();
+    const dirty = revision.changes.length > 0;
+    if (dirty && settings.push) {
+      const shown = revision.changes.slice(0, 3).join(', ') + (revision.changes.length > 3 ? ', ...' : '');
+      throw new ImageConfigError(
+        `the working tree has uncommitted changes (${shown}); a pushed image is tagged with the commit SHA ${revision.sha.slice(0, 7)} and must be exactly that commit`,
+        'commit or stash the changes, then run again (without --push, a local build is tagged <image>-<sha>-dirty)',
+        run.workspaceRoot,
+      );
+    }
+    const parentHashes: Record<string, string> = {};
+    for (const parent of spec.parents) {
+      if (inRun.has(parent.image)) {
+        parentHashes[parent.image] = (await (prepared.get(parent.image) as Promise<PreparedImage>)).hash;
+      } else {
+        // Built by an earlier job or run: its result must be fresh (core/build-decisions.ts).
+        const facts = parentFacts(
+          parent,
+          await results.result(settings.resultsDir, parent.image),
+          settings.dryRun ? await results.dryRunRecord(parent.image) : null,
+          { image: spec.name, dockerfile: spec.dockerfile, runId: run.runId, revision: revision.sha, dirty, push: settings.push, dryRun: settings.dryRun },
+        );
+        parentHashes[parent.image] = facts.contentHash;
+      }
+    }
+    const { hash, baseDigest } = await run.profile.time('hashing', () =>
+      imageContent(run.workspaceRoot, spec, settings, parentHashes, (ref) => run.baseDigest(ref)),
+    );
+    const tag = revisionTag(revision.sha, settings.shaLength, dirty);
+    const tags = imageTags({ repository: settings.repository, layout: settings.layout, image: spec.name, revision: tag, contentHash: hash });
+    let remote: RemoteImage | null = null;
+    let lookup: Lookup;
+    if (settings.push) {
+      remote = await run.profile.time('lookups', () => run.registry.inspect(tags.content));
+      lookup = { where: 'registry', found: remote && { digest: remote.digest, platforms: remote.platforms, isIndex: remote.isIndex } };
+    } else {
+      const id = await run.profile.time('lookups', () => localImageId(tags.content));
+      lookup = { where: 'engine', found: id ? { id } : null };
+    }
+    return { spec, settings, revision, revisionTag: tag, tags, hash, baseDigest, lookup, remote, startedAt };
+  };
+  for (const task of tasks) {
+    const promise = Promise.resolve().then(() => prepare(task));
+    promise.catch(() => undefined); // a failure is reported when (and if) the image's task runs
+    prepared.set(task.image, promise);
+  }
+  return prepared;
+}

@@ -1,0 +1,85 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { buildxVersion, preflight, resolveRemoteDigest, type EngineInfo } from '../adapters/engine';
+import { currentRevision, type Revision } from '../adapters/git';
+import { defaultRepository } from '../adapters/git-remote';
+import { RegistryClient } from '../adapters/registry';
+import { preflightRecordPath } from '../adapters/run-records';
+import { describeEngine } from '../core/engine-requirements';
+import { Profile } from './profile';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The facts of one run, each found out once and handed to every image of it: the commit (one git
+ * process), the default repository (read from the git config file), the engine (two API calls; buildx
+ * only before the first build), the digests of external bases, and one registry client whose logins
+ * and tokens every lookup and tag move shares.
+ */
+export interface RunContext {
+  workspaceRoot: string;
+  /** The Nx run (preTasksExecution sets it); children trust only parents' results of the same run. */
+  runId: string | null;
+  env: Env;
+  /** Lines about the run as a whole (the engine). */
+  log: (line: string) => void;
+  defaultRepository: string | undefined;
+  registry: RegistryClient;
+  profile: Profile;
+  revision(): Promise<Revision>;
+  engine(): Promise<EngineInfo>;
+  /** buildx's version; fails with the fix when buildx is missing. */
+  buildx(): Promise<string>;
+  /** The digest an external base (`debian:trixie-slim`) resolves to now, through the engine. */
+  baseDigest(ref: string): Promise<string>;
+}
+
+const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
+};
+
+export function openRun(args: { workspaceRoot: string; runId: string | null; env: Env; log: (line: string) => void }): RunContext {
+  const profile = new Profile();
+  const bases = new Map<string, Promise<string>>();
+  const engine = once(() => profile.time('engine', () => preflightOnce(args.runId, args.log)));
+  return {
+    ...args,
+    defaultRepository: defaultRepository(args.workspaceRoot, args.env as NodeJS.ProcessEnv),
+    registry: new RegistryClient(args.env as NodeJS.ProcessEnv),
+    profile,
+    revision: once(() => profile.time('git', () => currentRevision(args.workspaceRoot))),
+    engine,
+    buildx: once(async () => {
+      const version = await profile.time('engine', buildxVersion);
+      args.log(`buildx ${version}`);
+      return version;
+    }),
+    baseDigest(ref) {
+      let digest = bases.get(ref);
+      if (!digest) {
+        digest = profile.time('lookups', () => resolveRemoteDigest(ref));
+        bases.set(ref, digest);
+      }
+      return digest;
+    },
+  };
+}
+
+/**
+ * The engine checks run once per Nx run: tasks of the run in later processes (without batch mode)
+ * read the first one's answer from the run's record.
+ */
+async function preflightOnce(runId: string | null, log: (line: string) => void): Promise<EngineInfo> {
+  const file = runId ? preflightRecordPath(runId) : null;
+  if (file) {
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as EngineInfo;
+    } catch {
+      // the first task of the run: check the engine
+    }
+  }
+  const info = await preflight();
+  log(describeEngine(info));
+  if (file) await writeFile(file, JSON.stringify(info));
+  return info;
+}
