@@ -67,13 +67,20 @@ const PLATFORM = 'linux/amd64';
 const IMAGES = ['root', 'left', 'right', 'leaf'];
 const PARENT = { left: 'root', right: 'root', leaf: 'left' };
 
-const OURS = ['nx', 'run-many', '-t', 'image-build', '--push', '--sbom=false', '--provenance=false', `--platforms=${PLATFORM}`, '--outputStyle=static'];
+const OURS = [
+  'nx',
+  'run-many',
+  '-t',
+  'image-build',
+  '--push',
+  '--sbom=false',
+  '--provenance=false',
+  `--platforms=${PLATFORM}`,
+  '--outputStyle=static',
+];
 const BAKE = ['buildx', 'bake', '--push', '--provenance=false', '--progress=plain'];
 // Scenario C: bake as one sets it up for runners without a local cache (inline cache in each pushed image).
-const BAKE_CACHED = [
-  ...BAKE,
-  ...bakeInlineCache(IMAGES, REPOSITORY),
-];
+const BAKE_CACHED = [...BAKE, ...bakeInlineCache(IMAGES, REPOSITORY)];
 
 /** An install script that does a little real work: ~1.3 MB of numbers, its checksum and a gzip of it. */
 function installScript(name) {
@@ -90,7 +97,9 @@ function installScript(name) {
 }
 
 function dockerfile(name) {
-  const from = PARENT[name] ? [`ARG BASE_IMAGE=${REPOSITORY}:${PARENT[name]}`, 'FROM ${BASE_IMAGE}'] : ['FROM debian:trixie-slim'];
+  const from = PARENT[name]
+    ? [`ARG BASE_IMAGE=${REPOSITORY}:${PARENT[name]}`, 'FROM ${BASE_IMAGE}']
+    : ['FROM debian:trixie-slim'];
   return [
     ...from,
     `RUN --mount=type=bind,source=scripts/${name}-tool,target=/scripts/${name}-tool \\`,
@@ -106,7 +115,11 @@ async function generate() {
     write(root, `images/${name}/Dockerfile`, dockerfile(name));
     write(root, `scripts/${name}-tool/install.sh`, installScript(name));
   }
-  write(root, 'docker-bake.hcl', bakeFile({ images: IMAGES, parent: PARENT, platform: PLATFORM, repository: REPOSITORY }));
+  write(
+    root,
+    'docker-bake.hcl',
+    bakeFile({ images: IMAGES, parent: PARENT, platform: PLATFORM, repository: REPOSITORY }),
+  );
   await commitAll(root, 'bench fixture');
   return root;
 }
@@ -115,7 +128,10 @@ async function generate() {
 async function runOursChecked(root, expect) {
   const r = await runOurs(root, OURS, IMAGES, PARENT);
   for (const name of IMAGES) {
-    if (expect && r.results[name] !== expect[name]) throw new Error(`ours: ${name} was ${r.results[name]}, expected ${expect[name]}\n${r.output.split('\n').slice(-30).join('\n')}`);
+    if (expect && r.results[name] !== expect[name])
+      throw new Error(
+        `ours: ${name} was ${r.results[name]}, expected ${expect[name]}\n${r.output.split('\n').slice(-30).join('\n')}`,
+      );
   }
   return r;
 }
@@ -123,7 +139,10 @@ async function runOursChecked(root, expect) {
 let change = 0;
 async function changeLeftScript(root, tag) {
   change += 1;
-  appendFileSync(join(root, 'scripts/left-tool/install.sh'), `echo "change ${change} ${tag} ${Date.now()}" >> /opt/left/CHANGES\n`);
+  appendFileSync(
+    join(root, 'scripts/left-tool/install.sh'),
+    `echo "change ${change} ${tag} ${Date.now()}" >> /opt/left/CHANGES\n`,
+  );
   await git(root, 'commit', '-q', '-am', `left-tool: change ${change}`);
 }
 
@@ -135,10 +154,22 @@ async function steps(root, ref) {
     ['npx nx show projects (Nx + plugin graph)', 'npx', ['nx', 'show', 'projects']],
     ['docker version', 'docker', ['version', '--format', '{{.Server.Version}}']],
     ['docker buildx version (preflight)', 'docker', ['buildx', 'version']],
-    ['git rev-parse HEAD + git status', 'sh', ['-c', 'git rev-parse HEAD >/dev/null && git status --porcelain >/dev/null']],
-    ['imagetools inspect --format {{json .Manifest}}', 'docker', ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .Manifest}}']],
+    [
+      'git rev-parse HEAD + git status',
+      'sh',
+      ['-c', 'git rev-parse HEAD >/dev/null && git status --porcelain >/dev/null'],
+    ],
+    [
+      'imagetools inspect --format {{json .Manifest}}',
+      'docker',
+      ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .Manifest}}'],
+    ],
     ['imagetools inspect --raw', 'docker', ['buildx', 'imagetools', 'inspect', ref, '--raw']],
-    ['imagetools inspect --format {{json .Image}}', 'docker', ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .Image}}']],
+    [
+      'imagetools inspect --format {{json .Image}}',
+      'docker',
+      ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .Image}}'],
+    ],
     ['imagetools create -t (add a tag)', 'docker', ['buildx', 'imagetools', 'create', '-t', `${repo}:step-probe`, ref]],
     ['docker buildx bake --print (bake startup)', 'docker', ['buildx', 'bake', '--print']],
   ];
@@ -154,7 +185,9 @@ async function steps(root, ref) {
 const root = await generate();
 let failed = false;
 try {
-  log(`workspace: ${root}\nrepository: ${REPOSITORY} (ours: <image>-<sha>, <image>-content-<hash>; bake: bake-<image>)`);
+  log(
+    `workspace: ${root}\nrepository: ${REPOSITORY} (ours: <image>-<sha>, <image>-content-<hash>; bake: bake-<image>)`,
+  );
   log(`platform ${PLATFORM} only, provenance and SBOM off for both, ${RUNS} measured runs per tool per scenario`);
 
   const warmOurs = await runOursChecked(root, null);
@@ -164,7 +197,9 @@ try {
 
   const reusedAll = Object.fromEntries(IMAGES.map((n) => [n, 'reused']));
   const rebuiltLeft = { root: 'reused', right: 'reused', left: 'built', leaf: 'built' };
-  const samples = Object.fromEntries(['A', 'B', 'C'].map((k) => [k, { ours: [], bake: [], oursChain: [], oursExec: [] }]));
+  const samples = Object.fromEntries(
+    ['A', 'B', 'C'].map((k) => [k, { ours: [], bake: [], oursChain: [], oursExec: [] }]),
+  );
   const bakeExecuted = { A: [], B: [], C: [] };
 
   const measureOurs = async (scenario, expect) => {
@@ -210,7 +245,9 @@ try {
     const warmC = await runOursChecked(root, null);
     log(`warm-up ours: ${round(warmC.ms)} ms ${JSON.stringify(warmC.results)}`);
     const warm = await runBake(root, BAKE_CACHED);
-    log(`warm-up bake with inline cache: ${round(warm.ms)} ms (${warm.executedRuns}/${warm.runSteps} RUN steps executed)`);
+    log(
+      `warm-up bake with inline cache: ${round(warm.ms)} ms (${warm.executedRuns}/${warm.runSteps} RUN steps executed)`,
+    );
     for (let i = 0; i < RUNS; i++) {
       const order = i % 2 === 0 ? ['ours', 'bake'] : ['bake', 'ours'];
       const notes = [];
@@ -239,33 +276,74 @@ try {
     runs: RUNS,
     repository: REPOSITORY,
     images: IMAGES,
-    commands: { ours: `NX_DAEMON=false npx ${OURS.join(' ')}`, bake: `docker ${BAKE.join(' ')}`, ...(COLD ? { bakeFreshRunner: `docker ${BAKE_CACHED.join(' ')}` } : {}) },
+    commands: {
+      ours: `NX_DAEMON=false npx ${OURS.join(' ')}`,
+      bake: `docker ${BAKE.join(' ')}`,
+      ...(COLD ? { bakeFreshRunner: `docker ${BAKE_CACHED.join(' ')}` } : {}),
+    },
     medianMs: {
-      A_noop: { ours: m(samples.A.ours), bake: m(samples.A.bake), ratio: round(median(samples.A.ours) / median(samples.A.bake), 2) },
-      B_oneScript: { ours: m(samples.B.ours), bake: m(samples.B.bake), ratio: round(median(samples.B.ours) / median(samples.B.bake), 2) },
-      ...(COLD ? { C_freshRunner: { ours: m(samples.C.ours), bake: m(samples.C.bake), ratio: round(median(samples.C.ours) / median(samples.C.bake), 2) } } : {}),
+      A_noop: {
+        ours: m(samples.A.ours),
+        bake: m(samples.A.bake),
+        ratio: round(median(samples.A.ours) / median(samples.A.bake), 2),
+      },
+      B_oneScript: {
+        ours: m(samples.B.ours),
+        bake: m(samples.B.bake),
+        ratio: round(median(samples.B.ours) / median(samples.B.bake), 2),
+      },
+      ...(COLD
+        ? {
+            C_freshRunner: {
+              ours: m(samples.C.ours),
+              bake: m(samples.C.bake),
+              ratio: round(median(samples.C.ours) / median(samples.C.bake), 2),
+            },
+          }
+        : {}),
     },
     oursExecutorChainMedianMs: { A_noop: m(samples.A.oursChain), B_oneScript: m(samples.B.oursChain) },
     oursExecutorPerImageMedianMs: Object.fromEntries(
-      (COLD ? ['A', 'B', 'C'] : ['A', 'B']).map((s) => [s, Object.fromEntries(IMAGES.map((n) => [n, m(samples[s].oursExec.map((e) => e[n]))]))]),
+      (COLD ? ['A', 'B', 'C'] : ['A', 'B']).map((s) => [
+        s,
+        Object.fromEntries(IMAGES.map((n) => [n, m(samples[s].oursExec.map((e) => e[n]))])),
+      ]),
     ),
     bakeExecutedRunSteps: bakeExecuted,
     samplesMs: {
       A_noop: { ours: samples.A.ours.map((x) => round(x)), bake: samples.A.bake.map((x) => round(x)) },
       B_oneScript: { ours: samples.B.ours.map((x) => round(x)), bake: samples.B.bake.map((x) => round(x)) },
-      ...(COLD ? { C_freshRunner: { ours: samples.C.ours.map((x) => round(x)), bake: samples.C.bake.map((x) => round(x)) } } : {}),
+      ...(COLD
+        ? { C_freshRunner: { ours: samples.C.ours.map((x) => round(x)), bake: samples.C.bake.map((x) => round(x)) } }
+        : {}),
     },
     steps: stepTimes,
   };
 
   const s = summary.medianMs;
-  console.log(`build-vs-bake: ${IMAGES.length} images (root -> left, right; left -> leaf), ${PLATFORM} only, provenance and SBOM off, median of ${RUNS} runs each`);
+  console.log(
+    `build-vs-bake: ${IMAGES.length} images (root -> left, right; left -> leaf), ${PLATFORM} only, provenance and SBOM off, median of ${RUNS} runs each`,
+  );
   console.log(
     table([
       ['scenario', 'ours ms', 'bake ms', 'ours/bake'],
       ['A no-op (all pushed, nothing changed)', s.A_noop.ours, s.A_noop.bake, `${s.A_noop.ratio.toFixed(2)}x`],
-      ['B one-script change (left + leaf rebuilt)', s.B_oneScript.ours, s.B_oneScript.bake, `${s.B_oneScript.ratio.toFixed(2)}x`],
-      ...(COLD ? [['C fresh runner (no local cache, nothing changed)', s.C_freshRunner.ours, s.C_freshRunner.bake, `${s.C_freshRunner.ratio.toFixed(2)}x`]] : []),
+      [
+        'B one-script change (left + leaf rebuilt)',
+        s.B_oneScript.ours,
+        s.B_oneScript.bake,
+        `${s.B_oneScript.ratio.toFixed(2)}x`,
+      ],
+      ...(COLD
+        ? [
+            [
+              'C fresh runner (no local cache, nothing changed)',
+              s.C_freshRunner.ours,
+              s.C_freshRunner.bake,
+              `${s.C_freshRunner.ratio.toFixed(2)}x`,
+            ],
+          ]
+        : []),
     ]),
   );
   console.log(

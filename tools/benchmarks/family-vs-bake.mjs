@@ -44,21 +44,37 @@ const REPOSITORY = `${REGISTRY}/family-bench-${randomBytes(4).toString('hex')}/i
 const PLATFORM = 'linux/amd64';
 const CA_BUNDLE = process.env.IMAGE_BUILD_CA_BUNDLE ?? '/etc/ssl/certs/ca-certificates.crt';
 
-const IMAGES = readdirSync(join(WORKSPACE, 'images')).filter((n) => existsSync(join(WORKSPACE, 'images', n, 'Dockerfile'))).sort();
+const IMAGES = readdirSync(join(WORKSPACE, 'images'))
+  .filter((n) => existsSync(join(WORKSPACE, 'images', n, 'Dockerfile')))
+  .sort();
 /** child -> parent, from each Dockerfile's `ARG BASE_IMAGE=<repository>:<parent>`. */
 const PARENT = Object.fromEntries(
   IMAGES.flatMap((n) => {
-    const m = /^ARG BASE_IMAGE=\S+:([\w.-]+)\s*$/m.exec(readFileSync(join(WORKSPACE, 'images', n, 'Dockerfile'), 'utf8'));
+    const m = /^ARG BASE_IMAGE=\S+:([\w.-]+)\s*$/m.exec(
+      readFileSync(join(WORKSPACE, 'images', n, 'Dockerfile'), 'utf8'),
+    );
     return m && IMAGES.includes(m[1]) ? [[n, m[1]]] : [];
   }),
 );
 
 const OURS = [
-  'nx', 'run-many', '-t', 'image-build', '--push', '--sbom=false', '--provenance=false',
-  `--platforms=${PLATFORM}`, `--caBundle=${CA_BUNDLE}`, '--outputStyle=static',
+  'nx',
+  'run-many',
+  '-t',
+  'image-build',
+  '--push',
+  '--sbom=false',
+  '--provenance=false',
+  `--platforms=${PLATFORM}`,
+  `--caBundle=${CA_BUNDLE}`,
+  '--outputStyle=static',
 ];
 const BAKE = [
-  'buildx', 'bake', '--push', '--provenance=false', '--progress=plain',
+  'buildx',
+  'bake',
+  '--push',
+  '--provenance=false',
+  '--progress=plain',
   ...bakeInlineCache(IMAGES, REPOSITORY),
 ];
 
@@ -69,12 +85,23 @@ async function generate() {
   // The children name their parent in the workspace's repository (ARG BASE_IMAGE=<repository>:base);
   // here that is the benchmark's repository.
   const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8'));
-  const ours = nxJson.plugins.find((p) => typeof p !== 'string' && p.plugin.includes('image-plugin')).options.repository;
+  const ours = nxJson.plugins.find((p) => typeof p !== 'string' && p.plugin.includes('image-plugin')).options
+    .repository;
   for (const name of IMAGES) {
     const file = join(root, 'images', name, 'Dockerfile');
     write(root, `images/${name}/Dockerfile`, readFileSync(file, 'utf8').replaceAll(`${ours}:`, `${REPOSITORY}:`));
   }
-  write(root, 'docker-bake.hcl', bakeFile({ images: IMAGES, parent: PARENT, platform: PLATFORM, repository: REPOSITORY, secret: `id=ca-bundle,src=${CA_BUNDLE}` }));
+  write(
+    root,
+    'docker-bake.hcl',
+    bakeFile({
+      images: IMAGES,
+      parent: PARENT,
+      platform: PLATFORM,
+      repository: REPOSITORY,
+      secret: `id=ca-bundle,src=${CA_BUNDLE}`,
+    }),
+  );
   await commitAll(root, 'the workspace family');
   return root;
 }
@@ -90,13 +117,18 @@ async function runOursChecked(root, expectReused) {
 const root = await generate();
 let failed = false;
 try {
-  log(`workspace: ${root}\nrepository: ${REPOSITORY}\nimages: ${IMAGES.map((n) => (PARENT[n] ? `${PARENT[n]} -> ${n}` : n)).join(', ')}`);
+  log(
+    `workspace: ${root}\nrepository: ${REPOSITORY}\nimages: ${IMAGES.map((n) => (PARENT[n] ? `${PARENT[n]} -> ${n}` : n)).join(', ')}`,
+  );
   const warmOurs = await runOursChecked(root, false);
   log(`warm-up ours: ${round(warmOurs.ms)} ms (built: ${warmOurs.built.join(', ') || 'none'})`);
   const warmBake = await runBake(root, BAKE);
   log(`warm-up bake: ${round(warmBake.ms)} ms (${warmBake.executedRuns}/${warmBake.runSteps} RUN steps executed)`);
 
-  const samples = { A: { ours: [], bake: [], bakeRuns: [], total: 0 }, C: { ours: [], bake: [], bakeRuns: [], total: 0 } };
+  const samples = {
+    A: { ours: [], bake: [], bakeRuns: [], total: 0 },
+    C: { ours: [], bake: [], bakeRuns: [], total: 0 },
+  };
   for (const scenario of ['A', 'C']) {
     for (let i = 0; i < RUNS; i++) {
       const order = i % 2 === 0 ? ['ours', 'bake'] : ['bake', 'ours'];
@@ -120,8 +152,16 @@ try {
     }
   }
 
-  const row = (label, s) => [label, round(median(s.ours)), round(median(s.bake)), `${(median(s.ours) / median(s.bake)).toFixed(2)}x`, `${s.bakeRuns.join(', ')} of ${s.total}`];
-  console.log(`family-vs-bake: ${IMAGES.join(', ')}; ${PLATFORM}; provenance and SBOM off; median of ${RUNS} runs each`);
+  const row = (label, s) => [
+    label,
+    round(median(s.ours)),
+    round(median(s.bake)),
+    `${(median(s.ours) / median(s.bake)).toFixed(2)}x`,
+    `${s.bakeRuns.join(', ')} of ${s.total}`,
+  ];
+  console.log(
+    `family-vs-bake: ${IMAGES.join(', ')}; ${PLATFORM}; provenance and SBOM off; median of ${RUNS} runs each`,
+  );
   console.log(
     table([
       ['scenario', 'ours ms', 'bake ms', 'ours/bake', 'RUN steps bake executed'],
@@ -129,7 +169,17 @@ try {
       row('C fresh runner (no cache, nothing changed)', samples.C),
     ]),
   );
-  console.log(JSON.stringify({ benchmark: 'family-vs-bake', platform: PLATFORM, runs: RUNS, images: IMAGES, parent: PARENT, repository: REPOSITORY, samples }));
+  console.log(
+    JSON.stringify({
+      benchmark: 'family-vs-bake',
+      platform: PLATFORM,
+      runs: RUNS,
+      images: IMAGES,
+      parent: PARENT,
+      repository: REPOSITORY,
+      samples,
+    }),
+  );
 } catch (e) {
   failed = true;
   console.error(e.message ?? e);

@@ -60,13 +60,16 @@ function generate() {
   symlinkSync(join(WORKSPACE, 'node_modules'), join(root, 'node_modules'), 'dir');
   write(root, '.gitignore', 'node_modules\n.nx\n');
 
-  for (let s = 0; s < SCRIPTS; s++) write(root, `scripts/tool-${s}/install.sh`, `#!/usr/bin/env bash\nset -euo pipefail\necho tool-${s}\n`);
+  for (let s = 0; s < SCRIPTS; s++)
+    write(root, `scripts/tool-${s}/install.sh`, `#!/usr/bin/env bash\nset -euo pipefail\necho tool-${s}\n`);
   const names = Array.from({ length: IMAGES }, (_, i) => (i === 0 ? 'base' : `image-${String(i).padStart(3, '0')}`));
   const edges = [];
   names.forEach((name, i) => {
     const mounts = new Set([pick(SCRIPTS)]);
     if (rnd() < 0.5) mounts.add(pick(SCRIPTS));
-    const run = [...mounts].map((s) => `--mount=type=bind,source=scripts/tool-${s},target=/scripts/tool-${s}`).join(' \\\n    ');
+    const run = [...mounts]
+      .map((s) => `--mount=type=bind,source=scripts/tool-${s},target=/scripts/tool-${s}`)
+      .join(' \\\n    ');
     const body = [...mounts].map((s) => `bash /scripts/tool-${s}/install.sh`).join(' && ');
     const lines = [];
     if (i === 0) {
@@ -83,11 +86,22 @@ function generate() {
   const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8'));
   const plugin = nxJson.plugins.find((p) => (typeof p === 'string' ? p : p.plugin).includes('image-plugin'));
   if (!plugin) throw new Error('nx.json of the workspace has no image plugin entry');
-  const withPlugin = JSON.stringify({ ...nxJson, plugins: nxJson.plugins.map((p) => (p === plugin ? { plugin: plugin.plugin, options: { ...plugin.options, repository: REPOSITORY } } : p)) }, null, 2);
+  const withPlugin = JSON.stringify(
+    {
+      ...nxJson,
+      plugins: nxJson.plugins.map((p) =>
+        p === plugin ? { plugin: plugin.plugin, options: { ...plugin.options, repository: REPOSITORY } } : p,
+      ),
+    },
+    null,
+    2,
+  );
   const withoutPlugin = JSON.stringify({ ...nxJson, plugins: nxJson.plugins.filter((p) => p !== plugin) }, null, 2);
   spawnSync('git', ['init', '-q'], { cwd: root });
   spawnSync('git', ['add', '-A'], { cwd: root });
-  spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'bench'], { cwd: root });
+  spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'bench'], {
+    cwd: root,
+  });
   return { root, withPlugin, withoutPlugin, depth: depthOf(names, edges) };
 }
 
@@ -112,9 +126,14 @@ function run(ws, variant) {
     CI: 'true',
   };
   const start = performance.now();
-  const result = spawnSync('npx', ['--no-install', 'nx', 'show', 'projects', '--json'], { cwd: ws.root, env, encoding: 'utf8' });
+  const result = spawnSync('npx', ['--no-install', 'nx', 'show', 'projects', '--json'], {
+    cwd: ws.root,
+    env,
+    encoding: 'utf8',
+  });
   const ms = performance.now() - start;
-  if (result.status !== 0) throw new Error(`nx show projects (${variant}) exited ${result.status}\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`nx show projects (${variant}) exited ${result.status}\n${result.stdout}\n${result.stderr}`);
   const projects = JSON.parse(result.stdout.slice(result.stdout.indexOf('[')));
   return { ms, projects: projects.length, names: projects };
 }
@@ -130,12 +149,17 @@ const ws = generate();
 try {
   process.stderr.write(`workspace: ${ws.root} (${IMAGES} images, tree depth ${ws.depth}, ${SCRIPTS} script folders)\n`);
   const warm = { plugin: run(ws, 'plugin'), noPlugin: run(ws, 'no-plugin') };
-  if (warm.plugin.projects - warm.noPlugin.projects !== IMAGES) throw new Error(`the plugin added ${warm.plugin.projects - warm.noPlugin.projects} projects, expected ${IMAGES}: ${warm.plugin.names.join(" ")}`);
+  if (warm.plugin.projects - warm.noPlugin.projects !== IMAGES)
+    throw new Error(
+      `the plugin added ${warm.plugin.projects - warm.noPlugin.projects} projects, expected ${IMAGES}: ${warm.plugin.names.join(' ')}`,
+    );
   const times = { plugin: [], noPlugin: [] };
   for (let i = 0; i < RUNS; i++) {
     times.plugin.push(run(ws, 'plugin').ms);
     times.noPlugin.push(run(ws, 'no-plugin').ms);
-    process.stderr.write(`run ${i + 1}/${RUNS}: plugin ${round(times.plugin.at(-1), 0)} ms, no plugin ${round(times.noPlugin.at(-1), 0)} ms\n`);
+    process.stderr.write(
+      `run ${i + 1}/${RUNS}: plugin ${round(times.plugin.at(-1), 0)} ms, no plugin ${round(times.noPlugin.at(-1), 0)} ms\n`,
+    );
   }
   const plugin = median(times.plugin);
   const noPlugin = median(times.noPlugin);
@@ -160,7 +184,8 @@ try {
     ['ratio', `${summary.ratio.toFixed(2)}x`, ''],
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r) => `| ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ')} |`;
+  const line = (r) =>
+    `| ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ')} |`;
   console.log(line(rows[0]));
   console.log(`|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   rows.slice(1).forEach((r) => console.log(line(r)));

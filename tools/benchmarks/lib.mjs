@@ -80,7 +80,10 @@ export async function timed(root, file, args) {
   const start = performance.now();
   const r = await execa(file, args, { cwd: root, env: ENV, all: true, reject: false, stdin: 'ignore' });
   const ms = performance.now() - start;
-  if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.exitCode}\n${String(r.all).split('\n').slice(-40).join('\n')}`);
+  if (r.exitCode !== 0)
+    throw new Error(
+      `${file} ${args.join(' ')} exited ${r.exitCode}\n${String(r.all).split('\n').slice(-40).join('\n')}`,
+    );
   return { ms, output: String(r.all) };
 }
 
@@ -124,8 +127,13 @@ export async function freshRunner(repository, baseImages = ['debian:trixie-slim'
 
 export function table(rows) {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
-  const line = (r) => `| ${r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join(' | ')} |`;
-  return [line(rows[0]), `|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+  const line = (r) =>
+    `| ${r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join(' | ')} |`;
+  return [
+    line(rows[0]),
+    `|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.slice(1).map(line),
+  ].join('\n');
 }
 
 /**
@@ -142,7 +150,8 @@ export function bakeFile({ images, parent, platform, repository, secret }) {
       `  tags       = ["${repository}:bake-${name}"]`,
     ];
     if (secret) lines.push(`  secret     = ["${secret}"]`);
-    if (parent[name]) lines.push(`  contexts   = { base = "target:${parent[name]}" }`, '  args       = { BASE_IMAGE = "base" }');
+    if (parent[name])
+      lines.push(`  contexts   = { base = "target:${parent[name]}" }`, '  args       = { BASE_IMAGE = "base" }');
     lines.push('}');
     return lines.join('\n');
   });
@@ -151,7 +160,12 @@ export function bakeFile({ images, parent, platform, repository, secret }) {
 
 /** Bake's inline-cache set-up for runners without a local cache: cache-to inline, cache-from its own tag. */
 export const bakeInlineCache = (images, repository) =>
-  images.flatMap((n) => ['--set', `${n}.cache-to=type=inline`, '--set', `${n}.cache-from=type=registry,ref=${repository}:bake-${n}`]);
+  images.flatMap((n) => [
+    '--set',
+    `${n}.cache-to=type=inline`,
+    '--set',
+    `${n}.cache-from=type=registry,ref=${repository}:bake-${n}`,
+  ]);
 
 /**
  * One `npx nx run-many ...` of ours: its time, every image's result, the executor's own time per image
@@ -162,9 +176,16 @@ export async function runOurs(root, args, images, parent) {
   const { ms, output } = await timed(root, 'npx', args);
   const results = readResults(root);
   const missing = images.filter((n) => !results[n]);
-  if (missing.length) throw new Error(`ours: no result for ${missing.join(', ')}\n${output.split('\n').slice(-30).join('\n')}`);
+  if (missing.length)
+    throw new Error(`ours: no result for ${missing.join(', ')}\n${output.split('\n').slice(-30).join('\n')}`);
   const exec = Object.fromEntries(images.map((n) => [n, results[n].durationMs]));
-  return { ms, output, exec, chain: longestChain(exec, parent), results: Object.fromEntries(images.map((n) => [n, results[n].result])) };
+  return {
+    ms,
+    output,
+    exec,
+    chain: longestChain(exec, parent),
+    results: Object.fromEntries(images.map((n) => [n, results[n].result])),
+  };
 }
 
 /** One `docker buildx <args>` (bake): its time and how many RUN steps ran. */

@@ -10,6 +10,9 @@ echo "[test] shellcheck"
 mapfile -t shell_files < <(git ls-files '*.sh' 'scripts/*/install.sh' | sort -u)
 shellcheck -x "${shell_files[@]}" || { echo "shellcheck failed" >&2; exit 1; }
 
+echo "[test] formatting (prettier)"
+npm run format:check --silent || { echo "formatting check failed: run npm run format" >&2; exit 1; }
+
 echo "[test] build the image plugin"
 npm run build --silent || { echo "image plugin build failed" >&2; exit 1; }
 

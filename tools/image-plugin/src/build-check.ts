@@ -26,7 +26,9 @@ export function sourceFingerprint(srcDir: string): Record<string, string> {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
       else if (entry.isFile() && isSource(path)) {
-        files[relative(srcDir, path).split('\\').join('/')] = createHash('sha256').update(readFileSync(path)).digest('hex');
+        files[relative(srcDir, path).split('\\').join('/')] = createHash('sha256')
+          .update(readFileSync(path))
+          .digest('hex');
       }
     }
   };

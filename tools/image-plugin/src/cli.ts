@@ -69,13 +69,20 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'publish') {
-    await publish({ workspaceRoot, images: list(values.images), repository: values.repository, revision: values.revision, log });
+    await publish({
+      workspaceRoot,
+      images: list(values.images),
+      repository: values.repository,
+      revision: values.revision,
+      log,
+    });
     return 0;
   }
   if (command === 'plan') {
     const runners = Object.fromEntries((values.runner ?? []).map((r) => r.split('=', 2) as [string, string]));
     const maxLevels = Number(values['max-levels']);
-    if (!Number.isInteger(maxLevels) || maxLevels < 1) throw usageError(`--max-levels ${values['max-levels']} is not a whole number of level jobs`);
+    if (!Number.isInteger(maxLevels) || maxLevels < 1)
+      throw usageError(`--max-levels ${values['max-levels']} is not a whole number of level jobs`);
     const result = await plan({
       workspaceRoot,
       all: values.all as boolean,
@@ -100,7 +107,14 @@ export async function main(argv: string[]): Promise<number> {
     const image = positionals[0];
     const platforms = list(values.platforms);
     if (!image || platforms.length === 0) throw usageError('merge needs an image and --platforms');
-    await merge({ workspaceRoot, image, platforms, resultsDir: values.resultsDir as string, runId: process.env.IMAGE_RUN_ID ?? null, log });
+    await merge({
+      workspaceRoot,
+      image,
+      platforms,
+      resultsDir: values.resultsDir as string,
+      runId: process.env.IMAGE_RUN_ID ?? null,
+      log,
+    });
     return 0;
   }
   throw usageError(`unknown command "${command}"`);

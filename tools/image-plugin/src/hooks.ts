@@ -24,12 +24,17 @@ export const postTasksExecution: PostTasksExecution<ImagePluginOptions> = async 
     context.id,
     tasks.map((t) => t.task.target.project),
   );
-  const results = (await readAllResults(context.workspaceRoot, resultsDirOf(options))).filter((r) => r.runId === context.id);
+  const results = (await readAllResults(context.workspaceRoot, resultsDirOf(options))).filter(
+    (r) => r.runId === context.id,
+  );
   const done = new Set(results.map((r) => r.image));
   // A task that succeeded without a result was a dry run: it has no row.
   const unfinished = tasks
     .filter((t) => !done.has(t.task.target.project) && t.status !== 'success')
-    .map((t) => ({ image: t.task.target.project, status: t.status === 'skipped' ? ('skipped' as const) : ('failed' as const) }));
+    .map((t) => ({
+      image: t.task.target.project,
+      status: t.status === 'skipped' ? ('skipped' as const) : ('failed' as const),
+    }));
   if (results.length === 0 && unfinished.every((u) => u.status === 'skipped')) return; // a dry run
   const rows = summaryRows(results, unfinished);
   console.log(`\n${summaryTitle(results, unfinished)}\n${formatTable(rows)}\n`);

@@ -1,4 +1,10 @@
-import { BUILD_TARGET, DEFAULT_DOCKERFILE_GLOB, DEFAULT_LAYOUT, FALLBACK_REPOSITORY, RESULTS_DIR } from './core/defaults';
+import {
+  BUILD_TARGET,
+  DEFAULT_DOCKERFILE_GLOB,
+  DEFAULT_LAYOUT,
+  FALLBACK_REPOSITORY,
+  RESULTS_DIR,
+} from './core/defaults';
 import { normalizeRepository } from './core/repository';
 import type { Layout } from './core/tags';
 

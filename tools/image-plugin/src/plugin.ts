@@ -87,7 +87,9 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
       const specFiles = lineageOf(spec.name, parentsOf)
         .map((name) => `${(byName.get(name) as ImageSpec).root}/${TEST_SPEC_FILE}`)
         .filter((f) => testSpecs.has(f));
-      const targets: Record<string, TargetConfiguration> = { [options.buildTargetName]: imageBuildTarget(spec, options) };
+      const targets: Record<string, TargetConfiguration> = {
+        [options.buildTargetName]: imageBuildTarget(spec, options),
+      };
       if (specFiles.length) targets[TEST_TARGET] = imageTestTarget(spec, specFiles, options);
       return [
         spec.dockerfile,
@@ -118,14 +120,12 @@ export const createDependencies: CreateDependencies<ImagePluginOptions> = (_opti
     if (!spec) return [];
     return spec.parents
       .filter((parent) => parent.image in context.projects)
-      .map(
-        (parent): RawProjectGraphDependency => ({
-          source: spec.name,
-          target: parent.image,
-          type: 'static' as RawProjectGraphDependency['type'],
-          sourceFile: spec.dockerfile,
-        }),
-      );
+      .map((parent): RawProjectGraphDependency => ({
+        source: spec.name,
+        target: parent.image,
+        type: 'static' as RawProjectGraphDependency['type'],
+        sourceFile: spec.dockerfile,
+      }));
   });
 
 export { preTasksExecution, postTasksExecution } from './hooks';

@@ -24,8 +24,16 @@ describe('the build context decides what is hashed', () => {
       'images/base/files/motd': 'hi',
       'scripts/git/install.sh': 'echo',
     });
-    const hashes = await hashFolders(root, ['images/base', 'scripts/git'], await contextFilter(root, 'images/base/Dockerfile'));
-    expect(Object.keys(hashes).sort()).toEqual(['images/base/Dockerfile', 'images/base/files/motd', 'scripts/git/install.sh']);
+    const hashes = await hashFolders(
+      root,
+      ['images/base', 'scripts/git'],
+      await contextFilter(root, 'images/base/Dockerfile'),
+    );
+    expect(Object.keys(hashes).sort()).toEqual([
+      'images/base/Dockerfile',
+      'images/base/files/motd',
+      'scripts/git/install.sh',
+    ]);
   });
 
   it('prefers <Dockerfile>.dockerignore next to the Dockerfile', async () => {
@@ -43,9 +51,8 @@ describe('the build context decides what is hashed', () => {
 
   it('without a .dockerignore every file counts', async () => {
     const root = workspace({ 'images/base/Dockerfile': 'FROM x\n', 'images/base/README.md': 'docs' });
-    expect(Object.keys(await hashFolders(root, ['images/base'], await contextFilter(root, 'images/base/Dockerfile'))).sort()).toEqual([
-      'images/base/Dockerfile',
-      'images/base/README.md',
-    ]);
+    expect(
+      Object.keys(await hashFolders(root, ['images/base'], await contextFilter(root, 'images/base/Dockerfile'))).sort(),
+    ).toEqual(['images/base/Dockerfile', 'images/base/README.md']);
   });
 });

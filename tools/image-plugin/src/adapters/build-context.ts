@@ -15,7 +15,12 @@ export async function contextFilter(workspaceRoot: string, dockerfile: string): 
     } catch {
       continue;
     }
-    const rules = dockerignore({ ignorecase: false }).add(text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
+    const rules = dockerignore({ ignorecase: false }).add(
+      text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#')),
+    );
     return (path) => !rules.ignores(path);
   }
   return () => true;

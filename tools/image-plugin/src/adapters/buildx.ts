@@ -35,6 +35,9 @@ export async function createIndex(tags: readonly string[], sources: readonly str
       await new Promise((resolve) => setTimeout(resolve, REGISTRY_BACKOFF_MS * attempt));
       continue;
     }
-    throw registryError(tags[0], r.stderr) ?? new Error(`docker buildx imagetools create ${tags.join(' ')} failed: ${firstLine(r.stderr)}`);
+    throw (
+      registryError(tags[0], r.stderr) ??
+      new Error(`docker buildx imagetools create ${tags.join(' ')} failed: ${firstLine(r.stderr)}`)
+    );
   }
 }

@@ -44,8 +44,19 @@ export async function hostSocket(gid: number): Promise<{ path: string; close: ()
   };
 }
 
-export async function execIn(container: Docker.Container, cmd: string[], user?: string, env?: string[]): Promise<CheckOutcome> {
-  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, ...(user ? { User: user } : {}), ...(env ? { Env: env } : {}) });
+export async function execIn(
+  container: Docker.Container,
+  cmd: string[],
+  user?: string,
+  env?: string[],
+): Promise<CheckOutcome> {
+  const exec = await container.exec({
+    Cmd: cmd,
+    AttachStdout: true,
+    AttachStderr: true,
+    ...(user ? { User: user } : {}),
+    ...(env ? { Env: env } : {}),
+  });
   const stream = await exec.start({ hijack: true, stdin: false });
   const chunks: Buffer[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -62,7 +73,11 @@ export async function execIn(container: Docker.Container, cmd: string[], user?: 
 export async function waitForSystemd(container: Docker.Container, deadline: number): Promise<string> {
   let state = 'starting';
   while (Date.now() < deadline) {
-    const r = await execIn(container, ['systemctl', 'is-system-running']).catch(() => ({ stdout: 'not-ready', stderr: '', exitCode: 1 }));
+    const r = await execIn(container, ['systemctl', 'is-system-running']).catch(() => ({
+      stdout: 'not-ready',
+      stderr: '',
+      exitCode: 1,
+    }));
     state = r.stdout.trim() || r.stderr.trim();
     if (state === 'running' || state === 'degraded') return state;
     await sleep(1000);

@@ -3,7 +3,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** sha256 of every file under the given folders (relative to root) that `include` accepts, keyed by relative path. */
-export async function hashFolders(root: string, folders: readonly string[], include: (path: string) => boolean = () => true): Promise<Record<string, string>> {
+export async function hashFolders(
+  root: string,
+  folders: readonly string[],
+  include: (path: string) => boolean = () => true,
+): Promise<Record<string, string>> {
   const hashes: Record<string, string> = {};
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(join(root, dir), { withFileTypes: true });
@@ -13,7 +17,9 @@ export async function hashFolders(root: string, folders: readonly string[], incl
         if (entry.name === 'node_modules' || entry.name === '.git') continue;
         await walk(path);
       } else if (entry.isFile() && include(path)) {
-        hashes[path] = createHash('sha256').update(await readFile(join(root, path))).digest('hex');
+        hashes[path] = createHash('sha256')
+          .update(await readFile(join(root, path)))
+          .digest('hex');
       }
     }
   };

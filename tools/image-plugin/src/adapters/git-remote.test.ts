@@ -31,10 +31,19 @@ describe('defaultRepository', () => {
 
 describe('originUrl: the origin remote in a git config file', () => {
   it.each([
-    { text: '[core]\n\tbare = false\n[remote "origin"]\n\turl = git@github.com:Acme/Images.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n', url: 'git@github.com:Acme/Images.git' },
-    { text: '[remote "upstream"]\n\turl = https://github.com/other/x\n[remote "origin"]\n\turl = https://github.com/acme/images\n', url: 'https://github.com/acme/images' },
+    {
+      text: '[core]\n\tbare = false\n[remote "origin"]\n\turl = git@github.com:Acme/Images.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n',
+      url: 'git@github.com:Acme/Images.git',
+    },
+    {
+      text: '[remote "upstream"]\n\turl = https://github.com/other/x\n[remote "origin"]\n\turl = https://github.com/acme/images\n',
+      url: 'https://github.com/acme/images',
+    },
     { text: '[remote "upstream"]\n\turl = https://github.com/other/x\n', url: undefined },
-    { text: '[remote "origin"]\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n[branch "main"]\n\turl = nope\n', url: undefined },
+    {
+      text: '[remote "origin"]\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n[branch "main"]\n\turl = nope\n',
+      url: undefined,
+    },
     { text: '', url: undefined },
   ])('$url', ({ text, url }) => {
     expect(originUrl(text)).toBe(url);
@@ -47,7 +56,19 @@ describe('defaultRepository from the repository on disk, without a git process',
     try {
       execFileSync('git', ['init', '-q', '-b', 'main', root]);
       execFileSync('git', ['-C', root, 'remote', 'add', 'origin', 'git@github.com:Acme/Workspace-Images.git']);
-      execFileSync('git', ['-C', root, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '--allow-empty', '-m', 'x']);
+      execFileSync('git', [
+        '-C',
+        root,
+        '-c',
+        'user.name=t',
+        '-c',
+        'user.email=t@e',
+        'commit',
+        '-q',
+        '--allow-empty',
+        '-m',
+        'x',
+      ]);
       expect(defaultRepository(root, {})).toBe('ghcr.io/acme/workspace-images');
       mkdirSync(join(root, 'sub'));
       expect(defaultRepository(join(root, 'sub'), {}), 'from a folder inside').toBe('ghcr.io/acme/workspace-images');

@@ -33,7 +33,8 @@ describe('currentRevision against a real repository', () => {
   it('reads HEAD and the changes with one git status', async () => {
     const root = mkdtempSync(join(tmpdir(), 'git-status-'));
     try {
-      const git = (...args: string[]) => execFileSync('git', ['-C', root, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { encoding: 'utf8' });
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-C', root, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { encoding: 'utf8' });
       git('init', '-q', '-b', 'main');
       await expect(currentRevision(root)).rejects.toThrow(/git cannot tell the commit/);
       writeFileSync(join(root, 'a.txt'), 'a\n');

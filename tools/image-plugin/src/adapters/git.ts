@@ -42,7 +42,10 @@ export function parseStatus(output: string): Revision | null {
 /** The commit a tag points at. */
 export async function commitOf(cwd: string, ref: string): Promise<string> {
   const r = await execa('git', ['rev-list', '-n', '1', ref], { cwd, reject: false });
-  if (r.exitCode !== 0) throw new Error(`git cannot find ${ref}: ${r.stderr.trim()}\n  fix: fetch tags (actions/checkout with fetch-depth: 0)`);
+  if (r.exitCode !== 0)
+    throw new Error(
+      `git cannot find ${ref}: ${r.stderr.trim()}\n  fix: fetch tags (actions/checkout with fetch-depth: 0)`,
+    );
   return r.stdout.trim();
 }
 

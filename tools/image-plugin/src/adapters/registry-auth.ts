@@ -82,18 +82,27 @@ export class DockerCredentials {
 /** Asks `docker-credential-<helper> get` for the host's credentials; null when it has none. */
 function fromHelper(helper: string, serverKey: string, env: NodeJS.ProcessEnv): Promise<Credentials | null> {
   return new Promise((resolve, reject) => {
-    const child = execFile(`docker-credential-${helper}`, ['get'], { env, timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error) {
-        if (/credentials not found/i.test(`${stdout}${stderr}`)) return resolve(null);
-        const e = new Error(
-          `the credential helper docker-credential-${helper} failed for ${serverKey}: ${(stderr || stdout || error.message).trim()}`,
+    const child = execFile(
+      `docker-credential-${helper}`,
+      ['get'],
+      { env, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        if (error) {
+          if (/credentials not found/i.test(`${stdout}${stderr}`)) return resolve(null);
+          const e = new Error(
+            `the credential helper docker-credential-${helper} failed for ${serverKey}: ${(stderr || stdout || error.message).trim()}`,
+          );
+          return reject(e);
+        }
+        const answer = JSON.parse(stdout) as { Username?: string; Secret?: string };
+        if (!answer.Secret) return resolve(null);
+        resolve(
+          answer.Username === '<token>'
+            ? { identityToken: answer.Secret }
+            : { username: answer.Username ?? '', password: answer.Secret },
         );
-        return reject(e);
-      }
-      const answer = JSON.parse(stdout) as { Username?: string; Secret?: string };
-      if (!answer.Secret) return resolve(null);
-      resolve(answer.Username === '<token>' ? { identityToken: answer.Secret } : { username: answer.Username ?? '', password: answer.Secret });
-    });
+      },
+    );
     child.stdin?.end(serverKey);
   });
 }

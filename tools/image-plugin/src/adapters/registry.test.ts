@@ -38,9 +38,14 @@ async function push(tag: string, platforms: string, extra: string[] = []): Promi
   // The test registry (Distribution 2.8, filesystem storage) now and then answers 500 while tags of a
   // repository are written: push again, as a re-run would.
   for (let attempt = 1; ; attempt++) {
-    const r = await execa('docker', ['buildx', 'build', '--platform', platforms, '--sbom=false', '--metadata-file', meta, ...extra, dir], { reject: false, all: true });
+    const r = await execa(
+      'docker',
+      ['buildx', 'build', '--platform', platforms, '--sbom=false', '--metadata-file', meta, ...extra, dir],
+      { reject: false, all: true },
+    );
     if (r.exitCode === 0) break;
-    if (attempt === 3 || !/500 Internal Server Error/.test(String(r.all))) throw new Error(`pushing ${tag} failed:\n${r.all}`);
+    if (attempt === 3 || !/500 Internal Server Error/.test(String(r.all)))
+      throw new Error(`pushing ${tag} failed:\n${r.all}`);
   }
   return (JSON.parse((await execa('cat', [meta])).stdout) as Record<string, string>)['containerimage.digest'];
 }
@@ -51,7 +56,11 @@ let index: string;
 
 beforeAll(async () => {
   docker = await push('docker', 'linux/arm64', ['--provenance=false', '--push', '-t', `${REPO}:docker`]);
-  oci = await push('oci', 'linux/amd64', ['--provenance=false', '--output', `type=image,name=${REPO}:oci,push=true,oci-mediatypes=true`]);
+  oci = await push('oci', 'linux/amd64', [
+    '--provenance=false',
+    '--output',
+    `type=image,name=${REPO}:oci,push=true,oci-mediatypes=true`,
+  ]);
   index = await push('index', 'linux/amd64,linux/arm64', ['--provenance=mode=min', '--push', '-t', `${REPO}:index`]);
 }, 300_000);
 
@@ -66,7 +75,9 @@ describe('lookups', () => {
     expect(image?.digest).toBe(await manifestDigest(`${NAMESPACE}/x`, 'index'));
     expect(image?.digest).toBe(index);
     expect(image?.platforms.sort()).toEqual(['linux/amd64', 'linux/arm64']);
-    expect(image?.manifest.manifests?.some((m) => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')).toBe(true);
+    expect(
+      image?.manifest.manifests?.some((m) => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest'),
+    ).toBe(true);
   });
 
   it.each([
@@ -111,19 +122,26 @@ describe('tags', () => {
     expect(await manifestDigest(`${NAMESPACE}/x`, 'index-copy-2')).toBe(index);
   });
 
-  it.each(['docker', 'oci'])('a plain %s manifest is wrapped in an index byte for byte as imagetools create wraps it', async (tag) => {
-    const source = tag === 'docker' ? docker : oci;
-    await imagetools('create', '-t', `${REPO}:${tag}-by-imagetools`, `${REPO}@${source}`);
-    const theirs = await manifestDigest(`${NAMESPACE}/x`, `${tag}-by-imagetools`);
-    const ours = await client().tag([`${REPO}:${tag}-by-us`], REPO, source);
-    expect(ours).toBe(theirs);
-    expect(await manifestDigest(`${NAMESPACE}/x`, `${tag}-by-us`)).toBe(theirs);
-    expect(await imagetools('inspect', '--raw', `${REPO}:${tag}-by-us`)).toBe(await imagetools('inspect', '--raw', `${REPO}:${tag}-by-imagetools`));
-  });
+  it.each(['docker', 'oci'])(
+    'a plain %s manifest is wrapped in an index byte for byte as imagetools create wraps it',
+    async (tag) => {
+      const source = tag === 'docker' ? docker : oci;
+      await imagetools('create', '-t', `${REPO}:${tag}-by-imagetools`, `${REPO}@${source}`);
+      const theirs = await manifestDigest(`${NAMESPACE}/x`, `${tag}-by-imagetools`);
+      const ours = await client().tag([`${REPO}:${tag}-by-us`], REPO, source);
+      expect(ours).toBe(theirs);
+      expect(await manifestDigest(`${NAMESPACE}/x`, `${tag}-by-us`)).toBe(theirs);
+      expect(await imagetools('inspect', '--raw', `${REPO}:${tag}-by-us`)).toBe(
+        await imagetools('inspect', '--raw', `${REPO}:${tag}-by-imagetools`),
+      );
+    },
+  );
 
   it('a digest the registry lacks: a registry error naming it', async () => {
     const missing = `sha256:${'0'.repeat(64)}`;
-    await expect(client().tag([`${REPO}:never`], REPO, missing)).rejects.toThrow(new RegExp(`${missing} is not in the registry`));
+    await expect(client().tag([`${REPO}:never`], REPO, missing)).rejects.toThrow(
+      new RegExp(`${missing} is not in the registry`),
+    );
   });
 });
 
@@ -138,7 +156,10 @@ describe('credentials', () => {
   };
 
   it('wrong credentials: a registry error naming the registry and docker login', async () => {
-    const c = new RegistryClient({ ...process.env, DOCKER_CONFIG: dockerConfig({ [TARGET_REGISTRY]: basicAuth(TARGET_USER, 'wrong') }) });
+    const c = new RegistryClient({
+      ...process.env,
+      DOCKER_CONFIG: dockerConfig({ [TARGET_REGISTRY]: basicAuth(TARGET_USER, 'wrong') }),
+    });
     const e = await errorOf(c.inspect(`${REPO}:index`));
     expect(isImageError(e) && e.kind).toBe('registry');
     expect((e as Error).message).toContain(`the registry ${TARGET_REGISTRY} refused the credentials for ${REPO}:index`);
@@ -160,19 +181,29 @@ describe('credentials', () => {
     const bin = mkdtempSync(join(work, 'bin-'));
     const asked = join(bin, 'asked.txt');
     const helper = (name: string, body: string) => {
-      writeFileSync(join(bin, `docker-credential-${name}`), `#!/bin/sh\n[ "$1" = get ] || exit 3\nread -r host\necho "$host" >> ${asked}\n${body}\n`);
+      writeFileSync(
+        join(bin, `docker-credential-${name}`),
+        `#!/bin/sh\n[ "$1" = get ] || exit 3\nread -r host\necho "$host" >> ${asked}\n${body}\n`,
+      );
       chmodSync(join(bin, `docker-credential-${name}`), 0o755);
     };
     helper('good', `printf '{"ServerURL":"%s","Username":"${TARGET_USER}","Secret":"${TARGET_PASSWORD}"}' "$host"`);
     helper('empty', 'echo "credentials not found in native keychain"; exit 1');
     const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-    const viaHelper = new RegistryClient({ ...env, DOCKER_CONFIG: dockerConfig({}, { credHelpers: { [TARGET_REGISTRY]: 'good' } }) });
+    const viaHelper = new RegistryClient({
+      ...env,
+      DOCKER_CONFIG: dockerConfig({}, { credHelpers: { [TARGET_REGISTRY]: 'good' } }),
+    });
     expect((await viaHelper.inspect(`${REPO}:index`))?.digest).toBe(index);
     const viaStore = new RegistryClient({ ...env, DOCKER_CONFIG: dockerConfig({}, { credsStore: 'good' }) });
     expect((await viaStore.inspect(`${REPO}:oci`))?.digest).toBe(oci);
     const none = new RegistryClient({ ...env, DOCKER_CONFIG: dockerConfig({}, { credsStore: 'empty' }) });
     await expect(none.inspect(`${REPO}:oci`)).rejects.toThrow(/refused the credentials/);
-    expect((await execa('cat', [asked])).stdout.split('\n')).toEqual([TARGET_REGISTRY, TARGET_REGISTRY, TARGET_REGISTRY]);
+    expect((await execa('cat', [asked])).stdout.split('\n')).toEqual([
+      TARGET_REGISTRY,
+      TARGET_REGISTRY,
+      TARGET_REGISTRY,
+    ]);
   });
 });
 
@@ -194,7 +225,9 @@ async function tokenProxy(): Promise<TokenProxy> {
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/token') {
-      const [user, password] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
+      const [user, password] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
+        .toString()
+        .split(':');
       const scope = url.searchParams.get('scope') ?? '';
       state.tokenRequests.push({ scope, user });
       if (user !== TARGET_USER || password !== TARGET_PASSWORD || url.searchParams.get('service') !== 'test-registry') {
@@ -215,11 +248,19 @@ async function tokenProxy(): Promise<TokenProxy> {
     const name = /^\/v2\/(.+)\/(manifests|blobs)\//.exec(url.pathname)?.[1];
     const wanted = `repository:${name}:${req.method === 'PUT' ? 'pull,push' : 'pull'}`;
     const granted = tokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
-    const enough = url.pathname === '/v2/' ? granted !== undefined : granted !== undefined && granted.startsWith(`repository:${name}:`) && (req.method !== 'PUT' || granted.endsWith('push'));
+    const enough =
+      url.pathname === '/v2/'
+        ? granted !== undefined
+        : granted !== undefined &&
+          granted.startsWith(`repository:${name}:`) &&
+          (req.method !== 'PUT' || granted.endsWith('push'));
     if (!enough) {
       req.resume();
       const scope = url.pathname === '/v2/' ? '' : `,scope="${wanted}"`;
-      res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${state.host}/token",service="test-registry"${scope}`, 'content-type': 'application/json' });
+      res.writeHead(401, {
+        'www-authenticate': `Bearer realm="http://${state.host}/token",service="test-registry"${scope}`,
+        'content-type': 'application/json',
+      });
       return res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
     }
     const [hostname, port] = TARGET_REGISTRY.split(':');
@@ -250,29 +291,45 @@ describe('the Bearer token flow (as GHCR asks for it)', () => {
   it('a token per scope: pull to look up, pull,push to tag; each asked once', async () => {
     proxy.tokenRequests.length = 0;
     const repo = `${proxy.host}/${NAMESPACE}/x`;
-    const c = new RegistryClient({ ...process.env, DOCKER_CONFIG: dockerConfig({ [proxy.host]: basicAuth(TARGET_USER, TARGET_PASSWORD) }) });
+    const c = new RegistryClient({
+      ...process.env,
+      DOCKER_CONFIG: dockerConfig({ [proxy.host]: basicAuth(TARGET_USER, TARGET_PASSWORD) }),
+    });
     expect((await c.inspect(`${repo}:index`))?.digest).toBe(index);
     expect((await c.inspect(`${repo}:oci`))?.platforms).toEqual(['linux/amd64']);
     expect(await c.tag([`${repo}:through-tokens`], repo, index)).toBe(index);
     expect(await c.tag([`${repo}:through-tokens-2`], repo, index)).toBe(index);
     expect(await manifestDigest(`${NAMESPACE}/x`, 'through-tokens')).toBe(index);
-    expect(proxy.tokenRequests.map((t) => t.scope)).toEqual([`repository:${NAMESPACE}/x:pull`, `repository:${NAMESPACE}/x:pull,push`]);
+    expect(proxy.tokenRequests.map((t) => t.scope)).toEqual([
+      `repository:${NAMESPACE}/x:pull`,
+      `repository:${NAMESPACE}/x:pull,push`,
+    ]);
     expect(proxy.tokenRequests.every((t) => t.user === TARGET_USER)).toBe(true);
   });
 
   it('a token service that refuses the password: refused the credentials, naming the registry', async () => {
-    const c = new RegistryClient({ ...process.env, DOCKER_CONFIG: dockerConfig({ [proxy.host]: basicAuth(TARGET_USER, 'wrong') }) });
-    await expect(c.inspect(`${proxy.host}/${NAMESPACE}/x:index`)).rejects.toThrow(`the registry ${proxy.host} refused the credentials`);
+    const c = new RegistryClient({
+      ...process.env,
+      DOCKER_CONFIG: dockerConfig({ [proxy.host]: basicAuth(TARGET_USER, 'wrong') }),
+    });
+    await expect(c.inspect(`${proxy.host}/${NAMESPACE}/x:index`)).rejects.toThrow(
+      `the registry ${proxy.host} refused the credentials`,
+    );
   });
 
   it('503 twice, then an answer: tried again; 503 every time: one error saying it failed also when tried again', async () => {
-    const c = new RegistryClient({ ...process.env, DOCKER_CONFIG: dockerConfig({ [proxy.host]: basicAuth(TARGET_USER, TARGET_PASSWORD) }) });
+    const c = new RegistryClient({
+      ...process.env,
+      DOCKER_CONFIG: dockerConfig({ [proxy.host]: basicAuth(TARGET_USER, TARGET_PASSWORD) }),
+    });
     const ref = `${proxy.host}/${NAMESPACE}/x:index`;
     expect((await c.inspect(ref))?.digest).toBe(index); // logged in and holding a token
     proxy.fail = 2;
     expect((await c.inspect(ref))?.digest).toBe(index);
     proxy.fail = 3;
-    await expect(c.inspect(ref)).rejects.toThrow(/failed while handling .*503 Service Unavailable: UNAVAILABLE try later\), also when tried again/);
+    await expect(c.inspect(ref)).rejects.toThrow(
+      /failed while handling .*503 Service Unavailable: UNAVAILABLE try later\), also when tried again/,
+    );
     proxy.fail = 0;
   });
 });

@@ -65,9 +65,18 @@ export class RegistryClient {
     if (!res) return null;
     const bytes = Buffer.from(await res.arrayBuffer());
     const manifest = JSON.parse(bytes.toString('utf8')) as ManifestJson;
-    const mediaType = manifest.mediaType ?? res.headers.get('content-type') ?? 'application/vnd.oci.image.manifest.v1+json';
+    const mediaType =
+      manifest.mediaType ?? res.headers.get('content-type') ?? 'application/vnd.oci.image.manifest.v1+json';
     const isIndex = Array.isArray(manifest.manifests);
-    const image: RemoteImage = { repository, digest: digestOf(bytes), mediaType, bytes, manifest, isIndex, platforms: [] };
+    const image: RemoteImage = {
+      repository,
+      digest: digestOf(bytes),
+      mediaType,
+      bytes,
+      manifest,
+      isIndex,
+      platforms: [],
+    };
     // A single-platform image without attestations is a plain manifest: its platform is in its config.
     image.platforms = isIndex ? platformsOf(manifest) : [platformString(await this.platformOf(image))];
     return image;
@@ -89,10 +98,21 @@ export class RegistryClient {
   /** The platform of a plain manifest, from its config blob, as an index would name it. */
   async platformOf(image: Pick<RemoteImage, 'repository' | 'manifest' | 'digest'>): Promise<PlatformJson> {
     const config = image.manifest.config?.digest;
-    if (!config) throw new RegistryError(`${image.repository}@${image.digest} has no config`, 'push the image again', image.repository);
+    if (!config)
+      throw new RegistryError(
+        `${image.repository}@${image.digest} has no config`,
+        'push the image again',
+        image.repository,
+      );
     const ref = `${image.repository}@${config}`;
     const res = (await this.request('GET', image.repository, `blobs/${config}`, ref, 'pull', {})) as Response;
-    const json = (await res.json()) as { os: string; architecture: string; variant?: string; 'os.version'?: string; 'os.features'?: string[] };
+    const json = (await res.json()) as {
+      os: string;
+      architecture: string;
+      variant?: string;
+      'os.version'?: string;
+      'os.features'?: string[];
+    };
     return normalizedPlatform({
       architecture: json.architecture,
       os: json.os,
@@ -127,7 +147,12 @@ export class RegistryClient {
     }
     const blob: ManifestBlob = source.isIndex
       ? { mediaType: source.mediaType, bytes: source.bytes, digest: source.digest }
-      : wrapInIndex({ mediaType: source.mediaType, digest: source.digest, size: source.bytes.length, platform: await this.platformOf(source) });
+      : wrapInIndex({
+          mediaType: source.mediaType,
+          digest: source.digest,
+          size: source.bytes.length,
+          platform: await this.platformOf(source),
+        });
     await Promise.all(tags.map((t) => this.putManifest(t, blob)));
     return blob.digest;
   }
@@ -228,13 +253,22 @@ export class RegistryClient {
   }
 
   /** A token from the registry's token service (docker's token flow; OAuth2 refresh for identity tokens). */
-  private async bearerToken(challenge: Challenge, scope: string, credentials: Credentials | null, ref: string): Promise<string> {
+  private async bearerToken(
+    challenge: Challenge,
+    scope: string,
+    credentials: Credentials | null,
+    ref: string,
+  ): Promise<string> {
     const realm = challenge.params.realm;
     if (!realm) throw refusedCredentials(ref);
     const service = challenge.params.service;
     let res: Response;
     if (credentials?.identityToken) {
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'workspace-images' });
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: credentials.identityToken,
+        client_id: 'workspace-images',
+      });
       if (service) form.set('service', service);
       form.set('scope', scope);
       res = await this.send(realm, { method: 'POST', body: form }, ref);
@@ -242,7 +276,8 @@ export class RegistryClient {
       const url = new URL(realm);
       if (service) url.searchParams.set('service', service);
       url.searchParams.set('scope', scope);
-      const headers: Record<string, string> = credentials?.username !== undefined ? { Authorization: basicHeader(credentials) } : {};
+      const headers: Record<string, string> =
+        credentials?.username !== undefined ? { Authorization: basicHeader(credentials) } : {};
       res = await this.send(url.toString(), { method: 'GET', headers }, ref);
     }
     if (res.status === 401 || res.status === 403) throw refusedCredentials(ref);

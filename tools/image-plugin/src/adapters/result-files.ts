@@ -9,7 +9,11 @@ import type { ImageResult } from '../core/result';
 export const resultPath = (workspaceRoot: string, resultsDir: string, key: string) =>
   join(workspaceRoot, resultsDir, `${key}.json`);
 
-export async function readResult(workspaceRoot: string, resultsDir: string, image: string): Promise<ImageResult | null> {
+export async function readResult(
+  workspaceRoot: string,
+  resultsDir: string,
+  image: string,
+): Promise<ImageResult | null> {
   try {
     return JSON.parse(await readFile(resultPath(workspaceRoot, resultsDir, image), 'utf8')) as ImageResult;
   } catch {
@@ -28,7 +32,12 @@ export async function readAllResults(workspaceRoot: string, resultsDir: string):
   return results.filter((r): r is ImageResult => r !== null && typeof r.digest === 'string');
 }
 
-export async function writeResult(workspaceRoot: string, resultsDir: string, result: ImageResult, key = result.image): Promise<void> {
+export async function writeResult(
+  workspaceRoot: string,
+  resultsDir: string,
+  result: ImageResult,
+  key = result.image,
+): Promise<void> {
   await mkdir(join(workspaceRoot, resultsDir), { recursive: true });
   await writeFile(resultPath(workspaceRoot, resultsDir, key), `${JSON.stringify(result, null, 2)}\n`);
 }

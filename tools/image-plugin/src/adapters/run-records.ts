@@ -10,7 +10,8 @@ import type { DryRunRecord } from '../core/dry-run';
  */
 const safe = (runId: string) => runId.replace(/[^\w-]/g, '');
 export const preflightRecordPath = (runId: string) => join(tmpdir(), `image-build-preflight-${safe(runId)}.json`);
-const planRecordPath = (runId: string, image: string) => join(tmpdir(), `image-build-plan-${safe(runId)}-${image}.json`);
+const planRecordPath = (runId: string, image: string) =>
+  join(tmpdir(), `image-build-plan-${safe(runId)}-${image}.json`);
 
 /** What a dry run decided for an image, for its children in later processes of the same run. */
 export async function writeDryRunRecord(runId: string | null, image: string, record: DryRunRecord): Promise<void> {
@@ -28,5 +29,9 @@ export async function readDryRunRecord(runId: string | null, image: string): Pro
 
 /** Removes the run's files: the preflight record and the plan record of each of its images. */
 export async function clearRunRecords(runId: string, images: readonly string[]): Promise<void> {
-  await Promise.all([preflightRecordPath(runId), ...images.map((image) => planRecordPath(runId, image))].map((file) => rm(file, { force: true })));
+  await Promise.all(
+    [preflightRecordPath(runId), ...images.map((image) => planRecordPath(runId, image))].map((file) =>
+      rm(file, { force: true }),
+    ),
+  );
 }

@@ -11,7 +11,10 @@ export interface PlanArgs extends CiPlanRequest {
 export async function plan(args: PlanArgs): Promise<CiPlan> {
   const { plan: result, missing } = await planCi(args);
   for (const m of missing) {
-    const what = m.missingPlatforms.length === result.platforms.length ? 'is not in the registry' : `lacks ${m.missingPlatforms.join(', ')}`;
+    const what =
+      m.missingPlatforms.length === result.platforms.length
+        ? 'is not in the registry'
+        : `lacks ${m.missingPlatforms.join(', ')}`;
     args.log(`plan: ${m.image} is planned: ${m.contentTag} ${what}`);
   }
   if (args.env.GITHUB_OUTPUT) {

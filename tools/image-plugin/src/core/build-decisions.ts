@@ -43,7 +43,8 @@ export function parentFacts(
   planned: DryRunRecord | null,
   ctx: ParentContext,
 ): ParentFacts {
-  const fresh = !!result && (result.runId === ctx.runId || (result.pushed && result.revision === ctx.revision && !ctx.dirty));
+  const fresh =
+    !!result && (result.runId === ctx.runId || (result.pushed && result.revision === ctx.revision && !ctx.dirty));
   const stale = !fresh || (ctx.push && !result.pushed);
   if (!stale) return { contentHash: result.contentHash, reference: result.pinnedReference, digest: result.digest };
   if (!ctx.dryRun) {
@@ -68,11 +69,13 @@ export type Lookup =
 
 export type BuildDecision =
   /** The content exists: only tag it. `wrap`: a plain manifest (pushed by an older version) gets wrapped in an index. */
-  | { kind: 'reuse'; digest: string; platforms: string[]; wrap: boolean }
-  | { kind: 'build'; reason: string };
+  { kind: 'reuse'; digest: string; platforms: string[]; wrap: boolean } | { kind: 'build'; reason: string };
 
 /** Reuse when the content tag exists with every wanted platform of the finished image; build otherwise. */
-export function reuseOrBuild(settings: Pick<BuildSettings, 'platforms' | 'indexPlatforms'>, lookup: Lookup): BuildDecision {
+export function reuseOrBuild(
+  settings: Pick<BuildSettings, 'platforms' | 'indexPlatforms'>,
+  lookup: Lookup,
+): BuildDecision {
   if (lookup.where === 'engine') {
     return lookup.found
       ? { kind: 'reuse', digest: lookup.found.id, platforms: [...settings.platforms], wrap: false }
@@ -81,7 +84,12 @@ export function reuseOrBuild(settings: Pick<BuildSettings, 'platforms' | 'indexP
   if (!lookup.found) return { kind: 'build', reason: 'no image has this content yet' };
   const missing = missingPlatforms(settings.indexPlatforms, lookup.found.platforms);
   if (missing.length) return { kind: 'build', reason: `the content tag lacks ${missing.join(', ')}` };
-  return { kind: 'reuse', digest: lookup.found.digest, platforms: [...lookup.found.platforms], wrap: !lookup.found.isIndex };
+  return {
+    kind: 'reuse',
+    digest: lookup.found.digest,
+    platforms: [...lookup.found.platforms],
+    wrap: !lookup.found.isIndex,
+  };
 }
 
 /** What buildx reported in its metadata file (`--metadata-file`). */
@@ -97,10 +105,20 @@ export function builtImage(
   settings: Pick<BuildSettings, 'push' | 'pushByDigest' | 'platforms'>,
 ): { digest: string; wrap: ManifestDescriptor | null } {
   const digest = String(metadata['containerimage.digest'] ?? '');
-  if (!digest.startsWith('sha256:')) throw new Error(`buildx reported no digest (metadata: ${JSON.stringify(metadata)})`);
-  const descriptor = (metadata['containerimage.descriptor'] ?? {}) as { mediaType?: string; size?: number; platform?: PlatformJson };
+  if (!digest.startsWith('sha256:'))
+    throw new Error(`buildx reported no digest (metadata: ${JSON.stringify(metadata)})`);
+  const descriptor = (metadata['containerimage.descriptor'] ?? {}) as {
+    mediaType?: string;
+    size?: number;
+    platform?: PlatformJson;
+  };
   const mediaType = descriptor.mediaType ?? '';
-  if (!settings.push || settings.pushByDigest || isIndexMediaType(mediaType) || /index|manifest\.list/.test(mediaType)) {
+  if (
+    !settings.push ||
+    settings.pushByDigest ||
+    isIndexMediaType(mediaType) ||
+    /index|manifest\.list/.test(mediaType)
+  ) {
     return { digest, wrap: null };
   }
   const [os, architecture, variant] = settings.platforms[0].split('/');

@@ -8,7 +8,8 @@ const ctx = (extra: Partial<SettingsContext> = {}): SettingsContext => ({
   env: {},
   ...extra,
 });
-const settings = (options: ImageBuildOptions, extra: Partial<SettingsContext> = {}) => buildSettings(options, ctx(extra));
+const settings = (options: ImageBuildOptions, extra: Partial<SettingsContext> = {}) =>
+  buildSettings(options, ctx(extra));
 
 describe('buildSettings: platforms', () => {
   it('defaults to the host platform', () => {
@@ -21,13 +22,18 @@ describe('buildSettings: platforms', () => {
   });
 
   it('refuses a platform that is not os/arch[/variant], saying how to write it', () => {
-    expect(() => settings({ platforms: 'amd64' })).toThrow(/"amd64" is not a platform[\s\S]*fix: write platforms as os\/arch/);
+    expect(() => settings({ platforms: 'amd64' })).toThrow(
+      /"amd64" is not a platform[\s\S]*fix: write platforms as os\/arch/,
+    );
   });
 });
 
 describe('buildSettings: cache and secrets keep the commas of buildx values', () => {
   it('a raw cache value from the command line is one entry, not split at its commas', () => {
-    const s = settings({ cacheFrom: 'type=gha,scope=base-linux-amd64', cacheTo: 'type=gha,scope=base-linux-amd64,mode=max,ignore-error=true' });
+    const s = settings({
+      cacheFrom: 'type=gha,scope=base-linux-amd64',
+      cacheTo: 'type=gha,scope=base-linux-amd64,mode=max,ignore-error=true',
+    });
     expect(s.cacheFrom).toEqual(['type=gha,scope=base-linux-amd64']);
     expect(s.cacheTo).toEqual(['type=gha,scope=base-linux-amd64,mode=max,ignore-error=true']);
   });
@@ -42,11 +48,16 @@ describe('buildSettings: cache and secrets keep the commas of buildx values', ()
   it('expands the registry and gha shorthands per image, mode=max only for export', () => {
     const s = settings({ cacheFrom: ['registry', 'gha'], cacheTo: ['registry', 'gha'] }, { image: 'node' });
     expect(s.cacheFrom).toEqual(['type=registry,ref=ghcr.io/acme/images:node-buildcache', 'type=gha,scope=node']);
-    expect(s.cacheTo).toEqual(['type=registry,ref=ghcr.io/acme/images:node-buildcache,mode=max', 'type=gha,scope=node,mode=max']);
+    expect(s.cacheTo).toEqual([
+      'type=registry,ref=ghcr.io/acme/images:node-buildcache,mode=max',
+      'type=gha,scope=node,mode=max',
+    ]);
   });
 
   it('the registry shorthand follows the per-image layout', () => {
-    expect(settings({ cacheFrom: 'registry', layout: 'per-image' }).cacheFrom).toEqual(['type=registry,ref=ghcr.io/acme/images/base:buildcache']);
+    expect(settings({ cacheFrom: 'registry', layout: 'per-image' }).cacheFrom).toEqual([
+      'type=registry,ref=ghcr.io/acme/images/base:buildcache',
+    ]);
   });
 
   it('a secret with src is one entry', () => {
@@ -58,13 +69,33 @@ describe('buildSettings: cache and secrets keep the commas of buildx values', ()
 describe('buildxEntries: values Nx split at their commas are joined back', () => {
   it.each([
     ['one value, split by Nx', ['type=registry', 'ref=r:c', 'mode=max'], ['type=registry,ref=r:c,mode=max']],
-    ['two values in one flag', ['type=gha', 'scope=a', 'type=registry', 'ref=r:c'], ['type=gha,scope=a', 'type=registry,ref=r:c']],
+    [
+      'two values in one flag',
+      ['type=gha', 'scope=a', 'type=registry', 'ref=r:c'],
+      ['type=gha,scope=a', 'type=registry,ref=r:c'],
+    ],
     ['shorthands stand alone', ['registry', 'gha'], ['registry', 'gha']],
     ['a shorthand, then a value', ['gha', 'type=local', 'src=/c'], ['gha', 'type=local,src=/c']],
-    ['a bare cache reference', ['ghcr.io/acme/cache:base', 'type=gha', 'scope=b'], ['ghcr.io/acme/cache:base', 'type=gha,scope=b']],
-    ['secrets: a new id starts a new one', ['id=npm', 'src=/n', 'id=pip', 'env=PIP'], ['id=npm,src=/n', 'id=pip,env=PIP']],
-    ['secrets: type before id', ['type=file', 'id=a', 'src=/a', 'type=env', 'id=b'], ['type=file,id=a,src=/a', 'type=env,id=b']],
-    ['whole values from nx.json stay as they are', ['type=gha,scope=a,mode=max', 'type=registry,ref=r:c'], ['type=gha,scope=a,mode=max', 'type=registry,ref=r:c']],
+    [
+      'a bare cache reference',
+      ['ghcr.io/acme/cache:base', 'type=gha', 'scope=b'],
+      ['ghcr.io/acme/cache:base', 'type=gha,scope=b'],
+    ],
+    [
+      'secrets: a new id starts a new one',
+      ['id=npm', 'src=/n', 'id=pip', 'env=PIP'],
+      ['id=npm,src=/n', 'id=pip,env=PIP'],
+    ],
+    [
+      'secrets: type before id',
+      ['type=file', 'id=a', 'src=/a', 'type=env', 'id=b'],
+      ['type=file,id=a,src=/a', 'type=env,id=b'],
+    ],
+    [
+      'whole values from nx.json stay as they are',
+      ['type=gha,scope=a,mode=max', 'type=registry,ref=r:c'],
+      ['type=gha,scope=a,mode=max', 'type=registry,ref=r:c'],
+    ],
     ['a plain string is one value', 'type=gha,scope=a,mode=max', ['type=gha,scope=a,mode=max']],
     ['nothing', undefined, []],
   ] as Array<[string, string[] | string | undefined, string[]]>)('%s', (_, input, expected) => {
@@ -92,19 +123,25 @@ describe('buildSettings: defaults and checks', () => {
 
   it('pushByDigest needs push and one platform; indexPlatforms must hold the built one', () => {
     expect(() => settings({ pushByDigest: true })).toThrow(/pushByDigest needs push/);
-    expect(() => settings({ push: true, pushByDigest: true, platforms: 'linux/amd64,linux/arm64' })).toThrow(/one platform per job/);
-    expect(() => settings({ push: true, pushByDigest: true, platforms: 'linux/arm64', indexPlatforms: 'linux/amd64' })).toThrow(/not all in indexPlatforms/);
-    expect(settings({ push: true, pushByDigest: true, platforms: 'linux/arm64', indexPlatforms: 'linux/amd64,linux/arm64' }).indexPlatforms).toEqual([
-      'linux/amd64',
-      'linux/arm64',
-    ]);
+    expect(() => settings({ push: true, pushByDigest: true, platforms: 'linux/amd64,linux/arm64' })).toThrow(
+      /one platform per job/,
+    );
+    expect(() =>
+      settings({ push: true, pushByDigest: true, platforms: 'linux/arm64', indexPlatforms: 'linux/amd64' }),
+    ).toThrow(/not all in indexPlatforms/);
+    expect(
+      settings({ push: true, pushByDigest: true, platforms: 'linux/arm64', indexPlatforms: 'linux/amd64,linux/arm64' })
+        .indexPlatforms,
+    ).toEqual(['linux/amd64', 'linux/arm64']);
   });
 
   it('progress is plain in CI and auto elsewhere; the CA bundle comes from the option or IMAGE_BUILD_CA_BUNDLE', () => {
     expect(settings({}, { env: { CI: 'true' } }).progress).toBe('plain');
     expect(settings({}).progress).toBe('auto');
     expect(settings({}, { env: { IMAGE_BUILD_CA_BUNDLE: '/etc/ca.pem' } }).caBundle).toBe('/etc/ca.pem');
-    expect(settings({ caBundle: '/opt/ca.pem' }, { env: { IMAGE_BUILD_CA_BUNDLE: '/etc/ca.pem' } }).caBundle).toBe('/opt/ca.pem');
+    expect(settings({ caBundle: '/opt/ca.pem' }, { env: { IMAGE_BUILD_CA_BUNDLE: '/etc/ca.pem' } }).caBundle).toBe(
+      '/opt/ca.pem',
+    );
     expect(settings({}).caBundle).toBeUndefined();
   });
 });

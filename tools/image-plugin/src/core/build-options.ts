@@ -98,7 +98,10 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
   const given = options.repository ?? ctx.defaultRepository;
   const repository = given === undefined ? '' : normalizeRepository(given);
   if (!repository) {
-    throw bad('no repository to tag the images with', 'set "repository" (e.g. ghcr.io/<owner>/<repo>) in the image plugin options in nx.json, or GITHUB_REPOSITORY');
+    throw bad(
+      'no repository to tag the images with',
+      'set "repository" (e.g. ghcr.io/<owner>/<repo>) in the image plugin options in nx.json, or GITHUB_REPOSITORY',
+    );
   }
   const shaLength = checkShaLength(options.shaLength ?? SHA_LENGTH.default);
   const push = options.push ?? false;
@@ -112,12 +115,18 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
   const pushByDigest = options.pushByDigest ?? false;
   if (pushByDigest && !push) throw bad('pushByDigest needs push', 'pass --push together with --pushByDigest');
   if (pushByDigest && platforms.length !== 1) {
-    throw bad(`pushByDigest builds one platform per job, got ${platforms.join(',')}`, 'pass a single --platforms value per job, then run the merge command');
+    throw bad(
+      `pushByDigest builds one platform per job, got ${platforms.join(',')}`,
+      'pass a single --platforms value per job, then run the merge command',
+    );
   }
   const indexPlatforms = platformList(options.indexPlatforms);
   checkPlatforms(indexPlatforms, 'indexPlatforms');
   if (indexPlatforms.length && platforms.some((p) => !indexPlatforms.includes(p))) {
-    throw bad(`platforms ${platforms.join(',')} are not all in indexPlatforms ${indexPlatforms.join(',')}`, 'list every platform of the final image in indexPlatforms');
+    throw bad(
+      `platforms ${platforms.join(',')} are not all in indexPlatforms ${indexPlatforms.join(',')}`,
+      'list every platform of the final image in indexPlatforms',
+    );
   }
   const caBundle = options.caBundle ?? ctx.env.IMAGE_BUILD_CA_BUNDLE;
   const settings: BuildSettings = {

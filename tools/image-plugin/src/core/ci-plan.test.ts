@@ -23,8 +23,14 @@ const input = (over: Partial<CiPlanInput>): CiPlanInput => ({
   ...over,
 });
 
-const entries = (images: readonly string[], platforms: readonly string[], runners: Record<string, string> = DEFAULT_RUNNERS) =>
-  images.flatMap((image) => platforms.map((platform) => ({ image, platform, slug: platform.replace('/', '-'), runner: runners[platform] })));
+const entries = (
+  images: readonly string[],
+  platforms: readonly string[],
+  runners: Record<string, string> = DEFAULT_RUNNERS,
+) =>
+  images.flatMap((image) =>
+    platforms.map((platform) => ({ image, platform, slug: platform.replace('/', '-'), runner: runners[platform] })),
+  );
 
 function thrown(f: () => unknown): Error {
   try {
@@ -44,8 +50,20 @@ describe('ciPlan: levels and matrix per platform', () => {
     affected: string[];
     runners?: Record<string, string>;
   }> = [
-    { name: 'nothing affected', over: { affected: [] }, levels: [[], [], [], []], unaffected: ['base', 'cpp', 'developer', 'node'], affected: [] },
-    { name: 'one leaf', over: { affected: ['node'] }, levels: [[], ['node'], [], []], unaffected: ['base', 'cpp', 'developer'], affected: ['node'] },
+    {
+      name: 'nothing affected',
+      over: { affected: [] },
+      levels: [[], [], [], []],
+      unaffected: ['base', 'cpp', 'developer', 'node'],
+      affected: [],
+    },
+    {
+      name: 'one leaf',
+      over: { affected: ['node'] },
+      levels: [[], ['node'], [], []],
+      unaffected: ['base', 'cpp', 'developer'],
+      affected: ['node'],
+    },
     {
       name: 'base: every child follows, even when the affected list forgot them',
       over: { affected: ['base'] },
@@ -84,7 +102,12 @@ describe('ciPlan: levels and matrix per platform', () => {
     },
     {
       name: 'one platform',
-      over: { affected: ['base'], platforms: ['linux/arm64'], images: [{ name: 'base', parents: [] }], levels: [['base']] },
+      over: {
+        affected: ['base'],
+        platforms: ['linux/arm64'],
+        images: [{ name: 'base', parents: [] }],
+        levels: [['base']],
+      },
       levels: [['base'], [], [], []],
       unaffected: [],
       affected: ['base'],
@@ -135,8 +158,12 @@ describe('ciPlan: errors', () => {
   });
 
   it('a custom runner makes an unusual platform plannable', () => {
-    const plan = ciPlan(input({ affected: ['node'], platforms: ['linux/riscv64'], runners: { 'linux/riscv64': 'riscv-box' } }));
-    expect(plan.levels[1].matrix.include).toEqual([{ image: 'node', platform: 'linux/riscv64', slug: 'linux-riscv64', runner: 'riscv-box' }]);
+    const plan = ciPlan(
+      input({ affected: ['node'], platforms: ['linux/riscv64'], runners: { 'linux/riscv64': 'riscv-box' } }),
+    );
+    expect(plan.levels[1].matrix.include).toEqual([
+      { image: 'node', platform: 'linux/riscv64', slug: 'linux-riscv64', runner: 'riscv-box' },
+    ]);
   });
 
   const chain: CiPlanInput['images'] = [
@@ -145,7 +172,17 @@ describe('ciPlan: errors', () => {
     { name: 'c', parents: ['b'] },
   ];
   it('too many levels: names the workflow file and how to extend it', () => {
-    const e = thrown(() => ciPlan(input({ images: chain, levels: [['a'], ['b'], ['c']], affected: ['a'], maxLevels: 2, workflowFile: '.github/workflows/images.yml' })));
+    const e = thrown(() =>
+      ciPlan(
+        input({
+          images: chain,
+          levels: [['a'], ['b'], ['c']],
+          affected: ['a'],
+          maxLevels: 2,
+          workflowFile: '.github/workflows/images.yml',
+        }),
+      ),
+    );
     expect(isImageConfigError(e)).toBe(true);
     expect(e.message).toContain('.github/workflows/images.yml');
     expect(e.message).toMatch(/3 levels/);
@@ -167,7 +204,19 @@ describe('planOutputs', () => {
   it('one line per output; matrix-N is one-line JSON, has-N a boolean string', () => {
     const out = planOutputs(ciPlan(input({ affected: ['node'], maxLevels: 2 })));
     expect(Object.keys(out).sort()).toEqual(
-      ['affected', 'has-0', 'has-1', 'has-unaffected', 'images-0', 'images-1', 'matrix-0', 'matrix-1', 'plan', 'platforms', 'unaffected'].sort(),
+      [
+        'affected',
+        'has-0',
+        'has-1',
+        'has-unaffected',
+        'images-0',
+        'images-1',
+        'matrix-0',
+        'matrix-1',
+        'plan',
+        'platforms',
+        'unaffected',
+      ].sort(),
     );
     for (const v of Object.values(out)) expect(v).not.toContain('\n');
     expect(out['has-0']).toBe('false');

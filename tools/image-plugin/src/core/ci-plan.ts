@@ -58,7 +58,8 @@ export interface CiPlanInput {
 export function ciPlan(input: CiPlanInput): CiPlan {
   const names = new Set(input.images.map((i) => i.name));
   const notInRegistry = (input.notInRegistry ?? []).filter((a) => names.has(a));
-  const affected = input.affected === 'all' ? [...names] : [...input.affected.filter((a) => names.has(a)), ...notInRegistry];
+  const affected =
+    input.affected === 'all' ? [...names] : [...input.affected.filter((a) => names.has(a)), ...notInRegistry];
   // A child of an affected image is affected too (Nx says so already; this keeps the plan safe alone).
   const parents = new Map(input.images.map((i) => [i.name, i.parents]));
   const closure = new Set(withDescendants(affected, [...names], (name) => parents.get(name) ?? []));
@@ -66,7 +67,9 @@ export function ciPlan(input: CiPlanInput): CiPlan {
     if (!input.runners[platform]) {
       throw new ImageConfigError(
         `no runner label for ${platform}`,
-        `pass --runner ${platform}=<runner label> (defaults: ${Object.entries(DEFAULT_RUNNERS).map(([p, r]) => `${p}=${r}`).join(', ')})`,
+        `pass --runner ${platform}=<runner label> (defaults: ${Object.entries(DEFAULT_RUNNERS)
+          .map(([p, r]) => `${p}=${r}`)
+          .join(', ')})`,
         'plan',
       );
     }
@@ -77,8 +80,13 @@ export function ciPlan(input: CiPlanInput): CiPlan {
     throw new ImageConfigError(
       `the image graph has ${used} levels to build but the workflow has ${input.maxLevels} level jobs`,
       `in ${input.workflowFile} add ${missingLevels(input.maxLevels, used)
-        .map((n) => `a level-${n} job (a copy of level-${n - 1} that needs it) with plan outputs matrix-${n}, images-${n}, has-${n}`)
-        .join('; ')}; add ${missingLevels(input.maxLevels, used).map((n) => `level-${n}`).join(', ')} to publish's needs; pass --max-levels ${used} to images plan`,
+        .map(
+          (n) =>
+            `a level-${n} job (a copy of level-${n - 1} that needs it) with plan outputs matrix-${n}, images-${n}, has-${n}`,
+        )
+        .join('; ')}; add ${missingLevels(input.maxLevels, used)
+        .map((n) => `level-${n}`)
+        .join(', ')} to publish's needs; pass --max-levels ${used} to images plan`,
       input.workflowFile,
     );
   }
@@ -90,7 +98,12 @@ export function ciPlan(input: CiPlanInput): CiPlan {
       images,
       matrix: {
         include: images.flatMap((image) =>
-          input.platforms.map((platform) => ({ image, platform, slug: platformSlug(platform), runner: input.runners[platform] })),
+          input.platforms.map((platform) => ({
+            image,
+            platform,
+            slug: platformSlug(platform),
+            runner: input.runners[platform],
+          })),
         ),
       },
     });

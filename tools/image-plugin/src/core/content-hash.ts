@@ -14,7 +14,10 @@ export interface ContentInputs {
 
 export const CONTENT_HASH_LENGTH = 16;
 
-const sortedEntries = (o: Readonly<Record<string, string>>) => Object.keys(o).sort().map((k) => [k, o[k]]);
+const sortedEntries = (o: Readonly<Record<string, string>>) =>
+  Object.keys(o)
+    .sort()
+    .map((k) => [k, o[k]]);
 
 /** A stable hash of an image's inputs: the same inputs give the same hash on any machine. */
 export function contentHash(inputs: ContentInputs): string {

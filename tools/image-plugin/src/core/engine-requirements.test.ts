@@ -26,7 +26,11 @@ describe('checkEngineFor', () => {
     { name: 'containerd store', engine: containerd, settings: { push: false, platforms: two } },
     { name: 'pushing', engine: classic, settings: { push: true, platforms: two } },
     { name: 'one platform', engine: classic, settings: { push: false, platforms: ['linux/arm64'] } },
-    { name: 'another builder (it loads through its own exporter)', engine: classic, settings: { push: false, platforms: two, builder: 'remote' } },
+    {
+      name: 'another builder (it loads through its own exporter)',
+      engine: classic,
+      settings: { push: false, platforms: two, builder: 'remote' },
+    },
   ])('fine: $name', ({ engine, settings }) => {
     expect(() => checkEngineFor(engine, settings)).not.toThrow();
   });

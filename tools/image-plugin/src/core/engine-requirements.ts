@@ -22,7 +22,10 @@ export function describeEngine(engine: EngineFacts): string {
  * Loading an image of several platforms into the engine (no push) needs the containerd image store:
  * the classic store holds one platform per tag, and buildx would fail only after the whole build.
  */
-export function checkEngineFor(engine: EngineFacts, settings: Pick<BuildSettings, 'push' | 'platforms' | 'builder'>): void {
+export function checkEngineFor(
+  engine: EngineFacts,
+  settings: Pick<BuildSettings, 'push' | 'platforms' | 'builder'>,
+): void {
   if (!settings.push && !settings.builder && settings.platforms.length > 1 && !engine.containerdStore) {
     throw new EngineError(
       `loading ${settings.platforms.join(', ')} into the engine needs the containerd image store, and this engine (${engine.version}) uses the classic one`,

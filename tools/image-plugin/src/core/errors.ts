@@ -57,7 +57,9 @@ const KINDS: ReadonlySet<string> = new Set(['configuration', 'registry', 'engine
  * made by another copy of this module (src/ in tests, dist/ at run time) is recognised too.
  */
 export function isImageError(e: unknown): e is ImageError {
-  return e instanceof Error && KINDS.has(String((e as { kind?: unknown }).kind)) && typeof (e as ImageError).fix === 'string';
+  return (
+    e instanceof Error && KINDS.has(String((e as { kind?: unknown }).kind)) && typeof (e as ImageError).fix === 'string'
+  );
 }
 
 /** An error of the user's input (a configuration error). */

@@ -47,11 +47,14 @@ describe('graph: levels and build order', () => {
   it('every parent comes before its children in the build order', () => {
     const specs = family({ e: ['d'], d: ['b', 'c'], c: ['a'], b: ['a'], a: [] });
     const order = levelsOf(specs).flat();
-    for (const spec of specs) for (const p of spec.parents) expect(order.indexOf(p.image)).toBeLessThan(order.indexOf(spec.name));
+    for (const spec of specs)
+      for (const p of spec.parents) expect(order.indexOf(p.image)).toBeLessThan(order.indexOf(spec.name));
   });
 
   it('a cycle throws, naming every member with its line', () => {
-    expect(() => levelsOf(family({ a: ['b'], b: ['a'], c: [] }))).toThrow(/images\/a\/Dockerfile:1 \(a FROM b\).*images\/b\/Dockerfile:1 \(b FROM a\)/);
+    expect(() => levelsOf(family({ a: ['b'], b: ['a'], c: [] }))).toThrow(
+      /images\/a\/Dockerfile:1 \(a FROM b\).*images\/b\/Dockerfile:1 \(b FROM a\)/,
+    );
   });
 });
 

@@ -5,7 +5,14 @@ import { readImageSpecs, type DockerfileSource, type ImageSpec } from './image-s
 
 const REPO = 'ghcr.io/acme/workspace-images';
 const FAMILY = ['base', 'node', 'cpp', 'developer'];
-const EXISTING = new Set(['scripts', 'scripts/cmake', 'scripts/ninja', 'scripts/git', 'scripts/docker-engine', 'images/cpp/files']);
+const EXISTING = new Set([
+  'scripts',
+  'scripts/cmake',
+  'scripts/ninja',
+  'scripts/git',
+  'scripts/docker-engine',
+  'images/cpp/files',
+]);
 
 /** Specs of the four-image family where `images/<name>/Dockerfile` has `content` and the others are plain. */
 function specOf(name: string, content: string, repository = REPO): ImageSpec {
@@ -20,7 +27,13 @@ function specOf(name: string, content: string, repository = REPO): ImageSpec {
 const dockerfile = (...lines: string[]) => `${lines.join('\n')}\n`;
 
 describe('Dockerfile -> image spec: parent references', () => {
-  const cases: Array<{ name: string; image?: string; content: string; parents: ImageSpec['parents']; externalBases?: ImageSpec['externalBases'] }> = [
+  const cases: Array<{
+    name: string;
+    image?: string;
+    content: string;
+    parents: ImageSpec['parents'];
+    externalBases?: ImageSpec['externalBases'];
+  }> = [
     {
       name: 'one repository, the image name as tag',
       content: dockerfile('FROM ghcr.io/acme/workspace-images:base'),
@@ -78,13 +91,22 @@ describe('Dockerfile -> image spec: parent references', () => {
     },
     {
       name: '${VAR:-default} where the ARG default wins over the inline default',
-      content: dockerfile('ARG BASE_IMAGE=ghcr.io/acme/workspace-images:node', 'FROM ${BASE_IMAGE:-ghcr.io/acme/workspace-images:base}'),
+      content: dockerfile(
+        'ARG BASE_IMAGE=ghcr.io/acme/workspace-images:node',
+        'FROM ${BASE_IMAGE:-ghcr.io/acme/workspace-images:base}',
+      ),
       image: 'cpp',
       parents: [{ image: 'node', line: 2, arg: 'BASE_IMAGE' }],
     },
     {
       name: 'line continuations in ARG and FROM',
-      content: dockerfile('ARG BASE_IMAGE=ghcr.io/acme/\\', 'workspace-images:base', 'FROM \\', '  ${BASE_IMAGE} \\', '  AS final'),
+      content: dockerfile(
+        'ARG BASE_IMAGE=ghcr.io/acme/\\',
+        'workspace-images:base',
+        'FROM \\',
+        '  ${BASE_IMAGE} \\',
+        '  AS final',
+      ),
       parents: [{ image: 'base', line: 3, arg: 'BASE_IMAGE' }],
     },
     {
@@ -102,7 +124,14 @@ describe('Dockerfile -> image spec: parent references', () => {
     },
     {
       name: 'the # escape=` directive',
-      content: dockerfile('# escape=`', 'ARG BASE_IMAGE=ghcr.io/acme/workspace-images:base', 'FROM `', '  ${BASE_IMAGE}', 'RUN echo a `', '  && echo b'),
+      content: dockerfile(
+        '# escape=`',
+        'ARG BASE_IMAGE=ghcr.io/acme/workspace-images:base',
+        'FROM `',
+        '  ${BASE_IMAGE}',
+        'RUN echo a `',
+        '  && echo b',
+      ),
       parents: [{ image: 'base', line: 3, arg: 'BASE_IMAGE' }],
     },
     {
@@ -119,13 +148,21 @@ describe('Dockerfile -> image spec: parent references', () => {
     },
     {
       name: 'multi-stage: stage names are case-insensitive, numeric --from is a stage index',
-      content: dockerfile('FROM debian:trixie-slim AS Build', 'FROM build', 'COPY --from=0 /a /a', 'COPY --from=BUILD /b /b'),
+      content: dockerfile(
+        'FROM debian:trixie-slim AS Build',
+        'FROM build',
+        'COPY --from=0 /a /a',
+        'COPY --from=BUILD /b /b',
+      ),
       parents: [],
       externalBases: [{ ref: 'debian:trixie-slim', line: 1 }],
     },
     {
       name: 'COPY --from=<sibling image> is a parent',
-      content: dockerfile('FROM ghcr.io/acme/workspace-images:base', 'COPY --from=ghcr.io/acme/workspace-images:node /usr/local/bin/node /usr/local/bin/node'),
+      content: dockerfile(
+        'FROM ghcr.io/acme/workspace-images:base',
+        'COPY --from=ghcr.io/acme/workspace-images:node /usr/local/bin/node /usr/local/bin/node',
+      ),
       image: 'cpp',
       parents: [
         { image: 'base', line: 1 },
@@ -134,19 +171,30 @@ describe('Dockerfile -> image spec: parent references', () => {
     },
     {
       name: 'RUN --mount=from=<sibling image> is a parent',
-      content: dockerfile('FROM debian:trixie-slim', 'RUN --mount=from=ghcr.io/acme/workspace-images:node,source=/usr/local,target=/n true'),
+      content: dockerfile(
+        'FROM debian:trixie-slim',
+        'RUN --mount=from=ghcr.io/acme/workspace-images:node,source=/usr/local,target=/n true',
+      ),
       image: 'cpp',
       parents: [{ image: 'node', line: 2 }],
       externalBases: [{ ref: 'debian:trixie-slim', line: 1 }],
     },
     {
       name: 'the same parent twice is recorded once, at its first line',
-      content: dockerfile('FROM ghcr.io/acme/workspace-images:base AS a', 'FROM ghcr.io/acme/workspace-images:base AS b', 'COPY --from=ghcr.io/acme/base:x /a /a'),
+      content: dockerfile(
+        'FROM ghcr.io/acme/workspace-images:base AS a',
+        'FROM ghcr.io/acme/workspace-images:base AS b',
+        'COPY --from=ghcr.io/acme/base:x /a /a',
+      ),
       parents: [{ image: 'base', line: 1 }],
     },
     {
       name: 'FROM --platform=$BUILDPLATFORM: the flag is not the image',
-      content: dockerfile('FROM --platform=$BUILDPLATFORM debian:trixie-slim AS tools', 'FROM --platform=${TARGETPLATFORM} ghcr.io/acme/workspace-images:base', 'COPY --from=tools /x /x'),
+      content: dockerfile(
+        'FROM --platform=$BUILDPLATFORM debian:trixie-slim AS tools',
+        'FROM --platform=${TARGETPLATFORM} ghcr.io/acme/workspace-images:base',
+        'COPY --from=tools /x /x',
+      ),
       parents: [{ image: 'base', line: 2 }],
       externalBases: [{ ref: 'debian:trixie-slim', line: 1 }],
     },
@@ -166,7 +214,11 @@ describe('Dockerfile -> image spec: parent references', () => {
     },
     {
       name: 'node:22 stays external although an image is named node',
-      content: dockerfile('FROM node:22 AS n', 'FROM docker.io/library/node:22-slim', 'COPY --from=node:22 /usr/local/bin/node /usr/local/bin/node'),
+      content: dockerfile(
+        'FROM node:22 AS n',
+        'FROM docker.io/library/node:22-slim',
+        'COPY --from=node:22 /usr/local/bin/node /usr/local/bin/node',
+      ),
       parents: [],
       externalBases: [
         { ref: 'node:22', line: 1 },
@@ -187,7 +239,10 @@ describe('Dockerfile -> image spec: parent references', () => {
     },
     {
       name: 'COPY --from=<external image> is an external base',
-      content: dockerfile('FROM ghcr.io/acme/workspace-images:base', 'COPY --from=docker:27-cli /usr/local/bin/docker /usr/local/bin/docker'),
+      content: dockerfile(
+        'FROM ghcr.io/acme/workspace-images:base',
+        'COPY --from=docker:27-cli /usr/local/bin/docker /usr/local/bin/docker',
+      ),
       parents: [{ image: 'base', line: 1 }],
       externalBases: [{ ref: 'docker:27-cli', line: 2 }],
     },
@@ -211,7 +266,9 @@ describe('Dockerfile -> image spec: parent references', () => {
   });
 
   it('a trailing slash on the repository option does not matter', () => {
-    expect(specOf('node', dockerfile('FROM ghcr.io/acme/workspace-images:base'), `${REPO}/`).parents).toEqual([{ image: 'base', line: 1 }]);
+    expect(specOf('node', dockerfile('FROM ghcr.io/acme/workspace-images:base'), `${REPO}/`).parents).toEqual([
+      { image: 'base', line: 1 },
+    ]);
   });
 });
 
@@ -219,12 +276,18 @@ describe('Dockerfile -> image spec: bind mounts per script', () => {
   const cases: Array<{ name: string; content: string; mountedInputs: string[] }> = [
     {
       name: 'source=scripts/cmake',
-      content: dockerfile('FROM debian:trixie-slim', 'RUN --mount=type=bind,source=scripts/cmake,target=/scripts/cmake bash /scripts/cmake/install.sh'),
+      content: dockerfile(
+        'FROM debian:trixie-slim',
+        'RUN --mount=type=bind,source=scripts/cmake,target=/scripts/cmake bash /scripts/cmake/install.sh',
+      ),
       mountedInputs: ['scripts/cmake'],
     },
     {
       name: 'src=./scripts/ninja/ (alias, leading ./ and trailing /)',
-      content: dockerfile('FROM debian:trixie-slim', 'RUN --mount=type=bind,src=./scripts/ninja/,dst=/s bash /s/install.sh'),
+      content: dockerfile(
+        'FROM debian:trixie-slim',
+        'RUN --mount=type=bind,src=./scripts/ninja/,dst=/s bash /s/install.sh',
+      ),
       mountedInputs: ['scripts/ninja'],
     },
     {
@@ -246,7 +309,10 @@ describe('Dockerfile -> image spec: bind mounts per script', () => {
     },
     {
       name: 'the whole scripts folder',
-      content: dockerfile('FROM debian:trixie-slim', 'RUN --mount=type=bind,source=scripts,target=/scripts bash /scripts/git/install.sh'),
+      content: dockerfile(
+        'FROM debian:trixie-slim',
+        'RUN --mount=type=bind,source=scripts,target=/scripts bash /scripts/git/install.sh',
+      ),
       mountedInputs: ['scripts'],
     },
     {
@@ -277,17 +343,30 @@ describe('Dockerfile -> image spec: bind mounts per script', () => {
     },
     {
       name: 'a mount of another image (from=) is not a script folder',
-      content: dockerfile('FROM debian:trixie-slim', 'RUN --mount=type=bind,from=ghcr.io/acme/workspace-images:node,source=/usr,target=/n true'),
+      content: dockerfile(
+        'FROM debian:trixie-slim',
+        'RUN --mount=type=bind,from=ghcr.io/acme/workspace-images:node,source=/usr,target=/n true',
+      ),
       mountedInputs: [],
     },
     {
       name: 'a mount under the # escape=` directive',
-      content: dockerfile('# escape=`', 'FROM debian:trixie-slim', 'RUN --mount=type=bind,source=scripts/cmake,target=/s `', '    bash /s/install.sh'),
+      content: dockerfile(
+        '# escape=`',
+        'FROM debian:trixie-slim',
+        'RUN --mount=type=bind,source=scripts/cmake,target=/s `',
+        '    bash /s/install.sh',
+      ),
       mountedInputs: ['scripts/cmake'],
     },
     {
       name: 'a mount text inside a heredoc is not a mount',
-      content: dockerfile('FROM debian:trixie-slim', 'RUN <<EOF', 'RUN --mount=type=bind,source=scripts/nowhere,target=/x true', 'EOF'),
+      content: dockerfile(
+        'FROM debian:trixie-slim',
+        'RUN <<EOF',
+        'RUN --mount=type=bind,source=scripts/nowhere,target=/x true',
+        'EOF',
+      ),
       mountedInputs: [],
     },
   ];
@@ -350,7 +429,9 @@ describe('errors name the file, the line and the fix', () => {
   });
 
   it('an image that builds FROM itself', () => {
-    const message = errorOf(() => read({ 'images/base/Dockerfile': dockerfile('# x', 'FROM ghcr.io/acme/workspace-images:base') }));
+    const message = errorOf(() =>
+      read({ 'images/base/Dockerfile': dockerfile('# x', 'FROM ghcr.io/acme/workspace-images:base') }),
+    );
     expect(message).toMatch(/^images\/base\/Dockerfile:2: /);
   });
 
@@ -367,7 +448,11 @@ describe('errors name the file, the line and the fix', () => {
   it('a bind mount of a scripts folder that does not exist', () => {
     const message = errorOf(() =>
       read({
-        'images/cpp/Dockerfile': dockerfile('FROM debian:trixie-slim', 'RUN true', 'RUN --mount=type=bind,source=./scripts/cmkae/,target=/s bash /s/install.sh'),
+        'images/cpp/Dockerfile': dockerfile(
+          'FROM debian:trixie-slim',
+          'RUN true',
+          'RUN --mount=type=bind,source=./scripts/cmkae/,target=/s bash /s/install.sh',
+        ),
       }),
     );
     expect(message).toMatch(/^images\/cpp\/Dockerfile:3: /);
@@ -387,12 +472,37 @@ describe('errors name the file, the line and the fix', () => {
   });
 
   const noValue: Array<{ name: string; content: string; line: number; variable: string }> = [
-    { name: 'ARG without a default', content: dockerfile('ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}'), line: 2, variable: 'BASE_IMAGE' },
+    {
+      name: 'ARG without a default',
+      content: dockerfile('ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}'),
+      line: 2,
+      variable: 'BASE_IMAGE',
+    },
     { name: 'variable never declared', content: dockerfile('FROM $BASE_IMAGE'), line: 1, variable: 'BASE_IMAGE' },
-    { name: 'ARG declared only after the FROM (stage ARG)', content: dockerfile('FROM ${BASE_IMAGE}', 'ARG BASE_IMAGE=ghcr.io/acme/workspace-images:base'), line: 1, variable: 'BASE_IMAGE' },
-    { name: 'ARG with an empty default', content: dockerfile('ARG BASE_IMAGE=', 'FROM ${BASE_IMAGE}'), line: 2, variable: 'BASE_IMAGE' },
-    { name: 'ARG with an empty quoted default', content: dockerfile('ARG BASE_IMAGE=""', '', 'FROM $BASE_IMAGE'), line: 3, variable: 'BASE_IMAGE' },
-    { name: 'variable in COPY --from', content: dockerfile('FROM debian:trixie-slim', 'COPY --from=${TOOLS} /a /a'), line: 2, variable: 'TOOLS' },
+    {
+      name: 'ARG declared only after the FROM (stage ARG)',
+      content: dockerfile('FROM ${BASE_IMAGE}', 'ARG BASE_IMAGE=ghcr.io/acme/workspace-images:base'),
+      line: 1,
+      variable: 'BASE_IMAGE',
+    },
+    {
+      name: 'ARG with an empty default',
+      content: dockerfile('ARG BASE_IMAGE=', 'FROM ${BASE_IMAGE}'),
+      line: 2,
+      variable: 'BASE_IMAGE',
+    },
+    {
+      name: 'ARG with an empty quoted default',
+      content: dockerfile('ARG BASE_IMAGE=""', '', 'FROM $BASE_IMAGE'),
+      line: 3,
+      variable: 'BASE_IMAGE',
+    },
+    {
+      name: 'variable in COPY --from',
+      content: dockerfile('FROM debian:trixie-slim', 'COPY --from=${TOOLS} /a /a'),
+      line: 2,
+      variable: 'TOOLS',
+    },
   ];
   it.each(noValue)('a FROM whose variable has no value: $name', ({ content, line, variable }) => {
     const message = errorOf(() => read({ 'images/node/Dockerfile': content }));
@@ -421,11 +531,19 @@ describe('errors name the file, the line and the fix', () => {
     const message = errorOf(() =>
       read({
         'images/base/Dockerfile': dockerfile('FROM debian:trixie-slim'),
-        'images/node/Dockerfile': dockerfile('# node', 'ARG BASE_IMAGE=ghcr.io/alice/workspace-images:base', 'FROM ${BASE_IMAGE}'),
+        'images/node/Dockerfile': dockerfile(
+          '# node',
+          'ARG BASE_IMAGE=ghcr.io/alice/workspace-images:base',
+          'FROM ${BASE_IMAGE}',
+        ),
       }),
     );
     expect(message).toMatch(/^images\/node\/Dockerfile:3: /);
-    expect(message).toContain('looks like this workspace\'s image "base", but in ghcr.io/alice/workspace-images, not the plugin\'s repository ghcr.io/acme/workspace-images');
-    expect(message).toContain('fix: make them agree: change the reference to ghcr.io/acme/workspace-images:base, or set "repository": "ghcr.io/alice/workspace-images"');
+    expect(message).toContain(
+      'looks like this workspace\'s image "base", but in ghcr.io/alice/workspace-images, not the plugin\'s repository ghcr.io/acme/workspace-images',
+    );
+    expect(message).toContain(
+      'fix: make them agree: change the reference to ghcr.io/acme/workspace-images:base, or set "repository": "ghcr.io/alice/workspace-images"',
+    );
   });
 });

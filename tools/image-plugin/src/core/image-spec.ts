@@ -49,7 +49,10 @@ export type ImageMetadata = Omit<ImageSpec, 'name' | 'root'>;
  * The image spec of an Nx project, from the metadata the plugin stored when it read the Dockerfile;
  * null for a project that is not an image. Every reader of project metadata goes through it.
  */
-export function imageSpecOf(name: string, project: { root: string; metadata?: Record<string, unknown> }): ImageSpec | null {
+export function imageSpecOf(
+  name: string,
+  project: { root: string; metadata?: Record<string, unknown> },
+): ImageSpec | null {
   const image = project.metadata?.image as ImageMetadata | undefined;
   if (!image || typeof image.dockerfile !== 'string') return null;
   return {
@@ -133,12 +136,16 @@ function toSpec(source: DockerfileSource, names: ReadonlySet<string>, options: S
         );
       }
       if (!parents.some((p) => p.image === kind.image)) {
-        parents.push(from.arg ? { image: kind.image, line: from.line, arg: from.arg } : { image: kind.image, line: from.line });
+        parents.push(
+          from.arg ? { image: kind.image, line: from.line, arg: from.arg } : { image: kind.image, line: from.line },
+        );
       }
       return;
     }
     if (!externalBases.some((e) => e.ref === from.ref)) {
-      externalBases.push(from.arg ? { ref: from.ref, line: from.line, arg: from.arg } : { ref: from.ref, line: from.line });
+      externalBases.push(
+        from.arg ? { ref: from.ref, line: from.line, arg: from.arg } : { ref: from.ref, line: from.line },
+      );
     }
   };
   for (const from of facts.froms) {

@@ -50,23 +50,33 @@ describe('mergeStep: a planned platform missing', () => {
       ] as Array<[string, ImageResult | null]>,
       missing: ['linux/arm64', 'linux/riscv64'],
     },
-    { name: 'everything missing', planned: ['linux/amd64', 'linux/arm64'], found: [], missing: ['linux/amd64', 'linux/arm64'] },
+    {
+      name: 'everything missing',
+      planned: ['linux/amd64', 'linux/arm64'],
+      found: [],
+      missing: ['linux/amd64', 'linux/arm64'],
+    },
   ])('$name: names every missing one', ({ planned, found, missing }) => {
     const e = thrown(() => mergeStep('base', planned, results(found)));
     expect(isImageConfigError(e)).toBe(true);
     expect(e.message).toContain('base');
     expect(e.message).toContain(`has no build for ${missing.join(', ')}`);
-    for (const p of planned.filter((p) => !missing.includes(p))) expect(e.message.split('(planned')[0]).not.toContain(p);
+    for (const p of planned.filter((p) => !missing.includes(p)))
+      expect(e.message.split('(planned')[0]).not.toContain(p);
   });
 });
 
 describe('mergeStep: deciding how to finish', () => {
   it('platform builds of different content are refused', () => {
     const e = thrown(() =>
-      mergeStep('base', ['linux/amd64', 'linux/arm64'], results([
-        ['linux/amd64', result('linux/amd64')],
-        ['linux/arm64', result('linux/arm64', { contentHash: 'ffffffffffffffff' })],
-      ])),
+      mergeStep(
+        'base',
+        ['linux/amd64', 'linux/arm64'],
+        results([
+          ['linux/amd64', result('linux/amd64')],
+          ['linux/arm64', result('linux/arm64', { contentHash: 'ffffffffffffffff' })],
+        ]),
+      ),
     );
     expect(isImageConfigError(e)).toBe(true);
     expect(e.message).toContain('disagree');
@@ -74,8 +84,18 @@ describe('mergeStep: deciding how to finish', () => {
   });
 
   it('all reused: nothing to merge', () => {
-    const reused = (p: string) => result(p, { result: 'reused', digest: 'sha256:index', indexTags: undefined, tags: [`${REPO}:base-abc1234`] });
-    expect(mergeStep('base', ['linux/amd64', 'linux/arm64'], results([['linux/amd64', reused('linux/amd64')], ['linux/arm64', reused('linux/arm64')]]))).toEqual({
+    const reused = (p: string) =>
+      result(p, { result: 'reused', digest: 'sha256:index', indexTags: undefined, tags: [`${REPO}:base-abc1234`] });
+    expect(
+      mergeStep(
+        'base',
+        ['linux/amd64', 'linux/arm64'],
+        results([
+          ['linux/amd64', reused('linux/amd64')],
+          ['linux/arm64', reused('linux/arm64')],
+        ]),
+      ),
+    ).toEqual({
       kind: 'reused',
       digest: 'sha256:index',
       contentHash: '0123456789abcdef',
@@ -83,7 +103,14 @@ describe('mergeStep: deciding how to finish', () => {
   });
 
   it('built: the index of every platform digest, in planned order, with the SHA and content tags', () => {
-    const step = mergeStep('base', ['linux/arm64', 'linux/amd64'], results([['linux/amd64', result('linux/amd64')], ['linux/arm64', result('linux/arm64')]]));
+    const step = mergeStep(
+      'base',
+      ['linux/arm64', 'linux/amd64'],
+      results([
+        ['linux/amd64', result('linux/amd64')],
+        ['linux/arm64', result('linux/arm64')],
+      ]),
+    );
     expect(step).toEqual({
       kind: 'merge',
       sources: [`${REPO}@sha256:linux-arm64`, `${REPO}@sha256:linux-amd64`],

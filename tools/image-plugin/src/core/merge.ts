@@ -10,7 +10,11 @@ export type MergeStep =
  * Decides how to finish a multi-platform image from its per-platform results; throws naming every
  * planned platform that has no result, or when the platform jobs disagree on what they built.
  */
-export function mergeStep(image: string, planned: readonly string[], results: ReadonlyMap<string, ImageResult | null>): MergeStep {
+export function mergeStep(
+  image: string,
+  planned: readonly string[],
+  results: ReadonlyMap<string, ImageResult | null>,
+): MergeStep {
   const missing = planned.filter((p) => !results.get(p));
   if (missing.length) {
     throw new ImageConfigError(

@@ -46,9 +46,7 @@ const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/v[0-9]+)?$/;
  * (`linux/amd64,linux/arm64`); blanks dropped. The one way every option and flag is read.
  */
 export function platformList(value: readonly string[] | string | undefined): string[] {
-  return (Array.isArray(value) ? value : String(value ?? '').split(','))
-    .map((s) => String(s).trim())
-    .filter(Boolean);
+  return (Array.isArray(value) ? value : String(value ?? '').split(',')).map((s) => String(s).trim()).filter(Boolean);
 }
 
 /** Throws naming the option when an entry is not `os/arch[/variant]`. */

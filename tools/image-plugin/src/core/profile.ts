@@ -41,7 +41,10 @@ export function summarizeProfile(args: {
   images: ProfileSummary['images'];
   registryRequests: number;
 }): ProfileSummary {
-  const phases = Object.fromEntries(PHASES.map((p) => [p, Math.round(coveredMs(args.intervals[p] ?? []))])) as Record<Phase, number>;
+  const phases = Object.fromEntries(PHASES.map((p) => [p, Math.round(coveredMs(args.intervals[p] ?? []))])) as Record<
+    Phase,
+    number
+  >;
   return {
     totalMs: args.nxStartedAt === null ? null : Math.round(args.endedAt - args.nxStartedAt),
     beforeExecutorMs: args.nxStartedAt === null ? null : Math.round(args.executorStartedAt - args.nxStartedAt),

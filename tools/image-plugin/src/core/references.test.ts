@@ -8,8 +8,14 @@ describe('parseReference', () => {
     { ref: 'GHCR.io/Acme/Images:Base', expected: { repository: 'ghcr.io/acme/images', tag: 'Base' } },
     { ref: 'localhost:5000/acme/images:base', expected: { repository: 'localhost:5000/acme/images', tag: 'base' } },
     { ref: 'localhost:5000/acme/images', expected: { repository: 'localhost:5000/acme/images' } },
-    { ref: `ghcr.io/a/b@sha256:${'0'.repeat(64)}`, expected: { repository: 'ghcr.io/a/b', digest: `sha256:${'0'.repeat(64)}` } },
-    { ref: `ghcr.io/a/b:base@sha256:${'0'.repeat(64)}`, expected: { repository: 'ghcr.io/a/b', tag: 'base', digest: `sha256:${'0'.repeat(64)}` } },
+    {
+      ref: `ghcr.io/a/b@sha256:${'0'.repeat(64)}`,
+      expected: { repository: 'ghcr.io/a/b', digest: `sha256:${'0'.repeat(64)}` },
+    },
+    {
+      ref: `ghcr.io/a/b:base@sha256:${'0'.repeat(64)}`,
+      expected: { repository: 'ghcr.io/a/b', tag: 'base', digest: `sha256:${'0'.repeat(64)}` },
+    },
   ])('$ref', ({ ref, expected }) => {
     expect(parseReference(ref)).toEqual(expected);
   });
@@ -29,8 +35,14 @@ describe('classifyReference', () => {
     { ref: 'ghcr.io/acme/workspace-images', kind: { kind: 'unknown-sibling', image: '' } },
     { ref: 'ghcr.io/acme/python:3', kind: { kind: 'external' } },
     { ref: 'ghcr.io/other/base', kind: { kind: 'external' } },
-    { ref: 'ghcr.io/alice/workspace-images:base', kind: { kind: 'other-repository', image: 'base', repository: 'ghcr.io/alice/workspace-images' } },
-    { ref: '127.0.0.1:5000/ns/workspace-images:cpp', kind: { kind: 'other-repository', image: 'cpp', repository: '127.0.0.1:5000/ns/workspace-images' } },
+    {
+      ref: 'ghcr.io/alice/workspace-images:base',
+      kind: { kind: 'other-repository', image: 'base', repository: 'ghcr.io/alice/workspace-images' },
+    },
+    {
+      ref: '127.0.0.1:5000/ns/workspace-images:cpp',
+      kind: { kind: 'other-repository', image: 'cpp', repository: '127.0.0.1:5000/ns/workspace-images' },
+    },
     { ref: 'ghcr.io/alice/workspace-images:python', kind: { kind: 'external' } },
     { ref: 'ghcr.io/alice/other-images:base', kind: { kind: 'external' } },
     { ref: 'workspace-images:base', kind: { kind: 'external' } },

@@ -24,7 +24,9 @@ describe('registry answers', () => {
     ['429 Too Many Requests', true],
     ['401 Unauthorized', false],
     ['not found', false],
-  ])('isTransientRegistryError(%j) is %s', (output, expected) => expect(isTransientRegistryError(output)).toBe(expected));
+  ])('isTransientRegistryError(%j) is %s', (output, expected) =>
+    expect(isTransientRegistryError(output)).toBe(expected),
+  );
 
   it('a refused login names the registry and the login command', () => {
     const e = registryError('127.0.0.1:5000/acme/images:base-1', 'failed to authorize: 401 Unauthorized');
@@ -33,7 +35,10 @@ describe('registry answers', () => {
   });
 
   it('an unreachable registry says so and where to look', () => {
-    const e = registryError('127.0.0.1:5999/acme/images:base-1', 'dial tcp 127.0.0.1:5999: connect: connection refused');
+    const e = registryError(
+      '127.0.0.1:5999/acme/images:base-1',
+      'dial tcp 127.0.0.1:5999: connect: connection refused',
+    );
     expect(e?.message).toContain('127.0.0.1:5999 cannot be reached');
     expect(e?.message).toContain('fix:');
   });
@@ -45,7 +50,10 @@ describe('registry answers', () => {
 
 describe('a registry that fails while pushing', () => {
   it('says the registry failed, not the Dockerfile, and that a re-run resumes', () => {
-    const e = registryError('127.0.0.1:5000/x/images:left-1', 'ERROR: unexpected status from HEAD request to http://127.0.0.1:5000/v2/x/images/manifests/left-1: 500 Internal Server Error');
+    const e = registryError(
+      '127.0.0.1:5000/x/images:left-1',
+      'ERROR: unexpected status from HEAD request to http://127.0.0.1:5000/v2/x/images/manifests/left-1: 500 Internal Server Error',
+    );
     expect(e?.message).toContain('the registry 127.0.0.1:5000 failed while handling');
     expect(e?.message).toContain('fix: run again');
   });
@@ -54,8 +62,16 @@ describe('a registry that fails while pushing', () => {
 describe('registry errors are of the registry kind and name the registry', () => {
   it.each([
     ['refused', refusedCredentials('127.0.0.1:5000/a/b:c'), /refused the credentials for 127\.0\.0\.1:5000\/a\/b:c/],
-    ['failed', registryFailed('127.0.0.1:5000/a/b:c', '500 Internal Server Error'), /failed while handling .*500 Internal Server Error/],
-    ['unreachable', registryUnreachable('127.0.0.1:5999/a/b:c', 'connect ECONNREFUSED'), /127\.0\.0\.1:5999 cannot be reached/],
+    [
+      'failed',
+      registryFailed('127.0.0.1:5000/a/b:c', '500 Internal Server Error'),
+      /failed while handling .*500 Internal Server Error/,
+    ],
+    [
+      'unreachable',
+      registryUnreachable('127.0.0.1:5999/a/b:c', 'connect ECONNREFUSED'),
+      /127\.0\.0\.1:5999 cannot be reached/,
+    ],
   ])('%s', (_name, error, says) => {
     expect(isImageError(error) && error.kind).toBe('registry');
     expect(error.message).toMatch(says);

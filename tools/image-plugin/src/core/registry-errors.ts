@@ -40,7 +40,9 @@ export const isTransientStatus = (status: number) => [429, 500, 502, 503, 504].i
 
 /** True when the registry answered that the manifest is not there (the lookup's miss, not an error). */
 export function isNotFound(output: string): boolean {
-  return /not found|manifest unknown|MANIFEST_UNKNOWN|NAME_UNKNOWN|name unknown/i.test(output) && !isUnauthorized(output);
+  return (
+    /not found|manifest unknown|MANIFEST_UNKNOWN|NAME_UNKNOWN|name unknown/i.test(output) && !isUnauthorized(output)
+  );
 }
 
 function isUnauthorized(output: string): boolean {

@@ -64,7 +64,8 @@ export function formatTable(rows: readonly SummaryRow[]): string {
 
 export function formatMarkdown(rows: readonly SummaryRow[]): string {
   const cell = (s: string) => (s ? s.replaceAll('|', '\\|') : ' ');
-  const code = (k: keyof SummaryRow, r: SummaryRow) => ((k === 'tags' || k === 'digest') && r[k] ? `\`${cell(r[k])}\`` : cell(r[k]));
+  const code = (k: keyof SummaryRow, r: SummaryRow) =>
+    (k === 'tags' || k === 'digest') && r[k] ? `\`${cell(r[k])}\`` : cell(r[k]);
   return [
     '### Images',
     '',

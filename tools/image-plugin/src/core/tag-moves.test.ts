@@ -2,10 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { failedMoveError, pendingMoves, undoPlan, type TagMove } from './tag-moves';
 
 const REPO = 'ghcr.io/acme/images';
-const move = (image: string, suffix: string, digest: string): TagMove => ({ image, tag: `${REPO}:${image}${suffix}`, repository: REPO, digest });
+const move = (image: string, suffix: string, digest: string): TagMove => ({
+  image,
+  tag: `${REPO}:${image}${suffix}`,
+  repository: REPO,
+  digest,
+});
 
 describe('pendingMoves', () => {
-  const moves = [move('base', '-1.2.0', 'sha256:b2'), move('node', '-1.2.0', 'sha256:n2'), move('base', '', 'sha256:b2')];
+  const moves = [
+    move('base', '-1.2.0', 'sha256:b2'),
+    move('node', '-1.2.0', 'sha256:n2'),
+    move('base', '', 'sha256:b2'),
+  ];
 
   it('keeps the order and records what each tag pointed at', () => {
     const current = new Map([
@@ -47,7 +56,14 @@ describe('failedMoveError', () => {
   const failed = move('node', '', 'sha256:n2');
 
   it('says what failed, what went back and what stayed, and how to finish', () => {
-    const e = failedMoveError({ failed, cause: 'denied', restored: [move('base', '', 'sha256:b1')], stayed: [`${REPO}:base-1.2.0`], notRestored: [], command: 'release' });
+    const e = failedMoveError({
+      failed,
+      cause: 'denied',
+      restored: [move('base', '', 'sha256:b1')],
+      stayed: [`${REPO}:base-1.2.0`],
+      notRestored: [],
+      command: 'release',
+    });
     expect(e.message).toContain(`moving ${REPO}:node failed: denied`);
     expect(e.message).toContain(`put back ${REPO}:base where they were`);
     expect(e.message).toContain(`new tag(s) ${REPO}:base-1.2.0 stay`);
@@ -56,12 +72,26 @@ describe('failedMoveError', () => {
   });
 
   it('says no tag moved when the first move failed', () => {
-    const e = failedMoveError({ failed, cause: 'denied', restored: [], stayed: [], notRestored: [], command: 'publish' });
+    const e = failedMoveError({
+      failed,
+      cause: 'denied',
+      restored: [],
+      stayed: [],
+      notRestored: [],
+      command: 'publish',
+    });
     expect(e.message).toContain('no tag was moved');
   });
 
   it('names every tag it could not put back, with the digest to restore by hand', () => {
-    const e = failedMoveError({ failed, cause: 'registry down', restored: [], stayed: [], notRestored: [move('base', '', 'sha256:b1')], command: 'publish' });
+    const e = failedMoveError({
+      failed,
+      cause: 'registry down',
+      restored: [],
+      stayed: [],
+      notRestored: [move('base', '', 'sha256:b1')],
+      command: 'publish',
+    });
     expect(e.message).toContain(`could NOT put back ${REPO}:base (was sha256:b1)`);
     expect(e.message).toContain('docker buildx imagetools create -t <tag> <repository>@<digest>');
   });

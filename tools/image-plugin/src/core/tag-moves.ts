@@ -20,7 +20,9 @@ export interface PendingMove extends TagMove {
  * a command twice moves nothing. `current` maps each tag to its digest now (null: not there).
  */
 export function pendingMoves(moves: readonly TagMove[], current: ReadonlyMap<string, string | null>): PendingMove[] {
-  return moves.filter((m) => current.get(m.tag) !== m.digest).map((m) => ({ ...m, previous: current.get(m.tag) ?? null }));
+  return moves
+    .filter((m) => current.get(m.tag) !== m.digest)
+    .map((m) => ({ ...m, previous: current.get(m.tag) ?? null }));
 }
 
 /**
@@ -49,7 +51,10 @@ export function failedMoveError(args: {
 }): RegistryError {
   const parts = [`moving ${args.failed.tag} failed: ${args.cause}`];
   if (args.restored.length) parts.push(`put back ${args.restored.map((r) => r.tag).join(', ')} where they were`);
-  if (args.stayed.length) parts.push(`new tag(s) ${args.stayed.join(', ')} stay at this run's digests (nothing pointed them elsewhere before)`);
+  if (args.stayed.length)
+    parts.push(
+      `new tag(s) ${args.stayed.join(', ')} stay at this run's digests (nothing pointed them elsewhere before)`,
+    );
   if (!args.restored.length && !args.stayed.length && !args.notRestored.length) parts.push('no tag was moved');
   if (args.notRestored.length) {
     parts.push(`could NOT put back ${args.notRestored.map((r) => `${r.tag} (was ${r.digest})`).join(', ')}`);
@@ -59,5 +64,9 @@ export function failedMoveError(args: {
       args.command,
     );
   }
-  return new RegistryError(parts.join('; '), `fix the registry error, then run ${args.command} again: it moves only what is not yet in place`, args.command);
+  return new RegistryError(
+    parts.join('; '),
+    `fix the registry error, then run ${args.command} again: it moves only what is not yet in place`,
+    args.command,
+  );
 }

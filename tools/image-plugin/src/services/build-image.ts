@@ -112,8 +112,14 @@ export async function buildImage(
         log(`${spec.name}: building ${settings.platforms.join(',')} -> ${tags.sha}`);
         let build = await runBuildx(invocation.args, run.workspaceRoot);
         // A registry's 5xx or 429 while pushing is worth another try: BuildKit's cache makes it cheap.
-        for (let attempt = 2; build.exitCode !== 0 && attempt <= 3 && isTransientRegistryError(build.output); attempt++) {
-          log(`${spec.name}: the registry failed while pushing (${firstLine(build.output)}); trying again (${attempt}/3)`);
+        for (
+          let attempt = 2;
+          build.exitCode !== 0 && attempt <= 3 && isTransientRegistryError(build.output);
+          attempt++
+        ) {
+          log(
+            `${spec.name}: the registry failed while pushing (${firstLine(build.output)}); trying again (${attempt}/3)`,
+          );
           build = await runBuildx(invocation.args, run.workspaceRoot);
         }
         if (build.exitCode !== 0) throw buildFailure(spec, tags.sha, build.output);
@@ -125,7 +131,9 @@ export async function buildImage(
     if (built.wrap) {
       // One platform without attestations was pushed as a plain manifest: both tags get its index.
       const index = wrapInIndex(built.wrap);
-      await run.profile.time('tags', () => Promise.all([tags.sha, tags.content].map((t) => run.registry.putManifest(t, index))));
+      await run.profile.time('tags', () =>
+        Promise.all([tags.sha, tags.content].map((t) => run.registry.putManifest(t, index))),
+      );
       digest = index.digest;
     }
     return finish('built', digest, settings.platforms);
@@ -136,7 +144,8 @@ export async function buildImage(
 
 /** One clear error for a failed build: the registry's refusal, or the failing Dockerfile line. */
 export function buildFailure(spec: ImageSpec, ref: string, output: string): ImageError {
-  const pushing = /(pushing|push|exporting to image|failed to authorize|failed to fetch oauth token|unexpected status from)/i;
+  const pushing =
+    /(pushing|push|exporting to image|failed to authorize|failed to fetch oauth token|unexpected status from)/i;
   const registry = pushing.test(output) ? registryError(ref, output) : undefined;
   if (registry) return registry;
   const line = /^\s*(\d+)\s*\|\s*>>>/m.exec(output)?.[1];

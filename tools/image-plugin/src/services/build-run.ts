@@ -65,7 +65,9 @@ export async function* runImageBuilds(run: RunContext, tasks: readonly BuildTask
           return { id: task.id, status: 'success', lines, startTime, endTime: Date.now() };
         }
         const r = outcome.result;
-        lines.push(`${r.image}: ${r.result} ${r.digest} [${r.platforms.join(', ')}] in ${(r.durationMs / 1000).toFixed(1)}s`);
+        lines.push(
+          `${r.image}: ${r.result} ${r.digest} [${r.platforms.join(', ')}] in ${(r.durationMs / 1000).toFixed(1)}s`,
+        );
         return { id: task.id, status: 'success', lines, startTime, endTime: Date.now(), built: r.result === 'built' };
       } catch (e) {
         lines.push(`\n${describeError(e, task.image)}`);
@@ -82,7 +84,13 @@ export async function* runImageBuilds(run: RunContext, tasks: readonly BuildTask
         pending.delete(task.id);
         done.set(task.id, 'skipped');
         const now = Date.now();
-        yield { id: task.id, status: 'skipped', lines: [`${task.image}: skipped, a parent image failed`], startTime: now, endTime: now };
+        yield {
+          id: task.id,
+          status: 'skipped',
+          lines: [`${task.image}: skipped, a parent image failed`],
+          startTime: now,
+          endTime: now,
+        };
         continue;
       }
       if (deps.every((d) => done.get(d) === 'success')) {

@@ -24,7 +24,9 @@ export interface CiPlanRequest {
  */
 export async function planCi(req: CiPlanRequest): Promise<{ plan: CiPlan; missing: MissingContent[] }> {
   const { options, specs, levels, buildOptions } = await workspaceImages(req.workspaceRoot);
-  const affected = req.all ? 'all' : await affectedProjects(req.workspaceRoot, options.buildTargetName, req.env.NX_BASE, req.env.NX_HEAD);
+  const affected = req.all
+    ? 'all'
+    : await affectedProjects(req.workspaceRoot, options.buildTargetName, req.env.NX_BASE, req.env.NX_HEAD);
   const configured = platformList(options.build.platforms as string[] | string | undefined);
   const platforms = req.platforms?.length ? req.platforms : configured.length ? configured : [...DEFAULT_CI_PLATFORMS];
   const missing =

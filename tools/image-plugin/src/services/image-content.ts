@@ -27,9 +27,17 @@ export async function imageContent(
 ): Promise<ImageContent> {
   const [digests, files] = await Promise.all([
     Promise.all(spec.externalBases.map((base) => resolveBase(base.ref))),
-    contextFilter(workspaceRoot, spec.dockerfile).then((include) => hashFolders(workspaceRoot, [spec.root, ...spec.mountedInputs], include)),
+    contextFilter(workspaceRoot, spec.dockerfile).then((include) =>
+      hashFolders(workspaceRoot, [spec.root, ...spec.mountedInputs], include),
+    ),
   ]);
   const bases = Object.fromEntries(spec.externalBases.map((base, i) => [base.ref, digests[i]]));
-  const hash = contentHash({ files, buildArgs: settings.buildArgs, platforms: settings.indexPlatforms, parents: parentHashes, bases });
+  const hash = contentHash({
+    files,
+    buildArgs: settings.buildArgs,
+    platforms: settings.indexPlatforms,
+    parents: parentHashes,
+    bases,
+  });
   return { hash, baseDigest: digests[0] ?? null };
 }

@@ -41,7 +41,11 @@ export interface PreparedImage {
  * Parents outside the run (an earlier CI job) are read from their result files.
  * Each image's promise fails alone: its task fails, its children are skipped, its siblings go on.
  */
-export function prepareImages(run: RunContext, tasks: readonly ImageTask[], results: RunResults): Map<string, Promise<PreparedImage>> {
+export function prepareImages(
+  run: RunContext,
+  tasks: readonly ImageTask[],
+  results: RunResults,
+): Map<string, Promise<PreparedImage>> {
   const prepared = new Map<string, Promise<PreparedImage>>();
   const inRun = new Set(tasks.map((t) => t.image));
   const prepare = async (task: ImageTask): Promise<PreparedImage> => {
@@ -56,7 +60,8 @@ export function prepareImages(run: RunContext, tasks: readonly ImageTask[], resu
     });
     checkEngineFor(engine, settings);
     const key = settings.pushByDigest ? platformResultKey(spec.name, settings.platforms[0]) : spec.name;
-    if (!settings.dryRun) await run.profile.time('results', () => clearResult(run.workspaceRoot, settings.resultsDir, key));
+    if (!settings.dryRun)
+      await run.profile.time('results', () => clearResult(run.workspaceRoot, settings.resultsDir, key));
     const revision = await run.revision();
     const dirty = revision.changes.length > 0;
     if (dirty && settings.push) {
@@ -77,7 +82,15 @@ export function prepareImages(run: RunContext, tasks: readonly ImageTask[], resu
           parent,
           await results.result(settings.resultsDir, parent.image),
           settings.dryRun ? await results.dryRunRecord(parent.image) : null,
-          { image: spec.name, dockerfile: spec.dockerfile, runId: run.runId, revision: revision.sha, dirty, push: settings.push, dryRun: settings.dryRun },
+          {
+            image: spec.name,
+            dockerfile: spec.dockerfile,
+            runId: run.runId,
+            revision: revision.sha,
+            dirty,
+            push: settings.push,
+            dryRun: settings.dryRun,
+          },
         );
         parentHashes[parent.image] = facts.contentHash;
       }
@@ -86,12 +99,21 @@ export function prepareImages(run: RunContext, tasks: readonly ImageTask[], resu
       imageContent(run.workspaceRoot, spec, settings, parentHashes, (ref) => run.baseDigest(ref)),
     );
     const tag = revisionTag(revision.sha, settings.shaLength, dirty);
-    const tags = imageTags({ repository: settings.repository, layout: settings.layout, image: spec.name, revision: tag, contentHash: hash });
+    const tags = imageTags({
+      repository: settings.repository,
+      layout: settings.layout,
+      image: spec.name,
+      revision: tag,
+      contentHash: hash,
+    });
     let remote: RemoteImage | null = null;
     let lookup: Lookup;
     if (settings.push) {
       remote = await run.profile.time('lookups', () => run.registry.inspect(tags.content));
-      lookup = { where: 'registry', found: remote && { digest: remote.digest, platforms: remote.platforms, isIndex: remote.isIndex } };
+      lookup = {
+        where: 'registry',
+        found: remote && { digest: remote.digest, platforms: remote.platforms, isIndex: remote.isIndex },
+      };
     } else {
       const id = await run.profile.time('lookups', () => localImageId(tags.content));
       lookup = { where: 'engine', found: id ? { id } : null };

@@ -29,12 +29,16 @@ export interface PublishOutcome {
  * Moves every image's floating tag to the digest of its `<image>-<sha>` tag, only when all have one;
  * if the registry fails halfway, the tags already moved go back.
  */
-export async function publishFloatingTags(req: PublishRequest, registry = new RegistryClient()): Promise<PublishOutcome> {
+export async function publishFloatingTags(
+  req: PublishRequest,
+  registry = new RegistryClient(),
+): Promise<PublishOutcome> {
   const { options, specs } = await workspaceImages(req.workspaceRoot);
   const sha = req.revision ?? (await currentRevision(req.workspaceRoot)).sha;
   const names = req.images?.length ? req.images : specs.map((s) => s.name);
   const unknown = names.filter((n) => !specs.some((s) => s.name === n));
-  if (unknown.length) throw new Error(`unknown images: ${unknown.join(', ')} (the workspace has ${specs.map((s) => s.name).join(', ')})`);
+  if (unknown.length)
+    throw new Error(`unknown images: ${unknown.join(', ')} (the workspace has ${specs.map((s) => s.name).join(', ')})`);
   const repository = normalizeRepository(req.repository ?? options.repository);
   const shaLength = checkShaLength(req.shaLength ?? Number(options.build.shaLength ?? SHA_LENGTH.default), 'publish');
   const revision = revisionTag(sha, shaLength);

@@ -34,7 +34,10 @@ export interface RegistryContentRequest {
  * chain parent -> child exactly as the executor does; one registry lookup per image, each level's
  * lookups in parallel.
  */
-export async function imagesMissingContent(req: RegistryContentRequest, registry = new RegistryClient(req.env as NodeJS.ProcessEnv)): Promise<MissingContent[]> {
+export async function imagesMissingContent(
+  req: RegistryContentRequest,
+  registry = new RegistryClient(req.env as NodeJS.ProcessEnv),
+): Promise<MissingContent[]> {
   const byName = new Map(req.specs.map((s) => [s.name, s]));
   const resolved = new Map<string, Promise<string>>();
   const resolveBase = (ref: string) => {
@@ -48,7 +51,13 @@ export async function imagesMissingContent(req: RegistryContentRequest, registry
       level.map(async (name) => {
         const spec = byName.get(name) as ImageSpec;
         const settings = buildSettings(
-          { ...req.options(name), push: true, pushByDigest: false, platforms: [...req.platforms], indexPlatforms: [...req.platforms] },
+          {
+            ...req.options(name),
+            push: true,
+            pushByDigest: false,
+            platforms: [...req.platforms],
+            indexPlatforms: [...req.platforms],
+          },
           { image: name, hostPlatform: req.platforms[0], defaultRepository: req.defaultRepository, env: req.env },
         );
         const parents = Object.fromEntries(spec.parents.map((p) => [p.image, hashes[p.image]]));

@@ -75,7 +75,12 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
   for (let n = 0; n < rank; n++) {
     for (const image of images) {
       if (image.tags[n]) {
-        moves.push({ image: image.image, tag: image.tags[n], repository: imageRepository(repository, options.layout, image.image), digest: image.digest });
+        moves.push({
+          image: image.image,
+          tag: image.tags[n],
+          repository: imageRepository(repository, options.layout, image.image),
+          digest: image.digest,
+        });
       }
     }
   }

@@ -27,9 +27,17 @@ export async function runCheck(image: string, check: ImageCheck): Promise<CheckO
       cleanups.push(() => docker.getVolume(name).remove({ force: true }));
       mounts.push({ Type: 'volume', Source: name, Target: target });
     }
-    const hostConfig: Docker.HostConfig = { Privileged: check.privileged ?? check.boot ?? false, Binds: binds, Mounts: mounts };
+    const hostConfig: Docker.HostConfig = {
+      Privileged: check.privileged ?? check.boot ?? false,
+      Binds: binds,
+      Mounts: mounts,
+    };
     if (check.boot) {
-      const container = await docker.createContainer({ Image: image, Env: env, HostConfig: { ...hostConfig, Tmpfs: { '/run': '', '/run/lock': '', '/tmp': '' } } });
+      const container = await docker.createContainer({
+        Image: image,
+        Env: env,
+        HostConfig: { ...hostConfig, Tmpfs: { '/run': '', '/run/lock': '', '/tmp': '' } },
+      });
       cleanups.unshift(() => container.remove({ force: true, v: true }));
       await container.start();
       const state = await waitForSystemd(container, deadline);
@@ -57,11 +65,16 @@ export async function runCheck(image: string, check: ImageCheck): Promise<CheckO
       attached.on('error', () => resolve());
     });
     await container.start();
-    const waited = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, sleep(Math.max(0, deadline - Date.now())).then(() => null)]);
+    const waited = await Promise.race([
+      container.wait() as Promise<{ StatusCode: number }>,
+      sleep(Math.max(0, deadline - Date.now())).then(() => null),
+    ]);
     await Promise.race([ended, sleep(5000)]);
     let logs = demux(Buffer.concat(chunks));
-    if (!logs.stdout && !logs.stderr) logs = demux((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer);
-    if (!waited) return { exitCode: -1, stdout: logs.stdout, stderr: `${logs.stderr}\n(timed out after ${check.timeout}s)` };
+    if (!logs.stdout && !logs.stderr)
+      logs = demux((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer);
+    if (!waited)
+      return { exitCode: -1, stdout: logs.stdout, stderr: `${logs.stderr}\n(timed out after ${check.timeout}s)` };
     return { exitCode: waited.StatusCode, ...logs };
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);

@@ -38,7 +38,12 @@ const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
   return () => (value ??= make());
 };
 
-export function openRun(args: { workspaceRoot: string; runId: string | null; env: Env; log: (line: string) => void }): RunContext {
+export function openRun(args: {
+  workspaceRoot: string;
+  runId: string | null;
+  env: Env;
+  log: (line: string) => void;
+}): RunContext {
   const profile = new Profile();
   const bases = new Map<string, Promise<string>>();
   const engine = once(() => profile.time('engine', () => preflightOnce(args.runId, args.log)));

@@ -26,11 +26,17 @@ export interface TestReport {
 }
 
 /** The specs of an image and its ancestors, root first (jupyter/docker-stacks style: a child passes its parents' tests). */
-export function lineageChecks(workspaceRoot: string, lineage: TestRequest['lineage']): Array<{ owner: string; check: ImageCheck }> {
+export function lineageChecks(
+  workspaceRoot: string,
+  lineage: TestRequest['lineage'],
+): Array<{ owner: string; check: ImageCheck }> {
   return lineage.flatMap(({ name, root }) => {
     const file = join(root, TEST_SPEC_FILE);
     if (!existsSync(join(workspaceRoot, file))) return [];
-    return parseTestSpec(file, readFileSync(join(workspaceRoot, file), 'utf8')).map((check) => ({ owner: name, check }));
+    return parseTestSpec(file, readFileSync(join(workspaceRoot, file), 'utf8')).map((check) => ({
+      owner: name,
+      check,
+    }));
   });
 }
 
@@ -48,11 +54,18 @@ export async function runImageTests(req: TestRequest): Promise<TestReport> {
   if (!(await localImageId(reference))) {
     req.log(`${req.image}: pulling ${reference}`);
     const stream = await engine().pull(reference);
-    await new Promise((resolve, reject) => engine().modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve(null))));
+    await new Promise((resolve, reject) =>
+      engine().modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve(null))),
+    );
   }
-  const checks = lineageChecks(req.workspaceRoot, req.lineage).filter(({ owner, check }) => !req.filter || `${owner} › ${check.name}`.includes(req.filter));
+  const checks = lineageChecks(req.workspaceRoot, req.lineage).filter(
+    ({ owner, check }) => !req.filter || `${owner} › ${check.name}`.includes(req.filter),
+  );
   if (checks.length === 0) {
-    throw new ImageConfigError(`no checks for ${req.image}`, `add ${join(req.lineage[req.lineage.length - 1].root, TEST_SPEC_FILE)} with a \`checks:\` list`);
+    throw new ImageConfigError(
+      `no checks for ${req.image}`,
+      `add ${join(req.lineage[req.lineage.length - 1].root, TEST_SPEC_FILE)} with a \`checks:\` list`,
+    );
   }
   const report: TestReport = { image: req.image, reference, passed: [], failed: [] };
   for (const { owner, check } of checks) {

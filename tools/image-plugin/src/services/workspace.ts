@@ -34,7 +34,10 @@ export async function workspaceImages(workspaceRoot: string): Promise<WorkspaceI
     .filter((s): s is ImageSpec => s !== null)
     .sort((a, b) => a.name.localeCompare(b.name));
   const buildOptions = Object.fromEntries(
-    specs.map((s) => [s.name, (graph.nodes[s.name].data.targets?.[options.buildTargetName]?.options ?? {}) as ImageBuildOptions]),
+    specs.map((s) => [
+      s.name,
+      (graph.nodes[s.name].data.targets?.[options.buildTargetName]?.options ?? {}) as ImageBuildOptions,
+    ]),
   );
   return { options, specs, levels: levelsOf(specs), buildOptions };
 }

@@ -9,7 +9,13 @@ import { buildTasksOf } from './executor';
 
 interface BatchTaskResult {
   task: string;
-  result: { success: boolean; terminalOutput: string; startTime: number; endTime: number; status: 'success' | 'failure' | 'skipped' };
+  result: {
+    success: boolean;
+    terminalOutput: string;
+    startTime: number;
+    endTime: number;
+    status: 'success' | 'failure' | 'skipped';
+  };
 }
 
 /**
@@ -25,7 +31,12 @@ export default async function* imageBuildBatch(
 ): AsyncGenerator<BatchTaskResult> {
   const firstLineAt = Date.now();
   assertFreshBuild();
-  const run = openRun({ workspaceRoot: context.root, runId: process.env.IMAGE_RUN_ID ?? null, env: process.env, log: (l) => console.log(l) });
+  const run = openRun({
+    workspaceRoot: context.root,
+    runId: process.env.IMAGE_RUN_ID ?? null,
+    env: process.env,
+    log: (l) => console.log(l),
+  });
   const tasks = buildTasksOf(context, taskGraph, inputs);
   const counts = { built: 0, reused: 0, failed: 0 };
   for await (const report of runImageBuilds(run, tasks)) {

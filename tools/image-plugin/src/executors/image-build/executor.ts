@@ -8,12 +8,17 @@ import { openRun } from '../../services/run-context';
 /** The image spec the plugin stored on the project when it read the Dockerfile. */
 export function specOf(context: ExecutorContext, name: string): ImageSpec {
   const spec = imageSpecOf(name, context.projectsConfigurations.projects[name] ?? { root: '' });
-  if (!spec) throw new Error(`${name} is not an image project (no Dockerfile matched the image plugin's dockerfileGlob)`);
+  if (!spec)
+    throw new Error(`${name} is not an image project (no Dockerfile matched the image plugin's dockerfileGlob)`);
   return spec;
 }
 
 /** The run's image-build tasks, as the batch gets them from Nx. */
-export function buildTasksOf(context: ExecutorContext, taskGraph: TaskGraph, inputs: Record<string, ImageBuildOptions>): BuildTask[] {
+export function buildTasksOf(
+  context: ExecutorContext,
+  taskGraph: TaskGraph,
+  inputs: Record<string, ImageBuildOptions>,
+): BuildTask[] {
   return Object.values(taskGraph.tasks).map((task) => ({
     id: task.id,
     image: task.target.project,
@@ -24,10 +29,18 @@ export function buildTasksOf(context: ExecutorContext, taskGraph: TaskGraph, inp
 }
 
 /** One image-build task in its own process (without batch mode): the same run as the batch, with one task. */
-export default async function imageBuildExecutor(options: ImageBuildOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function imageBuildExecutor(
+  options: ImageBuildOptions,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   assertFreshBuild();
   const image = context.projectName as string;
-  const run = openRun({ workspaceRoot: context.root, runId: process.env.IMAGE_RUN_ID ?? null, env: process.env, log: (l) => console.log(l) });
+  const run = openRun({
+    workspaceRoot: context.root,
+    runId: process.env.IMAGE_RUN_ID ?? null,
+    env: process.env,
+    log: (l) => console.log(l),
+  });
   let success = false;
   try {
     const task: BuildTask = { id: image, image, spec: specOf(context, image), options, dependsOn: [] };

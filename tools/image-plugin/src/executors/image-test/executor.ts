@@ -15,10 +15,16 @@ export interface ImageTestOptions {
 function lineage(context: ExecutorContext, name: string): Array<{ name: string; root: string }> {
   const projects = context.projectsConfigurations.projects;
   const specOf = (n: string) => (projects[n] ? imageSpecOf(n, projects[n]) : null);
-  return lineageOf(name, (n) => specOf(n)?.parents.map((p) => p.image) ?? []).map((n) => ({ name: n, root: projects[n].root }));
+  return lineageOf(name, (n) => specOf(n)?.parents.map((p) => p.image) ?? []).map((n) => ({
+    name: n,
+    root: projects[n].root,
+  }));
 }
 
-export default async function imageTestExecutor(options: ImageTestOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+export default async function imageTestExecutor(
+  options: ImageTestOptions,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
   assertFreshBuild();
   const image = context.projectName as string;
   try {
@@ -33,7 +39,9 @@ export default async function imageTestExecutor(options: ImageTestOptions, conte
     const total = report.passed.length + report.failed.length;
     if (report.failed.length) {
       const failed = report.failed.map((f) => `  ${f.check}: ${f.why}`).join('\n');
-      console.error(`\nimage-test ${image} (${report.reference}): ${report.failed.length} of ${total} checks failed:\n${failed}`);
+      console.error(
+        `\nimage-test ${image} (${report.reference}): ${report.failed.length} of ${total} checks failed:\n${failed}`,
+      );
       return { success: false };
     }
     console.log(`image-test ${image}: ${total} checks passed`);

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { buildxInvocation, sourceUrl, type InvocationInput } from './build-invocation';
+import { buildSettings, type ImageBuildOptions } from './build-options';
+import type { ImageSpec } from './image-spec';
+import { imageTags } from './tags';
+
+const spec: ImageSpec = {
+  name: 'node',
+  root: 'images/node',
+  dockerfile: 'images/node/Dockerfile',
+  parents: [{ image: 'base', line: 2, arg: 'BASE_IMAGE' }],
+  externalBases: [],
+  mountedInputs: [],
+};
+const input = (options: ImageBuildOptions, env: Record<string, string> = {}): InvocationInput => {
+  const settings = buildSettings(
+    { repository: 'ghcr.io/acme/images', ...options },
+    { image: 'node', hostPlatform: 'linux/amd64', env },
+  );
+  return {
+    spec,
+    settings,
+    tags: imageTags({
+      repository: settings.repository,
+      layout: settings.layout,
+      image: 'node',
+      revision: '1a2b3c4',
+      contentHash: '00ff',
+    }),
+    parentRefs: { base: 'ghcr.io/acme/images@sha256:11' },
+    revision: '1a2b3c4d'.padEnd(40, '0'),
+    revisionTag: '1a2b3c4',
+    created: '2026-11-26T00:00:00.000Z',
+    metadataFile: '/tmp/m/metadata.json',
+    workspaceRoot: '/ws',
+  };
+};
+
+describe('buildxInvocation: the docker buildx build arguments', () => {
+  it('a push: both immutable tags, the parent pinned by digest, OCI labels, attestations, metadata file, context', () => {
+    const inv = buildxInvocation(input({ push: true }, { CI: 'true' }));
+    expect(inv.buildArgs).toEqual({ BASE_IMAGE: 'ghcr.io/acme/images@sha256:11' });
+    expect(inv.labels).toEqual({
+      'org.opencontainers.image.source': 'https://github.com/acme/images',
+      'org.opencontainers.image.revision': '1a2b3c4d'.padEnd(40, '0'),
+      'org.opencontainers.image.created': '2026-11-26T00:00:00.000Z',
+      'org.opencontainers.image.title': 'node',
+      'org.opencontainers.image.version': '1a2b3c4',
+    });
+    expect(inv.args).toEqual([
+      '--file',
+      'images/node/Dockerfile',
+      '--platform',
+      'linux/amd64',
+      '--build-arg',
+      'BASE_IMAGE=ghcr.io/acme/images@sha256:11',
+      '--label',
+      'org.opencontainers.image.source=https://github.com/acme/images',
+      '--label',
+      `org.opencontainers.image.revision=${'1a2b3c4d'.padEnd(40, '0')}`,
+      '--label',
+      'org.opencontainers.image.created=2026-11-26T00:00:00.000Z',
+      '--label',
+      'org.opencontainers.image.title=node',
+      '--label',
+      'org.opencontainers.image.version=1a2b3c4',
+      '--tag',
+      'ghcr.io/acme/images:node-1a2b3c4',
+      '--tag',
+      'ghcr.io/acme/images:node-content-00ff',
+      '--push',
+      '--provenance=mode=max',
+      '--sbom=true',
+      '--metadata-file',
+      '/tmp/m/metadata.json',
+      '--progress',
+      'plain',
+      '/ws',
+    ]);
+  });
+
+  it.each([
+    {
+      name: 'local: --load, no attestations',
+      options: {},
+      has: ['--load', '--provenance=false'],
+      lacks: ['--push', '--sbom=true'],
+    },
+    {
+      name: 'a dirty local build: the version label says so',
+      options: {},
+      revisionTag: '1a2b3c4-dirty',
+      has: ['org.opencontainers.image.version=1a2b3c4-dirty'],
+      lacks: [],
+    },
+    {
+      name: 'pushByDigest: only the per-platform content tag',
+      options: { push: true, pushByDigest: true, platforms: 'linux/arm64', indexPlatforms: 'linux/amd64,linux/arm64' },
+      has: ['ghcr.io/acme/images:node-content-00ff-linux-arm64', '--push'],
+      lacks: ['ghcr.io/acme/images:node-1a2b3c4'],
+    },
+    {
+      name: 'a builder, the CA bundle and secrets, caches',
+      options: {
+        builder: 'remote',
+        caBundle: '/ca.crt',
+        secrets: ['id=npm,src=/n'],
+        cacheFrom: 'registry',
+        cacheTo: 'gha',
+      },
+      has: [
+        '--builder',
+        'remote',
+        'id=ca-bundle,src=/ca.crt',
+        'id=npm,src=/n',
+        'type=registry,ref=ghcr.io/acme/images:node-buildcache',
+        'type=gha,scope=node,mode=max',
+      ],
+      lacks: [],
+    },
+    {
+      name: 'an SBOM generator',
+      options: { push: true, sbomGenerator: 'me/scanner:1' },
+      has: ['--attest=type=sbom,generator=me/scanner:1'],
+      lacks: ['--sbom=true'],
+    },
+  ])('$name', ({ options, has, lacks, revisionTag }) => {
+    const i = input(options);
+    const inv = buildxInvocation(revisionTag ? { ...i, revisionTag } : i);
+    const joined = inv.args.join(' ');
+    for (const a of has) expect(joined).toContain(a);
+    for (const a of lacks) expect(inv.args).not.toContain(a);
+  });
+
+  it('is pure: the same input gives the same arguments', () => {
+    expect(buildxInvocation(input({ push: true }))).toEqual(buildxInvocation(input({ push: true })));
+  });
+
+  it.each([
+    ['ghcr.io/acme/images', 'https://github.com/acme/images'],
+    ['127.0.0.1:5000/acme/images', 'https://127.0.0.1:5000/acme/images'],
+  ])('sourceUrl(%s)', (repository, url) => expect(sourceUrl(repository)).toBe(url));
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { ImageResult } from './result';
+import { formatMarkdown, formatTable, summaryRows, summaryTitle } from './summary';
+
+const result = (image: string, kind: ImageResult['result'], ms: number): ImageResult => ({
+  image,
+  result: kind,
+  digest: `sha256:${'ab'.repeat(32)}`,
+  tags: [`r/images:${image}-1a2b3c4`, `r/images:${image}-content-00ff`],
+  platforms: ['linux/amd64', 'linux/arm64'],
+  contentHash: '00ff',
+  parentDigest: null,
+  baseDigest: null,
+  durationMs: ms,
+  revision: 'x',
+  pushed: true,
+  runId: 'r',
+  repository: 'r/images',
+  pinnedReference: 'r/images@sha256:ab',
+});
+
+describe('the end-of-run summary', () => {
+  const results = [result('base', 'built', 61234), result('node', 'reused', 180)];
+  const unfinished = [
+    { image: 'cpp', status: 'failed' as const },
+    { image: 'leaf', status: 'skipped' as const },
+  ];
+
+  it('one row per image: results first, then what failed or never ran', () => {
+    expect(summaryRows(results, unfinished)).toEqual([
+      {
+        image: 'base',
+        status: 'built',
+        tags: 'base-1a2b3c4 base-content-00ff',
+        digest: 'sha256:abababababab',
+        platforms: 'linux/amd64 linux/arm64',
+        time: '61.2s',
+      },
+      {
+        image: 'node',
+        status: 'reused',
+        tags: 'node-1a2b3c4 node-content-00ff',
+        digest: 'sha256:abababababab',
+        platforms: 'linux/amd64 linux/arm64',
+        time: '0.2s',
+      },
+      { image: 'cpp', status: 'failed', tags: '', digest: '', platforms: '', time: '' },
+      { image: 'leaf', status: 'skipped', tags: '', digest: '', platforms: '', time: '' },
+    ]);
+    expect(summaryTitle(results, unfinished)).toBe('Images (1 built, 1 reused, 2 not done)');
+  });
+
+  it('a plain table with aligned columns', () => {
+    const lines = formatTable(summaryRows(results, unfinished)).split('\n');
+    expect(lines[0]).toMatch(/^image {2}result {3}tags +digest +platforms +time$/);
+    expect(lines[1]).toMatch(/^-{5} {2}-{7} {2}-+ {2}-+ {2}-+ {2}-+$/);
+    expect(lines[2].indexOf('built')).toBe(lines[0].indexOf('result'));
+    expect(lines[4].trimEnd()).toBe(lines[4]);
+    expect(lines).toHaveLength(6);
+  });
+
+  it('markdown for $GITHUB_STEP_SUMMARY: tags and digests as code, pipes escaped, empty cells blank', () => {
+    const md = formatMarkdown([
+      ...summaryRows(results, unfinished),
+      { image: 'a|b', status: 'failed', tags: '', digest: '', platforms: '', time: '' },
+    ]);
+    expect(md.split('\n').slice(0, 4)).toEqual([
+      '### Images',
+      '',
+      '| image | result | tags | digest | platforms | time |',
+      '| --- | --- | --- | --- | --- | --- |',
+    ]);
+    expect(md).toContain(
+      '| base | built | `base-1a2b3c4 base-content-00ff` | `sha256:abababababab` | linux/amd64 linux/arm64 | 61.2s |',
+    );
+    expect(md).toContain('| cpp | failed |   |   |   |   |');
+    expect(md).toContain('| a\\|b |');
+  });
+});
