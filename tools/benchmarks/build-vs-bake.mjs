@@ -47,11 +47,14 @@ import {
   median,
   nonNegativeInt,
   positiveInt,
+  DAEMON,
+  PLUGIN_LABEL,
   readResults,
   runBake,
   runOurs,
   round,
   scratchWorkspace,
+  stopDaemon,
   table,
   timed,
   write,
@@ -133,8 +136,10 @@ async function runOursChecked(root, expect) {
         `ours: ${name} was ${r.results[name]}, expected ${expect[name]}\n${r.output.split('\n').slice(-30).join('\n')}`,
       );
   }
+  if (r.profile) lastProfile = r.profile;
   return r;
 }
+let lastProfile = null;
 
 let change = 0;
 async function changeLeftScript(root, tag) {
@@ -189,6 +194,7 @@ try {
     `workspace: ${root}\nrepository: ${REPOSITORY} (ours: <image>-<sha>, <image>-content-<hash>; bake: bake-<image>)`,
   );
   log(`platform ${PLATFORM} only, provenance and SBOM off for both, ${RUNS} measured runs per tool per scenario`);
+  log(`${PLUGIN_LABEL}; Nx daemon ${DAEMON ? 'on' : 'off'}`);
 
   const warmOurs = await runOursChecked(root, null);
   log(`warm-up ours: ${round(warmOurs.ms)} ms ${JSON.stringify(warmOurs.results)}`);
@@ -270,6 +276,8 @@ try {
   const m = (xs) => round(median(xs));
   const summary = {
     benchmark: 'build-vs-bake',
+    plugin: PLUGIN_LABEL,
+    daemon: DAEMON,
     platform: PLATFORM,
     provenance: false,
     sbom: false,
@@ -277,7 +285,7 @@ try {
     repository: REPOSITORY,
     images: IMAGES,
     commands: {
-      ours: `NX_DAEMON=false npx ${OURS.join(' ')}`,
+      ours: `NX_DAEMON=${DAEMON} npx ${OURS.join(' ')}`,
       bake: `docker ${BAKE.join(' ')}`,
       ...(COLD ? { bakeFreshRunner: `docker ${BAKE_CACHED.join(' ')}` } : {}),
     },
@@ -318,11 +326,12 @@ try {
         : {}),
     },
     steps: stepTimes,
+    oursLastProfile: lastProfile,
   };
 
   const s = summary.medianMs;
   console.log(
-    `build-vs-bake: ${IMAGES.length} images (root -> left, right; left -> leaf), ${PLATFORM} only, provenance and SBOM off, median of ${RUNS} runs each`,
+    `build-vs-bake: ${IMAGES.length} images (root -> left, right; left -> leaf), ${PLATFORM} only, provenance and SBOM off, median of ${RUNS} runs each; Nx daemon ${DAEMON ? 'on' : 'off'}; ${PLUGIN_LABEL}`,
   );
   console.log(
     table([
@@ -355,6 +364,7 @@ try {
       .map(([k, runs]) => `${k} [${runs.join(', ')}]`)
       .join(', ')}; ours builds only what its result says (A: none, B: left and leaf, C: none)`,
   );
+  if (lastProfile) console.log(`\nours, the last run's own account: ${lastProfile}`);
   if (stepTimes.length) {
     console.log(`\nsingle steps (median of ${STEP_RUNS}):`);
     console.log(table([['step', 'ms'], ...stepTimes.map((t) => [t.step, t.medianMs])]));
@@ -366,6 +376,7 @@ try {
   console.error(e.message ?? e);
   console.error(`scratch workspace kept: ${root}`);
 } finally {
+  await stopDaemon(root);
   if (!failed && !process.env.KEEP_SCRATCH) rmSync(root, { recursive: true, force: true });
   else if (!failed) log(`scratch workspace kept: ${root}`);
 }

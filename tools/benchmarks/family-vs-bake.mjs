@@ -13,14 +13,18 @@
 // bundle as the `ca-bundle` secret, as ours passes it.
 //
 //   node tools/benchmarks/family-vs-bake.mjs            (BENCH_RUNS=3 by default; about 15 minutes)
+//   npm run bench:family:warm                           (scenario A only: nothing is pruned)
+//   BENCH_DAEMON=1 npm run bench:family:warm            (Nx daemon on, as on a laptop)
 //
-// It empties the engine's whole BuildKit cache (scenario C). Needs what build-vs-bake.mjs needs
+// Without BENCH_WARM_ONLY=1 it empties the engine's whole BuildKit cache (scenario C). Needs what build-vs-bake.mjs needs
 // (engine, mirror, registry on 127.0.0.1:5000 with docker login) and the npm registry for the first
 // builds. Images stay in the registry under a random family-bench-<hex> namespace.
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  DAEMON,
+  PLUGIN_LABEL,
   WORKSPACE,
   bakeFile,
   bakeInlineCache,
@@ -34,11 +38,13 @@ import {
   runOurs,
   round,
   scratchWorkspace,
+  stopDaemon,
   table,
   write,
 } from './lib.mjs';
 
 const RUNS = positiveInt(process.env.BENCH_RUNS, 3);
+const SCENARIOS = process.env.BENCH_WARM_ONLY === '1' ? ['A'] : ['A', 'C'];
 const REGISTRY = process.env.BENCH_REGISTRY ?? '127.0.0.1:5000';
 const REPOSITORY = `${REGISTRY}/family-bench-${randomBytes(4).toString('hex')}/images`;
 const PLATFORM = 'linux/amd64';
@@ -84,7 +90,7 @@ async function generate() {
   cpSync(join(WORKSPACE, '.dockerignore'), join(root, '.dockerignore'));
   // The children name their parent in the workspace's repository (ARG BASE_IMAGE=<repository>:base);
   // here that is the benchmark's repository.
-  const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8'));
+  const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8')); // the Dockerfiles' repository
   const ours = nxJson.plugins.find((p) => typeof p !== 'string' && p.plugin.includes('image-plugin')).options
     .repository;
   for (const name of IMAGES) {
@@ -117,6 +123,7 @@ async function runOursChecked(root, expectReused) {
 const root = await generate();
 let failed = false;
 try {
+  log(`${PLUGIN_LABEL}; Nx daemon ${DAEMON ? 'on' : 'off'}`);
   log(
     `workspace: ${root}\nrepository: ${REPOSITORY}\nimages: ${IMAGES.map((n) => (PARENT[n] ? `${PARENT[n]} -> ${n}` : n)).join(', ')}`,
   );
@@ -129,7 +136,7 @@ try {
     A: { ours: [], bake: [], bakeRuns: [], total: 0 },
     C: { ours: [], bake: [], bakeRuns: [], total: 0 },
   };
-  for (const scenario of ['A', 'C']) {
+  for (const scenario of SCENARIOS) {
     for (let i = 0; i < RUNS; i++) {
       const order = i % 2 === 0 ? ['ours', 'bake'] : ['bake', 'ours'];
       const notes = [];
@@ -160,18 +167,20 @@ try {
     `${s.bakeRuns.join(', ')} of ${s.total}`,
   ];
   console.log(
-    `family-vs-bake: ${IMAGES.join(', ')}; ${PLATFORM}; provenance and SBOM off; median of ${RUNS} runs each`,
+    `family-vs-bake: ${IMAGES.join(', ')}; ${PLATFORM}; provenance and SBOM off; median of ${RUNS} runs each; Nx daemon ${DAEMON ? 'on' : 'off'}; ${PLUGIN_LABEL}`,
   );
   console.log(
     table([
       ['scenario', 'ours ms', 'bake ms', 'ours/bake', 'RUN steps bake executed'],
       row('A warm no-op (nothing changed)', samples.A),
-      row('C fresh runner (no cache, nothing changed)', samples.C),
+      ...(SCENARIOS.includes('C') ? [row('C fresh runner (no cache, nothing changed)', samples.C)] : []),
     ]),
   );
   console.log(
     JSON.stringify({
       benchmark: 'family-vs-bake',
+      plugin: PLUGIN_LABEL,
+      daemon: DAEMON,
       platform: PLATFORM,
       runs: RUNS,
       images: IMAGES,
@@ -185,6 +194,7 @@ try {
   console.error(e.message ?? e);
   console.error(`scratch workspace kept: ${root}`);
 } finally {
+  await stopDaemon(root);
   if (!failed) rmSync(root, { recursive: true, force: true });
 }
 process.exitCode = failed ? 1 : 0;

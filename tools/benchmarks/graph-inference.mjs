@@ -12,11 +12,12 @@
 //   node tools/benchmarks/graph-inference.mjs
 //   BENCH_RUNS=11 BENCH_IMAGES=500 BENCH_SEED=7 node tools/benchmarks/graph-inference.mjs
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { PLUGIN_LABEL, copyPlugin, nxJsonWith } from './lib.mjs';
 
 const WORKSPACE = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = positiveInt(process.env.BENCH_RUNS, 7);
@@ -53,10 +54,7 @@ function generate() {
   const pick = (n) => Math.floor(rnd() * n);
   cpSync(join(WORKSPACE, 'package.json'), join(root, 'package.json'));
   cpSync(join(WORKSPACE, 'tsconfig.base.json'), join(root, 'tsconfig.base.json'));
-  cpSync(join(WORKSPACE, 'tools/image-plugin'), join(root, 'tools/image-plugin'), {
-    recursive: true,
-    filter: (src) => !src.endsWith('.test.ts') && !/\/tools\/image-plugin\/test(\/|$)/.test(src),
-  });
+  copyPlugin(root);
   symlinkSync(join(WORKSPACE, 'node_modules'), join(root, 'node_modules'), 'dir');
   write(root, '.gitignore', 'node_modules\n.nx\n');
 
@@ -83,20 +81,10 @@ function generate() {
     write(root, `images/${name}/Dockerfile`, lines.join('\n'));
   });
 
-  const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8'));
-  const plugin = nxJson.plugins.find((p) => (typeof p === 'string' ? p : p.plugin).includes('image-plugin'));
-  if (!plugin) throw new Error('nx.json of the workspace has no image plugin entry');
-  const withPlugin = JSON.stringify(
-    {
-      ...nxJson,
-      plugins: nxJson.plugins.map((p) =>
-        p === plugin ? { plugin: plugin.plugin, options: { ...plugin.options, repository: REPOSITORY } } : p,
-      ),
-    },
-    null,
-    2,
-  );
-  const withoutPlugin = JSON.stringify({ ...nxJson, plugins: nxJson.plugins.filter((p) => p !== plugin) }, null, 2);
+  const { nxJson } = nxJsonWith({ repository: REPOSITORY });
+  const isPlugin = (p) => (typeof p === 'string' ? p : p.plugin).includes('image-plugin');
+  const withPlugin = JSON.stringify(nxJson, null, 2);
+  const withoutPlugin = JSON.stringify({ ...nxJson, plugins: nxJson.plugins.filter((p) => !isPlugin(p)) }, null, 2);
   spawnSync('git', ['init', '-q'], { cwd: root });
   spawnSync('git', ['add', '-A'], { cwd: root });
   spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'bench'], {
@@ -147,6 +135,7 @@ const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 const ws = generate();
 try {
+  process.stderr.write(`${PLUGIN_LABEL}\n`);
   process.stderr.write(`workspace: ${ws.root} (${IMAGES} images, tree depth ${ws.depth}, ${SCRIPTS} script folders)\n`);
   const warm = { plugin: run(ws, 'plugin'), noPlugin: run(ws, 'no-plugin') };
   if (warm.plugin.projects - warm.noPlugin.projects !== IMAGES)
@@ -165,6 +154,7 @@ try {
   const noPlugin = median(times.noPlugin);
   const summary = {
     command: 'NX_DAEMON=false npx nx show projects',
+    plugin: PLUGIN_LABEL,
     images: IMAGES,
     scriptFolders: SCRIPTS,
     treeDepth: ws.depth,

@@ -36,28 +36,55 @@ export async function git(root, ...args) {
 }
 
 /**
- * A scratch workspace with this repository's package.json, tsconfig.base.json, .gitignore and
- * tools/image-plugin (without tests; node_modules symlinked), and nx.json pointing the plugin at
- * `repository`. The caller adds images, scripts and a bake file, then commits.
+ * Where the benchmarked plugin comes from: this checkout, or BENCH_PLUGIN_FROM, a folder holding another
+ * checkout's `nx.json` and `tools/image-plugin` (to measure before and after in one session, e.g.
+ * `mkdir /tmp/before && git archive 1e9b1de nx.json tools/image-plugin | tar -x -C /tmp/before`).
+ * This checkout's build must be current (npm run build); an older checkout may load its TypeScript.
+ */
+export const PLUGIN_FROM = process.env.BENCH_PLUGIN_FROM ? resolve(process.env.BENCH_PLUGIN_FROM) : WORKSPACE;
+export const PLUGIN_LABEL = process.env.BENCH_PLUGIN_FROM ? `plugin from ${PLUGIN_FROM}` : 'plugin from this checkout';
+
+/** With BENCH_DAEMON=1 Nx runs with its daemon (as on a laptop); default: without (as in CI). */
+export const DAEMON = ['1', 'true'].includes(process.env.BENCH_DAEMON ?? '');
+
+/** Copies the benchmarked plugin (PLUGIN_FROM, without tests) into a scratch workspace. */
+export function copyPlugin(root) {
+  cpSync(join(PLUGIN_FROM, 'tools/image-plugin'), join(root, 'tools/image-plugin'), {
+    recursive: true,
+    filter: (src) => !src.endsWith('.test.ts') && !/\/tools\/image-plugin\/(test|node_modules)(\/|$)/.test(src),
+  });
+}
+
+/** PLUGIN_FROM's nx.json with the image plugin's repository option set. */
+export function nxJsonWith(options) {
+  const nxJson = JSON.parse(readFileSync(join(PLUGIN_FROM, 'nx.json'), 'utf8'));
+  const plugin = nxJson.plugins.find((p) => (typeof p === 'string' ? p : p.plugin).includes('image-plugin'));
+  if (!plugin) throw new Error(`nx.json of ${PLUGIN_FROM} has no image plugin entry`);
+  nxJson.plugins = nxJson.plugins.map((p) =>
+    p === plugin ? { plugin: typeof p === 'string' ? p : p.plugin, options: { ...(p.options ?? {}), ...options } } : p,
+  );
+  return { nxJson, plugin };
+}
+
+/**
+ * A scratch workspace with this repository's package.json, tsconfig.base.json, .gitignore, the
+ * benchmarked tools/image-plugin (without tests; node_modules symlinked), and nx.json pointing the
+ * plugin at `repository`. The caller adds images, scripts and a bake file, then commits.
  */
 export function scratchWorkspace(prefix, repository) {
   const root = mkdtempSync(join(tmpdir(), prefix));
   for (const f of ['package.json', 'tsconfig.base.json']) cpSync(join(WORKSPACE, f), join(root, f));
-  cpSync(join(WORKSPACE, 'tools/image-plugin'), join(root, 'tools/image-plugin'), {
-    recursive: true,
-    filter: (src) => !src.endsWith('.test.ts') && !/\/tools\/image-plugin\/(test|node_modules)(\/|$)/.test(src),
-  });
+  copyPlugin(root);
   symlinkSync(join(WORKSPACE, 'node_modules'), join(root, 'node_modules'), 'dir');
   // The repository's `node_modules/` pattern only matches a directory, not the symlink: add the bare name.
   write(root, '.gitignore', `${readFileSync(join(WORKSPACE, '.gitignore'), 'utf8').trimEnd()}\nnode_modules\n`);
-  const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8'));
-  const plugin = nxJson.plugins.find((p) => (typeof p === 'string' ? p : p.plugin).includes('image-plugin'));
-  if (!plugin) throw new Error('nx.json of the workspace has no image plugin entry');
-  nxJson.plugins = nxJson.plugins.map((p) =>
-    p === plugin ? { plugin: typeof p === 'string' ? p : p.plugin, options: { ...(p.options ?? {}), repository } } : p,
-  );
-  write(root, 'nx.json', `${JSON.stringify(nxJson, null, 2)}\n`);
+  write(root, 'nx.json', `${JSON.stringify(nxJsonWith({ repository }).nxJson, null, 2)}\n`);
   return root;
+}
+
+/** Stops the scratch workspace's Nx daemon (BENCH_DAEMON=1), so no daemon outlives a benchmark. */
+export async function stopDaemon(root) {
+  if (DAEMON) await execa('npx', ['--no-install', 'nx', 'daemon', '--stop'], { cwd: root, env: ENV, reject: false });
 }
 
 export async function commitAll(root, message) {
@@ -68,11 +95,13 @@ export async function commitAll(root, message) {
 
 export const ENV = {
   ...process.env,
-  NX_DAEMON: 'false',
+  NX_DAEMON: DAEMON ? 'true' : 'false',
   NX_NO_CLOUD: 'true',
   NX_TUI: 'false',
   NX_SKIP_NX_CACHE: 'true',
   FORCE_COLOR: '0',
+  // Ours prints where its time went (`profile: ...`); a plugin without the profile ignores it.
+  IMAGE_BUILD_PROFILE: '1',
 };
 delete ENV.CI; // the executor's progress default depends on CI; leave it to the tools
 
