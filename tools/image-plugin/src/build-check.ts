@@ -8,7 +8,7 @@ import { ImageConfigError } from './core/errors';
  * records a fingerprint of every source file it compiled (dist/build-info.json); the built entry
  * points compare it with src/ when they load and refuse to run code older than its sources.
  */
-export const BUILD_INFO_FILE = 'build-info.json';
+const BUILD_INFO_FILE = 'build-info.json';
 
 interface BuildInfo {
   /** Source path (relative to src/) -> sha256 of its content. */

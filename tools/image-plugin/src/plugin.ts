@@ -15,7 +15,7 @@ const EXECUTOR = './tools/image-plugin:image-build';
 const TEST_EXECUTOR = './tools/image-plugin:image-test';
 
 /** Reads every Dockerfile the glob selects into image specs, checking the graph for cycles. */
-export function readWorkspaceImages(
+function readWorkspaceImages(
   workspaceRoot: string,
   dockerfiles: readonly string[],
   options: NormalizedPluginOptions,
@@ -38,7 +38,7 @@ const normalize = (options: ImagePluginOptions | undefined, workspaceRoot: strin
   });
 
 /** The inferred `image-build` target: inputs are exactly the image folder and the folders it bind-mounts. */
-export function imageBuildTarget(spec: ImageSpec, options: NormalizedPluginOptions): TargetConfiguration {
+function imageBuildTarget(spec: ImageSpec, options: NormalizedPluginOptions): TargetConfiguration {
   const from = spec.parents.length ? ` FROM ${spec.parents.map((p) => p.image).join(', ')}` : '';
   return {
     executor: EXECUTOR,
@@ -57,7 +57,7 @@ export function imageBuildTarget(spec: ImageSpec, options: NormalizedPluginOptio
 }
 
 /** `image-test`, inferred when the image or an ancestor has a test spec: its checks and theirs run against it. */
-export function imageTestTarget(
+function imageTestTarget(
   spec: ImageSpec,
   specFiles: readonly string[],
   options: NormalizedPluginOptions,

@@ -25,7 +25,7 @@ export function defaultRepository(workspaceRoot: string, env: NodeJS.ProcessEnv 
  * The config file of the git repository holding `dir`: `.git/config`, or for a worktree (`.git` is a
  * file naming its git dir) the config of the main repository (`commondir`).
  */
-export function gitConfigFile(dir: string): string | undefined {
+function gitConfigFile(dir: string): string | undefined {
   for (let at = resolve(dir); ; at = dirname(at)) {
     const dotGit = join(at, '.git');
     let isFile: boolean | undefined;

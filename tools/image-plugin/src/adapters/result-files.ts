@@ -6,7 +6,7 @@ import type { ImageResult } from '../core/result';
  * The result files: `<resultsDir>/<key>.json`, one per image (`<image>@linux-arm64` for one platform
  * pushed by digest; core/build-decisions.ts decides the keys). File I/O only.
  */
-export const resultPath = (workspaceRoot: string, resultsDir: string, key: string) =>
+const resultPath = (workspaceRoot: string, resultsDir: string, key: string) =>
   join(workspaceRoot, resultsDir, `${key}.json`);
 
 export async function readResult(

@@ -45,7 +45,7 @@ export class UsageError extends ImageError {
   override readonly name = 'UsageError';
 }
 
-export function formatProblem(problem: string, fix: string, file?: string, line?: number): string {
+function formatProblem(problem: string, fix: string, file?: string, line?: number): string {
   const where = file ? `${file}${line ? `:${line}` : ''}: ` : '';
   return `${where}${problem}\n  fix: ${fix}`;
 }

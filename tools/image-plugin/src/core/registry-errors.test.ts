@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isImageError } from './errors';
 import {
-  isNotFound,
   isTransientRegistryError,
   isTransientStatus,
   refusedCredentials,
@@ -11,13 +10,6 @@ import {
 } from './registry-errors';
 
 describe('registry answers', () => {
-  it.each([
-    ['ERROR: 127.0.0.1:5000/x/y:z: not found', true],
-    ['failed to resolve: manifest unknown', true],
-    ['401 Unauthorized: not found', false],
-    ['500 Internal Server Error', false],
-  ])('isNotFound(%j) is %s', (output, expected) => expect(isNotFound(output)).toBe(expected));
-
   it.each([
     ['unexpected status from HEAD request: 500 Internal Server Error', true],
     ['503 Service Unavailable', true],

@@ -4,7 +4,7 @@ import { RegistryError } from './errors';
  * The registry's answers as errors with their fix, one wording whichever way the registry was asked:
  * in process over the distribution API (adapters/registry.ts), or by buildx while it pushes (its output).
  */
-export const registryHost = (ref: string) => ref.split('/')[0];
+const registryHost = (ref: string) => ref.split('/')[0];
 
 const LOGIN_FIX = (host: string) =>
   `log in with \`docker login ${host}\` (in GitHub Actions: docker/login-action with a token that has packages: write)`;
@@ -37,13 +37,6 @@ export function registryUnreachable(ref: string, detail: string): RegistryError 
 
 /** An answer worth trying again: a server error or rate limiting, not a refusal. */
 export const isTransientStatus = (status: number) => [429, 500, 502, 503, 504].includes(status);
-
-/** True when the registry answered that the manifest is not there (the lookup's miss, not an error). */
-export function isNotFound(output: string): boolean {
-  return (
-    /not found|manifest unknown|MANIFEST_UNKNOWN|NAME_UNKNOWN|name unknown/i.test(output) && !isUnauthorized(output)
-  );
-}
 
 function isUnauthorized(output: string): boolean {
   return /401 Unauthorized|unauthorized|authentication required|no basic auth credentials|denied: /i.test(output);

@@ -143,7 +143,7 @@ export async function buildImage(
 }
 
 /** One clear error for a failed build: the registry's refusal, or the failing Dockerfile line. */
-export function buildFailure(spec: ImageSpec, ref: string, output: string): ImageError {
+function buildFailure(spec: ImageSpec, ref: string, output: string): ImageError {
   const pushing =
     /(pushing|push|exporting to image|failed to authorize|failed to fetch oauth token|unexpected status from)/i;
   const registry = pushing.test(output) ? registryError(ref, output) : undefined;

@@ -26,7 +26,7 @@ export interface TestReport {
 }
 
 /** The specs of an image and its ancestors, root first (jupyter/docker-stacks style: a child passes its parents' tests). */
-export function lineageChecks(
+function lineageChecks(
   workspaceRoot: string,
   lineage: TestRequest['lineage'],
 ): Array<{ owner: string; check: ImageCheck }> {
