@@ -120,11 +120,15 @@ export async function main(argv: string[]): Promise<number> {
   throw usageError(`unknown command "${command}"`);
 }
 
-assertFreshBuild();
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(describeError(e, 'images'));
-    process.exit(isImageError(e) && e.kind === 'usage' ? 2 : 1);
-  },
-);
+Promise.resolve()
+  .then(() => {
+    assertFreshBuild();
+    return main(process.argv.slice(2));
+  })
+  .then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(describeError(e, 'images'));
+      process.exit(isImageError(e) && e.kind === 'usage' ? 2 : 1);
+    },
+  );
