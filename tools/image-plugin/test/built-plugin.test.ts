@@ -66,4 +66,22 @@ describe('the built plugin', () => {
     expect(build.status, `${build.stdout}${build.stderr}`).toBe(0);
     expect(ws.showProjects('--with-target', 'image-build')).toEqual(['base', 'cpp', 'developer', 'node']);
   });
+
+  it('--profile: the run ends with where its time went', () => {
+    const r = ws.nx(
+      'run-many',
+      '-t',
+      'image-build',
+      '--dryRun',
+      '--profile',
+      '--platforms=linux/amd64',
+      '--outputStyle=static',
+    );
+    const output = `${r.stdout}${r.stderr}`;
+    expect(r.status, output).toBe(0);
+    expect(output).toContain('base (dry run, nothing built)');
+    expect(output).toMatch(
+      /^profile: \d+ ms in all; nx start-up, graph and scheduling \d+ ms, executor start-up \d+ ms, engine \d+ ms, git \d+ ms, hashing \d+ ms, lookups \d+ ms, builds 0 ms \(0 built, 0 reused\), tags \d+ ms, results \d+ ms, 0 registry requests$/m,
+    );
+  });
 });

@@ -19,7 +19,8 @@ export interface TaskReport {
   lines: string[];
   startTime: number;
   endTime: number;
-  built?: boolean;
+  /** What the image's build did (none for a dry run or a failure). */
+  result?: 'built' | 'reused';
 }
 
 /** At most `n` at once. */
@@ -68,7 +69,7 @@ export async function* runImageBuilds(run: RunContext, tasks: readonly BuildTask
         lines.push(
           `${r.image}: ${r.result} ${r.digest} [${r.platforms.join(', ')}] in ${(r.durationMs / 1000).toFixed(1)}s`,
         );
-        return { id: task.id, status: 'success', lines, startTime, endTime: Date.now(), built: r.result === 'built' };
+        return { id: task.id, status: 'success', lines, startTime, endTime: Date.now(), result: r.result };
       } catch (e) {
         lines.push(`\n${describeError(e, task.image)}`);
         return { id: task.id, status: 'failure', lines, startTime, endTime: Date.now() };

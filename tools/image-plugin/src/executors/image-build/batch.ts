@@ -40,8 +40,8 @@ export default async function* imageBuildBatch(
   const tasks = buildTasksOf(context, taskGraph, inputs);
   const counts = { built: 0, reused: 0, failed: 0 };
   for await (const report of runImageBuilds(run, tasks)) {
-    if (report.status === 'success') counts[report.built ? 'built' : 'reused']++;
-    else counts.failed++;
+    if (report.result) counts[report.result]++;
+    if (report.status === 'failure') counts.failed++;
     yield {
       task: report.id,
       result: {
