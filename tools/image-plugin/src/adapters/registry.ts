@@ -39,6 +39,8 @@ const isLoopback = (host: string) => /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\
 /** Docker Hub's API lives on another host than its name. */
 const apiHost = (host: string) => (host === 'docker.io' ? 'registry-1.docker.io' : host);
 const REQUEST_TIMEOUT_MS = 60_000;
+/** Requests in flight at once per client: a family of hundreds of images must not flood the registry. */
+const MAX_IN_FLIGHT = 16;
 
 type Actions = 'pull' | 'pull,push';
 
@@ -50,6 +52,8 @@ export class RegistryClient {
   private readonly authorizations = new Map<string, Promise<string | null>>();
   /** How many HTTP requests this client sent (for the profile). */
   requests = 0;
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.credentials = new DockerCredentials(env);
@@ -214,11 +218,17 @@ export class RegistryClient {
   }
 
   private async send(url: string, init: RequestInit, ref: string): Promise<Response> {
+    if (this.inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight++;
     this.requests++;
     try {
       return await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     } catch (e) {
       throw registryUnreachable(ref, networkDetail(e));
+    } finally {
+      // The answer's body is read by the caller; the slot is free once the headers are in.
+      this.inFlight--;
+      this.waiting.shift()?.();
     }
   }
 

@@ -39,30 +39,35 @@ export default async function* imageBuildBatch(
   });
   const tasks = buildTasksOf(context, taskGraph, inputs);
   const counts = { built: 0, reused: 0, failed: 0 };
+  const profiling =
+    tasks.some((t) => t.options.profile) || ['1', 'true'].includes(process.env.IMAGE_BUILD_PROFILE ?? '');
+  let reported = 0;
   for await (const report of runImageBuilds(run, tasks)) {
     if (report.result) counts[report.result]++;
     if (report.status === 'failure') counts.failed++;
+    const lines = [...report.lines];
+    // The profile goes with the last task's output: Nx prints that, and may stop this process right after.
+    if (++reported === tasks.length && profiling) {
+      const summary = summarizeProfile({
+        intervals: run.profile.intervals,
+        nxStartedAt: parentStartedAt(),
+        executorStartedAt: processStartedAt(),
+        firstLineAt,
+        endedAt: Date.now(),
+        images: counts,
+        registryRequests: run.registry.requests,
+      });
+      lines.push(formatProfile(summary));
+    }
     yield {
       task: report.id,
       result: {
         success: report.status === 'success',
-        terminalOutput: `${report.lines.join('\n')}\n`,
+        terminalOutput: `${lines.join('\n')}\n`,
         startTime: report.startTime,
         endTime: report.endTime,
         status: report.status,
       },
     };
-  }
-  if (tasks.some((t) => t.options.profile) || ['1', 'true'].includes(process.env.IMAGE_BUILD_PROFILE ?? '')) {
-    const summary = summarizeProfile({
-      intervals: run.profile.intervals,
-      nxStartedAt: parentStartedAt(),
-      executorStartedAt: processStartedAt(),
-      firstLineAt,
-      endedAt: Date.now(),
-      images: counts,
-      registryRequests: run.registry.requests,
-    });
-    console.error(formatProfile(summary));
   }
 }
