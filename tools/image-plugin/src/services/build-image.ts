@@ -31,6 +31,7 @@ export async function buildImage(
   log: (line: string) => void,
   buildSlot: <T>(build: () => Promise<T>) => Promise<T>,
 ): Promise<BuildOutcome> {
+  const startedAt = Date.now();
   const { spec, settings, tags, revision } = image;
   const parents: Array<[string, ParentFacts]> = [];
   for (const parent of spec.parents) {
@@ -82,7 +83,7 @@ export async function buildImage(
       contentHash: image.hash,
       parentDigest,
       baseDigest: image.baseDigest,
-      durationMs: Date.now() - image.startedAt,
+      durationMs: image.preparedInMs + (Date.now() - startedAt),
       revision: revision.sha,
       runId: run.runId,
     });
