@@ -214,6 +214,8 @@ export async function runOurs(root, args, images, parent) {
     exec,
     chain: longestChain(exec, parent),
     results: Object.fromEntries(images.map((n) => [n, results[n].result])),
+    /** Ours' own account of the run (`profile: ...`), when the plugin prints one. */
+    profile: /^profile: .*$/m.exec(output)?.[0] ?? null,
   };
 }
 
