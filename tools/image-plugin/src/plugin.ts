@@ -6,7 +6,8 @@ import { defaultRepository } from './adapters/git-remote';
 import { assertFreshBuild } from './build-check';
 import { TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
 import { levelsOf, lineageOf, parentsFrom } from './core/graph';
-import { imageMetadata, imageSpecOf, readImageSpecs, type ImageSpec } from './core/image-spec';
+import { imageMetadata, imageSpecOf } from './core/image-metadata';
+import { readImageSpecs, type ImageSpec } from './core/image-spec';
 import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from './options';
 
 assertFreshBuild();

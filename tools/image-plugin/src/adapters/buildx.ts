@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { registryError, firstLine, isTransientRegistryError } from '../core/registry-errors';
 import { REGISTRY_ATTEMPTS, REGISTRY_BACKOFF_MS } from '../core/defaults';
 
@@ -9,6 +8,7 @@ export interface CommandResult {
 
 /** Runs `docker buildx build` with live progress on stderr, keeping the output for error messages. */
 export async function runBuildx(args: readonly string[], cwd: string): Promise<CommandResult> {
+  const { execa } = await import('execa');
   const child = execa('docker', ['buildx', 'build', ...args], {
     cwd,
     reject: false,
@@ -28,6 +28,7 @@ export async function runBuildx(args: readonly string[], cwd: string): Promise<C
  */
 export async function createIndex(tags: readonly string[], sources: readonly string[]): Promise<void> {
   const args = ['buildx', 'imagetools', 'create', ...tags.flatMap((t) => ['-t', t]), ...sources];
+  const { execa } = await import('execa');
   for (let attempt = 1; ; attempt++) {
     const r = await execa('docker', args, { reject: false });
     if (r.exitCode === 0) return;

@@ -1,5 +1,4 @@
 import Docker from 'dockerode';
-import { execa } from 'execa';
 import type { EngineFacts } from '../core/engine-requirements';
 import { EngineError, RegistryError } from '../core/errors';
 import { firstLine, registryError } from '../core/registry-errors';
@@ -35,6 +34,7 @@ export async function preflight(): Promise<EngineInfo> {
 
 /** buildx's version; asked only before the first build (a run that reuses everything never needs it). */
 export async function buildxVersion(): Promise<string> {
+  const { execa } = await import('execa');
   const buildx = await execa('docker', ['buildx', 'version'], { reject: false });
   if (buildx.exitCode !== 0) {
     throw new EngineError(

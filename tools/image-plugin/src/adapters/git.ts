@@ -1,5 +1,14 @@
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
 import { ImageConfigError } from '../core/errors';
+
+/** Runs git; never rejects: the exit code and output tell. */
+function git(cwd: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ exitCode: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 export interface Revision {
   /** Full commit SHA of HEAD. */
@@ -10,7 +19,7 @@ export interface Revision {
 
 /** HEAD's SHA and the uncommitted changes, from one `git status` (one process per run). */
 export async function currentRevision(cwd: string): Promise<Revision> {
-  const status = await execa('git', ['status', '--porcelain=v2', '--branch'], { cwd, reject: false });
+  const status = await git(cwd, ['status', '--porcelain=v2', '--branch']);
   const revision = status.exitCode === 0 ? parseStatus(status.stdout) : null;
   if (!revision) {
     throw new ImageConfigError(
@@ -41,7 +50,7 @@ export function parseStatus(output: string): Revision | null {
 
 /** The commit a tag points at. */
 export async function commitOf(cwd: string, ref: string): Promise<string> {
-  const r = await execa('git', ['rev-list', '-n', '1', ref], { cwd, reject: false });
+  const r = await git(cwd, ['rev-list', '-n', '1', ref]);
   if (r.exitCode !== 0)
     throw new Error(
       `git cannot find ${ref}: ${r.stderr.trim()}\n  fix: fetch tags (actions/checkout with fetch-depth: 0)`,
@@ -51,6 +60,7 @@ export async function commitOf(cwd: string, ref: string): Promise<string> {
 
 /** Every `v*` tag of the repository. */
 export async function versionTags(cwd: string): Promise<string[]> {
-  const r = await execa('git', ['tag', '--list', 'v*'], { cwd });
+  const r = await git(cwd, ['tag', '--list', 'v*']);
+  if (r.exitCode !== 0) throw new Error(`git tag --list failed in ${cwd}: ${r.stderr.trim()}`);
   return r.stdout.split('\n').filter(Boolean);
 }

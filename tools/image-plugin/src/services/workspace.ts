@@ -4,7 +4,8 @@ import { createProjectGraphAsync } from '@nx/devkit';
 import { defaultRepository } from '../adapters/git-remote';
 import type { ImageBuildOptions } from '../core/build-options';
 import { levelsOf } from '../core/graph';
-import { imageSpecOf, type ImageSpec } from '../core/image-spec';
+import { imageSpecOf } from '../core/image-metadata';
+import type { ImageSpec } from '../core/image-spec';
 import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from '../options';
 
 export interface WorkspaceImages {

@@ -1,7 +1,8 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { assertFreshBuild } from '../../build-check';
 import type { ImageBuildOptions } from '../../core/build-options';
-import { imageSpecOf, type ImageSpec } from '../../core/image-spec';
+import { imageSpecOf } from '../../core/image-metadata';
+import type { ImageSpec } from '../../core/image-spec';
 import { runImageBuilds, type BuildTask } from '../../services/build-run';
 import { openRun } from '../../services/run-context';
 

@@ -3,7 +3,7 @@ import { assertFreshBuild } from '../../build-check';
 import { RESULTS_DIR } from '../../core/defaults';
 import { describeError } from '../../core/errors';
 import { lineageOf } from '../../core/graph';
-import { imageSpecOf } from '../../core/image-spec';
+import { imageSpecOf } from '../../core/image-metadata';
 import { runImageTests } from '../../services/run-image-tests';
 
 export interface ImageTestOptions {
