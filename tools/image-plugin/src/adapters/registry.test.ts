@@ -64,7 +64,13 @@ beforeAll(async () => {
   index = await push('index', 'linux/amd64,linux/arm64', ['--provenance=mode=min', '--push', '-t', `${REPO}:index`]);
 }, 300_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(work, { recursive: true, force: true });
+  // buildx with the docker driver also keeps what it pushed in the engine's image store.
+  const ls = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', REPO], { reject: false });
+  const refs = ls.stdout.split('\n').filter((l) => l.startsWith(REPO));
+  if (refs.length) await execa('docker', ['image', 'rm', '-f', ...refs], { reject: false });
+}, 120_000);
 
 describe('lookups', () => {
   const client = () => new RegistryClient({ ...process.env, DOCKER_CONFIG: GOOD() });
