@@ -40,6 +40,8 @@ export interface SpecOptions {
   repository: string;
   /** Answers whether a path relative to the workspace root exists (the only effect, injected). */
   pathExists: (path: string) => boolean;
+  /** `--build-arg` values every build gets (the plugin's build defaults): they replace ARG defaults, as in Docker. */
+  buildArgs?: Readonly<Record<string, string>>;
 }
 
 export const imageNameOf = (dockerfile: string): string => {
@@ -71,7 +73,7 @@ function toSpec(source: DockerfileSource, names: ReadonlySet<string>, options: S
   const { dockerfile } = source;
   const name = imageNameOf(dockerfile);
   const root = dirOf(dockerfile);
-  const facts = readDockerfile(dockerfile, source.content);
+  const facts = readDockerfile(dockerfile, source.content, options.buildArgs);
   const stages = new Set<string>();
   const parents: ParentRef[] = [];
   const externalBases: ExternalRef[] = [];
