@@ -8,9 +8,11 @@ import {
   type TargetConfiguration,
 } from '@nx/devkit';
 import { minimatch } from 'minimatch';
+import { readDockerfileSource } from './adapters/files';
 import { defaultRepository } from './adapters/git-remote';
 import { levelsOf } from './core/graph';
-import { readImageSpecs, type ImageSpec } from './core/image-spec';
+import { buildArgsOf, readImageSpecs, type ImageSpec } from './core/image-spec';
+import { parseTestSpec } from './core/test-spec';
 import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from './options';
 
 const EXECUTOR = './tools/image-plugin:image-build';
@@ -21,8 +23,8 @@ const TEST_SPEC = 'image-test.yaml';
 export function readWorkspaceImages(workspaceRoot: string, dockerfiles: readonly string[], options: NormalizedPluginOptions): ImageSpec[] {
   const selected = dockerfiles.filter((f) => minimatch(f, options.dockerfileGlob, { dot: false })).sort();
   const specs = readImageSpecs(
-    selected.map((dockerfile) => ({ dockerfile, content: readFileSync(join(workspaceRoot, dockerfile), 'utf8') })),
-    { repository: options.repository, pathExists: (p) => existsSync(join(workspaceRoot, p)) },
+    selected.map((dockerfile) => readDockerfileSource(workspaceRoot, dockerfile)),
+    { repository: options.repository, pathExists: (p) => existsSync(join(workspaceRoot, p)), buildArgs: buildArgsOf(options.build) },
   );
   levelsOf(specs); // throws on a cycle
   return specs;
@@ -85,6 +87,10 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
       lineage(spec, byName)
         .map((s) => `${s.root}/${TEST_SPEC}`)
         .filter((f) => existsSync(join(context.workspaceRoot, f)));
+    // Every test spec is read now: a typo fails `nx show projects` in seconds, not image-test after a build.
+    for (const file of specs.map((s) => `${s.root}/${TEST_SPEC}`)) {
+      if (existsSync(join(context.workspaceRoot, file))) parseTestSpec(file, readFileSync(join(context.workspaceRoot, file), 'utf8'));
+    }
     return specs.map((spec) => [
       spec.dockerfile,
       {

@@ -44,6 +44,16 @@ export interface SpecOptions {
   buildArgs?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The build args of the plugin's build defaults (nx.json), which every build passes to buildx: they
+ * replace ARG defaults in the graph as in the build. Anything but a map of strings is left out here.
+ */
+export function buildArgsOf(build: Readonly<Record<string, unknown>>): Record<string, string> {
+  const args = build.buildArgs;
+  if (!args || typeof args !== 'object' || Array.isArray(args)) return {};
+  return Object.fromEntries(Object.entries(args).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
 export const imageNameOf = (dockerfile: string): string => {
   const parts = dockerfile.split('/');
   return (parts.length > 1 ? parts[parts.length - 2] : 'root').toLowerCase();
