@@ -319,8 +319,8 @@ describe('registry and engine faults during image-build: exit 1, the registry or
         proxy.failOn({ fault: 'server-error', method: 'POST' }).failOn({ fault: 'server-error', method: 'PATCH' }).failOn({ fault: 'server-error', method: 'PUT' });
         return { repository: `${proxy.host}/${NS}/d`, watch: targetRepository(`${NS}/d`) };
       },
-      where: 'images/base/Dockerfile',
-      says: /registry .* failed|500 Internal Server Error/,
+      where: 'failed while handling',
+      says: /500 Internal Server Error\), also when tried again\n\s+fix: run again .* check the health of 127\.0\.0\.1:/,
     },
     {
       name: 'the registry resets every connection',
@@ -349,8 +349,9 @@ describe('registry and engine faults during image-build: exit 1, the registry or
         config = dockerConfig(small.host);
         return { repository: `${small.host}/${NS}/g`, watch: { registry: small.host, path: `${NS}/g` } };
       },
-      where: 'images/base/Dockerfile',
-      says: /failed|no space left/i,
+      // A full disk reaches buildx as a 500 from the registry: the message names the registry, not the disk.
+      where: 'failed while handling',
+      says: /also when tried again\n\s+fix: .*check the health of 127\.0\.0\.1:/,
     },
   ];
 

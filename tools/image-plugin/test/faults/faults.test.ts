@@ -84,6 +84,13 @@ describe('Witness: "nothing was written or pushed" can fail', () => {
 
 describe('a private Docker engine, never the shared one', () => {
   it('starts with its own data root and the containerd store, stops on cue, and leaves nothing behind', async () => {
+    // "5: docker0" for each interface but the shared engine's containers' veths, which come and go.
+    const links = () =>
+      spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .map((l) => l.split(':').slice(0, 2).join(':').replace(/@.*/, ''))
+        .filter((l) => l && !/^\d+: veth/.test(l));
+    const before = links();
     const engine = await startPrivateEngine();
     const dir = engine.host.replace('unix://', '').replace(/\/docker\.sock$/, '');
     try {
@@ -97,7 +104,9 @@ describe('a private Docker engine, never the shared one', () => {
     }
     expect(readFileSync('/proc/mounts', 'utf8')).not.toContain(dir);
     expect(spawnSync('test', ['-e', dir]).status).not.toBe(0);
-    // The shared engine still answers.
+    // The host's interfaces are as they were (the shared engine's docker0 above all), and it still answers.
+    expect(links()).toEqual(before);
+    expect(before.some((l) => /^\d+: lo$/.test(l)), before.join(', ')).toBe(true);
     expect(spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' }).status).toBe(0);
   });
 });

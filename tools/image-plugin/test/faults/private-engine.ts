@@ -5,9 +5,13 @@ import { MIRROR_REGISTRY, TARGET_REGISTRY } from '../../../test-env/env';
 
 /**
  * A second Docker engine of the test's own: its own data root, exec root (and so its own containerd),
- * pid file and socket, no bridge and no iptables, the containerd image store and the mirror as the
+ * pid file and socket, its own bridge and no iptables, the containerd image store and the mirror as the
  * shared engine has them. Tests point builds at it with DOCKER_HOST and may stop it mid-build; the
- * shared engine is never touched. `dispose` always leaves nothing behind: processes, mounts, files.
+ * shared engine is never touched. `dispose` always leaves nothing behind: processes, bridge, mounts, files.
+ *
+ * Not `--bridge=none`: a dockerd started with it deletes the host's docker0 interface at start-up
+ * (moby removes "the default bridge" when the bridge is disabled), which breaks the networking of the
+ * shared engine running beside it. A bridge of our own, created and deleted here, touches nothing else.
  */
 export interface PrivateEngine {
   /** For DOCKER_HOST: `unix:///tmp/pe-xxxx/docker.sock`. */
@@ -25,12 +29,23 @@ export async function startPrivateEngine(): Promise<PrivateEngine> {
   // Short paths: containerd's socket lives under the exec root, and unix socket paths are short.
   const dir = mkdtempSync('/tmp/pe-');
   const socket = join(dir, 'docker.sock');
+  // A subnet outside Docker's default address pools (172.17-31.x, 192.168.x), so neither engine picks it.
+  const bridge = `pe${dir.slice(-6).replace(/[^a-zA-Z0-9]/g, 'x')}`;
+  const subnet = `10.213.${Math.floor(Math.random() * 250) + 1}`;
+  for (const args of [['link', 'add', 'name', bridge, 'type', 'bridge'], ['addr', 'add', `${subnet}.1/24`, 'dev', bridge], ['link', 'set', bridge, 'up']]) {
+    const r = spawnSync('ip', args, { encoding: 'utf8' });
+    if (r.status !== 0) {
+      spawnSync('ip', ['link', 'delete', bridge]);
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`ip ${args.join(' ')} failed: ${r.stderr}`);
+    }
+  }
   const config = {
     'data-root': join(dir, 'data'),
     'exec-root': join(dir, 'exec'),
     pidfile: join(dir, 'docker.pid'),
     hosts: [`unix://${socket}`],
-    bridge: 'none',
+    bridge,
     iptables: false,
     ip6tables: false,
     'ip-forward': false,
@@ -74,6 +89,7 @@ export async function startPrivateEngine(): Promise<PrivateEngine> {
       .filter((m) => m?.startsWith(`${dir}/`))
       .sort((a, b) => b.length - a.length);
     for (const m of mounts) spawnSync('umount', ['-l', m]);
+    spawnSync('ip', ['link', 'delete', bridge]);
     rmSync(dir, { recursive: true, force: true });
   };
 
