@@ -2,11 +2,11 @@ import { merge } from './commands/merge';
 import { plan } from './commands/plan';
 import { publish } from './commands/publish';
 import { release } from './commands/release';
-import { isUsageError, parseCommandLine, usage } from './core/cli-args';
+import { isUsageError, parseCommandLine, usage, type CommandLine } from './core/cli-args';
 import { isImageConfigError } from './core/errors';
 
 export async function main(argv: string[]): Promise<number> {
-  let commandLine;
+  let commandLine: CommandLine;
   try {
     commandLine = parseCommandLine(argv);
   } catch (e) {
@@ -22,7 +22,8 @@ export async function main(argv: string[]): Promise<number> {
   const log = (line: string) => console.log(line);
   const workspaceRoot = process.cwd();
   if (command === 'publish') {
-    await publish({ workspaceRoot, images: values.images, repository: values.repository, revision: values.revision, log });
+    const { images, repository, revision } = values;
+    await publish({ workspaceRoot, images, repository, revision, log });
     return 0;
   }
   if (command === 'plan') {
@@ -43,13 +44,15 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'release') {
     const tag = values.tag ?? process.env.GITHUB_REF_NAME;
     if (!tag) {
-      console.error('images release: no version given; fix: pass --tag v1.2.3 (or set GITHUB_REF_NAME) (images release --help)');
+      console.error('images release: no version given; fix: pass --tag v1.2.3 or set GITHUB_REF_NAME');
       return 2;
     }
     await release({ workspaceRoot, tag, repository: values.repository, env: process.env, log });
     return 0;
   }
-  await merge({ workspaceRoot, image: image as string, platforms: values.platforms ?? [], resultsDir: values.resultsDir, runId: process.env.IMAGE_RUN_ID ?? null, log });
+  const runId = process.env.IMAGE_RUN_ID ?? null;
+  const { platforms = [], resultsDir } = values;
+  await merge({ workspaceRoot, image: image as string, platforms, resultsDir, runId, log });
   return 0;
 }
 

@@ -24,7 +24,11 @@ export function readWorkspaceImages(workspaceRoot: string, dockerfiles: readonly
   const selected = dockerfiles.filter((f) => minimatch(f, options.dockerfileGlob, { dot: false })).sort();
   const specs = readImageSpecs(
     selected.map((dockerfile) => readDockerfileSource(workspaceRoot, dockerfile)),
-    { repository: options.repository, pathExists: (p) => existsSync(join(workspaceRoot, p)), buildArgs: buildArgsOf(options.build) },
+    {
+      repository: options.repository,
+      pathExists: (p) => existsSync(join(workspaceRoot, p)),
+      buildArgs: buildArgsOf(options.build),
+    },
   );
   levelsOf(specs); // throws on a cycle
   return specs;
@@ -89,7 +93,8 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
         .filter((f) => existsSync(join(context.workspaceRoot, f)));
     // Every test spec is read now: a typo fails `nx show projects` in seconds, not image-test after a build.
     for (const file of specs.map((s) => `${s.root}/${TEST_SPEC}`)) {
-      if (existsSync(join(context.workspaceRoot, file))) parseTestSpec(file, readFileSync(join(context.workspaceRoot, file), 'utf8'));
+      const path = join(context.workspaceRoot, file);
+      if (existsSync(path)) parseTestSpec(file, readFileSync(path, 'utf8'));
     }
     return specs.map((spec) => [
       spec.dockerfile,

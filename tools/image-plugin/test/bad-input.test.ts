@@ -55,57 +55,258 @@ const child = (...lines: string[]) => [...lines, ''].join('\n');
 const BASE_REF = 'ghcr.io/acme/workspace-images:base';
 
 const GRAPH_ROWS: GraphRow[] = [
-  { name: 'unknown parent image', files: { 'images/node/Dockerfile': child(`ARG BASE_IMAGE=ghcr.io/acme/workspace-images:bsae`, 'FROM ${BASE_IMAGE}') }, where: 'images/node/Dockerfile:2: ', says: '"bsae"' },
+  {
+    name: 'unknown parent image',
+    files: {
+      'images/node/Dockerfile': child(`ARG BASE_IMAGE=ghcr.io/acme/workspace-images:bsae`, 'FROM ${BASE_IMAGE}'),
+    },
+    where: 'images/node/Dockerfile:2: ',
+    says: '"bsae"',
+  },
   {
     name: 'missing scripts folder',
-    files: { 'images/cpp/Dockerfile': child('FROM debian:trixie-slim', 'RUN --mount=type=bind,source=scripts/cmkae,target=/s bash /s/install.sh') },
+    files: {
+      'images/cpp/Dockerfile': child(
+        'FROM debian:trixie-slim',
+        'RUN --mount=type=bind,source=scripts/cmkae,target=/s bash /s/install.sh',
+      ),
+    },
     where: 'images/cpp/Dockerfile:2: ',
     says: 'scripts/cmkae',
   },
-  { name: 'ARG without a value', files: { 'images/developer/Dockerfile': child('# developer', 'ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}') }, where: 'images/developer/Dockerfile:3: ', says: 'expands to an empty image reference' },
-  { name: 'cycle', files: { 'images/base/Dockerfile': child('ARG BASE_IMAGE=ghcr.io/acme/workspace-images:node', 'FROM ${BASE_IMAGE}') }, where: 'images/base/Dockerfile:2: ', says: /cycle.*images\/node\/Dockerfile:2/ },
-  { name: 'no FROM', files: { 'images/node/Dockerfile': child('RUN echo hi') }, where: 'images/node/Dockerfile: ', says: 'no FROM' },
-  { name: 'undeclared variable (typo)', files: { 'images/node/Dockerfile': child(`ARG BASE_IMAGE=${BASE_REF}`, 'FROM ${BASE_IMGE}') }, where: 'images/node/Dockerfile:2: ', says: 'uses the variable BASE_IMGE, which is not declared' },
-  { name: 'variable in single quotes', files: { 'images/node/Dockerfile': child(`ARG BASE_IMAGE=${BASE_REF}`, "FROM '${BASE_IMAGE}'") }, where: 'images/node/Dockerfile:2: ', says: 'which still holds a `$`' },
-  { name: 'escaped variable', files: { 'images/node/Dockerfile': child(`ARG BASE_IMAGE=${BASE_REF}`, 'FROM \\$BASE_IMAGE') }, where: 'images/node/Dockerfile:2: ', says: 'which still holds a `$`' },
-  { name: 'ARG default in single quotes', files: { 'images/node/Dockerfile': child('ARG R=ghcr.io', "ARG BASE_IMAGE='$R/acme/workspace-images:base'", 'FROM $BASE_IMAGE') }, where: 'images/node/Dockerfile:3: ', says: 'which still holds a `$`' },
-  { name: 'platform ARG in FROM', files: { 'images/base/Dockerfile': child('FROM debian:trixie-${TARGETARCH}') }, where: 'images/base/Dockerfile:1: ', says: 'depends on TARGETARCH' },
-  { name: 'upper-case repository', files: { 'images/node/Dockerfile': child('ARG BASE_IMAGE=ghcr.io/Acme/workspace-images:base', 'FROM ${BASE_IMAGE}') }, where: 'images/node/Dockerfile:2: ', says: 'repository name must be lowercase' },
-  { name: 'required variable unset', files: { 'images/node/Dockerfile': child('ARG BASE_IMAGE', 'FROM ${BASE_IMAGE:?set-BASE_IMAGE}') }, where: 'images/node/Dockerfile:2: ', says: 'cannot be expanded: BASE_IMAGE: set-BASE_IMAGE' },
-  { name: 'unsupported modifier', files: { 'images/node/Dockerfile': child(`ARG BASE_IMAGE=${BASE_REF}`, 'FROM ${BASE_IMAGE:0:20}') }, where: 'images/node/Dockerfile:2: ', says: 'unsupported modifier (:0)' },
-  { name: 'unclosed ${ in an ARG default', files: { 'images/node/Dockerfile': child('ARG R=${REGISTRY', 'FROM debian:trixie-slim') }, where: 'images/node/Dockerfile:1: ', says: "missing '}'" },
-  { name: 'empty tag', files: { 'images/base/Dockerfile': child('ARG TAG', 'FROM debian:${TAG}') }, where: 'images/base/Dockerfile:2: ', says: 'is not an image reference Docker accepts' },
+  {
+    name: 'ARG without a value',
+    files: { 'images/developer/Dockerfile': child('# developer', 'ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}') },
+    where: 'images/developer/Dockerfile:3: ',
+    says: 'expands to an empty image reference',
+  },
+  {
+    name: 'cycle',
+    files: {
+      'images/base/Dockerfile': child('ARG BASE_IMAGE=ghcr.io/acme/workspace-images:node', 'FROM ${BASE_IMAGE}'),
+    },
+    where: 'images/base/Dockerfile:2: ',
+    says: /cycle.*images\/node\/Dockerfile:2/,
+  },
+  {
+    name: 'no FROM',
+    files: { 'images/node/Dockerfile': child('RUN echo hi') },
+    where: 'images/node/Dockerfile: ',
+    says: 'no FROM',
+  },
+  {
+    name: 'undeclared variable (typo)',
+    files: { 'images/node/Dockerfile': child(`ARG BASE_IMAGE=${BASE_REF}`, 'FROM ${BASE_IMGE}') },
+    where: 'images/node/Dockerfile:2: ',
+    says: 'uses the variable BASE_IMGE, which is not declared',
+  },
+  {
+    name: 'variable in single quotes',
+    files: { 'images/node/Dockerfile': child(`ARG BASE_IMAGE=${BASE_REF}`, "FROM '${BASE_IMAGE}'") },
+    where: 'images/node/Dockerfile:2: ',
+    says: 'which still holds a `$`',
+  },
+  {
+    name: 'escaped variable',
+    files: { 'images/node/Dockerfile': child(`ARG BASE_IMAGE=${BASE_REF}`, 'FROM \\$BASE_IMAGE') },
+    where: 'images/node/Dockerfile:2: ',
+    says: 'which still holds a `$`',
+  },
+  {
+    name: 'ARG default in single quotes',
+    files: {
+      'images/node/Dockerfile': child(
+        'ARG R=ghcr.io',
+        "ARG BASE_IMAGE='$R/acme/workspace-images:base'",
+        'FROM $BASE_IMAGE',
+      ),
+    },
+    where: 'images/node/Dockerfile:3: ',
+    says: 'which still holds a `$`',
+  },
+  {
+    name: 'platform ARG in FROM',
+    files: { 'images/base/Dockerfile': child('FROM debian:trixie-${TARGETARCH}') },
+    where: 'images/base/Dockerfile:1: ',
+    says: 'depends on TARGETARCH',
+  },
+  {
+    name: 'upper-case repository',
+    files: {
+      'images/node/Dockerfile': child('ARG BASE_IMAGE=ghcr.io/Acme/workspace-images:base', 'FROM ${BASE_IMAGE}'),
+    },
+    where: 'images/node/Dockerfile:2: ',
+    says: 'repository name must be lowercase',
+  },
+  {
+    name: 'required variable unset',
+    files: { 'images/node/Dockerfile': child('ARG BASE_IMAGE', 'FROM ${BASE_IMAGE:?set-BASE_IMAGE}') },
+    where: 'images/node/Dockerfile:2: ',
+    says: 'cannot be expanded: BASE_IMAGE: set-BASE_IMAGE',
+  },
+  {
+    name: 'unsupported modifier',
+    files: { 'images/node/Dockerfile': child(`ARG BASE_IMAGE=${BASE_REF}`, 'FROM ${BASE_IMAGE:0:20}') },
+    where: 'images/node/Dockerfile:2: ',
+    says: 'unsupported modifier (:0)',
+  },
+  {
+    name: 'unclosed ${ in an ARG default',
+    files: { 'images/node/Dockerfile': child('ARG R=${REGISTRY', 'FROM debian:trixie-slim') },
+    where: 'images/node/Dockerfile:1: ',
+    says: "missing '}'",
+  },
+  {
+    name: 'empty tag',
+    files: { 'images/base/Dockerfile': child('ARG TAG', 'FROM debian:${TAG}') },
+    where: 'images/base/Dockerfile:2: ',
+    says: 'is not an image reference Docker accepts',
+  },
   {
     name: 'bind mount out of the repository',
-    files: { 'images/cpp/Dockerfile': child('FROM debian:trixie-slim', 'RUN --mount=type=bind,source=../../etc,target=/e cat /e/passwd') },
+    files: {
+      'images/cpp/Dockerfile': child(
+        'FROM debian:trixie-slim',
+        'RUN --mount=type=bind,source=../../etc,target=/e cat /e/passwd',
+      ),
+    },
     where: 'images/cpp/Dockerfile:2: ',
     says: '"../../etc", which leaves the build context',
   },
-  { name: 'Dockerfile symlinked out of its folder', links: { 'images/node/Dockerfile': '../../docs/Dockerfile.node' }, files: { 'docs/Dockerfile.node': child('FROM debian') }, where: 'images/node/Dockerfile: ', says: 'the Dockerfile is a symlink to ../../docs/Dockerfile.node' },
-  { name: 'image FROM itself', files: { 'images/base/Dockerfile': child('FROM ghcr.io/acme/workspace-images:base') }, where: 'images/base/Dockerfile:1: ', says: 'builds FROM itself' },
-  { name: 'our image under another owner', files: { 'images/node/Dockerfile': child('ARG BASE_IMAGE=ghcr.io/alice/workspace-images:base', 'FROM ${BASE_IMAGE}') }, where: 'images/node/Dockerfile:2: ', says: 'not the plugin\'s repository ghcr.io/acme/workspace-images' },
-  { name: 'two images with one name', files: { 'images/Base/Dockerfile': child('FROM debian:trixie-slim') }, where: 'images/', says: 'two images are named "base"' },
-  { name: 'COPY --from an unknown image of ours', files: { 'images/node/Dockerfile': child('FROM debian:trixie-slim', 'COPY --from=ghcr.io/acme/workspace-images:nope /a /a') }, where: 'images/node/Dockerfile:2: ', says: '"nope"' },
-  { name: 'our repository without an image name', files: { 'images/node/Dockerfile': child('FROM ghcr.io/acme/workspace-images') }, where: 'images/node/Dockerfile:1: ', says: 'names the image ""' },
+  {
+    name: 'Dockerfile symlinked out of its folder',
+    links: { 'images/node/Dockerfile': '../../docs/Dockerfile.node' },
+    files: { 'docs/Dockerfile.node': child('FROM debian') },
+    where: 'images/node/Dockerfile: ',
+    says: 'the Dockerfile is a symlink to ../../docs/Dockerfile.node',
+  },
+  {
+    name: 'image FROM itself',
+    files: { 'images/base/Dockerfile': child('FROM ghcr.io/acme/workspace-images:base') },
+    where: 'images/base/Dockerfile:1: ',
+    says: 'builds FROM itself',
+  },
+  {
+    name: 'our image under another owner',
+    files: {
+      'images/node/Dockerfile': child('ARG BASE_IMAGE=ghcr.io/alice/workspace-images:base', 'FROM ${BASE_IMAGE}'),
+    },
+    where: 'images/node/Dockerfile:2: ',
+    says: "not the plugin's repository ghcr.io/acme/workspace-images",
+  },
+  {
+    name: 'two images with one name',
+    files: { 'images/Base/Dockerfile': child('FROM debian:trixie-slim') },
+    where: 'images/',
+    says: 'two images are named "base"',
+  },
+  {
+    name: 'COPY --from an unknown image of ours',
+    files: {
+      'images/node/Dockerfile': child(
+        'FROM debian:trixie-slim',
+        'COPY --from=ghcr.io/acme/workspace-images:nope /a /a',
+      ),
+    },
+    where: 'images/node/Dockerfile:2: ',
+    says: '"nope"',
+  },
+  {
+    name: 'our repository without an image name',
+    files: { 'images/node/Dockerfile': child('FROM ghcr.io/acme/workspace-images') },
+    where: 'images/node/Dockerfile:1: ',
+    says: 'names the image ""',
+  },
 ];
 
 const spec = (...lines: string[]) => ({ 'images/base/image-test.yaml': [...lines, ''].join('\n') });
-const check = (...lines: string[]) => spec('checks:', '  - name: a', '    run: echo a', ...lines.map((l) => `    ${l}`));
+const check = (...lines: string[]) =>
+  spec('checks:', '  - name: a', '    run: echo a', ...lines.map((l) => `    ${l}`));
 const TEST_SPEC_ROWS: GraphRow[] = [
-  { name: 'exitCode: "one"', files: check('expect: { exitCode: "one" }'), where: 'images/base/image-test.yaml:4: ', says: 'expect.exitCode is "one", not an exit code' },
-  { name: 'timeout: "5m"', files: check('timeout: "5m"'), where: 'images/base/image-test.yaml:4: ', says: 'timeout is "5m", not a number of seconds' },
-  { name: 'user: 3', files: check('user: 3'), where: 'images/base/image-test.yaml:4: ', says: 'user must be a user name or id as text' },
-  { name: 'env a list', files: check('env: [A=1]'), where: 'images/base/image-test.yaml:4: ', says: 'env must be a map' },
-  { name: 'env without a value', files: check('env:', '  A:'), where: 'images/base/image-test.yaml:5: ', says: 'env.A has no text value' },
-  { name: 'privileged: "yes"', files: check('privileged: "yes"'), where: 'images/base/image-test.yaml:4: ', says: 'privileged must be true or false' },
-  { name: 'volumes a string', files: check('volumes: /var/lib/docker'), where: 'images/base/image-test.yaml:4: ', says: 'volumes must be a list of paths' },
-  { name: 'socket gid a name', files: check('socket: { gid: docker, target: /var/run/docker.sock }'), where: 'images/base/image-test.yaml:4: ', says: 'socket needs gid' },
-  { name: 'unknown key', files: check('command: echo'), where: 'images/base/image-test.yaml:4: ', says: 'unknown key "command"' },
-  { name: 'unknown expect key', files: check('expect: { exit: 1 }'), where: 'images/base/image-test.yaml:4: ', says: 'expect has the unknown key "exit"' },
-  { name: 'bad regular expression', files: check("expect: { stdout: '(' }"), where: 'images/base/image-test.yaml:4: ', says: 'expect.stdout is not a regular expression' },
-  { name: 'not YAML', files: spec('checks: [', '  - name'), where: 'images/base/image-test.yaml', says: 'not valid YAML' },
-  { name: 'no checks list', files: spec('check:', '  - name: a'), where: 'images/base/image-test.yaml:1: ', says: 'no `checks:` list' },
-  { name: 'two checks with one name', files: spec('checks:', '  - name: a', '    run: echo', '  - name: a', '    run: echo'), where: 'images/base/image-test.yaml:4: ', says: 'same name as the check on line 2' },
+  {
+    name: 'exitCode: "one"',
+    files: check('expect: { exitCode: "one" }'),
+    where: 'images/base/image-test.yaml:4: ',
+    says: 'expect.exitCode is "one", not an exit code',
+  },
+  {
+    name: 'timeout: "5m"',
+    files: check('timeout: "5m"'),
+    where: 'images/base/image-test.yaml:4: ',
+    says: 'timeout is "5m", not a number of seconds',
+  },
+  {
+    name: 'user: 3',
+    files: check('user: 3'),
+    where: 'images/base/image-test.yaml:4: ',
+    says: 'user must be a user name or id as text',
+  },
+  {
+    name: 'env a list',
+    files: check('env: [A=1]'),
+    where: 'images/base/image-test.yaml:4: ',
+    says: 'env must be a map',
+  },
+  {
+    name: 'env without a value',
+    files: check('env:', '  A:'),
+    where: 'images/base/image-test.yaml:5: ',
+    says: 'env.A has no text value',
+  },
+  {
+    name: 'privileged: "yes"',
+    files: check('privileged: "yes"'),
+    where: 'images/base/image-test.yaml:4: ',
+    says: 'privileged must be true or false',
+  },
+  {
+    name: 'volumes a string',
+    files: check('volumes: /var/lib/docker'),
+    where: 'images/base/image-test.yaml:4: ',
+    says: 'volumes must be a list of paths',
+  },
+  {
+    name: 'socket gid a name',
+    files: check('socket: { gid: docker, target: /var/run/docker.sock }'),
+    where: 'images/base/image-test.yaml:4: ',
+    says: 'socket needs gid',
+  },
+  {
+    name: 'unknown key',
+    files: check('command: echo'),
+    where: 'images/base/image-test.yaml:4: ',
+    says: 'unknown key "command"',
+  },
+  {
+    name: 'unknown expect key',
+    files: check('expect: { exit: 1 }'),
+    where: 'images/base/image-test.yaml:4: ',
+    says: 'expect has the unknown key "exit"',
+  },
+  {
+    name: 'bad regular expression',
+    files: check("expect: { stdout: '(' }"),
+    where: 'images/base/image-test.yaml:4: ',
+    says: 'expect.stdout is not a regular expression',
+  },
+  {
+    name: 'not YAML',
+    files: spec('checks: [', '  - name'),
+    where: 'images/base/image-test.yaml',
+    says: 'not valid YAML',
+  },
+  {
+    name: 'no checks list',
+    files: spec('check:', '  - name: a'),
+    where: 'images/base/image-test.yaml:1: ',
+    says: 'no `checks:` list',
+  },
+  {
+    name: 'two checks with one name',
+    files: spec('checks:', '  - name: a', '    run: echo', '  - name: a', '    run: echo'),
+    where: 'images/base/image-test.yaml:4: ',
+    says: 'same name as the check on line 2',
+  },
 ];
 
 describe('bad input refused at graph time (`nx show projects`)', () => {
@@ -169,7 +370,11 @@ const CLI_ROWS: CliRow[] = [
   { args: ['plan', '--max-levels', 'abc'], argument: '--max-levels "abc"', says: 'not a whole number' },
   { args: ['plan', '--max-levels', '0'], argument: '--max-levels "0"', says: 'not a whole number of 1 or more' },
   { args: ['plan', '--max-levels'], argument: '--max-levels', says: 'needs a value' },
-  { args: ['plan', '--runner', 'linux/arm64'], argument: '--runner "linux/arm64"', says: 'is not <platform>=<runner label>' },
+  {
+    args: ['plan', '--runner', 'linux/arm64'],
+    argument: '--runner "linux/arm64"',
+    says: 'is not <platform>=<runner label>',
+  },
   { args: ['plan', '--platforms', ''], argument: '--platforms', says: '--platforms is empty' },
   { args: ['plan', '--all=yes'], argument: '--all', says: 'takes no value' },
   { args: ['plan', 'base'], argument: '"base"', says: 'unexpected argument' },
@@ -189,7 +394,13 @@ describe('bad command lines: exit 2, one line naming the argument and the fix, n
   const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
   let ws: ScratchWorkspace;
   const images = async (args: string[]) => {
-    const r = await execa('npx', ['--no-install', 'images', ...args], { cwd: ws.root, env: ws.env, reject: false, all: true, stdin: 'ignore' });
+    const r = await execa('npx', ['--no-install', 'images', ...args], {
+      cwd: ws.root,
+      env: ws.env,
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+    });
     return { code: r.exitCode ?? -1, output: String(r.all), stderr: String(r.stderr) };
   };
 
@@ -222,7 +433,15 @@ describe('bad command lines: exit 2, one line naming the argument and the fix, n
 
   it('the witness sees what a good publish moves (so the rows above could fail)', async () => {
     const witness = await Witness.take(join(ws.root, 'dist/images'), [repo]);
-    const r = await images(['publish', '--images', 'base', '--revision', SHA, '--repository', `${TARGET_REGISTRY}/${NS}/images`]);
+    const r = await images([
+      'publish',
+      '--images',
+      'base',
+      '--revision',
+      SHA,
+      '--repository',
+      `${TARGET_REGISTRY}/${NS}/images`,
+    ]);
     expect(r.code, r.output).toBe(0);
     const changes = await witness.changes();
     expect(changes).toHaveLength(1);
@@ -232,7 +451,7 @@ describe('bad command lines: exit 2, one line naming the argument and the fix, n
 
 // ---- registry and engine faults: real builds with nx, faults from test/faults/ -------------------------
 
-describe('registry and engine faults during image-build: exit 1, the registry or engine and the fix, nothing pushed', () => {
+describe('registry and engine faults in image-build: exit 1, the registry or engine, the fix, nothing pushed', () => {
   const NS = `bad-reg-${randomBytes(3).toString('hex')}`;
   let ws: ScratchWorkspace;
   let config = '';
@@ -243,19 +462,26 @@ describe('registry and engine faults during image-build: exit 1, the registry or
   /** A DOCKER_CONFIG of the test's own, logged in to `host` with `password` (the shared login is not touched). */
   const dockerConfig = (host: string, password = TARGET_PASSWORD) => {
     const dir = mkdtempSync(join(tmpdir(), 'bad-input-docker-config-'));
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${TARGET_USER}:${password}`).toString('base64') } } }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${TARGET_USER}:${password}`).toString('base64') } } }),
+    );
     return dir;
   };
   const build = async (repository: string, extra: Record<string, string> = {}, args: string[] = ['--push']) => {
     const env = { ...ws.env, NX_DAEMON: 'false', DOCKER_CONFIG: config, ...extra };
-    const r = await execa('npx', ['--no-install', 'nx', 'run', 'base:image-build', ...args, '--sbom=false', `--repository=${repository}`], {
-      cwd: ws.root,
-      env,
-      reject: false,
-      all: true,
-      stdin: 'ignore',
-      timeout: 600_000,
-    });
+    const r = await execa(
+      'npx',
+      ['--no-install', 'nx', 'run', 'base:image-build', ...args, '--sbom=false', `--repository=${repository}`],
+      {
+        cwd: ws.root,
+        env,
+        reject: false,
+        all: true,
+        stdin: 'ignore',
+        timeout: 600_000,
+      },
+    );
     return { code: r.exitCode ?? -1, output: String(r.all) };
   };
 
@@ -306,7 +532,9 @@ describe('registry and engine faults during image-build: exit 1, the registry or
       name: 'the registry answers 500 to every lookup',
       fault: async () => {
         config = dockerConfig(proxy.host);
-        proxy.failOn({ fault: 'server-error', method: 'GET', path: /\/manifests\// }).failOn({ fault: 'server-error', method: 'HEAD', path: /\/manifests\// });
+        proxy
+          .failOn({ fault: 'server-error', method: 'GET', path: /\/manifests\// })
+          .failOn({ fault: 'server-error', method: 'HEAD', path: /\/manifests\// });
         return { repository: `${proxy.host}/${NS}/c`, watch: targetRepository(`${NS}/c`) };
       },
       where: 'failed while handling',
@@ -316,11 +544,14 @@ describe('registry and engine faults during image-build: exit 1, the registry or
       name: 'the registry answers 500 to every upload',
       fault: async () => {
         config = dockerConfig(proxy.host);
-        proxy.failOn({ fault: 'server-error', method: 'POST' }).failOn({ fault: 'server-error', method: 'PATCH' }).failOn({ fault: 'server-error', method: 'PUT' });
+        proxy
+          .failOn({ fault: 'server-error', method: 'POST' })
+          .failOn({ fault: 'server-error', method: 'PATCH' })
+          .failOn({ fault: 'server-error', method: 'PUT' });
         return { repository: `${proxy.host}/${NS}/d`, watch: targetRepository(`${NS}/d`) };
       },
       where: 'failed while handling',
-      says: /500 Internal Server Error\), also when tried again\n\s+fix: run again .* check the health of 127\.0\.0\.1:/,
+      says: /500 Internal Server Error\), also when tried again\n\s+fix: run again .* health of 127\.0\.0\.1:/,
     },
     {
       name: 'the registry resets every connection',
@@ -383,50 +614,107 @@ describe('registry and engine faults during image-build: exit 1, the registry or
     ws.write({ 'images/base/Dockerfile': child('FROM debian:trixie-slim', `RUN sleep 120 && echo ${NS} > /slow.txt`) });
     ws.commitAll('a slow build');
     const witness = await Witness.take(join(ws.root, 'dist/images'));
-    const run = execa('npx', ['--no-install', 'nx', 'run', 'base:image-build', '--sbom=false', `--repository=${TARGET_REGISTRY}/${NS}/i`], {
-      cwd: ws.root,
-      env: { ...ws.env, NX_DAEMON: 'false', DOCKER_CONFIG: config, DOCKER_HOST: engine.host },
-      reject: false,
-      all: true,
-      stdin: 'ignore',
-      timeout: 600_000,
-    });
+    const run = execa(
+      'npx',
+      ['--no-install', 'nx', 'run', 'base:image-build', '--sbom=false', `--repository=${TARGET_REGISTRY}/${NS}/i`],
+      {
+        cwd: ws.root,
+        env: { ...ws.env, NX_DAEMON: 'false', DOCKER_CONFIG: config, DOCKER_HOST: engine.host },
+        reject: false,
+        all: true,
+        stdin: 'ignore',
+        timeout: 600_000,
+      },
+    );
     let output = '';
     run.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const deadline = Date.now() + 300_000;
-    while (!/RUN sleep 120/.test(output) && Date.now() < deadline && run.exitCode === null) await new Promise((done) => setTimeout(done, 250));
-    expect(output, `the build never reached its RUN step:\n${output}\n${engine.log().slice(-2000)}`).toMatch(/RUN sleep 120/);
+    while (!/RUN sleep 120/.test(output) && Date.now() < deadline && run.exitCode === null)
+      await new Promise((done) => setTimeout(done, 250));
+    expect(output, `the build never reached its RUN step:\n${output}\n${engine.log().slice(-2000)}`).toMatch(
+      /RUN sleep 120/,
+    );
     await engine.stop();
     const r = await run;
-    expectRefusal({ code: r.exitCode ?? -1, output: String(r.all) }, 1, 'images/base/Dockerfile', /building base failed/);
+    expectRefusal(
+      { code: r.exitCode ?? -1, output: String(r.all) },
+      1,
+      'images/base/Dockerfile',
+      /building base failed/,
+    );
     await witness.expectNothingWritten();
   });
 
-  it.todo('the registry does not answer (hangs): `nx run base:image-build --push` against FaultyRegistry.failOn({ fault: "hang" }) ends within the registry timeout with "<registry>: the registry did not answer in <n> s; fix: check that <registry> is up ..." (the in-process registry adapter of stage 2 owns the timeout)');
-  it.todo('the Docker engine stops mid-build: the message names the engine, not the Dockerfile: "docker engine: the Docker engine stopped during the build of base; fix: start it again and re-run (what was built is cached)"');
+  it.todo(
+    'the registry does not answer (hangs): `nx run base:image-build --push` against FaultyRegistry.failOn({ fault: ' +
+      '"hang" }) ends within the registry timeout with "<registry>: the registry did not answer in <n> s; fix: ' +
+      'check that <registry> is up ..." (the in-process registry adapter of stage 2 owns the timeout)',
+  );
+  it.todo(
+    'the Docker engine stops mid-build: the message names the engine, not the Dockerfile: "docker engine: the ' +
+      'Docker engine stopped during the build of base; fix: start it again and re-run (what was built is cached)"',
+  );
 });
 
 // ---- waiting for stage 2 (after the plugin's reshape): exact input and the message it must give ---------
 
 describe('stage 2 of issue 13', () => {
   describe('options', () => {
-    it.todo('`nx run-many -t image-build --buildArgs=FOO` (batch mode): exit 1, "image-build option buildArgs: FOO is not NAME=value; fix: --buildArgs.FOO=<value>", no UnhandledPromiseRejection');
-    it.todo('`nx run base:image-build --bogus`: exit 1, "image-build: unknown option --bogus; fix: use one of push, platforms, ..."');
-    it.todo('nx.json plugin options `"layout": "flat"`: "nx.json: plugins[image-plugin].options.layout is "flat"; fix: use single or per-image"');
-    it.todo('nx.json plugin options `"dockerfileGlobs": "images/*/Dockerfile"`: "nx.json: unknown image plugin option dockerfileGlobs; fix: did you mean dockerfileGlob?"');
-    it.todo('nx.json `"dockerfileGlob": "imgs/*/Dockerfile"` matching nothing: "nx.json: dockerfileGlob imgs/*/Dockerfile matches no Dockerfile; fix: ..."');
-    it.todo('`"repository": "ghcr.io/"`: "nx.json: repository "ghcr.io/" has no owner and name; fix: ghcr.io/<owner>/<repo>"');
-    it.todo('`"repository": "ghcr.io/Acme/images"`: "nx.json: repository must be lower case; fix: ghcr.io/acme/images"');
-    it.todo('`"repository": "acme images"` (a space): "nx.json: repository "acme images" is not a repository name; fix: ..."');
-    it.todo('`"repository": "ghcr.io"` (no owner): "nx.json: repository ghcr.io names no owner; fix: ghcr.io/<owner>/<repo>"');
-    it.todo('`nx run base:image-build --dryRun --platforms=linux/amd64,bogus/arch`: "image-build option platforms: bogus/arch is not a platform; fix: linux/amd64, linux/arm64, ..."');
-    it.todo('`nx run base:image-build --caBundle=/no/such.pem`: "image-build option caBundle: /no/such.pem does not exist; fix: ..."');
-    it.todo('`nx run base:image-build --push` where BuildKit cannot pull its SBOM scanner: the message names the sbomGenerator option and --sbom=false');
+    it.todo(
+      '`nx run-many -t image-build --buildArgs=FOO` (batch mode): exit 1, "image-build option buildArgs: FOO is not ' +
+        'NAME=value; fix: --buildArgs.FOO=<value>", no UnhandledPromiseRejection',
+    );
+    it.todo(
+      '`nx run base:image-build --bogus`: exit 1, "image-build: unknown option --bogus; fix: use one of push, ' +
+        'platforms, ..."',
+    );
+    it.todo(
+      'nx.json plugin options `"layout": "flat"`: "nx.json: plugins[image-plugin].options.layout is "flat"; fix: ' +
+        'use single or per-image"',
+    );
+    it.todo(
+      'nx.json plugin options `"dockerfileGlobs": "images/*/Dockerfile"`: "nx.json: unknown image plugin option ' +
+        'dockerfileGlobs; fix: did you mean dockerfileGlob?"',
+    );
+    it.todo(
+      'nx.json `"dockerfileGlob": "imgs/*/Dockerfile"` matching nothing: "nx.json: dockerfileGlob imgs/*/Dockerfile ' +
+        'matches no Dockerfile; fix: ..."',
+    );
+    it.todo(
+      '`"repository": "ghcr.io/"`: "nx.json: repository "ghcr.io/" has no owner and name; fix: ghcr.io/<owner>/<repo>"',
+    );
+    it.todo(
+      '`"repository": "ghcr.io/Acme/images"`: "nx.json: repository must be lower case; fix: ghcr.io/acme/images"',
+    );
+    it.todo(
+      '`"repository": "acme images"` (a space): "nx.json: repository "acme images" is not a repository name; fix: ..."',
+    );
+    it.todo(
+      '`"repository": "ghcr.io"` (no owner): "nx.json: repository ghcr.io names no owner; fix: ghcr.io/<owner>/<repo>"',
+    );
+    it.todo(
+      '`nx run base:image-build --dryRun --platforms=linux/amd64,bogus/arch`: "image-build option platforms: ' +
+        'bogus/arch is not a platform; fix: linux/amd64, linux/arm64, ..."',
+    );
+    it.todo(
+      '`nx run base:image-build --caBundle=/no/such.pem`: "image-build option caBundle: /no/such.pem does not ' +
+        'exist; fix: ..."',
+    );
+    it.todo(
+      '`nx run base:image-build --push` where BuildKit cannot pull its SBOM scanner: the message names the ' +
+        'sbomGenerator option and --sbom=false',
+    );
   });
   describe('misleading messages', () => {
     it.todo('a buildx failure without an ERROR line is reported by its last lines, not its last character');
-    it.todo('`images merge nope --platforms linux/amd64`: "merge: the workspace has no image nope; fix: one of base, node, ..." (not "build it first")');
-    it.todo('`images publish --revision <a sha with no images>`: "publish: no image was built for <sha>; fix: ..." naming the revision, not "build the missing images"');
+    it.todo(
+      '`images merge nope --platforms linux/amd64`: "merge: the workspace has no image nope; fix: one of base, ' +
+        'node, ..." (not "build it first")',
+    );
+    it.todo(
+      '`images publish --revision <a sha with no images>`: "publish: no image was built for <sha>; fix: ..." naming ' +
+        'the revision, not "build the missing images"',
+    );
     it.todo('a successful `--dryRun` does not end with a summary listing every image as failed');
     it.todo('a failed parent ends the run with exit 1, not 130');
   });

@@ -17,9 +17,17 @@ const context = mkdtempSync(join(tmpdir(), 'expansion-context-'));
 afterAll(() => rmSync(context, { recursive: true, force: true }));
 
 /** The reference BuildKit resolved for the first FROM, or its error. */
-async function buildkitReference(dockerfile: string, buildArgs: Record<string, string>): Promise<{ ref?: string; error?: string }> {
+async function buildkitReference(
+  dockerfile: string,
+  buildArgs: Record<string, string>,
+): Promise<{ ref?: string; error?: string }> {
   const args = Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
-  const r = await execa('docker', ['buildx', 'build', '--progress=plain', ...args, '-f', '-', context], { input: dockerfile, reject: false, all: true, timeout: 60_000 });
+  const r = await execa('docker', ['buildx', 'build', '--progress=plain', ...args, '-f', '-', context], {
+    input: dockerfile,
+    reject: false,
+    all: true,
+    timeout: 60_000,
+  });
   const output = String(r.all);
   const ref = /\[internal\] load metadata for (\S+)/.exec(output)?.[1];
   return ref ? { ref } : { error: /ERROR: (.*)/.exec(output)?.[1] ?? output.slice(-300) };
@@ -28,11 +36,26 @@ async function buildkitReference(dockerfile: string, buildArgs: Record<string, s
 describe('ARG expansion: the plugin reads what BuildKit builds', () => {
   const cases: Array<{ name: string; lines: string[]; buildArgs?: Record<string, string> }> = [
     { name: 'chained ARGs', lines: [`ARG REGISTRY=${R}`, 'ARG BASE=$REGISTRY/x:base', 'FROM $BASE'] },
-    { name: 'chained ARGs, the first overridden', lines: [`ARG REGISTRY=${R}`, 'ARG BASE=$REGISTRY/x:base', 'FROM $BASE'], buildArgs: { REGISTRY: `${R}/over` } },
-    { name: 'an ARG without default, set by a build arg', lines: ['ARG A', `ARG B=\${A:-${R}/s}`, 'FROM $B:t'], buildArgs: { A: `${R}/tt` } },
-    { name: 'an undeclared build arg is not seen', lines: [`ARG C=\${B:-${R}/fromc}`, 'FROM $C:t'], buildArgs: { B: `${R}/bb` } },
+    {
+      name: 'chained ARGs, the first overridden',
+      lines: [`ARG REGISTRY=${R}`, 'ARG BASE=$REGISTRY/x:base', 'FROM $BASE'],
+      buildArgs: { REGISTRY: `${R}/over` },
+    },
+    {
+      name: 'an ARG without default, set by a build arg',
+      lines: ['ARG A', `ARG B=\${A:-${R}/s}`, 'FROM $B:t'],
+      buildArgs: { A: `${R}/tt` },
+    },
+    {
+      name: 'an undeclared build arg is not seen',
+      lines: [`ARG C=\${B:-${R}/fromc}`, 'FROM $C:t'],
+      buildArgs: { B: `${R}/bb` },
+    },
     { name: 'a default using a later ARG', lines: [`ARG B=${R}/r\${A}`, 'ARG A=x', 'FROM $B:t'] },
-    { name: 'empty and unset with and without colon', lines: ['ARG E=', 'ARG N', `FROM ${R}/e\${E:-d}\${N-n}\${U-u}:t`] },
+    {
+      name: 'empty and unset with and without colon',
+      lines: ['ARG E=', 'ARG N', `FROM ${R}/e\${E:-d}\${N-n}\${U-u}:t`],
+    },
     { name: 'quotes', lines: ['ARG T=tt', `ARG A="${R}/q-$T"`, 'FROM "$A":t'] },
     { name: 'pattern operators', lines: [`ARG A=${R}/p-v1.2.3`, 'ARG B=${A%.*}', 'FROM ${B/p/x}:t'] },
     { name: 'nested defaults', lines: [`FROM \${X:-\${Y:-${R}/nest}}:t`] },
@@ -48,12 +71,19 @@ describe('ARG expansion: the plugin reads what BuildKit builds', () => {
   const refused: Array<{ name: string; lines: string[]; buildArgs?: Record<string, string>; buildkit: RegExp }> = [
     { name: 'a single-quoted variable', lines: [`ARG A=${R}/x`, "FROM '$A':t"], buildkit: /invalid reference format/ },
     { name: 'an escaped variable', lines: [`ARG A=${R}/x`, 'FROM \\$A:t'], buildkit: /invalid reference format/ },
-    { name: 'a build arg with a $', lines: [`ARG A=${R}/x`, 'FROM $A:t'], buildArgs: { A: '$B' }, buildkit: /invalid reference format/ },
+    {
+      name: 'a build arg with a $',
+      lines: [`ARG A=${R}/x`, 'FROM $A:t'],
+      buildArgs: { A: '$B' },
+      buildkit: /invalid reference format/,
+    },
     { name: 'a required variable', lines: ['ARG A', 'FROM x${A:?need-A}'], buildkit: /A: need-A/ },
   ];
   it.each(refused)('refused by both: $name', async ({ lines, buildArgs, buildkit }) => {
     const text = `${lines.join('\n')}\n`;
-    expect(() => readDockerfile('images/x/Dockerfile', text, buildArgs)).toThrow(/images\/x\/Dockerfile:2: [\s\S]*fix: /);
+    expect(() => readDockerfile('images/x/Dockerfile', text, buildArgs)).toThrow(
+      /images\/x\/Dockerfile:2: [\s\S]*fix: /,
+    );
     const theirs = await buildkitReference(text, buildArgs ?? {});
     expect(theirs.error).toMatch(buildkit);
   });

@@ -20,7 +20,7 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('hashFolders and symlinks (a real file system)', () => {
-  it('a link to a file elsewhere in the workspace changes hash when the target is edited or the link retargeted', async () => {
+  it('a link to a file elsewhere changes its hash when the target is edited or the link retargeted', async () => {
     write('lib/real.sh', 'echo 1\n');
     write('lib/other.sh', 'echo 1\n');
     link('scripts/t/install.sh', '../../lib/real.sh');
@@ -42,7 +42,13 @@ describe('hashFolders and symlinks (a real file system)', () => {
     link('images/x/loop', '.');
     write('images/x/Dockerfile', 'FROM debian\n');
     const hashes = await hashFolders(root, ['images/x']);
-    expect(Object.keys(hashes).sort()).toEqual(['images/x/Dockerfile', 'images/x/loop', 'images/x/shared', 'images/x/shared/a.txt', 'images/x/shared/deep/b.txt']);
+    expect(Object.keys(hashes).sort()).toEqual([
+      'images/x/Dockerfile',
+      'images/x/loop',
+      'images/x/shared',
+      'images/x/shared/a.txt',
+      'images/x/shared/deep/b.txt',
+    ]);
   });
 
   it('an absolute link resolves inside the workspace; a dangling one is hashed by its text', async () => {
@@ -68,22 +74,30 @@ describe('readDockerfileSource', () => {
     write('images/x/Dockerfile.base', 'FROM debian:trixie-slim\n');
     link('images/x/Dockerfile', 'Dockerfile.base');
     write('images/y/Dockerfile', 'FROM debian\n');
-    expect(readDockerfileSource(root, 'images/x/Dockerfile')).toEqual({ dockerfile: 'images/x/Dockerfile', content: 'FROM debian:trixie-slim\n' });
+    expect(readDockerfileSource(root, 'images/x/Dockerfile')).toEqual({
+      dockerfile: 'images/x/Dockerfile',
+      content: 'FROM debian:trixie-slim\n',
+    });
     expect(readDockerfileSource(root, 'images/y/Dockerfile').content).toBe('FROM debian\n');
   });
 
-  it.each(['../../shared/Dockerfile', '../x/sub/D'])('a link out of its folder (%s) is refused, naming the file and the fix', (target) => {
-    write('shared/Dockerfile', 'FROM debian\n');
-    write('images/x/sub/D', 'FROM debian\n');
-    link('images/x/Dockerfile', target);
-    let error: unknown;
-    try {
-      readDockerfileSource(root, 'images/x/Dockerfile');
-    } catch (e) {
-      error = e;
-    }
-    expect(isImageConfigError(error)).toBe(true);
-    expect((error as Error).message).toMatch(new RegExp(`^images/x/Dockerfile: the Dockerfile is a symlink to ${target.replace(/\./g, '\\.')}`));
-    expect((error as Error).message).toContain('fix: make images/x/Dockerfile a regular file');
-  });
+  it.each(['../../shared/Dockerfile', '../x/sub/D'])(
+    'a link out of its folder (%s) is refused, naming the file and the fix',
+    (target) => {
+      write('shared/Dockerfile', 'FROM debian\n');
+      write('images/x/sub/D', 'FROM debian\n');
+      link('images/x/Dockerfile', target);
+      let error: unknown;
+      try {
+        readDockerfileSource(root, 'images/x/Dockerfile');
+      } catch (e) {
+        error = e;
+      }
+      expect(isImageConfigError(error)).toBe(true);
+      expect((error as Error).message).toMatch(
+        new RegExp(`^images/x/Dockerfile: the Dockerfile is a symlink to ${target.replace(/\./g, '\\.')}`),
+      );
+      expect((error as Error).message).toContain('fix: make images/x/Dockerfile a regular file');
+    },
+  );
 });

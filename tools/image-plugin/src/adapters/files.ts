@@ -15,7 +15,11 @@ const sha256 = (data: string | Buffer) => createHash('sha256').update(data).dige
  * target; a folder's files are hashed under the link's path). Editing a link's target, or pointing it
  * elsewhere, changes the hash.
  */
-export async function hashFolders(root: string, folders: readonly string[], include: (path: string) => boolean = () => true): Promise<Record<string, string>> {
+export async function hashFolders(
+  root: string,
+  folders: readonly string[],
+  include: (path: string) => boolean = () => true,
+): Promise<Record<string, string>> {
   const hashes: Record<string, string> = {};
   /** `name` is the path the hashes are keyed by, `dir` the folder read (they differ under a linked folder). */
   const walk = async (name: string, dir: string, chain: readonly string[]): Promise<void> => {
@@ -60,8 +64,10 @@ export function readDockerfileSource(workspaceRoot: string, dockerfile: string):
   const target = join(workspaceRoot, folder, scopedLinkTarget('Dockerfile', text));
   if (!statSync(target, { throwIfNoEntry: false })?.isFile()) {
     throw new ImageConfigError(
-      `the Dockerfile is a symlink to ${text}, which is not a file inside ${folder}: buildx sends BuildKit only the Dockerfile's folder, so the build would fail with "failed to read dockerfile"`,
-      `make ${dockerfile} a regular file (copy the target there), or a link to a file inside ${folder}, e.g. Dockerfile -> Dockerfile.base`,
+      `the Dockerfile is a symlink to ${text}, which is not a file inside ${folder}: buildx sends BuildKit only the ` +
+        `Dockerfile's folder, so the build would fail with "failed to read dockerfile"`,
+      `make ${dockerfile} a regular file (copy the target there), or a link to a file inside ${folder}, e.g. ` +
+        `Dockerfile -> Dockerfile.base`,
       dockerfile,
     );
   }

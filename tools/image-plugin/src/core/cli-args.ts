@@ -42,11 +42,12 @@ export interface CliOptions {
   tag?: string;
 }
 
-export type CommandLine = { kind: 'help'; command?: CommandName } | { kind: 'run'; command: CommandName; options: CliOptions; image?: string };
+export type CommandLine =
+  { kind: 'help'; command?: CommandName } | { kind: 'run'; command: CommandName; options: CliOptions; image?: string };
 
-type Kind = 'flag' | 'text' | 'list' | 'count' | 'runner' | 'sha';
+type ValueKind = 'text' | 'list' | 'count' | 'runner' | 'sha';
 interface OptionRule {
-  kind: Kind;
+  kind: 'flag' | ValueKind;
   /** The key in CliOptions. */
   key: keyof CliOptions;
   value?: string;
@@ -79,7 +80,8 @@ interface CommandRule {
 export const COMMANDS: Record<CommandName, CommandRule> = {
   plan: {
     options: ['all', 'check-registry', 'platforms', 'runner', 'max-levels', 'workflow'],
-    usage: `plan [--all] [--check-registry] [--platforms a,b] [--runner linux/arm64=<label>] [--max-levels 4] [--workflow FILE]
+    usage: `plan [--all] [--check-registry] [--platforms a,b] [--runner linux/arm64=<label>]
+         [--max-levels 4] [--workflow FILE]
     Print the CI plan (JSON): affected images (NX_BASE..NX_HEAD) by graph level, one matrix entry
     per image and platform with its runner, and the unaffected images; also to $GITHUB_OUTPUT.
     --check-registry also plans every image whose content tag is not in the registry (an external
@@ -122,7 +124,8 @@ const DEFAULTS: CliOptions = {
 /** The usage of one command, or of all of them. */
 export function usage(command?: CommandName): string {
   const names = command ? [command] : (Object.keys(COMMANDS) as CommandName[]);
-  return `usage: images ${command ? '' : '<command> [options]\n\ncommands:\n  '}${names.map((n) => COMMANDS[n].usage).join('\n  ')}\n`;
+  const head = command ? 'usage: images ' : 'usage: images <command> [options]\n\ncommands:\n  ';
+  return `${head}${names.map((n) => COMMANDS[n].usage).join('\n  ')}\n`;
 }
 
 /** The closest known name, for "did you mean". */
@@ -147,15 +150,27 @@ function closest(name: string, known: readonly string[]): string | undefined {
 /** Reads and checks `images <command> [args]`; throws UsageError. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   const [command, ...rest] = argv;
-  if (command === undefined) throw new UsageError(undefined, '', 'no command given', `name one of ${Object.keys(COMMANDS).join(', ')} (images --help)`);
+  if (command === undefined)
+    throw new UsageError(
+      undefined,
+      '',
+      'no command given',
+      `name one of ${Object.keys(COMMANDS).join(', ')} (images --help)`,
+    );
   if (command === '--help' || command === '-h' || command === 'help') return { kind: 'help' };
   if (!(command in COMMANDS)) {
     const guess = closest(command, Object.keys(COMMANDS));
-    throw new UsageError(undefined, command, `unknown command "${command}"`, `${guess ? `did you mean ${guess}? ` : ''}use one of ${Object.keys(COMMANDS).join(', ')} (images --help)`);
+    throw new UsageError(
+      undefined,
+      command,
+      `unknown command "${command}"`,
+      `${guess ? `did you mean ${guess}? ` : ''}use one of ${Object.keys(COMMANDS).join(', ')} (images --help)`,
+    );
   }
   const name = command as CommandName;
   const rule = COMMANDS[name];
-  const fail = (argument: string, problem: string, fix: string) => new UsageError(name, argument, problem, `${fix} (images ${name} --help)`);
+  const fail = (argument: string, problem: string, fix: string) =>
+    new UsageError(name, argument, problem, `${fix} (images ${name} --help)`);
   const valueOf = (option: string) => `--${option} ${OPTIONS[option].value ?? ''}`.trim();
 
   const { tokens } = parseArgs({
@@ -165,7 +180,12 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     tokens: true,
     options: {
       help: { type: 'boolean', short: 'h' },
-      ...Object.fromEntries(Object.entries(OPTIONS).map(([o, r]) => [o, { type: r.kind === 'flag' ? ('boolean' as const) : ('string' as const) }])),
+      ...Object.fromEntries(
+        Object.entries(OPTIONS).map(([o, r]) => [
+          o,
+          { type: r.kind === 'flag' ? ('boolean' as const) : ('string' as const) },
+        ]),
+      ),
     },
   });
   if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { kind: 'help', command: name };
@@ -191,7 +211,12 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       );
     }
     if (optionRule.kind === 'flag') {
-      if (token.inlineValue) throw fail(token.rawName, `${token.rawName} takes no value`, `write ${token.rawName} alone to turn it on, or leave it out`);
+      if (token.inlineValue)
+        throw fail(
+          token.rawName,
+          `${token.rawName} takes no value`,
+          `write ${token.rawName} alone to turn it on, or leave it out`,
+        );
       options[optionRule.key as 'all'] = true;
       continue;
     }
@@ -200,26 +225,52 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (value === undefined || (!token.inlineValue && value.startsWith('-'))) {
       throw fail(token.rawName, `--${option} needs a value`, `write ${valueOf(option)}`);
     }
-    if (seen.has(option) && optionRule.kind !== 'runner') throw fail(token.rawName, `--${option} is given twice`, 'give it once');
+    if (seen.has(option) && optionRule.kind !== 'runner')
+      throw fail(token.rawName, `--${option} is given twice`, 'give it once');
     seen.add(option);
-    readValue(option, optionRule, value, options, (problem, fix) => fail(token.rawName, problem, fix), valueOf);
+    readValue(
+      option,
+      optionRule.kind,
+      optionRule.key,
+      value,
+      options,
+      (problem, fix) => fail(token.rawName, problem, fix),
+      valueOf,
+    );
   }
 
   if (rule.argument) {
-    if (positionals.length === 0) throw fail(`<${rule.argument}>`, `no ${rule.argument} given`, `write images ${name} <${rule.argument}> ${rule.required?.map(valueOf).join(' ') ?? ''}`.trim());
-    if (positionals.length > 1) throw fail(positionals[1], `one ${rule.argument} at a time: "${positionals.slice(1).join(' ')}" is extra`, `run images ${name} once per ${rule.argument}`);
+    if (positionals.length === 0)
+      throw fail(
+        `<${rule.argument}>`,
+        `no ${rule.argument} given`,
+        `write images ${name} <${rule.argument}> ${rule.required?.map(valueOf).join(' ') ?? ''}`.trim(),
+      );
+    if (positionals.length > 1)
+      throw fail(
+        positionals[1],
+        `one ${rule.argument} at a time: "${positionals.slice(1).join(' ')}" is extra`,
+        `run images ${name} once per ${rule.argument}`,
+      );
   } else if (positionals.length) {
-    throw fail(positionals[0], `unexpected argument "${positionals[0]}"`, rule.noArgument?.(positionals[0]) ?? `remove "${positionals[0]}"`);
+    throw fail(
+      positionals[0],
+      `unexpected argument "${positionals[0]}"`,
+      rule.noArgument?.(positionals[0]) ?? `remove "${positionals[0]}"`,
+    );
   }
   for (const required of rule.required ?? []) {
     if (!seen.has(required)) throw fail(`--${required}`, `--${required} is required`, `write ${valueOf(required)}`);
   }
-  return positionals[0] === undefined ? { kind: 'run', command: name, options } : { kind: 'run', command: name, options, image: positionals[0] };
+  return positionals[0] === undefined
+    ? { kind: 'run', command: name, options }
+    : { kind: 'run', command: name, options, image: positionals[0] };
 }
 
 function readValue(
   option: string,
-  rule: OptionRule,
+  kind: ValueKind,
+  key: keyof CliOptions,
   value: string,
   options: CliOptions,
   fail: (problem: string, fix: string) => UsageError,
@@ -227,33 +278,44 @@ function readValue(
 ): void {
   const text = value.trim();
   if (text === '') throw fail(`--${option} is empty`, `give it a value: ${valueOf(option)}, or leave it out`);
-  switch (rule.kind) {
+  switch (kind) {
     case 'text':
-      (options as unknown as Record<string, string>)[rule.key] = text;
+      (options as unknown as Record<string, string>)[key] = text;
       return;
     case 'list': {
       const items = text.split(',').map((s) => s.trim());
-      if (items.some((i) => i === '')) throw fail(`--${option} "${value}" has an empty entry`, `separate names with single commas: ${valueOf(option)}`);
-      (options as unknown as Record<string, string[]>)[rule.key] = items;
+      if (items.some((i) => i === ''))
+        throw fail(
+          `--${option} "${value}" has an empty entry`,
+          `separate names with single commas: ${valueOf(option)}`,
+        );
+      (options as unknown as Record<string, string[]>)[key] = items;
       return;
     }
     case 'count':
-      if (!/^[0-9]+$/.test(text) || Number(text) < 1) throw fail(`--${option} "${value}" is not a whole number of 1 or more`, `write ${valueOf(option)}`);
-      (options as unknown as Record<string, number>)[rule.key] = Number(text);
+      if (!/^[0-9]+$/.test(text) || Number(text) < 1)
+        throw fail(`--${option} "${value}" is not a whole number of 1 or more`, `write ${valueOf(option)}`);
+      (options as unknown as Record<string, number>)[key] = Number(text);
       return;
     case 'sha':
-      if (!/^[0-9a-f]{7,40}$/i.test(text)) throw fail(`--${option} "${value}" is not a commit SHA`, 'pass 7 to 40 hex digits, e.g. --revision $(git rev-parse HEAD)');
-      (options as unknown as Record<string, string>)[rule.key] = text.toLowerCase();
+      if (!/^[0-9a-f]{7,40}$/i.test(text))
+        throw fail(
+          `--${option} "${value}" is not a commit SHA`,
+          'pass 7 to 40 hex digits, e.g. --revision $(git rev-parse HEAD)',
+        );
+      (options as unknown as Record<string, string>)[key] = text.toLowerCase();
       return;
     case 'runner': {
       const eq = text.indexOf('=');
       const platform = text.slice(0, eq).trim();
       const label = text.slice(eq + 1).trim();
-      if (eq < 0 || !platform || !label) throw fail(`--${option} "${value}" is not <platform>=<runner label>`, `write ${valueOf(option)}, e.g. --runner linux/arm64=ubuntu-24.04-arm`);
+      if (eq < 0 || !platform || !label)
+        throw fail(
+          `--${option} "${value}" is not <platform>=<runner label>`,
+          `write ${valueOf(option)}, e.g. --runner linux/arm64=ubuntu-24.04-arm`,
+        );
       options.runners[platform] = label;
       return;
     }
-    default:
-      throw fail(`--${option} has no rule`, 'report this');
   }
 }

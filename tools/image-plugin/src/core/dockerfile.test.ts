@@ -6,9 +6,13 @@ const PINNED = `ghcr.io/acme/images@sha256:${'ab'.repeat(32)}`;
 
 describe('readDockerfile', () => {
   it('build args override global ARG defaults', () => {
-    const facts = readDockerfile('images/node/Dockerfile', 'ARG BASE_IMAGE=ghcr.io/acme/images:base\nFROM ${BASE_IMAGE}\n', {
-      BASE_IMAGE: PINNED,
-    });
+    const facts = readDockerfile(
+      'images/node/Dockerfile',
+      'ARG BASE_IMAGE=ghcr.io/acme/images:base\nFROM ${BASE_IMAGE}\n',
+      {
+        BASE_IMAGE: PINNED,
+      },
+    );
     expect(facts.froms).toEqual([{ ref: PINNED, line: 2, arg: 'BASE_IMAGE' }]);
   });
 
@@ -44,7 +48,8 @@ describe('readDockerfile', () => {
 
 describe('readDockerfile expands global ARGs as BuildKit does', () => {
   const F = 'images/node/Dockerfile';
-  const fromOf = (lines: string[], buildArgs: Record<string, string> = {}) => readDockerfile(F, `${lines.join('\n')}\n`, buildArgs).froms[0];
+  const fromOf = (lines: string[], buildArgs: Record<string, string> = {}) =>
+    readDockerfile(F, `${lines.join('\n')}\n`, buildArgs).froms[0];
   it.each<{ name: string; lines: string[]; buildArgs?: Record<string, string>; from: object }>([
     {
       name: 'a default that uses an earlier ARG',
@@ -125,20 +130,86 @@ describe('readDockerfile expands global ARGs as BuildKit does', () => {
   });
 
   it.each<{ name: string; lines: string[]; buildArgs?: Record<string, string>; line: number; says: string }>([
-    { name: 'an undeclared variable', lines: ['FROM debian:${TAG}'], line: 1, says: 'uses the variable TAG, which is not declared before the first FROM' },
-    { name: 'a variable in single quotes', lines: ['ARG A=debian', "FROM '$A':trixie"], line: 2, says: 'expands to `$A:trixie`, which still holds a `$`' },
+    {
+      name: 'an undeclared variable',
+      lines: ['FROM debian:${TAG}'],
+      line: 1,
+      says: 'uses the variable TAG, which is not declared before the first FROM',
+    },
+    {
+      name: 'a variable in single quotes',
+      lines: ['ARG A=debian', "FROM '$A':trixie"],
+      line: 2,
+      says: 'expands to `$A:trixie`, which still holds a `$`',
+    },
     { name: 'an escaped variable', lines: ['ARG A=debian', 'FROM \\$A:trixie'], line: 2, says: 'still holds a `$`' },
-    { name: 'a quoted ARG default', lines: ['ARG B=x', "ARG A='debian$B'", 'FROM $A'], line: 3, says: 'still holds a `$`' },
-    { name: 'a build arg holding a $', lines: ['ARG A=debian', 'FROM $A'], buildArgs: { A: '$B' }, line: 2, says: 'still holds a `$`' },
-    { name: 'the target platform', lines: ['FROM debian:trixie-${TARGETARCH}'], line: 1, says: 'depends on TARGETARCH' },
-    { name: 'the target platform through an ARG', lines: ['ARG T=trixie-$TARGETOS', 'FROM debian:$T'], line: 2, says: 'depends on TARGETOS' },
-    { name: 'a required variable', lines: ['ARG A', 'FROM ${A:?set-it}'], line: 2, says: 'cannot be expanded: A: set-it' },
-    { name: 'a bad default', lines: ['ARG A=${B', 'FROM debian'], line: 1, says: "cannot be expanded: syntax error: missing '}'" },
-    { name: 'an upper-case repository', lines: ['ARG A=ghcr.io/Acme/x:base', 'FROM $A'], line: 2, says: 'repository name must be lowercase' },
-    { name: 'an empty tag', lines: ['ARG TAG', 'FROM debian:$TAG'], line: 2, says: '`debian:` (from `debian:$TAG`) is not an image reference Docker accepts' },
-    { name: 'COPY --from in single quotes', lines: ['FROM debian', "COPY --from='$A' /a /b"], line: 2, says: 'still holds a `$`' },
-    { name: 'a bind mount out of the context', lines: ['FROM debian', 'RUN --mount=type=bind,source=../../etc,target=/e cat /e/passwd'], line: 2, says: '"../../etc", which leaves the build context' },
-    { name: 'a quoted bind mount out of the context', lines: ['FROM debian', 'RUN --mount=type=bind,source="scripts/../..",target=/e true'], line: 2, says: 'leaves the build context' },
+    {
+      name: 'a quoted ARG default',
+      lines: ['ARG B=x', "ARG A='debian$B'", 'FROM $A'],
+      line: 3,
+      says: 'still holds a `$`',
+    },
+    {
+      name: 'a build arg holding a $',
+      lines: ['ARG A=debian', 'FROM $A'],
+      buildArgs: { A: '$B' },
+      line: 2,
+      says: 'still holds a `$`',
+    },
+    {
+      name: 'the target platform',
+      lines: ['FROM debian:trixie-${TARGETARCH}'],
+      line: 1,
+      says: 'depends on TARGETARCH',
+    },
+    {
+      name: 'the target platform through an ARG',
+      lines: ['ARG T=trixie-$TARGETOS', 'FROM debian:$T'],
+      line: 2,
+      says: 'depends on TARGETOS',
+    },
+    {
+      name: 'a required variable',
+      lines: ['ARG A', 'FROM ${A:?set-it}'],
+      line: 2,
+      says: 'cannot be expanded: A: set-it',
+    },
+    {
+      name: 'a bad default',
+      lines: ['ARG A=${B', 'FROM debian'],
+      line: 1,
+      says: "cannot be expanded: syntax error: missing '}'",
+    },
+    {
+      name: 'an upper-case repository',
+      lines: ['ARG A=ghcr.io/Acme/x:base', 'FROM $A'],
+      line: 2,
+      says: 'repository name must be lowercase',
+    },
+    {
+      name: 'an empty tag',
+      lines: ['ARG TAG', 'FROM debian:$TAG'],
+      line: 2,
+      says: '`debian:` (from `debian:$TAG`) is not an image reference Docker accepts',
+    },
+    {
+      name: 'COPY --from in single quotes',
+      lines: ['FROM debian', "COPY --from='$A' /a /b"],
+      line: 2,
+      says: 'still holds a `$`',
+    },
+    {
+      name: 'a bind mount out of the context',
+      lines: ['FROM debian', 'RUN --mount=type=bind,source=../../etc,target=/e cat /e/passwd'],
+      line: 2,
+      says: '"../../etc", which leaves the build context',
+    },
+    {
+      name: 'a quoted bind mount out of the context',
+      lines: ['FROM debian', 'RUN --mount=type=bind,source="scripts/../..",target=/e true'],
+      line: 2,
+      says: 'leaves the build context',
+    },
   ])('refused with the line and the fix: $name', ({ lines, buildArgs, line, says }) => {
     let error: unknown;
     try {
@@ -154,7 +225,9 @@ describe('readDockerfile expands global ARGs as BuildKit does', () => {
   });
 
   it('a quoted bind mount source inside the context', () => {
-    expect(readDockerfile(F, 'FROM debian\nRUN --mount=type=bind,source="scripts/x/../y",target=/s true\n').bindMounts).toEqual([{ source: 'scripts/y', line: 2 }]);
+    expect(
+      readDockerfile(F, 'FROM debian\nRUN --mount=type=bind,source="scripts/x/../y",target=/s true\n').bindMounts,
+    ).toEqual([{ source: 'scripts/y', line: 2 }]);
   });
 });
 

@@ -34,7 +34,16 @@ const lineOf = (i: { getRange(): { start: { line: number } } }) => i.getRange().
  * The ARGs BuildKit defines for every build from the platform being built (or the build host). A FROM
  * that uses one names a different image per platform.
  */
-export const PLATFORM_ARGS = ['TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT', 'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT'];
+export const PLATFORM_ARGS = [
+  'TARGETPLATFORM',
+  'TARGETOS',
+  'TARGETARCH',
+  'TARGETVARIANT',
+  'BUILDPLATFORM',
+  'BUILDOS',
+  'BUILDARCH',
+  'BUILDVARIANT',
+];
 /** Stands for a platform ARG's value while expanding: it survives expansion and is never part of a valid reference. */
 const platformMarker = (name: string) => `\u0000${name}\u0000`;
 
@@ -68,7 +77,8 @@ export function readDockerfile(
   if (froms.length === 0) {
     throw new ImageConfigError(
       'the Dockerfile has no FROM instruction',
-      'start the Dockerfile with `FROM <image>` (for a child image: `ARG BASE_IMAGE=<repository>:<parent>` then `FROM ${BASE_IMAGE}`)',
+      'start the Dockerfile with `FROM <image>` (for a child image: `ARG BASE_IMAGE=<repository>:<parent>` then ' +
+        '`FROM ${BASE_IMAGE}`)',
       file,
     );
   }
@@ -92,7 +102,8 @@ export function readDockerfile(
         const mount = mountOptions(flag);
         if ((mount.type ?? 'bind') !== 'bind') continue;
         if (mount.from) {
-          if (!stageNames.has(mount.from.toLowerCase())) otherImageRefs.push(resolveReference(file, line, mount.from, expand, stageNames));
+          if (!stageNames.has(mount.from.toLowerCase()))
+            otherImageRefs.push(resolveReference(file, line, mount.from, expand, stageNames));
           continue;
         }
         bindMounts.push({ source: contextPathOf(file, line, mount.source ?? mount.src ?? '.'), line });
@@ -118,14 +129,21 @@ interface Expansion {
   escape: string;
 }
 
-function expandOrRefuse(file: string, line: number, raw: string, values: ReadonlyMap<string, string>, escape: string): WordExpansion {
+function expandOrRefuse(
+  file: string,
+  line: number,
+  raw: string,
+  values: ReadonlyMap<string, string>,
+  escape: string,
+): WordExpansion {
   try {
     return expandWord(raw, values, escape);
   } catch (e) {
     if (!(e instanceof ExpansionError)) throw e;
     throw new ImageConfigError(
       `\`${raw}\` cannot be expanded: ${e.message}`,
-      'write the variable as Docker expands it: $VAR, ${VAR}, ${VAR:-default}, ${VAR:+word}, ${VAR#prefix}, ${VAR%suffix}, ${VAR/old/new}',
+      'write the variable as Docker expands it: $VAR, ${VAR}, ${VAR:-default}, ${VAR:+word}, ${VAR#prefix}, ' +
+        '${VAR%suffix}, ${VAR/old/new}',
       file,
       line,
     );
@@ -137,12 +155,20 @@ function wholeVariable(raw: string): string | undefined {
   return /^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\})$/.exec(raw)?.slice(1).find(Boolean);
 }
 
-function resolveReference(file: string, line: number, raw: string, expand: Expansion, stages: ReadonlySet<string>): FromLine {
+function resolveReference(
+  file: string,
+  line: number,
+  raw: string,
+  expand: Expansion,
+  stages: ReadonlySet<string>,
+): FromLine {
   const { value, unset } = expandOrRefuse(file, line, raw, expand.values, expand.escape);
   if (unset.length) {
     throw new ImageConfigError(
-      `\`${raw}\` uses the variable ${unset[0]}, which is not declared before the first FROM (Docker would expand it to an empty string)`,
-      `declare it before the first FROM with a default, e.g. \`ARG ${unset[0]}=<repository>:<parent>\`, or correct the name`,
+      `\`${raw}\` uses the variable ${unset[0]}, which is not declared before the first FROM (Docker would expand ` +
+        `it to an empty string)`,
+      `declare it before the first FROM with a default, e.g. \`ARG ${unset[0]}=<repository>:<parent>\`, or correct ` +
+        `the name`,
       file,
       line,
     );
@@ -150,7 +176,8 @@ function resolveReference(file: string, line: number, raw: string, expand: Expan
   const platformArg = PLATFORM_ARGS.find((name) => value.includes(platformMarker(name)));
   if (platformArg) {
     throw new ImageConfigError(
-      `\`${raw}\` depends on ${platformArg}, so it names another image for each platform; the graph and the content hash need one reference`,
+      `\`${raw}\` depends on ${platformArg}, so it names another image for each platform; the graph and the content ` +
+        `hash need one reference`,
       'name one multi-platform image (an index) and let BuildKit pick the platform, e.g. `FROM debian:trixie-slim`',
       file,
       line,
@@ -162,7 +189,8 @@ function resolveReference(file: string, line: number, raw: string, expand: Expan
     throw new ImageConfigError(
       raw ? `\`${raw}\` expands to an empty image reference` : 'the instruction names no image',
       name
-        ? `give ${name} a non-empty default before the first FROM, e.g. \`ARG ${name}=<repository>:<parent>\`, or pass --build-arg ${name}=...`
+        ? `give ${name} a non-empty default before the first FROM, e.g. \`ARG ${name}=<repository>:<parent>\`, or ` +
+            `pass --build-arg ${name}=...`
         : 'name an image, e.g. `FROM debian:trixie-slim`',
       file,
       line,
@@ -177,8 +205,10 @@ function resolveReference(file: string, line: number, raw: string, expand: Expan
 function checkReference(file: string, line: number, raw: string, value: string): void {
   if (value.includes('$')) {
     throw new ImageConfigError(
-      `\`${raw}\` expands to \`${value}\`, which still holds a \`$\`: Docker does not expand a variable inside single quotes or after an escape, and no image name has a \`$\``,
-      'write the variable unquoted and unescaped, e.g. `FROM ${BASE_IMAGE}` after `ARG BASE_IMAGE=<repository>:<parent>`',
+      `\`${raw}\` expands to \`${value}\`, which still holds a \`$\`: Docker does not expand a variable inside ` +
+        `single quotes or after an escape, and no image name has a \`$\``,
+      'write the variable unquoted and unescaped, e.g. `FROM ${BASE_IMAGE}` after `ARG ' +
+        'BASE_IMAGE=<repository>:<parent>`',
       file,
       line,
     );
@@ -187,8 +217,10 @@ function checkReference(file: string, line: number, raw: string, value: string):
     parseFamiliarName(value);
   } catch (e) {
     throw new ImageConfigError(
-      `\`${value}\`${value === raw ? '' : ` (from \`${raw}\`)`} is not an image reference Docker accepts: ${(e as Error).message}`,
-      'write it as [registry/]name[:tag][@sha256:digest] in lower case, e.g. `debian:trixie-slim` or `ghcr.io/<owner>/<repo>:<image>`',
+      `\`${value}\`${value === raw ? '' : ` (from \`${raw}\`)`} is not an image reference Docker accepts: ` +
+        `${(e as Error).message}`,
+      'write it as [registry/]name[:tag][@sha256:digest] in lower case, e.g. `debian:trixie-slim` or ' +
+        '`ghcr.io/<owner>/<repo>:<image>`',
       file,
       line,
     );
@@ -211,16 +243,17 @@ function mountOptions(flag: Flag): Record<string, string | undefined> {
  * of the context is refused: the plugin would hash one folder and BuildKit mount another.
  */
 function contextPathOf(file: string, line: number, source: string): string {
-  const escapes = normalizeContextPath(source) === null;
-  if (escapes) {
+  const path = normalizeContextPath(source);
+  if (path === null) {
     throw new ImageConfigError(
-      `RUN --mount bind-mounts "${source}", which leaves the build context (the workspace root); BuildKit would mount a folder of the workspace instead`,
+      `RUN --mount bind-mounts "${source}", which leaves the build context (the workspace root); BuildKit would ` +
+        `mount a folder of the workspace instead`,
       'mount a folder inside the workspace, by its path from the workspace root, e.g. source=scripts/<tool>',
       file,
       line,
     );
   }
-  return normalizeContextPath(source) as string;
+  return path;
 }
 
 /** `./scripts/cmake/` -> `scripts/cmake`; `.` and `/` -> `.` (the whole context); null when `..` leaves it. */

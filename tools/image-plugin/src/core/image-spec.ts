@@ -51,7 +51,8 @@ export interface SpecOptions {
 export function buildArgsOf(build: Readonly<Record<string, unknown>>): Record<string, string> {
   const args = build.buildArgs;
   if (!args || typeof args !== 'object' || Array.isArray(args)) return {};
-  return Object.fromEntries(Object.entries(args).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const strings = Object.entries(args).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  return Object.fromEntries(strings);
 }
 
 export const imageNameOf = (dockerfile: string): string => {

@@ -5,7 +5,12 @@
  * `images/x/b -> ../../../lib/x` is /ws/lib/x. Paths are relative to the tree's root; `.` is the root.
  */
 export function scopedLinkTarget(linkPath: string, linkText: string): string {
-  const parts = linkText.startsWith('/') ? [] : linkPath.split('/').slice(0, -1).filter((p) => p !== '' && p !== '.');
+  const parts = linkText.startsWith('/')
+    ? []
+    : linkPath
+        .split('/')
+        .slice(0, -1)
+        .filter((p) => p !== '' && p !== '.');
   for (const part of linkText.split('/')) {
     if (part === '' || part === '.') continue;
     if (part === '..') parts.pop();

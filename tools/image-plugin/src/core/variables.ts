@@ -143,7 +143,8 @@ class Word {
       op = this.next();
       modifier += op;
     }
-    if (!colon && !'+-?#%'.includes(op || '}')) throw new ExpansionError(`unsupported modifier (${modifier}) in substitution`);
+    if (!colon && !'+-?#%'.includes(op || '}'))
+      throw new ExpansionError(`unsupported modifier (${modifier}) in substitution`);
     const word = this.untilBrace(op === '#' || op === '%');
     const { value, set } = this.lookup(name, op === '#' || op === '%');
     const empty = !set || (colon && value === '');
@@ -153,7 +154,10 @@ class Word {
       case '+':
         return empty ? '' : word;
       case '?':
-        if (!set || empty) throw new ExpansionError(`${name}: ${word || (set ? 'is not allowed to be empty' : 'is not allowed to be unset')}`);
+        if (!set || empty)
+          throw new ExpansionError(
+            `${name}: ${word || (set ? 'is not allowed to be empty' : 'is not allowed to be unset')}`,
+          );
         return value;
       case '#':
       case '%': {
@@ -204,7 +208,8 @@ function patternSource(pattern: string, greedy: boolean): string {
       const after = pattern[i + 1];
       // `\}` and `\/` only escape the ${} syntax; the character itself is literal.
       if (after === '}' || after === '/') continue;
-      if (after !== '*' && after !== '?' && after !== '\\') throw new ExpansionError(`invalid pattern (${pattern}) in substitution: invalid escape '\\${after ?? ''}'`);
+      if (after !== '*' && after !== '?' && after !== '\\')
+        throw new ExpansionError(`invalid pattern (${pattern}) in substitution: invalid escape '\\${after ?? ''}'`);
       out += `\\${after}`;
       i++;
     } else out += ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');

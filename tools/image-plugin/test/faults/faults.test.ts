@@ -36,7 +36,13 @@ describe('FaultyRegistry: a proxy in front of the password registry that fails o
       await expect(fetch(url, { headers: auth })).rejects.toThrow();
       proxy.failOn({ fault: 'hang', times: 1 });
       await expect(fetch(url, { headers: auth, signal: AbortSignal.timeout(1000) })).rejects.toThrow(/abort|timeout/i);
-      expect(proxy.faulted.map((r) => r.fault)).toEqual(['unauthorized', 'server-error', 'server-error', 'reset', 'hang']);
+      expect(proxy.faulted.map((r) => r.fault)).toEqual([
+        'unauthorized',
+        'server-error',
+        'server-error',
+        'reset',
+        'hang',
+      ]);
     } finally {
       await proxy.close();
     }
@@ -71,7 +77,10 @@ describe('Witness: "nothing was written or pushed" can fail', () => {
       mkdirSync(join(dir, 'dist/images'), { recursive: true });
       writeFileSync(join(dir, 'dist/images/base.json'), '{}');
       const first = await pushTinyImage(repo, 'base', 'one');
-      expect(await witness.changes()).toEqual([`${join(dir, 'dist/images')}/base.json was written`, `${repo.registry}/${repo.path}:base pushed (${first})`]);
+      expect(await witness.changes()).toEqual([
+        `${join(dir, 'dist/images')}/base.json was written`,
+        `${repo.registry}/${repo.path}:base pushed (${first})`,
+      ]);
       const after = await Witness.take(join(dir, 'dist/images'), [repo]);
       const second = await pushTinyImage(repo, 'base', 'two');
       expect(await after.changes()).toEqual([`${repo.registry}/${repo.path}:base moved ${first} -> ${second}`]);
@@ -94,7 +103,11 @@ describe('a private Docker engine, never the shared one', () => {
     const engine = await startPrivateEngine();
     const dir = engine.host.replace('unix://', '').replace(/\/docker\.sock$/, '');
     try {
-      const info = spawnSync('docker', ['-H', engine.host, 'info', '--format', '{{.DockerRootDir}} {{json .DriverStatus}}'], { encoding: 'utf8' });
+      const info = spawnSync(
+        'docker',
+        ['-H', engine.host, 'info', '--format', '{{.DockerRootDir}} {{json .DriverStatus}}'],
+        { encoding: 'utf8' },
+      );
       expect(info.stdout).toContain(`${dir}/data`);
       expect(info.stdout).toContain('io.containerd.snapshotter');
       await engine.stop();
@@ -106,7 +119,10 @@ describe('a private Docker engine, never the shared one', () => {
     expect(spawnSync('test', ['-e', dir]).status).not.toBe(0);
     // The host's interfaces are as they were (the shared engine's docker0 above all), and it still answers.
     expect(links()).toEqual(before);
-    expect(before.some((l) => /^\d+: lo$/.test(l)), before.join(', ')).toBe(true);
+    expect(
+      before.some((l) => /^\d+: lo$/.test(l)),
+      before.join(', '),
+    ).toBe(true);
     expect(spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' }).status).toBe(0);
   });
 });

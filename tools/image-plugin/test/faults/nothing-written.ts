@@ -11,7 +11,11 @@ export interface WatchedRepository {
 }
 
 /** The password registry's repository at `path`. */
-export const targetRepository = (path: string): WatchedRepository => ({ registry: TARGET_REGISTRY, path, authorization: TARGET_AUTH });
+export const targetRepository = (path: string): WatchedRepository => ({
+  registry: TARGET_REGISTRY,
+  path,
+  authorization: TARGET_AUTH,
+});
 
 /** Every tag of a repository and the digest it points at; {} when the repository does not exist. */
 export async function tagsOf(repo: WatchedRepository): Promise<Record<string, string>> {
@@ -22,7 +26,10 @@ export async function tagsOf(repo: WatchedRepository): Promise<Record<string, st
   const tags = ((await list.json()) as { tags?: string[] | null }).tags ?? [];
   const digests: Record<string, string> = {};
   for (const tag of tags.sort()) {
-    const head = await fetch(`http://${repo.registry}/v2/${repo.path}/manifests/${tag}`, { method: 'HEAD', headers: { ...headers, Accept: MANIFEST_ACCEPT } });
+    const head = await fetch(`http://${repo.registry}/v2/${repo.path}/manifests/${tag}`, {
+      method: 'HEAD',
+      headers: { ...headers, Accept: MANIFEST_ACCEPT },
+    });
     if (head.status === 200) digests[tag] = head.headers.get('docker-content-digest') ?? '?';
   }
   return digests;
@@ -31,12 +38,14 @@ export async function tagsOf(repo: WatchedRepository): Promise<Record<string, st
 /** Every file under a results folder with its content; {} when there is no folder. */
 function resultFiles(dir: string): Record<string, string> {
   if (!existsSync(dir)) return {};
-  return Object.fromEntries(readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => {
-      const path = join(e.parentPath, e.name);
-      return [path.slice(dir.length + 1), readFileSync(path, 'utf8')];
-    }));
+  return Object.fromEntries(
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => {
+        const path = join(e.parentPath, e.name);
+        return [path.slice(dir.length + 1), readFileSync(path, 'utf8')];
+      }),
+  );
 }
 
 /**
@@ -61,14 +70,22 @@ export class Witness {
     const changes: string[] = [];
     const results = resultFiles(this.resultsDir);
     for (const file of new Set([...Object.keys(this.results), ...Object.keys(results)])) {
-      if (results[file] !== this.results[file]) changes.push(`${this.resultsDir}/${file} was ${file in results ? (file in this.results ? 'changed' : 'written') : 'removed'}`);
+      if (results[file] !== this.results[file])
+        changes.push(
+          `${this.resultsDir}/${file} was ` +
+            `${file in results ? (file in this.results ? 'changed' : 'written') : 'removed'}`,
+        );
     }
     const now = await Promise.all(this.repositories.map(tagsOf));
     this.repositories.forEach((repo, i) => {
       const [before, after] = [this.tags[i], now[i]];
       for (const tag of new Set([...Object.keys(before), ...Object.keys(after)])) {
         if (before[tag] === after[tag]) continue;
-        const what = !before[tag] ? `pushed (${after[tag]})` : !after[tag] ? 'removed' : `moved ${before[tag]} -> ${after[tag]}`;
+        const what = !before[tag]
+          ? `pushed (${after[tag]})`
+          : !after[tag]
+            ? 'removed'
+            : `moved ${before[tag]} -> ${after[tag]}`;
         changes.push(`${repo.registry}/${repo.path}:${tag} ${what}`);
       }
     });

@@ -32,7 +32,11 @@ export async function startPrivateEngine(): Promise<PrivateEngine> {
   // A subnet outside Docker's default address pools (172.17-31.x, 192.168.x), so neither engine picks it.
   const bridge = `pe${dir.slice(-6).replace(/[^a-zA-Z0-9]/g, 'x')}`;
   const subnet = `10.213.${Math.floor(Math.random() * 250) + 1}`;
-  for (const args of [['link', 'add', 'name', bridge, 'type', 'bridge'], ['addr', 'add', `${subnet}.1/24`, 'dev', bridge], ['link', 'set', bridge, 'up']]) {
+  for (const args of [
+    ['link', 'add', 'name', bridge, 'type', 'bridge'],
+    ['addr', 'add', `${subnet}.1/24`, 'dev', bridge],
+    ['link', 'set', bridge, 'up'],
+  ]) {
     const r = spawnSync('ip', args, { encoding: 'utf8' });
     if (r.status !== 0) {
       spawnSync('ip', ['link', 'delete', bridge]);
@@ -81,7 +85,9 @@ export async function startPrivateEngine(): Promise<PrivateEngine> {
       const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
       if (pid > 0) spawnSync('kill', ['-9', String(pid)]);
     }
-    const shims = spawnSync('pgrep', ['-f', `containerd-shim.*${dir}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    const shims = spawnSync('pgrep', ['-f', `containerd-shim.*${dir}`], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean);
     for (const pid of shims) spawnSync('kill', ['-9', pid]);
     const mounts = readFileSync('/proc/mounts', 'utf8')
       .split('\n')
@@ -95,7 +101,9 @@ export async function startPrivateEngine(): Promise<PrivateEngine> {
 
   for (let i = 0; i < 120; i++) {
     if (!alive(child)) break;
-    const ping = spawnSync('docker', ['-H', `unix://${socket}`, 'version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' });
+    const ping = spawnSync('docker', ['-H', `unix://${socket}`, 'version', '--format', '{{.Server.Version}}'], {
+      encoding: 'utf8',
+    });
     if (ping.status === 0) return { host: `unix://${socket}`, log, stop, dispose };
     await new Promise((done) => setTimeout(done, 500));
   }

@@ -61,13 +61,20 @@ export class FaultyRegistry {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (status === 401) headers['www-authenticate'] = 'Basic realm="faulty-registry"';
         res.writeHead(status, headers);
-        res.end(JSON.stringify({ errors: [{ code, message: status === 401 ? 'authentication required' : 'injected failure' }] }));
+        res.end(
+          JSON.stringify({
+            errors: [{ code, message: status === 401 ? 'authentication required' : 'injected failure' }],
+          }),
+        );
         return;
       }
-      const upstreamRequest = request({ hostname, port: Number(port), method, path: req.url, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const upstreamRequest = request(
+        { hostname, port: Number(port), method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       upstreamRequest.on('error', (e) => {
         res.writeHead(502);
         res.end(String(e));
@@ -96,7 +103,9 @@ export class FaultyRegistry {
   }
 
   private take(method: string, path: string): FaultRule | undefined {
-    const rule = this.rules.find((r) => (!r.method || r.method === method) && (!r.path || r.path.test(path)) && (r.times ?? 1) > 0);
+    const rule = this.rules.find(
+      (r) => (!r.method || r.method === method) && (!r.path || r.path.test(path)) && (r.times ?? 1) > 0,
+    );
     if (rule && rule.times !== undefined) rule.times--;
     return rule;
   }

@@ -25,7 +25,13 @@ export async function startSmallRegistry(megabytes: number): Promise<SmallRegist
   const host = `127.0.0.1:${await unusedPort()}`;
   writeFileSync(
     join(dir, 'config.yml'),
-    ['version: 0.1', 'log: {level: error}', `storage: {filesystem: {rootdirectory: ${data}}, delete: {enabled: true}}`, `http: {addr: ${host}}`, ''].join('\n'),
+    [
+      'version: 0.1',
+      'log: {level: error}',
+      `storage: {filesystem: {rootdirectory: ${data}}, delete: {enabled: true}}`,
+      `http: {addr: ${host}}`,
+      '',
+    ].join('\n'),
   );
   const child: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
   const stop = async () => {
@@ -39,7 +45,10 @@ export async function startSmallRegistry(megabytes: number): Promise<SmallRegist
     rmSync(dir, { recursive: true, force: true });
   };
   for (let i = 0; i < 50; i++) {
-    const up = await fetch(`http://${host}/v2/`).then((r) => r.ok, () => false);
+    const up = await fetch(`http://${host}/v2/`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) return { host, stop };
     await new Promise((done) => setTimeout(done, 100));
   }

@@ -11,8 +11,13 @@ async function uploadBlob(repo: WatchedRepository, data: Buffer): Promise<string
   if (start.status !== 202) throw new Error(`starting a blob upload to ${repo.registry}/${repo.path}: ${start.status}`);
   const location = new URL(start.headers.get('location') ?? '', `http://${repo.registry}`);
   location.searchParams.set('digest', digest);
-  const put = await fetch(location, { method: 'PUT', headers: { ...headers, 'Content-Type': 'application/octet-stream' }, body: new Uint8Array(data) });
-  if (put.status !== 201) throw new Error(`uploading a blob to ${repo.registry}/${repo.path}: ${put.status} ${await put.text()}`);
+  const put = await fetch(location, {
+    method: 'PUT',
+    headers: { ...headers, 'Content-Type': 'application/octet-stream' },
+    body: new Uint8Array(data),
+  });
+  if (put.status !== 201)
+    throw new Error(`uploading a blob to ${repo.registry}/${repo.path}: ${put.status} ${await put.text()}`);
   return digest;
 }
 
@@ -24,14 +29,29 @@ export async function pushTinyImage(repo: WatchedRepository, tag: string, label:
   const tar = Buffer.alloc(1024);
   const layer = gzipSync(tar);
   const config = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Labels: { label } }, rootfs: { type: 'layers', diff_ids: [sha256(tar)] } }),
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Labels: { label } },
+      rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
+    }),
   );
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: await uploadBlob(repo, config), size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: await uploadBlob(repo, layer), size: layer.length }],
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: await uploadBlob(repo, config),
+        size: config.length,
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: await uploadBlob(repo, layer),
+          size: layer.length,
+        },
+      ],
     }),
   );
   const headers: Record<string, string> = repo.authorization ? { Authorization: repo.authorization } : {};
@@ -40,7 +60,8 @@ export async function pushTinyImage(repo: WatchedRepository, tag: string, label:
     headers: { ...headers, 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
     body: new Uint8Array(manifest),
   });
-  if (put.status !== 201) throw new Error(`pushing ${repo.registry}/${repo.path}:${tag}: ${put.status} ${await put.text()}`);
+  if (put.status !== 201)
+    throw new Error(`pushing ${repo.registry}/${repo.path}:${tag}: ${put.status} ${await put.text()}`);
   return sha256(manifest);
 }
 
