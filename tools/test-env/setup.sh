@@ -38,6 +38,9 @@ install_packages() {
   dpkg -s apache2-utils >/dev/null 2>&1 || need+=(apache2-utils)
   dpkg -s shellcheck >/dev/null 2>&1 || need+=(shellcheck)
   dpkg -s curl >/dev/null 2>&1 || need+=(curl)
+  # The fault-injection tests' private engine makes a bridge of its own (ip) and cleans up (pgrep).
+  dpkg -s iproute2 >/dev/null 2>&1 || need+=(iproute2)
+  dpkg -s procps >/dev/null 2>&1 || need+=(procps)
   if ((${#need[@]})); then log "installing ${need[*]}"; apt_install "${need[@]}"; fi
   if ! docker info >/dev/null 2>&1 && ! dpkg -s docker.io >/dev/null 2>&1; then
     if [ ! -f /etc/apt/sources.list.d/trixie.sources ]; then

@@ -2,12 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreateDependencies, CreateNodesV2, RawProjectGraphDependency, TargetConfiguration } from '@nx/devkit';
 import { minimatch } from 'minimatch';
+import { readDockerfileSource } from './adapters/files';
 import { defaultRepository } from './adapters/git-remote';
 import { assertFreshBuild } from './build-check';
 import { TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
 import { levelsOf, lineageOf, parentsFrom } from './core/graph';
 import { imageMetadata, imageSpecOf } from './core/image-metadata';
-import { readImageSpecs, type ImageSpec } from './core/image-spec';
+import { buildArgsOf, readImageSpecs, type ImageSpec } from './core/image-spec';
+import { parseTestSpec } from './core/test-spec';
 import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from './options';
 
 assertFreshBuild();
@@ -23,8 +25,12 @@ function readWorkspaceImages(
 ): ImageSpec[] {
   const selected = dockerfiles.filter((f) => minimatch(f, options.dockerfileGlob, { dot: false })).sort();
   const specs = readImageSpecs(
-    selected.map((dockerfile) => ({ dockerfile, content: readFileSync(join(workspaceRoot, dockerfile), 'utf8') })),
-    { repository: options.repository, pathExists: (p) => existsSync(join(workspaceRoot, p)) },
+    selected.map((dockerfile) => readDockerfileSource(workspaceRoot, dockerfile)),
+    {
+      repository: options.repository,
+      pathExists: (p) => existsSync(join(workspaceRoot, p)),
+      buildArgs: buildArgsOf(options.build),
+    },
   );
   levelsOf(specs); // throws on a cycle
   return specs;
@@ -84,6 +90,11 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
     const byName = new Map(specs.map((s) => [s.name, s]));
     const parentsOf = parentsFrom(specs);
     const testSpecs = new Set(files.filter((f) => f === TEST_SPEC_FILE || f.endsWith(`/${TEST_SPEC_FILE}`)));
+    // Every test spec is read now: a typo fails `nx show projects` in seconds, not image-test after a build.
+    for (const spec of specs) {
+      const file = `${spec.root}/${TEST_SPEC_FILE}`;
+      if (testSpecs.has(file)) parseTestSpec(file, readFileSync(join(context.workspaceRoot, file), 'utf8'));
+    }
     return specs.map((spec) => {
       const specFiles = lineageOf(spec.name, parentsOf)
         .map((name) => `${(byName.get(name) as ImageSpec).root}/${TEST_SPEC_FILE}`)

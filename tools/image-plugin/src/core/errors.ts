@@ -43,6 +43,24 @@ export class EngineError extends ImageError {
 export class UsageError extends ImageError {
   readonly kind = 'usage';
   override readonly name = 'UsageError';
+  /** The process exit code of a usage error. */
+  readonly exitCode = 2;
+
+  constructor(
+    problem: string,
+    fix: string,
+    /** The command the problem is in: `images publish`. */
+    where = 'images',
+    /** The argument at fault (`--max-levels`, `base`), empty when none is. */
+    readonly argument = '',
+  ) {
+    super(problem, fix, where);
+  }
+}
+
+/** An error of the `images` command line (exit code 2). */
+export function isUsageError(e: unknown): e is UsageError {
+  return isImageError(e) && e.kind === 'usage';
 }
 
 function formatProblem(problem: string, fix: string, file?: string, line?: number): string {

@@ -40,8 +40,8 @@ describe('Dockerfile -> image spec: parent references', () => {
       parents: [{ image: 'base', line: 1 }],
     },
     {
-      name: 'reference in other letter case (repository part is case-insensitive)',
-      content: dockerfile('FROM GHCR.io/Acme/Workspace-Images:base'),
+      name: 'registry name in other letter case (the registry part is case-insensitive; Docker refuses upper case after it)',
+      content: dockerfile('FROM GHCR.io/acme/workspace-images:base'),
       parents: [{ image: 'base', line: 1 }],
     },
     {

@@ -40,6 +40,19 @@ export interface SpecOptions {
   repository: string;
   /** Answers whether a path relative to the workspace root exists (the only effect, injected). */
   pathExists: (path: string) => boolean;
+  /** `--build-arg` values every build gets (the plugin's build defaults): they replace ARG defaults, as in Docker. */
+  buildArgs?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The build args of the plugin's build defaults (nx.json), which every build passes to buildx: they
+ * replace ARG defaults in the graph as in the build. Anything but a map of strings is left out here.
+ */
+export function buildArgsOf(build: Readonly<Record<string, unknown>>): Record<string, string> {
+  const args = build.buildArgs;
+  if (!args || typeof args !== 'object' || Array.isArray(args)) return {};
+  const strings = Object.entries(args).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  return Object.fromEntries(strings);
 }
 
 export const imageNameOf = (dockerfile: string): string => {
@@ -71,7 +84,7 @@ function toSpec(source: DockerfileSource, names: ReadonlySet<string>, options: S
   const { dockerfile } = source;
   const name = imageNameOf(dockerfile);
   const root = dirOf(dockerfile);
-  const facts = readDockerfile(dockerfile, source.content);
+  const facts = readDockerfile(dockerfile, source.content, options.buildArgs);
   const stages = new Set<string>();
   const parents: ParentRef[] = [];
   const externalBases: ExternalRef[] = [];

@@ -1,4 +1,4 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ImageConfigError } from './errors';
 
 /** One check of an image's test spec (`images/<name>/image-test.yaml`). */
@@ -25,7 +25,126 @@ export interface ImageCheck {
   line: number;
 }
 
-const CHECK_KEYS = new Set(['name', 'run', 'user', 'env', 'privileged', 'boot', 'socket', 'volumes', 'entrypoint', 'expect', 'timeout']);
+type Bad = (problem: string, fix: string, node?: Node | null) => ImageConfigError;
+
+const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const scalarOf = (node: unknown): unknown => (isScalar(node) ? node.value : undefined);
+
+/** Each key of a check: how to read it into the check, refusing a value of the wrong type. */
+const CHECK_KEYS: Record<string, (node: Node, check: ImageCheck, bad: Bad) => void> = {
+  name: () => undefined,
+  run: () => undefined,
+  user: (node, check, bad) => {
+    const v = scalarOf(node);
+    if (typeof v !== 'string' || !v)
+      throw bad('user must be a user name or id as text', "write `user: coder`, or quote an id: `user: '1000'`", node);
+    check.user = v;
+  },
+  env: (node, check, bad) => {
+    if (!isMap(node))
+      throw bad('env must be a map of names to values', 'write `env: { NAME: value }` (one entry per variable)', node);
+    check.env = {};
+    for (const pair of node.items) {
+      const value = scalarOf(pair.value);
+      const name = scalarOf(pair.key);
+      if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw bad(
+          `env has the name ${JSON.stringify(name)}, which is not a variable name`,
+          'use letters, digits and _ (not first a digit), e.g. `HOME_DIR: /home/coder`',
+          pair.key as Node,
+        );
+      }
+      if (value === undefined || value === null || typeof value === 'object') {
+        throw bad(
+          `env.${name} has no text value`,
+          `write \`${name}: <value>\` (quote it when it looks like YAML: '${name}: "yes"')`,
+          (pair.value ?? pair.key) as Node,
+        );
+      }
+      check.env[name] = String(value);
+    }
+  },
+  privileged: (node, check, bad) => {
+    if (typeof scalarOf(node) !== 'boolean')
+      throw bad('privileged must be true or false', 'write `privileged: true`', node);
+    if (scalarOf(node) === true) check.privileged = true;
+  },
+  boot: (node, check, bad) => {
+    if (typeof scalarOf(node) !== 'boolean') throw bad('boot must be true or false', 'write `boot: true`', node);
+    if (scalarOf(node) === true) check.boot = true;
+  },
+  entrypoint: (node, check, bad) => {
+    if (typeof scalarOf(node) !== 'boolean')
+      throw bad('entrypoint must be true or false', 'write `entrypoint: true`', node);
+    if (scalarOf(node) === true) check.entrypoint = true;
+  },
+  socket: (node, check, bad) => {
+    const fix = 'write `socket: { gid: 4242, target: /var/run/docker.sock }`';
+    if (!isMap(node)) throw bad('socket must be a map with gid and target', fix, node);
+    const extra = node.items.map((p) => String(scalarOf(p.key))).find((k) => k !== 'gid' && k !== 'target');
+    if (extra) throw bad(`socket has the unknown key "${extra}"`, fix, node);
+    const gid = scalarOf(node.get('gid', true));
+    const target = scalarOf(node.get('target', true));
+    if (!isInteger(gid) || gid < 0) throw bad('socket needs gid (a group id, a whole number)', fix, node);
+    if (typeof target !== 'string' || !target.startsWith('/'))
+      throw bad('socket needs target (an absolute path in the container)', fix, node);
+    check.socket = { gid, target };
+  },
+  volumes: (node, check, bad) => {
+    const fix = 'write `volumes: [/var/lib/docker]` (absolute paths in the container)';
+    if (!isSeq(node)) throw bad('volumes must be a list of paths', fix, node);
+    check.volumes = node.items.map((item) => {
+      const v = scalarOf(item);
+      if (typeof v !== 'string' || !v.startsWith('/'))
+        throw bad(`volumes has ${JSON.stringify(v ?? null)}, which is not an absolute path`, fix, item as Node);
+      return v;
+    });
+  },
+  expect: (node, check, bad) => {
+    if (!isMap(node)) throw bad('expect must be a map', "write `expect: { exitCode: 0, stdout: '^ok$' }`", node);
+    for (const pair of node.items) {
+      const key = String(scalarOf(pair.key));
+      const value = scalarOf(pair.value);
+      const at = (pair.value ?? pair.key) as Node;
+      if (key === 'exitCode') {
+        if (!isInteger(value) || value < 0 || value > 255) {
+          throw bad(
+            `expect.exitCode is ${JSON.stringify(value ?? null)}, not an exit code`,
+            'write a whole number from 0 to 255, e.g. `exitCode: 1`',
+            at,
+          );
+        }
+        check.expect.exitCode = value;
+      } else if (key === 'stdout' || key === 'stderr') {
+        if (typeof value !== 'string')
+          throw bad(`expect.${key} must be text (a regular expression)`, `quote it: \`${key}: '^v?[0-9]+'\``, at);
+        try {
+          new RegExp(value, 'm');
+        } catch (e) {
+          throw bad(
+            `expect.${key} is not a regular expression (${(e as Error).message})`,
+            'write a JavaScript regular expression',
+            at,
+          );
+        }
+        check.expect[key] = value;
+      } else {
+        throw bad(`expect has the unknown key "${key}"`, 'use only exitCode, stdout and stderr', pair.key as Node);
+      }
+    }
+  },
+  timeout: (node, check, bad) => {
+    const v = scalarOf(node);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+      throw bad(
+        `timeout is ${JSON.stringify(v ?? null)}, not a number of seconds`,
+        'write the seconds as a number, e.g. `timeout: 300` for five minutes',
+        node,
+      );
+    }
+    check.timeout = v;
+  },
+};
 
 /** Parses a test spec; every problem names the file, the line and the fix. */
 export function parseTestSpec(file: string, text: string): ImageCheck[] {
@@ -34,55 +153,72 @@ export function parseTestSpec(file: string, text: string): ImageCheck[] {
   const lineOf = (node: Node | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
   if (doc.errors.length) {
     const e = doc.errors[0];
-    throw new ImageConfigError(`not valid YAML: ${e.message.split('\n')[0]}`, 'fix the YAML syntax', file, e.linePos?.[0].line);
+    throw new ImageConfigError(
+      `not valid YAML: ${e.message.split('\n')[0]}`,
+      'fix the YAML syntax',
+      file,
+      e.linePos?.[0].line,
+    );
   }
   const checks = isMap(doc.contents) ? doc.contents.get('checks', true) : undefined;
   if (!isSeq(checks)) {
-    throw new ImageConfigError('the spec has no `checks:` list', 'write `checks:` followed by a list of `- name: ... run: ...` entries', file, 1);
+    throw new ImageConfigError(
+      'the spec has no `checks:` list',
+      'write `checks:` followed by a list of `- name: ... run: ...` entries',
+      file,
+      1,
+    );
   }
+  const other = isMap(doc.contents) ? doc.contents.items.find((p) => scalarOf(p.key) !== 'checks') : undefined;
+  if (other) {
+    throw new ImageConfigError(
+      `unknown key "${String(scalarOf(other.key))}"`,
+      'the spec has only `checks:`; move the entry into a check',
+      file,
+      lineOf(other.key as Node),
+    );
+  }
+  if (checks.items.length === 0)
+    throw new ImageConfigError(
+      '`checks:` is empty',
+      'add a check (`- name: <what>` and `run: <command>`), or delete the file',
+      file,
+      lineOf(checks),
+    );
+  const names = new Map<string, number>();
   return checks.items.map((item) => {
     const line = lineOf(item as Node);
-    if (!isMap(item)) throw new ImageConfigError('a check must be a mapping', 'write `- name: <what>` and `run: <command>`', file, line);
-    const raw = item.toJSON() as Record<string, unknown>;
-    const bad = (problem: string, fix: string) => new ImageConfigError(`check "${String(raw.name ?? '?')}": ${problem}`, fix, file, line);
-    for (const key of Object.keys(raw)) {
-      if (!CHECK_KEYS.has(key)) throw bad(`unknown key "${key}"`, `use only ${[...CHECK_KEYS].join(', ')}`);
+    if (!isMap(item))
+      throw new ImageConfigError(
+        'a check must be a mapping',
+        'write `- name: <what>` and `run: <command>`',
+        file,
+        line,
+      );
+    const name = scalarOf(item.get('name', true));
+    const bad: Bad = (problem, fix, node) =>
+      new ImageConfigError(`check "${String(name ?? '?')}": ${problem}`, fix, file, node ? lineOf(node) : line);
+    for (const pair of item.items) {
+      const key = String(scalarOf(pair.key));
+      if (!(key in CHECK_KEYS))
+        throw bad(`unknown key "${key}"`, `use only ${Object.keys(CHECK_KEYS).join(', ')}`, pair.key as Node);
     }
-    if (typeof raw.name !== 'string' || !raw.name) throw bad('has no name', 'add `name: <what it checks>`');
-    if (typeof raw.run !== 'string' || !raw.run) throw bad('has no command', 'add `run: <shell command>`');
-    const expect = (raw.expect ?? {}) as Record<string, unknown>;
-    for (const key of ['stdout', 'stderr'] as const) {
-      if (expect[key] !== undefined) {
-        try {
-          new RegExp(String(expect[key]), 'm');
-        } catch (e) {
-          throw bad(`expect.${key} is not a regular expression (${(e as Error).message})`, 'write a JavaScript regular expression');
-        }
-      }
+    if (typeof name !== 'string' || !name) throw bad('has no name', 'add `name: <what it checks>` (text)');
+    const run = scalarOf(item.get('run', true));
+    if (typeof run !== 'string' || !run) throw bad('has no command', 'add `run: <shell command>` (text)');
+    const first = names.get(name);
+    if (first !== undefined)
+      throw bad(
+        `has the same name as the check on line ${first}`,
+        'give each check its own name (image-test --filter selects checks by name)',
+      );
+    names.set(name, line);
+    const check: ImageCheck = { name, run, expect: { exitCode: 0 }, timeout: 120, file, line };
+    for (const pair of item.items) {
+      const key = String(scalarOf(pair.key));
+      const value = (pair.value ?? pair.key) as Node;
+      CHECK_KEYS[key](value, check, bad);
     }
-    const socket = raw.socket as { gid?: unknown; target?: unknown } | undefined;
-    if (socket && (typeof socket.gid !== 'number' || typeof socket.target !== 'string')) {
-      throw bad('socket needs gid (a number) and target (a path)', 'write `socket: { gid: 4242, target: /var/run/docker.sock }`');
-    }
-    const check: ImageCheck = {
-      name: raw.name,
-      run: raw.run,
-      expect: {
-        exitCode: typeof expect.exitCode === 'number' ? expect.exitCode : 0,
-        ...(expect.stdout !== undefined ? { stdout: String(expect.stdout) } : {}),
-        ...(expect.stderr !== undefined ? { stderr: String(expect.stderr) } : {}),
-      },
-      timeout: typeof raw.timeout === 'number' ? raw.timeout : 120,
-      file,
-      line,
-    };
-    if (typeof raw.user === 'string') check.user = raw.user;
-    if (raw.env && typeof raw.env === 'object') check.env = Object.fromEntries(Object.entries(raw.env).map(([k, v]) => [k, String(v)]));
-    if (raw.privileged === true) check.privileged = true;
-    if (raw.boot === true) check.boot = true;
-    if (raw.entrypoint === true) check.entrypoint = true;
-    if (socket) check.socket = { gid: socket.gid as number, target: socket.target as string };
-    if (Array.isArray(raw.volumes)) check.volumes = raw.volumes.map(String);
     return check;
   });
 }
@@ -96,8 +232,11 @@ export interface CheckOutcome {
 /** Why a check's outcome does not meet its expectations, or null when it passes. */
 export function checkFailure(check: ImageCheck, outcome: CheckOutcome): string | null {
   const problems: string[] = [];
-  if (outcome.exitCode !== check.expect.exitCode) problems.push(`exit code ${outcome.exitCode}, expected ${check.expect.exitCode}`);
-  if (check.expect.stdout !== undefined && !new RegExp(check.expect.stdout, 'm').test(outcome.stdout)) problems.push(`stdout does not match /${check.expect.stdout}/`);
-  if (check.expect.stderr !== undefined && !new RegExp(check.expect.stderr, 'm').test(outcome.stderr)) problems.push(`stderr does not match /${check.expect.stderr}/`);
+  if (outcome.exitCode !== check.expect.exitCode)
+    problems.push(`exit code ${outcome.exitCode}, expected ${check.expect.exitCode}`);
+  if (check.expect.stdout !== undefined && !new RegExp(check.expect.stdout, 'm').test(outcome.stdout))
+    problems.push(`stdout does not match /${check.expect.stdout}/`);
+  if (check.expect.stderr !== undefined && !new RegExp(check.expect.stderr, 'm').test(outcome.stderr))
+    problems.push(`stderr does not match /${check.expect.stderr}/`);
   return problems.length ? problems.join('; ') : null;
 }

@@ -1,0 +1,300 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors';
+
+/**
+ * The `images` command line: which commands take which options, and one clear usage error (exit code
+ * 2) for anything else: an unknown command or option, a stray argument, a missing or empty value, a
+ * number that is not a number. Pure: argv in, options or an error out.
+ */
+
+
+export type CommandName = 'plan' | 'release' | 'publish' | 'merge';
+
+/** Every option of every command, read and checked. */
+export interface CliOptions {
+  images?: string[];
+  repository?: string;
+  revision?: string;
+  platforms?: string[];
+  resultsDir: string;
+  all: boolean;
+  checkRegistry: boolean;
+  /** `--runner linux/arm64=<label>`, by platform. */
+  runners: Record<string, string>;
+  maxLevels: number;
+  workflow: string;
+  tag?: string;
+}
+
+export type CommandLine =
+  { kind: 'help'; command?: CommandName } | { kind: 'run'; command: CommandName; options: CliOptions; image?: string };
+
+type ValueKind = 'text' | 'list' | 'count' | 'runner' | 'sha';
+interface OptionRule {
+  kind: 'flag' | ValueKind;
+  /** The key in CliOptions. */
+  key: keyof CliOptions;
+  value?: string;
+}
+
+const OPTIONS: Record<string, OptionRule> = {
+  all: { kind: 'flag', key: 'all' },
+  'check-registry': { kind: 'flag', key: 'checkRegistry' },
+  platforms: { kind: 'list', key: 'platforms', value: 'linux/amd64,linux/arm64' },
+  runner: { kind: 'runner', key: 'runners', value: 'linux/arm64=<label>' },
+  'max-levels': { kind: 'count', key: 'maxLevels', value: '4' },
+  workflow: { kind: 'text', key: 'workflow', value: '.github/workflows/images.yml' },
+  tag: { kind: 'text', key: 'tag', value: 'v1.2.3' },
+  repository: { kind: 'text', key: 'repository', value: 'ghcr.io/<owner>/<repo>' },
+  images: { kind: 'list', key: 'images', value: 'base,node' },
+  revision: { kind: 'sha', key: 'revision', value: '<commit sha>' },
+  resultsDir: { kind: 'text', key: 'resultsDir', value: 'dist/images' },
+};
+
+interface CommandRule {
+  options: string[];
+  /** The one argument the command takes, if any. */
+  argument?: string;
+  required?: string[];
+  usage: string;
+  /** The fix for an argument the command does not take. */
+  noArgument?: (arg: string) => string;
+}
+
+export const COMMANDS: Record<CommandName, CommandRule> = {
+  plan: {
+    options: ['all', 'check-registry', 'platforms', 'runner', 'max-levels', 'workflow'],
+    usage: `plan [--all] [--check-registry] [--platforms a,b] [--runner linux/arm64=<label>]
+         [--max-levels 4] [--workflow FILE]
+    Print the CI plan (JSON): affected images (NX_BASE..NX_HEAD) by graph level, one matrix entry
+    per image and platform with its runner, and the unaffected images; also to $GITHUB_OUTPUT.
+    --check-registry also plans every image whose content tag is not in the registry (an external
+    base moved, the platforms changed, a tag was deleted), with what builds FROM it.`,
+    noArgument: (arg) => `plan takes no image names (it plans what changed; --all plans every image), remove "${arg}"`,
+  },
+  release: {
+    options: ['tag', 'repository'],
+    usage: `release [--tag v1.2.3] [--repository R]
+    Retag each image's digest at the tagged commit with the release tags (semver rules) and
+    create or update the GitHub release (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).`,
+    noArgument: (arg) => `name the version with --tag: images release --tag ${arg}`,
+  },
+  publish: {
+    options: ['images', 'repository', 'revision'],
+    usage: `publish [--images a,b] [--repository R] [--revision SHA]
+    Move each image's floating tag (<repo>:<image>) to the digest of its <image>-<sha> tag,
+    only when every image has one (all or nothing).`,
+    noArgument: (arg) => `to publish only some images, name them with --images: images publish --images ${arg}`,
+  },
+  merge: {
+    options: ['platforms', 'resultsDir'],
+    argument: 'image',
+    required: ['platforms'],
+    usage: `merge <image> --platforms linux/amd64,linux/arm64 [--resultsDir dist/images]
+    Create the multi-platform index from per-platform (--pushByDigest) builds; fails naming
+    every planned platform that is missing. Writes <resultsDir>/<image>.json.`,
+  },
+};
+
+const DEFAULTS: CliOptions = {
+  resultsDir: 'dist/images',
+  all: false,
+  checkRegistry: false,
+  runners: {},
+  maxLevels: 4,
+  workflow: '.github/workflows/images.yml',
+};
+
+/** The usage of one command, or of all of them. */
+export function usage(command?: CommandName): string {
+  const names = command ? [command] : (Object.keys(COMMANDS) as CommandName[]);
+  const head = command ? 'usage: images ' : 'usage: images <command> [options]\n\ncommands:\n  ';
+  return `${head}${names.map((n) => COMMANDS[n].usage).join('\n  ')}\n`;
+}
+
+/** The closest known name, for "did you mean". */
+function closest(name: string, known: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = [...Array(b.length + 1).keys()];
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = current;
+      }
+    }
+    return row[b.length];
+  };
+  const best = known.map((k) => ({ k, d: distance(name.toLowerCase(), k.toLowerCase()) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? best.k : undefined;
+}
+
+/** Reads and checks `images <command> [args]`; throws UsageError. */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const [command, ...rest] = argv;
+  if (command === undefined)
+    throw new UsageError('no command given', `name one of ${Object.keys(COMMANDS).join(', ')} (images --help)`);
+  if (command === '--help' || command === '-h' || command === 'help') return { kind: 'help' };
+  if (!(command in COMMANDS)) {
+    const guess = closest(command, Object.keys(COMMANDS));
+    throw new UsageError(
+      `unknown command "${command}"`,
+      `${guess ? `did you mean ${guess}? ` : ''}use one of ${Object.keys(COMMANDS).join(', ')} (images --help)`,
+      'images',
+      command,
+    );
+  }
+  const name = command as CommandName;
+  const rule = COMMANDS[name];
+  const fail = (argument: string, problem: string, fix: string) =>
+    new UsageError(problem, `${fix} (images ${name} --help)`, `images ${name}`, argument);
+  const valueOf = (option: string) => `--${option} ${OPTIONS[option].value ?? ''}`.trim();
+
+  const { tokens } = parseArgs({
+    args: [...rest],
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      ...Object.fromEntries(
+        Object.entries(OPTIONS).map(([o, r]) => [
+          o,
+          { type: r.kind === 'flag' ? ('boolean' as const) : ('string' as const) },
+        ]),
+      ),
+    },
+  });
+  if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { kind: 'help', command: name };
+
+  const options: CliOptions = { ...DEFAULTS, runners: {} };
+  const seen = new Set<string>();
+  const positionals: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
+      continue;
+    }
+    const option = token.name;
+    const optionRule = OPTIONS[option];
+    if (!rule.options.includes(option) || !optionRule) {
+      const guess = closest(option, rule.options);
+      const known = rule.options.map((o) => `--${o}`).join(', ');
+      throw fail(
+        token.rawName,
+        `unknown option ${token.rawName}${optionRule ? ` (it belongs to another command)` : ''}`,
+        guess ? `did you mean --${guess}? ${name} takes ${known}` : `${name} takes ${known}`,
+      );
+    }
+    if (optionRule.kind === 'flag') {
+      if (token.inlineValue)
+        throw fail(
+          token.rawName,
+          `${token.rawName} takes no value`,
+          `write ${token.rawName} alone to turn it on, or leave it out`,
+        );
+      options[optionRule.key as 'all'] = true;
+      continue;
+    }
+    const value = token.value;
+    // A value that looks like an option was most likely meant as the next option, not as this value.
+    if (value === undefined || (!token.inlineValue && value.startsWith('-'))) {
+      throw fail(token.rawName, `--${option} needs a value`, `write ${valueOf(option)}`);
+    }
+    if (seen.has(option) && optionRule.kind !== 'runner')
+      throw fail(token.rawName, `--${option} is given twice`, 'give it once');
+    seen.add(option);
+    readValue(
+      option,
+      optionRule.kind,
+      optionRule.key,
+      value,
+      options,
+      (problem, fix) => fail(token.rawName, problem, fix),
+      valueOf,
+    );
+  }
+
+  if (rule.argument) {
+    if (positionals.length === 0)
+      throw fail(
+        `<${rule.argument}>`,
+        `no ${rule.argument} given`,
+        `write images ${name} <${rule.argument}> ${rule.required?.map(valueOf).join(' ') ?? ''}`.trim(),
+      );
+    if (positionals.length > 1)
+      throw fail(
+        positionals[1],
+        `one ${rule.argument} at a time: "${positionals.slice(1).join(' ')}" is extra`,
+        `run images ${name} once per ${rule.argument}`,
+      );
+  } else if (positionals.length) {
+    throw fail(
+      positionals[0],
+      `unexpected argument "${positionals[0]}"`,
+      rule.noArgument?.(positionals[0]) ?? `remove "${positionals[0]}"`,
+    );
+  }
+  for (const required of rule.required ?? []) {
+    if (!seen.has(required)) throw fail(`--${required}`, `--${required} is required`, `write ${valueOf(required)}`);
+  }
+  return positionals[0] === undefined
+    ? { kind: 'run', command: name, options }
+    : { kind: 'run', command: name, options, image: positionals[0] };
+}
+
+function readValue(
+  option: string,
+  kind: ValueKind,
+  key: keyof CliOptions,
+  value: string,
+  options: CliOptions,
+  fail: (problem: string, fix: string) => UsageError,
+  valueOf: (option: string) => string,
+): void {
+  const text = value.trim();
+  if (text === '') throw fail(`--${option} is empty`, `give it a value: ${valueOf(option)}, or leave it out`);
+  switch (kind) {
+    case 'text':
+      (options as unknown as Record<string, string>)[key] = text;
+      return;
+    case 'list': {
+      const items = text.split(',').map((s) => s.trim());
+      if (items.some((i) => i === ''))
+        throw fail(
+          `--${option} "${value}" has an empty entry`,
+          `separate names with single commas: ${valueOf(option)}`,
+        );
+      (options as unknown as Record<string, string[]>)[key] = items;
+      return;
+    }
+    case 'count':
+      if (!/^[0-9]+$/.test(text) || Number(text) < 1)
+        throw fail(`--${option} "${value}" is not a whole number of 1 or more`, `write ${valueOf(option)}`);
+      (options as unknown as Record<string, number>)[key] = Number(text);
+      return;
+    case 'sha':
+      if (!/^[0-9a-f]{7,40}$/i.test(text))
+        throw fail(
+          `--${option} "${value}" is not a commit SHA`,
+          'pass 7 to 40 hex digits, e.g. --revision $(git rev-parse HEAD)',
+        );
+      (options as unknown as Record<string, string>)[key] = text.toLowerCase();
+      return;
+    case 'runner': {
+      const eq = text.indexOf('=');
+      const platform = text.slice(0, eq).trim();
+      const label = text.slice(eq + 1).trim();
+      if (eq < 0 || !platform || !label)
+        throw fail(
+          `--${option} "${value}" is not <platform>=<runner label>`,
+          `write ${valueOf(option)}, e.g. --runner linux/arm64=ubuntu-24.04-arm`,
+        );
+      options.runners[platform] = label;
+      return;
+    }
+  }
+}
