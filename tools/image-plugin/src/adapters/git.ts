@@ -28,3 +28,10 @@ export async function versionTags(cwd: string): Promise<string[]> {
   const r = await execa('git', ['tag', '--list', 'v*'], { cwd });
   return r.stdout.split('\n').filter(Boolean);
 }
+
+/** The commits of `ref` following first parents (a branch's own history), newest first. */
+export async function firstParentHistory(cwd: string, ref: string, max: number): Promise<string[]> {
+  const r = await execa('git', ['rev-list', '--first-parent', `--max-count=${max}`, ref], { cwd, reject: false });
+  if (r.exitCode !== 0) throw new Error(`git cannot list the history of ${ref}: ${r.stderr.trim()}\n  fix: fetch it (actions/checkout with fetch-depth: 0)`);
+  return r.stdout.split('\n').filter(Boolean);
+}
