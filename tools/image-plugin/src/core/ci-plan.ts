@@ -1,4 +1,5 @@
 import { ImageConfigError } from './errors';
+import { checkMatrixSizes, checkPlatforms } from './matrix-rules';
 
 export interface MatrixEntry {
   image: string;
@@ -39,6 +40,8 @@ export interface CiPlanInput {
    */
   notInRegistry?: readonly string[];
   platforms: readonly string[];
+  /** Where the platforms came from, for errors (default nx.json). */
+  platformsSource?: string;
   /** Platform -> runner label. */
   runners: Readonly<Record<string, string>>;
   /** How many level jobs the workflow has. */
@@ -67,6 +70,7 @@ export function ciPlan(input: CiPlanInput): CiPlan {
       if (image?.parents.some((p) => closure.has(p))) closure.add(name);
     }
   }
+  checkPlatforms(input.platforms, input.platformsSource ?? 'nx.json');
   for (const platform of input.platforms) {
     if (!input.runners[platform]) {
       throw new ImageConfigError(
@@ -87,6 +91,7 @@ export function ciPlan(input: CiPlanInput): CiPlan {
       input.workflowFile,
     );
   }
+  checkMatrixSizes(levels.map((images, level) => ({ level, images })), input.platforms.length, input.workflowFile);
   const planLevels: PlanLevel[] = [];
   for (let level = 0; level < input.maxLevels; level++) {
     const images = levels[level] ?? [];

@@ -4,6 +4,8 @@ import { runImageTests } from '../../services/run-image-tests';
 
 export interface ImageTestOptions {
   resultsDir?: string;
+  /** Test the one-platform build of this platform (`<image>@<os>-<arch>.json`). */
+  platform?: string;
   filter?: string;
 }
 
@@ -29,6 +31,7 @@ export default async function imageTestExecutor(options: ImageTestOptions, conte
       lineage: lineageOf(context, image),
       resultsDir: options.resultsDir ?? 'dist/images',
       filter: options.filter,
+      platform: options.platform,
       log: (line) => console.log(line),
     });
     const total = report.passed.length + report.failed.length;
