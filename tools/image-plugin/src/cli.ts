@@ -3,6 +3,7 @@ import { merge } from './commands/merge';
 import { plan } from './commands/plan';
 import { publish } from './commands/publish';
 import { release } from './commands/release';
+import { sign } from './commands/sign';
 import { isImageConfigError } from './core/errors';
 
 const USAGE = `usage: images <command> [options]
@@ -16,9 +17,13 @@ commands:
   release [--tag v1.2.3] [--repository R]
       Retag each image's digest at the tagged commit with the release tags (semver rules) and
       create or update the GitHub release (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).
-  publish [--images a,b] [--repository R] [--revision SHA]
-      Move each image's floating tag (<repo>:<image>) to the digest of its <image>-<sha> tag,
-      only when every image has one (all or nothing).
+  publish [--images a,b] [--repository R] [--revision SHA] [--ref origin/main]
+      Move each image's edge tag (<repo>:<image>-edge) to the newest commit of --ref (default HEAD),
+      down to --revision (default HEAD), whose images all have their <image>-<sha> tag (all or
+      nothing; never back to an older commit).
+  sign <image>... [--key cosign.key] [--no-tlog] [--resultsDir dist/images]
+      Sign each image's pushed digest (<resultsDir>/<image>.json) and every manifest in it with
+      cosign: keyless (GitHub's OIDC token) without --key.
   merge <image> --platforms linux/amd64,linux/arm64 [--resultsDir dist/images]
       Create the multi-platform index from per-platform (--pushByDigest) builds; fails naming
       every planned platform that is missing. Writes <resultsDir>/<image>.json.
@@ -47,6 +52,9 @@ export async function main(argv: string[]): Promise<number> {
       'max-levels': { type: 'string', default: '4' },
       workflow: { type: 'string', default: '.github/workflows/images.yml' },
       tag: { type: 'string' },
+      ref: { type: 'string' },
+      key: { type: 'string' },
+      'no-tlog': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -57,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'publish') {
-    await publish({ workspaceRoot, images: csv(values.images), repository: values.repository, revision: values.revision, log });
+    await publish({ workspaceRoot, images: csv(values.images), repository: values.repository, revision: values.revision, ref: values.ref, log });
     return 0;
   }
   if (command === 'plan') {
@@ -83,6 +91,14 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     await release({ workspaceRoot, tag, repository: values.repository, env: process.env, log });
+    return 0;
+  }
+  if (command === 'sign') {
+    if (positionals.length === 0) {
+      console.error(`sign needs at least one image\n\n${USAGE}`);
+      return 2;
+    }
+    await sign({ workspaceRoot, images: positionals, resultsDir: values.resultsDir as string, key: values.key, tlog: !values['no-tlog'], log });
     return 0;
   }
   if (command === 'merge') {
