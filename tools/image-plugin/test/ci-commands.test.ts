@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
 import { manifestDigest } from '../../test-env/registry-api';
+import { refusingProxy } from './registry-proxy';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
 
 /**
@@ -208,42 +209,6 @@ function api(req: IncomingMessage, res: ServerResponse): void {
 const GITHUB = () => ({ GITHUB_API_URL: apiUrl, GITHUB_TOKEN: 'test-token', GITHUB_REPOSITORY: 'acme/images' });
 const mark = () => requests.length;
 const since = (i: number) => requests.slice(i);
-
-// ---- a registry that refuses one tag -------------------------------------------------------------
-
-/**
- * A pass-through proxy in front of the real password registry that answers 403 DENIED to one
- * manifest PUT, as GHCR does when a token may not write a package: a registry failing halfway.
- */
-async function refusingProxy(refusedPath: string): Promise<{ host: string; refused: string[]; close: () => Promise<void> }> {
-  const refused: string[] = [];
-  const proxy = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (req.method === 'PUT' && path === refusedPath) {
-      refused.push(path);
-      req.resume();
-      res.writeHead(403, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] }));
-      return;
-    }
-    const [hostname, port] = TARGET_REGISTRY.split(':');
-    const upstream = request({ hostname, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', (e) => {
-      res.writeHead(502);
-      res.end(String(e));
-    });
-    req.pipe(upstream);
-  });
-  await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
-  return {
-    host: `127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    refused,
-    close: () => new Promise<void>((done) => proxy.close(() => done())),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------
 

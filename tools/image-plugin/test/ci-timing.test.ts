@@ -270,8 +270,11 @@ describe.sequential('CI under real-world timing', () => {
     const b = await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORM}`, '--sbom=false']);
     ok(b, `build for ${tag}`);
     const name = Object.keys(commits).find((n) => commits[n] === sha) as string;
+    const before = built[name];
     built[name] = {};
     for (const image of IMAGES) built[name][image] = (await digestOf(`${image}-${short(sha)}`)) as string;
+    // A commit main's run already built: the tag's run reuses everything, the SHA tags stay put.
+    if (before) expect(built[name], `the tag run of ${tag} changed ${name}'s SHA tags`).toEqual(before);
     return { planned: plan.affected, release: await images(['release', '--tag', tag], GITHUB()) };
   }
 
