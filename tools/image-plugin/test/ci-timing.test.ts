@@ -114,7 +114,9 @@ const built: Record<string, Record<string, string>> = {};
 /** Commits by name (c1, c2, ..., h1). */
 const commits: Record<string, string> = {};
 
-function commit(name: string, files: Record<string, string>): string {
+/** A commit on `branch` (main unless said). */
+function commit(name: string, files: Record<string, string>, branch = 'main'): string {
+  git('checkout', '-q', branch);
   ws.write(files);
   ws.commitAll(name);
   commits[name] = git('rev-parse', 'HEAD');
@@ -136,17 +138,20 @@ async function build(name: string): Promise<Run> {
 const publish = (name: string, extra: Record<string, string> = {}, args: string[] = []) =>
   images(['publish', '--ref', 'main', '--revision', commits[name], ...args], extra);
 
-/** What the registry says each image's tag points at: the name of the commit whose SHA tag has that digest. */
-async function whereIs(suffix: string): Promise<Record<string, string | null>> {
+/** Each image's digest under `<image>-<suffix>` (`<image>` for ''), or null. */
+async function tagged(suffix: string): Promise<Record<string, string | null>> {
   const out: Record<string, string | null> = {};
-  for (const image of IMAGES) {
-    const digest = await digestOf(suffix ? `${image}-${suffix}` : image);
-    const names = Object.keys(built).filter((n) => built[n][image] === digest);
-    out[image] = digest === null ? null : (names.join('|') || `unknown ${digest}`);
-  }
+  for (const image of IMAGES) out[image] = await digestOf(suffix ? `${image}-${suffix}` : image);
   return out;
 }
-const at = (name: string) => Object.fromEntries(IMAGES.map((i) => [i, name]));
+/**
+ * Expects `<image>-<suffix>` of every image to point at what the run of commit `name` built. Children
+ * differ in every commit (each changes child's folder), so `child` tells the commits apart; `base` is
+ * often the same digest for many commits (reused).
+ */
+async function expectAt(suffix: string, name: string): Promise<void> {
+  expect(await tagged(suffix), `${suffix || '<image>'} should be at ${name}`).toEqual(built[name]);
+}
 
 beforeAll(async () => {
   ws = new ScratchWorkspace('ci-timing-');
@@ -175,16 +180,16 @@ describe.sequential('CI under real-world timing', () => {
     commit('c3', { 'images/child/notes.txt': 'c3\n' });
     ok(await build('c1'), 'build c1');
     ok(await publish('c1'), 'publish c1');
-    expect(await whereIs('edge')).toEqual(at('c1'));
+    await expectAt('edge', 'c1');
     ok(await build('c3'), 'build c3');
     ok(await build('c2'), 'build c2'); // the middle commit's run finishes last
     // c2's publish runs while c3's is pending: it publishes the newest complete commit, c3.
     const p2 = await publish('c2');
     ok(p2, 'publish c2');
     expect(p2.stdout).toContain(`${short(commits.c3)} is newer than ${short(commits.c2)} and complete: publishing it`);
-    expect(await whereIs('edge')).toEqual(at('c3'));
+    await expectAt('edge', 'c3');
     ok(await publish('c3'), 'publish c3');
-    expect(await whereIs('edge')).toEqual(at('c3'));
+    await expectAt('edge', 'c3');
     // Every commit kept its own SHA tags (each child differs).
     for (const name of ['c1', 'c2', 'c3']) for (const image of IMAGES) expect(await digestOf(`${image}-${short(commits[name])}`), `${image} ${name}`).toBe(built[name][image]);
     expect(new Set(['c1', 'c2', 'c3'].map((n) => built[n].child)).size).toBe(3);
@@ -193,7 +198,7 @@ describe.sequential('CI under real-world timing', () => {
   it('an older commit\'s publish (a late re-run of c1) never moves the edge back', async () => {
     const r = await publish('c1');
     ok(r, 'publish c1 again');
-    expect(await whereIs('edge')).toEqual(at('c3'));
+    await expectAt('edge', 'c3');
     expect(r.stdout).toContain('0 moved, 2 already in place');
   });
 
@@ -204,7 +209,7 @@ describe.sequential('CI under real-world timing', () => {
     ok(await build('c4'), 'build c4');
     // c5's publish was pending when c4's entered the group: GitHub cancelled it. Only c4's runs.
     ok(await publish('c4'), 'publish c4');
-    expect(await whereIs('edge')).toEqual(at('c5'));
+    await expectAt('edge', 'c5');
   });
 
   it('a newer commit whose child fails: its publish moves nothing and says why; the edge stays on c5', async () => {
@@ -218,14 +223,14 @@ describe.sequential('CI under real-world timing', () => {
     expect(p.stderr).toContain(`child (${REPO}:child-${short(commits.c6)} is missing)`);
     expect(p.stderr).toContain('no edge tag was moved');
     expect(p.stderr).toContain('fix: build the missing images');
-    expect(await whereIs('edge')).toEqual(at('c5'));
+    await expectAt('edge', 'c5');
     // c5's publish re-run now: c6 is not complete, so c5 it stays.
     ok(await publish('c5'), 'publish c5 (re-run)');
-    expect(await whereIs('edge')).toEqual(at('c5'));
+    await expectAt('edge', 'c5');
     commit('c7', { 'images/child/Dockerfile': FAMILY['images/child/Dockerfile'], 'images/child/notes.txt': 'c7\n' });
     ok(await build('c7'), 'build c7');
     ok(await publish('c7'), 'publish c7');
-    expect(await whereIs('edge')).toEqual(at('c7'));
+    await expectAt('edge', 'c7');
   });
 
   it('a registry that refuses the last edge move: the moved edge goes back; a re-run finishes', async () => {
@@ -247,9 +252,9 @@ describe.sequential('CI under real-world timing', () => {
       await proxy.close();
       rmSync(config, { recursive: true, force: true });
     }
-    expect(await whereIs('edge')).toEqual(at('c7'));
+    await expectAt('edge', 'c7');
     ok(await publish('c8'), 'publish c8 (re-run)');
-    expect(await whereIs('edge')).toEqual(at('c8'));
+    await expectAt('edge', 'c8');
   });
 
   // ---- releases ----------------------------------------------------------------------------------
@@ -280,9 +285,8 @@ describe.sequential('CI under real-world timing', () => {
 
   it('three tags pushed at once (one on a maintenance branch never built), releases finishing highest first', async () => {
     // A maintenance branch from c2 with a fix in child: no push of it is ever built, only its tag.
-    git('checkout', '-q', '-b', 'release-1.0', commits.c2);
-    commit('h1', { 'images/child/notes.txt': 'h1 hotfix\n' });
-    git('checkout', '-q', 'main');
+    git('branch', 'release-1.0', commits.c2);
+    commit('h1', { 'images/child/notes.txt': 'h1 hotfix\n' }, 'release-1.0');
     git('tag', 'v1.0.0', commits.c2);
     git('tag', 'v1.1.0', commits.c5);
     git('tag', 'v1.0.1', commits.h1);
@@ -302,41 +306,40 @@ describe.sequential('CI under real-world timing', () => {
     expect(r100.planned).toEqual([]);
     ok(r100.release, 'release v1.0.0');
 
-    expect(await whereIs('1.0.0')).toEqual(at('c2'));
-    expect(await whereIs('1.0.1')).toEqual(at('h1'));
-    expect(await whereIs('1.0')).toEqual(at('h1'));
-    expect(await whereIs('1.1.0')).toEqual(at('c5'));
-    expect(await whereIs('1.1')).toEqual(at('c5'));
-    expect(await whereIs('1')).toEqual(at('c5'));
-    expect(await whereIs('')).toEqual(at('c5'));
+    await expectAt('1.0.0', 'c2');
+    await expectAt('1.0.1', 'h1');
+    await expectAt('1.0', 'h1');
+    await expectAt('1.1.0', 'c5');
+    await expectAt('1.1', 'c5');
+    await expectAt('1', 'c5');
+    await expectAt('', 'c5');
     expect(Object.fromEntries(posted.map((p) => [p.tag_name, p.make_latest]))).toEqual({ 'v1.1.0': 'true', 'v1.0.1': 'false', 'v1.0.0': 'false' });
     // Releases and publish never move each other's tags.
-    expect(await whereIs('edge')).toEqual(at('c8'));
+    await expectAt('edge', 'c8');
   });
 
   it('two more tags pushed at once, the lower (a hotfix) finishing first: the same end', async () => {
-    git('checkout', '-q', '-b', 'release-1.1', commits.c5);
-    commit('h2', { 'images/child/notes.txt': 'h2 hotfix\n' });
-    git('checkout', '-q', 'main');
+    git('branch', 'release-1.1', commits.c5);
+    commit('h2', { 'images/child/notes.txt': 'h2 hotfix\n' }, 'release-1.1');
     git('tag', 'v1.1.1', commits.h2);
     git('tag', 'v1.2.0', commits.c7);
     ok((await tagRun('v1.1.1')).release, 'release v1.1.1');
     ok((await tagRun('v1.2.0')).release, 'release v1.2.0');
-    expect(await whereIs('1.1')).toEqual(at('h2'));
-    expect(await whereIs('1.2')).toEqual(at('c7'));
-    expect(await whereIs('1')).toEqual(at('c7'));
-    expect(await whereIs('')).toEqual(at('c7'));
-    expect(await whereIs('1.0')).toEqual(at('h1'));
+    await expectAt('1.1', 'h2');
+    await expectAt('1.2', 'c7');
+    await expectAt('1', 'c7');
+    await expectAt('', 'c7');
+    await expectAt('1.0', 'h1');
     expect(posted.slice(-2).map((p) => [p.tag_name, p.make_latest])).toEqual([['v1.1.1', 'false'], ['v1.2.0', 'true']]);
-    expect(await whereIs('edge')).toEqual(at('c8'));
+    await expectAt('edge', 'c8');
   });
 
   it('a re-run of a release changes nothing: no tag moves, GitHub is only asked', async () => {
-    const before = await Promise.all(['1.0', '1.1', '1.2', '1', ''].map((s) => whereIs(s)));
+    const before = await Promise.all(['1.0', '1.1', '1.2', '1', ''].map((s) => tagged(s)));
     const n = posted.length;
     const r = await images(['release', '--tag', 'v1.1.0'], GITHUB());
     ok(r, 'release v1.1.0 again');
-    expect(await Promise.all(['1.0', '1.1', '1.2', '1', ''].map((s) => whereIs(s)))).toEqual(before);
+    expect(await Promise.all(['1.0', '1.1', '1.2', '1', ''].map((s) => tagged(s)))).toEqual(before);
     expect(posted.length).toBe(n);
     expect(r.stdout).toContain('(already in place)');
   });
@@ -345,8 +348,8 @@ describe.sequential('CI under real-world timing', () => {
     git('tag', 'v1.3.0+build.5', commits.c8);
     const r = await tagRun('v1.3.0+build.5');
     ok(r.release, 'release v1.3.0+build.5');
-    expect(await whereIs('1.3.0_build.5')).toEqual(at('c8'));
-    for (const s of ['1.3', '1', '']) expect(await whereIs(s), s || '<image>').toEqual(at('c8'));
+    await expectAt('1.3.0_build.5', 'c8');
+    for (const s of ['1.3', '1', '']) await expectAt(s, 'c8');
     expect(posted[posted.length - 1]).toMatchObject({ tag_name: 'v1.3.0+build.5', make_latest: 'true' });
 
     git('tag', 'v1.3.0+build.6', commits.c8);
@@ -360,7 +363,7 @@ describe.sequential('CI under real-world timing', () => {
   });
 
   it('tags that are not v<semver> are refused with the fix, and nothing moves', async () => {
-    const before = await whereIs('');
+    const before = await tagged('');
     const n = requests;
     for (const [tag, fix] of [
       ['vv9.9.9', 'fix: tag the commit v9.9.9 instead'],
@@ -371,26 +374,25 @@ describe.sequential('CI under real-world timing', () => {
       expect(r.stderr).toContain(`the tag "${tag}" is not a release tag`);
       expect(r.stderr).toContain(fix);
     }
-    expect(await whereIs('')).toEqual(before);
+    expect(await tagged('')).toEqual(before);
     expect(requests).toBe(n);
   });
 
   it('a release of a commit that was never built and cannot be built: one message with a fix that works, nothing moved', async () => {
-    git('checkout', '-q', '-b', 'broken', commits.c8);
-    commit('b1', { 'scripts/hello/install.sh': '#!/bin/sh\nexit 7\n' });
-    git('checkout', '-q', 'main');
+    git('branch', 'broken', commits.c8);
+    commit('b1', { 'scripts/hello/install.sh': '#!/bin/sh\nexit 7\n' }, 'broken');
     git('tag', 'v1.4.0', commits.b1);
     git('checkout', '-q', '--detach', 'v1.4.0');
     const b = await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORM}`, '--sbom=false']);
     expect(b.code, 'the tag run\'s build fails, so its release job never runs').not.toBe(0);
-    const before = await Promise.all(['1.4', '1', ''].map((s) => whereIs(s)));
+    const before = await Promise.all(['1.4', '1', ''].map((s) => tagged(s)));
     const n = requests;
     const r = await images(['release', '--tag', 'v1.4.0'], GITHUB());
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(`v1.4.0 (${short(commits.b1)}) has no image for base (${REPO}:base-${short(commits.b1)}), child (${REPO}:child-${short(commits.b1)}); no tag was moved`);
     expect(r.stderr).toContain('fix: releases retag what CI built and tested for that commit: run the images workflow on the tag');
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(await Promise.all(['1.4', '1', ''].map((s) => whereIs(s)))).toEqual(before);
+    expect(await Promise.all(['1.4', '1', ''].map((s) => tagged(s)))).toEqual(before);
     expect(await digestOf('base-1.4.0')).toBeNull();
     expect(requests).toBe(n);
     git('checkout', '-q', 'main');
@@ -412,7 +414,6 @@ describe.sequential('CI under real-world timing', () => {
   }
 
   it('image-test runs on the one-platform build, rebuilds nothing, and passes: the merge adds the SHA tag', async () => {
-    git('checkout', '-q', 'main');
     commit('c9', { 'scripts/hello/install.sh': hello('hello 9') });
     const job = await levelJob('c9');
     ok(job.test, 'image-test c9');
@@ -423,18 +424,17 @@ describe.sequential('CI under real-world timing', () => {
   });
 
   it('a failing image test stops the level: no SHA tag, so publish and release of that commit move nothing', async () => {
-    git('checkout', '-q', 'main');
     commit('c10', { 'images/base/image-test.yaml': baseTest('^goodbye') });
     const job = await levelJob('c10');
     expect(job.test.code).not.toBe(0);
     expect(job.test.all).toMatch(/✗ base › hello .*stdout does not match/);
     expect(job.merge).toBeNull();
     expect(await digestOf(`base-${short(commits.c10)}`)).toBeNull();
-    const edge = await whereIs('edge');
+    const edge = await tagged('edge');
     const p = await publish('c10');
     expect(p.code).not.toBe(0);
     expect(p.stderr).toContain(`base (${REPO}:base-${short(commits.c10)} is missing)`);
-    expect(await whereIs('edge')).toEqual(edge);
+    expect(await tagged('edge')).toEqual(edge);
     git('tag', 'v1.5.0', commits.c10);
     const r = await images(['release', '--tag', 'v1.5.0'], GITHUB());
     expect(r.code).not.toBe(0);

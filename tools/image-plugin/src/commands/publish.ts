@@ -33,9 +33,12 @@ export async function publish(args: PublishArgs): Promise<void> {
   const shaLength = args.shaLength ?? Number(options.build.shaLength ?? 7);
   const tagsOf = (image: string, sha: string) => imageTags({ repository, layout: options.layout, image, revision: sha.slice(0, shaLength), contentHash: '' });
 
-  const history = await firstParentHistory(args.workspaceRoot, args.ref ?? 'HEAD', 500);
-  const candidates = publishCandidates(history, own);
-  if (!candidates.includes(own)) args.log(`publish: ${own.slice(0, 7)} is not on ${args.ref ?? 'HEAD'}; looking at its newest ${candidates.length} commits`);
+  const ref = args.ref ?? 'HEAD';
+  const candidates = publishCandidates(await firstParentHistory(args.workspaceRoot, ref, 1000), own);
+  if (candidates.length === 0) {
+    args.log(`publish: ${own.slice(0, 7)} is not among the newest 1000 commits of ${ref} (history rewritten?): nothing published; the run of ${ref}'s newest commit publishes it`);
+    return;
+  }
   let target: CommitImages | null = null;
   let ownImages: CommitImages | null = null;
   for (const sha of candidates) {

@@ -8,17 +8,14 @@ import { tagFor, type Layout } from './tags';
 export const EDGE = 'edge';
 export const edgeTag = (repository: string, layout: Layout, image: string) => `${repository}:${tagFor(layout, image, EDGE)}`;
 
-/** How many commits of the branch publish looks back for a complete one. */
-export const PUBLISH_LOOKBACK = 50;
-
 /**
  * The commits publish considers, newest first: the branch's history (first parents, newest first) down
- * to and including this run's commit. A commit that is not on the branch (history rewritten) leaves
- * the newest `lookback` commits of the branch.
+ * to and including this run's commit. A commit that is not on the branch (history rewritten, or a
+ * run of another branch) has none: it publishes nothing, and the branch's own runs publish its tip.
  */
-export function publishCandidates(history: readonly string[], own: string, lookback = PUBLISH_LOOKBACK): string[] {
+export function publishCandidates(history: readonly string[], own: string): string[] {
   const at = history.indexOf(own);
-  return at >= 0 ? history.slice(0, at + 1) : history.slice(0, lookback);
+  return at >= 0 ? history.slice(0, at + 1) : [];
 }
 
 export interface CommitImages {
