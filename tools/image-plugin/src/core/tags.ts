@@ -12,7 +12,7 @@ export interface ImageTags {
   sha: string;
   /** `<image>-content-<hash>`: these inputs. Immutable. */
   content: string;
-  /** `<image>` (`latest` per image): moved only by the publish command. */
+  /** `<image>` (`latest` per image): the highest release, moved only by the release command (publish moves `<image>-edge`). */
   floating: string;
 }
 
