@@ -5,6 +5,7 @@
 #   - a mirror registry on 127.0.0.1:5001 (no auth) serving debian:trixie-slim (amd64 + arm64),
 #     made with debootstrap and cached between runs
 #   - a password registry on 127.0.0.1:5000 (htpasswd, bcrypt) standing in for GHCR, logged in
+#   - cosign (Debian trixie) for the signing tests
 # A machine that already runs an engine keeps it and only gets what is missing.
 # Environment: TEST_ENV_HOME (state and caches, default /var/cache/image-orchestrator-test-env),
 #              TEST_REGISTRY_USER / TEST_REGISTRY_PASSWORD (default ci / ci-password),
@@ -29,6 +30,20 @@ apt_install() {
 }
 
 # --- packages -----------------------------------------------------------------------------------
+# Debian 13 (trixie) as a low-priority (100) source: only what is asked for with -t trixie comes from it.
+add_trixie() {
+  if [ -f /etc/apt/sources.list.d/trixie.sources ]; then return; fi
+  log "adding Debian trixie (pin 100) for Docker Engine and cosign"
+  cat >/etc/apt/sources.list.d/trixie.sources <<SRC
+Types: deb
+URIs: ${DEBIAN_MIRROR}
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' >/etc/apt/preferences.d/trixie-low
+  apt_updated=false
+}
 install_packages() {
   local need=()
   dpkg -s qemu-user-static >/dev/null 2>&1 || need+=(qemu-user-static)
@@ -42,19 +57,14 @@ install_packages() {
   dpkg -s iproute2 >/dev/null 2>&1 || need+=(iproute2)
   dpkg -s procps >/dev/null 2>&1 || need+=(procps)
   if ((${#need[@]})); then log "installing ${need[*]}"; apt_install "${need[@]}"; fi
+  # cosign (the signing tests) is packaged from Debian 13 (trixie) on.
+  if ! have cosign; then
+    add_trixie
+    log "installing cosign from trixie"
+    apt_install -t trixie cosign
+  fi
   if ! docker info >/dev/null 2>&1 && ! dpkg -s docker.io >/dev/null 2>&1; then
-    if [ ! -f /etc/apt/sources.list.d/trixie.sources ]; then
-      log "adding Debian trixie (pin 100) for Docker Engine"
-      cat >/etc/apt/sources.list.d/trixie.sources <<SRC
-Types: deb
-URIs: ${DEBIAN_MIRROR}
-Suites: trixie
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-      printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' >/etc/apt/preferences.d/trixie-low
-      apt_updated=false
-    fi
+    add_trixie
     log "installing docker.io, docker-cli, docker-buildx from trixie"
     if ! $apt_updated; then apt-get update -qq; apt_updated=true; fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t trixie \

@@ -2,6 +2,7 @@ import { merge } from './commands/merge';
 import { plan } from './commands/plan';
 import { publish } from './commands/publish';
 import { release } from './commands/release';
+import { sign } from './commands/sign';
 import { assertFreshBuild } from './build-check';
 import { parseCommandLine, usage, type CommandLine } from './core/cli-args';
 import { describeError, isImageError, isUsageError, UsageError } from './core/errors';
@@ -19,12 +20,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage(commandLine.command));
     return 0;
   }
-  const { command, options: values, image } = commandLine;
+  const { command, options: values, arguments: images } = commandLine;
   const log = (line: string) => console.log(line);
   const workspaceRoot = process.cwd();
   if (command === 'publish') {
-    const { images, repository, revision } = values;
-    await publish({ workspaceRoot, images, repository, revision, log });
+    const { repository, revision, ref } = values;
+    await publish({ workspaceRoot, images: values.images, repository, revision, ref, log });
     return 0;
   }
   if (command === 'plan') {
@@ -48,9 +49,14 @@ export async function main(argv: string[]): Promise<number> {
     await release({ workspaceRoot, tag, repository: values.repository, env: process.env, log });
     return 0;
   }
+  if (command === 'sign') {
+    const { resultsDir, key, noTlog } = values;
+    await sign({ workspaceRoot, images, resultsDir, key, tlog: !noTlog, log });
+    return 0;
+  }
   const runId = process.env.IMAGE_RUN_ID ?? null;
   const { platforms = [], resultsDir } = values;
-  await merge({ workspaceRoot, image: image as string, platforms, resultsDir, runId, log });
+  await merge({ workspaceRoot, image: images[0], platforms, resultsDir, runId, log });
   return 0;
 }
 

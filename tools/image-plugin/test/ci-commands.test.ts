@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
 import { manifestDigest } from '../../test-env/registry-api';
+import { refusingProxy } from './registry-proxy';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
 
 /**
@@ -155,6 +156,8 @@ interface Release {
 }
 const requests: Recorded[] = [];
 const releases = new Map<string, Release>();
+/** The repository's latest release, as GitHub keeps it: the last one sent with make_latest "true". */
+let latestId: number | null = null;
 let server: Server;
 let apiUrl = '';
 
@@ -170,6 +173,10 @@ function api(req: IncomingMessage, res: ServerResponse): void {
       res.end(JSON.stringify(json));
     };
     const byTag = /^\/repos\/acme\/images\/releases\/tags\/(.+)$/.exec(url.pathname);
+    if (req.method === 'GET' && url.pathname === '/repos/acme/images/releases/latest') {
+      const latest = [...releases.values()].find((r) => r.id === latestId);
+      return latest ? send(200, latest) : send(404, { message: 'Not Found' });
+    }
     const byId = /^\/repos\/acme\/images\/releases\/(\d+)$/.exec(url.pathname);
     if (req.method === 'GET' && byTag) {
       const release = releases.get(decodeURIComponent(byTag[1]));
@@ -185,12 +192,15 @@ function api(req: IncomingMessage, res: ServerResponse): void {
         draft: false,
       };
       releases.set(release.tag_name, release);
+      if (body.make_latest === 'true') latestId = release.id;
       return send(201, release);
     }
     if (req.method === 'PATCH' && byId && body) {
       const release = [...releases.values()].find((r) => r.id === Number(byId[1]));
       if (!release) return send(404, { message: 'Not Found' });
-      Object.assign(release, body);
+      const { make_latest: makeLatest, ...fields } = body;
+      Object.assign(release, fields);
+      if (makeLatest === 'true') latestId = release.id;
       return send(200, release);
     }
     send(404, { message: `no such route ${req.method} ${url.pathname}` });
@@ -199,42 +209,6 @@ function api(req: IncomingMessage, res: ServerResponse): void {
 const GITHUB = () => ({ GITHUB_API_URL: apiUrl, GITHUB_TOKEN: 'test-token', GITHUB_REPOSITORY: 'acme/images' });
 const mark = () => requests.length;
 const since = (i: number) => requests.slice(i);
-
-// ---- a registry that refuses one tag -------------------------------------------------------------
-
-/**
- * A pass-through proxy in front of the real password registry that answers 403 DENIED to one
- * manifest PUT, as GHCR does when a token may not write a package: a registry failing halfway.
- */
-async function refusingProxy(refusedPath: string): Promise<{ host: string; refused: string[]; close: () => Promise<void> }> {
-  const refused: string[] = [];
-  const proxy = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (req.method === 'PUT' && path === refusedPath) {
-      refused.push(path);
-      req.resume();
-      res.writeHead(403, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied' }] }));
-      return;
-    }
-    const [hostname, port] = TARGET_REGISTRY.split(':');
-    const upstream = request({ hostname, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', (e) => {
-      res.writeHead(502);
-      res.end(String(e));
-    });
-    req.pipe(upstream);
-  });
-  await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
-  return {
-    host: `127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    refused,
-    close: () => new Promise<void>((done) => proxy.close(() => done())),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -344,6 +318,7 @@ describe.sequential('CI commands end to end', () => {
       expect(result.tags).toContain(`${REPO}:${image}-${sha}`);
       // Not published yet: builds push only immutable tags.
       expect(await digestOf(image)).toBeNull();
+      expect(await digestOf(`${image}-edge`)).toBeNull();
     }
     const child = JSON.parse(readFileSync(join(ws.root, 'dist/images/child.json'), 'utf8')) as { parentDigest: string };
     expect(child.parentDigest).toBe(digests.base);
@@ -358,10 +333,11 @@ describe.sequential('CI commands end to end', () => {
     expect(r2.stderr).toContain('base has no build for linux/s390x, linux/riscv64 (planned');
   });
 
-  it('publish moves every floating tag to its SHA tag digest', async () => {
+  it('publish moves every edge tag to its SHA tag digest; the bare tag is left to releases', async () => {
     const r = await images(['publish']);
     ok(r, 'publish');
-    for (const image of IMAGES) expect(await digestOf(image), image).toBe(digests[image]);
+    for (const image of IMAGES) expect(await digestOf(`${image}-edge`), `${image}-edge`).toBe(digests[image]);
+    for (const image of IMAGES) expect(await digestOf(image), image).toBeNull();
   });
 
   it('plan --check-registry: nothing more while every content tag is there; content never pushed is planned, children too', async () => {
@@ -390,7 +366,7 @@ describe.sequential('CI commands end to end', () => {
   });
 
   it('a failing level: base builds, child fails; publish fails naming child and moves nothing', async () => {
-    const before = Object.fromEntries(await Promise.all(IMAGES.map(async (i) => [i, await digestOf(i)] as const)));
+    const before = Object.fromEntries(await Promise.all(IMAGES.map(async (i) => [i, await digestOf(`${i}-edge`)] as const)));
     ws.write({ 'scripts/hello/install.sh': hello('hello 2'), 'images/child/Dockerfile': childDockerfile('RUN echo child && exit 3') });
     ws.commitAll('base changes, child breaks');
     const sha = short(head());
@@ -409,8 +385,8 @@ describe.sequential('CI commands end to end', () => {
     expect(p.code).not.toBe(0);
     expect(p.stderr).toContain(`child (${REPO}:child-${sha} is missing)`);
     expect(p.stderr).not.toContain('base (');
-    expect(p.stderr).toContain('no floating tag was moved');
-    for (const image of IMAGES) expect(await digestOf(image), image).toBe(before[image]);
+    expect(p.stderr).toContain('no edge tag was moved');
+    for (const image of IMAGES) expect(await digestOf(`${image}-edge`), image).toBe(before[image]);
 
     // Fix child again for what follows.
     ws.write({ 'images/child/Dockerfile': FAMILY['images/child/Dockerfile'] });
@@ -483,7 +459,6 @@ describe.sequential('CI commands end to end', () => {
       for (const image of IMAGES) {
         for (const s of SUFFIXES) {
           const expected = step.state[s] ? built[step.state[s]][image] : null;
-          if (s === '' && !step.state[s]) continue; // the bare tag belongs to publish until a release takes it
           expect(await digestOf(tagOf(image, s)), `${tagOf(image, s)} after ${step.tag}`).toBe(expected);
         }
       }
@@ -496,6 +471,8 @@ describe.sequential('CI commands end to end', () => {
       expect(body.tag_name).toBe(step.tag);
       expect(body.name).toBe(step.tag);
       expect(body.prerelease).toBe(step.tag.includes('-'));
+      // The repository's latest release is the one holding the bare tag: never a hotfix of an older line.
+      expect((body as { make_latest?: string }).make_latest, 'make_latest').toBe(step.state[''] === step.tag ? 'true' : 'false');
       for (const image of IMAGES) {
         const row = body.body.split('\n').find((l) => l.startsWith(`| ${image} |`));
         expect(row, `${image} row`).toBeDefined();
@@ -515,6 +492,7 @@ describe.sequential('CI commands end to end', () => {
     expect(await snapshot()).toEqual(before);
     expect(since(i).map((q) => `${q.method} ${q.path}`)).toEqual([
       'GET /repos/acme/images/releases/tags/v1.2.0',
+      'GET /repos/acme/images/releases/latest', // v1.2.0 holds the bare tag: it must be the latest, and is
       'GET /repos/acme/images/releases/tags/v1.0.1',
       'GET /repos/acme/images/releases/tags/v1.2.0-rc.1',
     ]);
@@ -527,13 +505,24 @@ describe.sequential('CI commands end to end', () => {
     let i = mark();
     ok(await images(['release', '--tag', 'v1.2.0'], GITHUB()), 'release v1.2.0 (update)');
     let sent = since(i);
-    expect(sent.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /repos/acme/images/releases/tags/v1.2.0', `PATCH /repos/acme/images/releases/${release.id}`]);
-    expect(sent[1].authorization).toMatch(/^(token|bearer) test-token$/i);
-    expect(sent[1].body).toMatchObject({ body: good, name: 'v1.2.0', prerelease: false });
+    expect(sent.map((q) => `${q.method} ${q.path}`)).toEqual([
+      'GET /repos/acme/images/releases/tags/v1.2.0',
+      'GET /repos/acme/images/releases/latest',
+      `PATCH /repos/acme/images/releases/${release.id}`,
+    ]);
+    expect(sent[2].authorization).toMatch(/^(token|bearer) test-token$/i);
+    expect(sent[2].body).toMatchObject({ body: good, name: 'v1.2.0', prerelease: false, make_latest: 'true' });
     i = mark();
     ok(await images(['release', '--tag', 'v1.2.0'], GITHUB()), 'release v1.2.0 (unchanged)');
     sent = since(i);
-    expect(sent.map((q) => q.method)).toEqual(['GET']);
+    expect(sent.map((q) => q.method)).toEqual(['GET', 'GET']);
+
+    // A release that should be the latest but is not (made by hand, or by GitHub's date rule) is made so.
+    latestId = (releases.get('v1.1.5') as Release).id;
+    i = mark();
+    ok(await images(['release', '--tag', 'v1.2.0'], GITHUB()), 'release v1.2.0 (latest again)');
+    expect(since(i).map((q) => q.method)).toEqual(['GET', 'GET', 'PATCH']);
+    expect(latestId).toBe(release.id);
   });
 
   it('publish finds the SHA tags when nx.json sets build.shaLength (the executor tags <image>-<12 hex>)', async () => {
@@ -551,7 +540,7 @@ describe.sequential('CI commands end to end', () => {
     }
     const r = await images(['publish']);
     ok(r, 'publish with shaLength 12');
-    for (const image of IMAGES) expect(await digestOf(image), image).toBe(want[image]);
+    for (const image of IMAGES) expect(await digestOf(`${image}-edge`), `${image}-edge`).toBe(want[image]);
   });
 
   it('a tag that is not semver is refused before anything moves', async () => {
@@ -560,7 +549,7 @@ describe.sequential('CI commands end to end', () => {
     const i = mark();
     const r = await images(['release', '--tag', 'v1.3'], GITHUB());
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('"v1.3" is not a semantic version');
+    expect(r.stderr).toContain('the tag "v1.3" is not a release tag');
     expect(since(i)).toEqual([]);
     expect(await snapshot()).toEqual(before);
   });

@@ -184,8 +184,9 @@ async function layerFiles(layer: Descriptor, scratch: string): Promise<string[]>
     .map((p) => p.replace(/^\.\//, ''));
 }
 
+/** The tags publish moves: `<image>-edge` (the bare `<image>` belongs to releases). */
 const floatingDigests = async (): Promise<Record<string, string | null>> =>
-  Object.fromEntries(await Promise.all(IMAGES.map(async (i) => [i, await remoteDigest(`${REPO}:${i}`)] as const)));
+  Object.fromEntries(await Promise.all(IMAGES.map(async (i) => [i, await remoteDigest(`${REPO}:${i}-edge`)] as const)));
 
 describe.sequential('image-build: a three-level family pushed multi-arch to a password registry', { timeout: 600_000 }, () => {
   let firstSha: string;

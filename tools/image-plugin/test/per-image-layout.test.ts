@@ -10,7 +10,7 @@ import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
 /**
  * The one-repository-per-image layout end to end: `<repository>/<image>:<sha>` and
  * `:content-<hash>` pushed to the password registry, the child FROM `<repository>/root` inferred as
- * a sibling and pinned to its digest, and publish moving each image's `latest`.
+ * a sibling and pinned to its digest, and publish moving each image's `edge` (`latest` is the releases').
  */
 const NAMESPACE = `layout-${randomBytes(4).toString('hex')}`;
 const REPO = `${TARGET_REGISTRY}/${NAMESPACE}`;
@@ -38,7 +38,7 @@ describe.sequential('layout per-image', () => {
     expect(ws.showProjects('--affected', '--files=images/root/Dockerfile')).toEqual(['leaf', 'root']);
   });
 
-  it('pushes <repository>/<image>:<sha> and :content-<hash>; leaf builds FROM root by digest; publish moves each latest', { timeout: 300_000 }, async () => {
+  it('pushes <repository>/<image>:<sha> and :content-<hash>; leaf builds FROM root by digest; publish moves each edge', { timeout: 300_000 }, async () => {
     const build = ws.nx('run', 'leaf:image-build', '--push', '--platforms=linux/amd64', '--sbom=false', '--provenance=false', '--outputStyle=stream');
     expect(build.status, `${build.stdout}${build.stderr}`).toBe(0);
     const sha = ws.git('rev-parse', 'HEAD').trim().slice(0, 7);
@@ -56,7 +56,8 @@ describe.sequential('layout per-image', () => {
 
     const p = spawnSync('npx', ['--no-install', 'images', 'publish'], { cwd: ws.root, env: ws.env, encoding: 'utf8' });
     expect(p.status, `${p.stdout}${p.stderr}`).toBe(0);
-    for (const image of ['root', 'leaf']) expect(await digestOf(image, 'latest')).toBe(results[image].digest);
+    for (const image of ['root', 'leaf']) expect(await digestOf(image, 'edge')).toBe(results[image].digest);
+    for (const image of ['root', 'leaf']) expect(await digestOf(image, 'latest'), 'latest belongs to releases').toBeNull();
 
     // The next commit changes no image: both are reused and the new SHA tags share the same digests
     // (one platform without attestations is still one index, so retagging keeps its digest).

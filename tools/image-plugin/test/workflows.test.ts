@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -37,8 +37,15 @@ interface Step {
 interface Defaults {
   run?: { shell?: string };
 }
+interface Concurrency {
+  group: string;
+  'cancel-in-progress'?: boolean | string;
+}
 interface Job {
   'runs-on'?: unknown;
+  'timeout-minutes'?: number;
+  concurrency?: Concurrency;
+  env?: Record<string, string>;
   uses?: string;
   with?: Record<string, unknown>;
   needs?: string | string[];
@@ -50,8 +57,10 @@ interface Job {
   steps?: Step[];
 }
 interface Workflow {
-  on: Record<string, unknown> & { workflow_call?: { inputs?: Record<string, { required?: boolean }> } };
+  on: Record<string, unknown> & { workflow_call?: { inputs?: Record<string, { required?: boolean }> }; schedule?: Array<{ cron: string }> };
   permissions?: Record<string, string> | string;
+  concurrency?: Concurrency;
+  env?: Record<string, string>;
   defaults?: Defaults;
   jobs: Record<string, Job>;
 }
@@ -90,7 +99,11 @@ describe('workflows: the commands they call exist', () => {
   beforeAll(() => {
     usage = execFileSync('npx', ['--no-install', 'images', '--help'], { cwd: WORKSPACE, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const commands = usage.slice(usage.indexOf('commands:'));
-    for (const m of commands.matchAll(/^ {2}([a-z][\w-]*)(.*)$/gm)) commandOptions.set(m[1], new Set(optionsIn(m[2])));
+    // Each command's own help (`images <command> --help`) lists its options, over as many lines as it needs.
+    for (const m of commands.matchAll(/^ {2}([a-z][\w-]*)/gm)) {
+      const help = execFileSync('npx', ['--no-install', 'images', m[1], '--help'], { cwd: WORKSPACE, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      commandOptions.set(m[1], new Set(optionsIn(help)));
+    }
   });
 
   it('the CLI help lists its commands', () => {
@@ -104,13 +117,17 @@ describe('workflows: the commands they call exist', () => {
     for (const { file, job, step } of calls) {
       const script = step.run as string;
       expect(/\bnx (run|run-many|affected)\b/.test(script), `${file} ${job}: one kind of call per step`).toBe(false);
-      for (const m of script.matchAll(/\bnpx images ([\w-]+)/g)) {
-        const options = commandOptions.get(m[1]);
-        if (!options) {
-          problems.push(`${file} ${job}: npx images ${m[1]} is not a command (the CLI has ${[...commandOptions.keys()].join(', ')})`);
-          continue;
+      for (const line of script.split('\n')) {
+        for (const m of line.matchAll(/\bnpx images ([\w-]+)/g)) {
+          const options = commandOptions.get(m[1]);
+          if (!options) {
+            problems.push(`${file} ${job}: npx images ${m[1]} is not a command (the CLI has ${[...commandOptions.keys()].join(', ')})`);
+            continue;
+          }
+          // The options of this line, and of an args=(...) array the line passes.
+          const given = /"\$\{args\[@\]\}"/.test(line) ? optionsIn(script.replace(/^.*\bgit .*$/gm, '')) : optionsIn(line);
+          for (const o of given) if (!options.has(o)) problems.push(`${file} ${job}: npx images ${m[1]} has no --${o}`);
         }
-        for (const o of optionsIn(script)) if (!options.has(o)) problems.push(`${file} ${job}: npx images ${m[1]} has no --${o}`);
       }
     }
     expect(problems).toEqual([]);
@@ -229,6 +246,28 @@ describe('workflows: permissions', () => {
     return (job.steps ?? []).some((s) => /--push\b|PUSH|\bnpx images (publish|merge|release)\b/.test(s.run ?? ''));
   };
 
+  /** A job signs when it runs `npx images sign` or calls a workflow that does (keyless: id-token: write). */
+  const signs = (job: Job): boolean =>
+    job.uses?.startsWith('./.github/workflows/')
+      ? Object.values(workflow(job.uses.slice('./.github/workflows/'.length)).jobs).some(signs)
+      : (job.steps ?? []).some((s) => /\bnpx images sign\b/.test(s.run ?? ''));
+
+  it('a job that signs may ask for an OIDC token (id-token: write), and installs cosign first', () => {
+    let signing = 0;
+    for (const f of files) {
+      for (const [name, job] of Object.entries(workflow(f).jobs)) {
+        if (!signs(job)) continue;
+        signing++;
+        expect(job.permissions, `${f} ${name}`).toMatchObject({ 'id-token': 'write' });
+        if (job.uses) continue;
+        const list = job.steps ?? [];
+        const at = list.findIndex((s) => /\bnpx images sign\b/.test(s.run ?? ''));
+        expect(list.slice(0, at).some((s) => s.uses?.startsWith('sigstore/cosign-installer@')), `${f} ${name}: cosign installed before signing`).toBe(true);
+      }
+    }
+    expect(signing).toBeGreaterThanOrEqual(5); // the merge job and the four level jobs calling it
+  });
+
   it('a job that logs in to GHCR only to read (the plan) has packages: read, not write', () => {
     const readers: string[] = [];
     for (const f of files) {
@@ -265,7 +304,8 @@ describe('workflows: permissions', () => {
         if (typeof p !== 'object' || p.packages !== 'write') problems.push(`${f} ${name}: pushes but has permissions ${JSON.stringify(p)}`);
         else {
           for (const [scope, level] of Object.entries(p)) {
-            if (level === 'write' && scope !== 'packages' && !(scope === 'contents' && /\bnpx images release\b/.test(JSON.stringify(job.steps ?? [])))) {
+            const releases = (job.steps ?? []).some((s) => /\bnpx images release\b/.test(s.run ?? ''));
+            if (level === 'write' && scope !== 'packages' && !(scope === 'contents' && releases) && !(scope === 'id-token' && signs(job))) {
               problems.push(`${f} ${name}: ${scope}: write is more than pushing images needs`);
             }
           }
@@ -316,6 +356,291 @@ describe('workflows: no image names, and the level jobs match the plan', () => {
       for (const [input, spec] of Object.entries(called)) if (spec.required) expect(job.with, `level-${n} with.${input}`).toHaveProperty(input);
       for (const given of Object.keys(job.with ?? {})) expect(called, `level-${n} passes ${given}`).toHaveProperty(given);
     }
-    expect([wf.jobs.publish.needs].flat()).toEqual(expect.arrayContaining(levelJobs));
+    expect([wf.jobs.publish.needs].flat()).toEqual(expect.arrayContaining([...levelJobs, 'tag-unaffected']));
+    expect([wf.jobs.release.needs].flat()).toEqual(expect.arrayContaining([...levelJobs, 'tag-unaffected']));
+  });
+});
+
+// ---- real-world timing: the expressions, evaluated for every kind of run ---------------------------
+
+/**
+ * Evaluates a GitHub Actions expression (the subset these workflows use: contexts, ==, !=, &&, ||, !,
+ * format, startsWith, failure, cancelled) against a run's contexts. `&&` and `||` return an operand,
+ * as GitHub's do.
+ */
+function evaluate(expression: unknown, ctx: Record<string, unknown>): unknown {
+  if (typeof expression !== 'string') return expression;
+  const whole = /^\s*\$\{\{([\s\S]*)\}\}\s*$/.exec(expression);
+  if (!whole) {
+    // Text with expressions inside: each one replaced by its value.
+    return expression.includes('${{') ? expression.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, e: string) => String(evaluate(`\${{${e}}}`, ctx))) : expression;
+  }
+  // Outside quoted strings: GitHub's loose equality, and `a.has-0` (a property with a dash) as `a['has-0']`.
+  const body = whole[1]
+    .split(/('[^']*')/)
+    .map((part, i) => (i % 2 ? part : part.replace(/!=/g, '@NE@').replace(/==/g, '===').replace(/@NE@/g, '!==').replace(/\.([A-Za-z_][\w]*(?:-[\w]+)+)/g, "['$1']")))
+    .join('');
+  const helpers = {
+    format: (f: string, ...args: unknown[]) => f.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)])),
+    startsWith: (a: string, b: string) => String(a).startsWith(b),
+    failure: () => false,
+    cancelled: () => false,
+  };
+  const scope = { github: {}, inputs: {}, env: {}, needs: {}, secrets: {}, ...ctx, ...helpers };
+  return new Function(...Object.keys(scope), `return (${body});`)(...Object.values(scope));
+}
+
+interface RunKind extends Record<string, unknown> {
+  name: string;
+  github: Record<string, unknown>;
+  inputs?: Record<string, unknown>;
+}
+const REPO = 'acme/workspace-images';
+const run = (name: string, runId: number, event: string, ref: string, extra: Record<string, unknown> = {}): RunKind => ({
+  name,
+  github: {
+    event_name: event,
+    ref,
+    ref_name: ref.replace(/^refs\/(heads|tags)\//, ''),
+    ref_type: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
+    run_id: runId,
+    sha: `sha-${runId}`,
+    repository: REPO,
+    event: { repository: { private: false }, ...extra },
+  },
+});
+const pr = (runId: number, number: number, head: string) =>
+  run(`pull request #${number} from ${head}`, runId, 'pull_request', `refs/pull/${number}/merge`, { pull_request: { number, head: { repo: { full_name: head } } } });
+const RUNS = {
+  main1: run('push to main (1st)', 101, 'push', 'refs/heads/main'),
+  main2: run('push to main (2nd)', 102, 'push', 'refs/heads/main'),
+  main3: run('push to main (3rd)', 103, 'push', 'refs/heads/main'),
+  tag1: run('tag v1.2.0', 104, 'push', 'refs/tags/v1.2.0'),
+  tag2: run('tag v1.1.5 (maintenance branch)', 105, 'push', 'refs/tags/v1.1.5'),
+  tag3: run('tag v1.3.0', 106, 'push', 'refs/tags/v1.3.0'),
+  weekly: run('weekly schedule', 107, 'schedule', 'refs/heads/main'),
+  manual: run('manual run on main', 108, 'workflow_dispatch', 'refs/heads/main'),
+  manualTag: run('manual run on tag v1.2.0', 109, 'workflow_dispatch', 'refs/tags/v1.2.0'),
+  pr1: pr(110, 7, REPO),
+  pr2: pr(111, 7, REPO),
+  fork: pr(112, 8, 'someone/workspace-images'),
+};
+const PUSHED = [RUNS.main1, RUNS.main2, RUNS.main3, RUNS.tag1, RUNS.tag2, RUNS.tag3, RUNS.weekly, RUNS.manual, RUNS.manualTag];
+const PRS = [RUNS.pr1, RUNS.pr2, RUNS.fork];
+const ON_MAIN = [RUNS.main1, RUNS.main2, RUNS.main3, RUNS.weekly, RUNS.manual];
+const ON_TAGS = [RUNS.tag1, RUNS.tag2, RUNS.tag3, RUNS.manualTag];
+/** Whether a job runs, every earlier job having succeeded with work at every level. */
+const NEEDS = { plan: { outputs: { 'has-unaffected': 'true', 'has-0': 'true', 'has-1': 'true', 'has-2': 'true', 'has-3': 'true' } } };
+const jobIf = (job: Job, r: RunKind) => (job.if === undefined ? true : Boolean(evaluate(job.if.includes('${{') ? job.if : `\${{ ${job.if} }}`, { needs: NEEDS, ...r })));
+
+describe('workflows: concurrency never drops a commit or a release', () => {
+  // GitHub keeps one running and one pending run per group and cancels the older pending one, even
+  // with cancel-in-progress: false: two pushed runs must never share a group.
+  const group = (c: Concurrency | undefined, r: RunKind) => (c ? String(evaluate(c.group, r)) : null);
+  const cancels = (c: Concurrency | undefined, r: RunKind) => (c ? evaluate(c['cancel-in-progress'] ?? false, r) === true : false);
+  const wf = () => workflow('images.yml');
+
+  it('every push of main, tag, schedule and manual run is a group of its own, never cancelled', () => {
+    const groups = PUSHED.map((r) => group(wf().concurrency, r));
+    expect(new Set(groups).size, groups.join(', ')).toBe(PUSHED.length);
+    for (const r of PUSHED) expect(cancels(wf().concurrency, r), r.name).toBe(false);
+  });
+
+  it('a newer push to one pull request cancels its older run; other pull requests are untouched', () => {
+    expect(group(wf().concurrency, RUNS.pr1)).toBe(group(wf().concurrency, RUNS.pr2));
+    expect(group(wf().concurrency, RUNS.fork)).not.toBe(group(wf().concurrency, RUNS.pr1));
+    for (const r of PRS) expect(cancels(wf().concurrency, r), r.name).toBe(true);
+    for (const r of PUSHED) expect(PRS.map((p) => group(wf().concurrency, p))).not.toContain(group(wf().concurrency, r));
+  });
+
+  it('publish jobs of all runs on main share one group (never two at once), never cancelling a running one', () => {
+    const publish = wf().jobs.publish;
+    const groups = new Set(ON_MAIN.map((r) => group(publish.concurrency, r)));
+    expect(groups.size).toBe(1);
+    for (const r of ON_MAIN) expect(cancels(publish.concurrency, r)).toBe(false);
+    // A cancelled pending publish loses nothing only because each publish moves to the newest
+    // complete commit of origin/main, fetched when it runs.
+    const script = (publish.steps ?? []).map((s) => s.run ?? '').join('\n');
+    expect(script).toMatch(/git fetch [^\n]*origin \+refs\/heads\/main:refs\/remotes\/origin\/main\n[^\n]*npx images publish --ref origin\/main/);
+  });
+
+  it('release jobs: one group per tag (no release cancels another), never the publish group', () => {
+    const release = wf().jobs.release;
+    const byTag = [RUNS.tag1, RUNS.tag2, RUNS.tag3].map((r) => group(release.concurrency, r));
+    expect(new Set(byTag).size).toBe(3);
+    expect(group(release.concurrency, RUNS.manualTag)).toBe(group(release.concurrency, RUNS.tag1)); // a re-run waits for its own tag
+    for (const r of ON_TAGS) expect(cancels(release.concurrency, r)).toBe(false);
+    expect(byTag).not.toContain(group(wf().jobs.publish.concurrency, RUNS.main1));
+    // Which release holds a floating tag is read from the git tags fetched right before the move.
+    const script = (release.steps ?? []).map((s) => s.run ?? '').join('\n');
+    expect(script).toMatch(/git fetch [^\n]*--tags[^\n]*\n[^\n]*npx images release --tag "\$GITHUB_REF_NAME"/);
+  });
+
+  it('no job cancels a running job (only pull requests cancel, at the workflow level)', () => {
+    for (const f of files) {
+      for (const [name, job] of Object.entries(workflow(f).jobs)) {
+        for (const r of [...PUSHED, ...PRS]) expect(cancels(job.concurrency, r), `${f} ${name} ${r.name}`).toBe(false);
+      }
+    }
+  });
+});
+
+describe('workflows: which jobs run for which run', () => {
+  const wf = () => workflow('images.yml');
+  const runs = (job: string) => Object.values(RUNS).filter((r) => jobIf(wf().jobs[job], r)).map((r) => r.name);
+  const names = (list: RunKind[]) => list.map((r) => r.name);
+
+  it('plan runs for every run, tags included (a tag builds what its commit lacks before releasing)', () => {
+    expect(runs('plan')).toEqual(names(Object.values(RUNS)));
+  });
+
+  it('publish: runs on main only (pushes, the schedule, manual runs), never for pull requests or tags', () => {
+    expect(runs('publish')).toEqual(names(ON_MAIN));
+  });
+
+  it('release: tags only, after the build of its commit', () => {
+    expect(runs('release')).toEqual(names(ON_TAGS));
+    expect([wf().jobs.release.needs].flat()).toContain('plan');
+  });
+
+  it('tag-unaffected: never for pull requests (they push nothing)', () => {
+    expect(runs('tag-unaffected')).toEqual(names(PUSHED));
+  });
+
+  it('the plan: the change plus what the registry lacks on main and in pull requests; only what the registry lacks on tags and the schedule', () => {
+    const plan = wf().jobs.plan;
+    const env = (r: RunKind, key: string) => evaluate(plan.env?.[key], r);
+    for (const r of [RUNS.main1, RUNS.manual, ...PRS]) expect(env(r, 'CHANGES'), r.name).toBe(true);
+    for (const r of [RUNS.tag1, RUNS.tag2, RUNS.weekly, RUNS.manualTag]) expect(env(r, 'CHANGES'), r.name).toBe(false);
+    for (const r of PUSHED) expect(env(r, 'CHECK_REGISTRY'), r.name).toBe(true);
+    expect(env(RUNS.fork, 'CHECK_REGISTRY')).toBe(false);
+    const script = (plan.steps ?? []).map((s) => s.run ?? '').join('\n');
+    expect(script).toContain('if [ "$CHANGES" != true ]; then export NX_BASE="$GITHUB_SHA" NX_HEAD="$GITHUB_SHA"; fi');
+    expect(script).toContain('if [ "$CHECK_REGISTRY" = true ]; then args+=(--check-registry); fi');
+    // nx-set-shas only where there is a change to compare.
+    const setShas = (plan.steps ?? []).find((s) => s.uses?.startsWith('nrwl/nx-set-shas@'));
+    expect(setShas?.if).toContain('env.CHANGES');
+  });
+
+  it('a weekly schedule rebuilds what the registry lacks', () => {
+    const cron = wf().on.schedule?.[0]?.cron ?? '';
+    expect(cron.split(' ')).toHaveLength(5);
+    expect(cron.split(' ')[4], 'one day of the week').toMatch(/^\d$/);
+  });
+
+  it('a private repository builds linux/arm64 with QEMU on ubuntu-24.04 (the arm64 runners are for public ones)', () => {
+    const plan = wf().jobs.plan;
+    expect(evaluate(plan.env?.PRIVATE, { github: { event: { repository: { private: true } } } })).toBe(true);
+    expect((plan.steps ?? []).map((s) => s.run ?? '').join('\n')).toContain('if [ "$PRIVATE" = true ]; then args+=(--runner linux/arm64=ubuntu-24.04); fi');
+    const build = workflow('build-level.yml').jobs.build;
+    expect((build.steps ?? []).some((s) => s.uses?.startsWith('docker/setup-qemu-action@') && !s.if)).toBe(true);
+  });
+});
+
+describe('workflows: pull requests push nothing', () => {
+  const level = () => workflow('build-level.yml');
+  it('PUSH is false for every pull request (this repository or a fork) and true for every pushed run', () => {
+    for (const r of PRS) expect(evaluate(level().env?.PUSH, r), r.name).toBe(false);
+    for (const r of PUSHED) expect(evaluate(level().env?.PUSH, r), r.name).toBe(true);
+  });
+
+  it('in build-level, every login, push and upload is conditioned on PUSH, and merge does not run for pull requests', () => {
+    const build = level().jobs.build;
+    for (const step of build.steps ?? []) {
+      if (step.uses?.startsWith('docker/login-action@') || step.uses?.startsWith('actions/upload-artifact@')) expect(step.if, step.uses).toContain("env.PUSH == 'true'");
+      if (/--push\b/.test(step.run ?? '')) expect(step.run).toMatch(/if \[ "\$PUSH" = true \]; then\s+args\+=\(--push/);
+    }
+    for (const r of PRS) expect(jobIf(level().jobs.merge, r), r.name).toBe(false);
+    for (const r of PUSHED) expect(jobIf(level().jobs.merge, r), r.name).toBe(true);
+  });
+});
+
+describe('workflows: tested before anything is tagged', () => {
+  const build = () => workflow('build-level.yml').jobs.build;
+  it('the build job tests its image on its own runner after building it and before its result goes up', () => {
+    const list = build().steps ?? [];
+    const built = list.findIndex((s) => /nx run "\$IMAGE:image-build"/.test(s.run ?? ''));
+    const tested = list.findIndex((s) => /nx run "\$IMAGE:image-test"/.test(s.run ?? ''));
+    const upload = list.findIndex((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(built).toBeGreaterThanOrEqual(0);
+    expect(tested).toBeGreaterThan(built);
+    expect(upload).toBeGreaterThan(tested);
+    const test = list[tested];
+    expect(test.if, 'the test runs whether or not the job pushes').toBeUndefined();
+    expect(test.run).toContain('--excludeTaskDependencies'); // never builds again
+    expect(test.run).toContain('args+=(--platform="$PLATFORM")'); // the one-platform result of a --pushByDigest build
+    expect(test.env).toMatchObject({ IMAGE: '${{ matrix.image }}', PLATFORM: '${{ matrix.platform }}' });
+  });
+
+  it('merge (the SHA and content tags) needs every build job, and publish and release need every level', () => {
+    expect([workflow('build-level.yml').jobs.merge.needs].flat()).toEqual(['build']);
+    expect(build().strategy).toMatchObject({ 'fail-fast': false });
+  });
+
+  it('image-test accepts --platform and --excludeTaskDependencies is an Nx option', () => {
+    const schema = JSON.parse(readFileSync(join(WORKSPACE, 'tools/image-plugin/src/executors/image-test/schema.json'), 'utf8')) as { properties: Record<string, unknown> };
+    expect(schema.properties).toHaveProperty('platform');
+    // `nx run <project>:<target> --help` prints the target's options; the run options nx run shares with run-many are here.
+    const r = spawnSync('npx', ['--no-install', 'nx', 'run-many', '--help'], { cwd: WORKSPACE, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } });
+    expect(`${r.stdout}${r.stderr}`).toMatch(/--excludeTaskDependencies\s+Skips running dependent tasks first/);
+  });
+});
+
+describe('workflows: re-runs, timeouts, pinned actions, updates', () => {
+  it('every upload-artifact overwrites (a re-run of a job replaces its own artifact)', () => {
+    const uploads = steps().filter((s) => s.step.uses?.startsWith('actions/upload-artifact@'));
+    expect(uploads.length).toBeGreaterThanOrEqual(1);
+    for (const { file, job, step } of uploads) expect(step.with?.overwrite, `${file} ${job}`).toBe(true);
+  });
+
+  it('every job that runs steps has timeout-minutes (at most 6 hours, GitHub\'s own limit)', () => {
+    let checked = 0;
+    for (const f of files) {
+      for (const [name, job] of Object.entries(workflow(f).jobs)) {
+        if (job.uses) continue; // a reusable workflow call: its own jobs carry the timeouts
+        checked++;
+        expect(job['timeout-minutes'], `${f} ${name}`).toBeGreaterThan(0);
+        expect(job['timeout-minutes'], `${f} ${name}`).toBeLessThanOrEqual(360);
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(6);
+  });
+
+  it('every action is pinned by a full commit SHA, with its version in a comment, the same everywhere', () => {
+    const pins = new Map<string, string>();
+    const problems: string[] = [];
+    let count = 0;
+    for (const f of files) {
+      for (const [i, line] of text(f).split('\n').entries()) {
+        const m = /^\s*(?:-\s+)?uses:\s*(\S+?)@(\S+)(?:\s+#\s*(\S+))?\s*$/.exec(line);
+        if (!m || m[1].startsWith('./')) continue;
+        count++;
+        const [, action, ref, version] = m;
+        if (!/^[0-9a-f]{40}$/.test(ref)) problems.push(`${f}:${i + 1} ${action}@${ref} is not pinned by a commit SHA`);
+        if (!version || !/^v\d+\.\d+\.\d+$/.test(version)) problems.push(`${f}:${i + 1} ${action} has no "# vX.Y.Z" comment`);
+        const pin = `${ref} ${version}`;
+        if (pins.has(action) && pins.get(action) !== pin) problems.push(`${f}:${i + 1} ${action} pinned to ${pin} here and ${pins.get(action)} elsewhere`);
+        pins.set(action, pin);
+      }
+    }
+    expect(count).toBeGreaterThanOrEqual(20);
+    expect(problems).toEqual([]);
+    expect([...pins.keys()].sort()).toEqual(expect.arrayContaining(['actions/checkout', 'sigstore/cosign-installer', 'actions/upload-artifact']));
+  });
+
+  it('Dependabot keeps the actions and the npm packages up to date', () => {
+    const config = parse(readFileSync(join(WORKSPACE, '.github/dependabot.yml'), 'utf8')) as { version: number; updates: Array<{ 'package-ecosystem': string; directory: string; schedule: { interval: string } }> };
+    expect(config.version).toBe(2);
+    const ecosystems = config.updates.map((u) => u['package-ecosystem']).sort();
+    expect(ecosystems).toEqual(['github-actions', 'npm']);
+    for (const u of config.updates) expect(u.schedule.interval).toMatch(/^(daily|weekly|monthly)$/);
+  });
+
+  it('the expression evaluator (the tests above rely on it) reads like GitHub', () => {
+    expect(evaluate("${{ github.event_name == 'pull_request' && format('a-{0}', github.run_id) || 'b' }}", { github: { event_name: 'push', run_id: 3 } })).toBe('b');
+    expect(evaluate("${{ github.event_name == 'pull_request' && format('a-{0}', github.run_id) || 'b' }}", { github: { event_name: 'pull_request', run_id: 3 } })).toBe('a-3');
+    expect(evaluate('images-release-${{ github.ref_name }}', { github: { ref_name: 'v1.2.0' } })).toBe('images-release-v1.2.0');
+    expect(evaluate("${{ github.event_name != 'pull_request' }}", { github: { event_name: 'schedule' } })).toBe(true);
+    expect(evaluate("${{ needs.plan.outputs.has-1 == 'true' && 'a-b.c' }}", { needs: NEEDS })).toBe('a-b.c');
   });
 });

@@ -51,10 +51,13 @@ export function parseStatus(output: string): Revision | null {
 /** The commit a tag points at. */
 export async function commitOf(cwd: string, ref: string): Promise<string> {
   const r = await git(cwd, ['rev-list', '-n', '1', ref]);
-  if (r.exitCode !== 0)
-    throw new Error(
-      `git cannot find ${ref}: ${r.stderr.trim()}\n  fix: fetch tags (actions/checkout with fetch-depth: 0)`,
+  if (r.exitCode !== 0) {
+    throw new ImageConfigError(
+      `git cannot find ${ref} (${r.stderr.trim().split('\n')[0]})`,
+      'fetch the tags and the history (actions/checkout with fetch-depth: 0, or git fetch --tags)',
+      cwd,
     );
+  }
   return r.stdout.trim();
 }
 
@@ -62,5 +65,18 @@ export async function commitOf(cwd: string, ref: string): Promise<string> {
 export async function versionTags(cwd: string): Promise<string[]> {
   const r = await git(cwd, ['tag', '--list', 'v*']);
   if (r.exitCode !== 0) throw new Error(`git tag --list failed in ${cwd}: ${r.stderr.trim()}`);
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+/** The commits of `ref` following first parents (a branch's own history), newest first. */
+export async function firstParentHistory(cwd: string, ref: string, max: number): Promise<string[]> {
+  const r = await git(cwd, ['rev-list', '--first-parent', `--max-count=${max}`, ref]);
+  if (r.exitCode !== 0) {
+    throw new ImageConfigError(
+      `git cannot list the history of ${ref} (${r.stderr.trim().split('\n')[0]})`,
+      'fetch it (actions/checkout with fetch-depth: 0, or git fetch origin)',
+      cwd,
+    );
+  }
   return r.stdout.split('\n').filter(Boolean);
 }

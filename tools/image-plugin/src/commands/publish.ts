@@ -1,14 +1,23 @@
-import { publishFloatingTags, type PublishRequest } from '../services/publish';
+import { publishEdgeTags, type PublishRequest } from '../services/publish';
 
 export interface PublishArgs extends PublishRequest {
   log: (line: string) => void;
 }
 
-/** `images publish`: moves the floating tags (services/publish.ts) and reports each move. */
+/** `images publish`: moves the edge tags (services/publish.ts) and reports each move. */
 export async function publish(args: PublishArgs): Promise<void> {
-  const { sha, moves, moved } = await publishFloatingTags(args);
+  const outcome = await publishEdgeTags(args);
+  if (outcome.kind === 'not-on-branch') {
+    args.log(
+      `publish: ${outcome.own.slice(0, 7)} is not among the newest commits of ${outcome.ref} (history rewritten?): ` +
+        `nothing published; the run of ${outcome.ref}'s newest commit publishes it`,
+    );
+    return;
+  }
+  const { own, sha, moves, moved } = outcome;
+  if (sha !== own) args.log(`publish: ${sha.slice(0, 7)} is newer than ${own.slice(0, 7)} and complete: publishing it`);
   for (const move of moved) args.log(`${move.image}: ${move.tag} -> ${move.digest}`);
   args.log(
-    `published ${moves.length} floating tag(s) for ${sha.slice(0, 7)} (${moved.length} moved, ${moves.length - moved.length} already in place)`,
+    `published ${moves.length} edge tag(s) for ${sha.slice(0, 7)} (${moved.length} moved, ${moves.length - moved.length} already in place)`,
   );
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_RUNNERS } from './defaults';
 import { ImageConfigError } from './errors';
 import { withDescendants } from './graph';
+import { checkMatrixSizes, checkPlanHasPlatforms } from './matrix-rules';
 import { platformSlug } from './platforms';
 
 export { DEFAULT_RUNNERS };
@@ -44,6 +45,8 @@ export interface CiPlanInput {
    */
   notInRegistry?: readonly string[];
   platforms: readonly string[];
+  /** Where the platforms came from, for errors (default nx.json). */
+  platformsSource?: string;
   /** Platform -> runner label. */
   runners: Readonly<Record<string, string>>;
   /** How many level jobs the workflow has. */
@@ -63,6 +66,7 @@ export function ciPlan(input: CiPlanInput): CiPlan {
   // A child of an affected image is affected too (Nx says so already; this keeps the plan safe alone).
   const parents = new Map(input.images.map((i) => [i.name, i.parents]));
   const closure = new Set(withDescendants(affected, [...names], (name) => parents.get(name) ?? []));
+  checkPlanHasPlatforms(input.platforms, input.platformsSource ?? 'nx.json');
   for (const platform of input.platforms) {
     if (!input.runners[platform]) {
       throw new ImageConfigError(
@@ -90,6 +94,7 @@ export function ciPlan(input: CiPlanInput): CiPlan {
       input.workflowFile,
     );
   }
+  checkMatrixSizes(levels.map((images, level) => ({ level, images })), input.platforms.length, input.workflowFile);
   const planLevels: PlanLevel[] = [];
   for (let level = 0; level < input.maxLevels; level++) {
     const images = levels[level] ?? [];

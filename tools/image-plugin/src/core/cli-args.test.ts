@@ -9,10 +9,11 @@ const DEFAULTS: CliOptions = {
   runners: {},
   maxLevels: 4,
   workflow: '.github/workflows/images.yml',
+  noTlog: false,
 };
 
 describe('parseCommandLine: what each command accepts', () => {
-  it.each<{ argv: string[]; options?: Partial<CliOptions>; image?: string }>([
+  it.each<{ argv: string[]; options?: Partial<CliOptions>; images?: string[] }>([
     { argv: ['plan'] },
     {
       argv: ['plan', '--all', '--check-registry', '--max-levels', '6', '--workflow=w.yml'],
@@ -34,19 +35,24 @@ describe('parseCommandLine: what each command accepts', () => {
     {
       argv: ['merge', 'base', '--platforms', 'linux/amd64,linux/arm64'],
       options: { platforms: ['linux/amd64', 'linux/arm64'] },
-      image: 'base',
+      images: ['base'],
     },
     {
       argv: ['merge', '--resultsDir', 'out', '--platforms=linux/amd64', '--', 'base'],
       options: { resultsDir: 'out', platforms: ['linux/amd64'] },
-      image: 'base',
+      images: ['base'],
     },
-  ])('$argv', ({ argv, options, image }) => {
+    {
+      argv: ['publish', '--ref', 'origin/main', '--revision', 'abcdef1'],
+      options: { ref: 'origin/main', revision: 'abcdef1' },
+    },
+    { argv: ['sign', 'base', 'node', '--key', 'k.key', '--no-tlog'], options: { key: 'k.key', noTlog: true }, images: ['base', 'node'] },
+  ])('$argv', ({ argv, options, images }) => {
     const expected = {
       kind: 'run',
       command: argv[0],
       options: { ...DEFAULTS, ...options },
-      ...(image ? { image } : {}),
+      arguments: images ?? [],
     };
     expect(parseCommandLine(argv)).toEqual(expected);
   });
@@ -64,7 +70,7 @@ describe('parseCommandLine: what each command accepts', () => {
   it('each command has its own help, the top level lists all', () => {
     expect(usage('merge')).toMatch(/^usage: images merge <image> --platforms/);
     expect(usage('merge')).not.toContain('publish');
-    for (const c of ['plan', 'release', 'publish', 'merge']) expect(usage()).toContain(`  ${c} `);
+    for (const c of ['plan', 'release', 'publish', 'merge', 'sign']) expect(usage()).toContain(`  ${c} `);
   });
 });
 
@@ -193,6 +199,8 @@ describe('parseCommandLine: a usage error (exit 2) naming the command, the argum
       says: 'no image given',
       fix: 'images merge <image> --platforms',
     },
+    { argv: ['sign', '--key', 'k.key'], argument: '<image>', says: 'no image given', fix: 'images sign <image>' },
+    { argv: ['sign', 'base', '--tlog'], argument: '--tlog', says: 'unknown option --tlog', fix: 'sign takes --key, --no-tlog' },
     {
       argv: ['merge', 'base'],
       argument: '--platforms',

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_LEVELS, DEFAULT_WORKFLOW_FILE, RESULTS_DIR } from './defaults';
 import { UsageError } from './errors';
 
 /**
@@ -7,8 +8,7 @@ import { UsageError } from './errors';
  * number that is not a number. Pure: argv in, options or an error out.
  */
 
-
-export type CommandName = 'plan' | 'release' | 'publish' | 'merge';
+export type CommandName = 'plan' | 'release' | 'publish' | 'merge' | 'sign';
 
 /** Every option of every command, read and checked. */
 export interface CliOptions {
@@ -24,10 +24,18 @@ export interface CliOptions {
   maxLevels: number;
   workflow: string;
   tag?: string;
+  /** publish: the branch whose newest complete commit is published. */
+  ref?: string;
+  /** sign: a cosign private key (keyless without it). */
+  key?: string;
+  /** sign: no transparency-log upload. */
+  noTlog: boolean;
 }
 
 export type CommandLine =
-  { kind: 'help'; command?: CommandName } | { kind: 'run'; command: CommandName; options: CliOptions; image?: string };
+  | { kind: 'help'; command?: CommandName }
+  /** `arguments`: the images named on the command line (merge takes one, sign one or more). */
+  | { kind: 'run'; command: CommandName; options: CliOptions; arguments: string[] };
 
 type ValueKind = 'text' | 'list' | 'count' | 'runner' | 'sha';
 interface OptionRule {
@@ -49,12 +57,17 @@ const OPTIONS: Record<string, OptionRule> = {
   images: { kind: 'list', key: 'images', value: 'base,node' },
   revision: { kind: 'sha', key: 'revision', value: '<commit sha>' },
   resultsDir: { kind: 'text', key: 'resultsDir', value: 'dist/images' },
+  ref: { kind: 'text', key: 'ref', value: 'origin/main' },
+  key: { kind: 'text', key: 'key', value: 'cosign.key' },
+  'no-tlog': { kind: 'flag', key: 'noTlog' },
 };
 
 interface CommandRule {
   options: string[];
-  /** The one argument the command takes, if any. */
+  /** The argument the command takes, if any. */
   argument?: string;
+  /** The command takes one or more of its argument (else exactly one). */
+  many?: boolean;
   required?: string[];
   usage: string;
   /** The fix for an argument the command does not take. */
@@ -80,10 +93,11 @@ export const COMMANDS: Record<CommandName, CommandRule> = {
     noArgument: (arg) => `name the version with --tag: images release --tag ${arg}`,
   },
   publish: {
-    options: ['images', 'repository', 'revision'],
-    usage: `publish [--images a,b] [--repository R] [--revision SHA]
-    Move each image's floating tag (<repo>:<image>) to the digest of its <image>-<sha> tag,
-    only when every image has one (all or nothing).`,
+    options: ['images', 'repository', 'revision', 'ref'],
+    usage: `publish [--images a,b] [--repository R] [--revision SHA] [--ref origin/main]
+    Move each image's edge tag (<repo>:<image>-edge) to the newest commit of --ref (default HEAD),
+    down to --revision (default HEAD), whose images all have their <image>-<sha> tag (all or
+    nothing; never back to an older commit).`,
     noArgument: (arg) => `to publish only some images, name them with --images: images publish --images ${arg}`,
   },
   merge: {
@@ -94,15 +108,24 @@ export const COMMANDS: Record<CommandName, CommandRule> = {
     Create the multi-platform index from per-platform (--pushByDigest) builds; fails naming
     every planned platform that is missing. Writes <resultsDir>/<image>.json.`,
   },
+  sign: {
+    options: ['key', 'no-tlog', 'resultsDir'],
+    argument: 'image',
+    many: true,
+    usage: `sign <image>... [--key cosign.key] [--no-tlog] [--resultsDir dist/images]
+    Sign each image's pushed digest (<resultsDir>/<image>.json) and every manifest in it with
+    cosign: keyless (GitHub's OIDC token) without --key.`,
+  },
 };
 
 const DEFAULTS: CliOptions = {
-  resultsDir: 'dist/images',
+  resultsDir: RESULTS_DIR,
   all: false,
   checkRegistry: false,
   runners: {},
-  maxLevels: 4,
-  workflow: '.github/workflows/images.yml',
+  maxLevels: DEFAULT_MAX_LEVELS,
+  workflow: DEFAULT_WORKFLOW_FILE,
+  noTlog: false,
 };
 
 /** The usage of one command, or of all of them. */
@@ -196,7 +219,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
           `${token.rawName} takes no value`,
           `write ${token.rawName} alone to turn it on, or leave it out`,
         );
-      options[optionRule.key as 'all'] = true;
+      options[optionRule.key as 'all' | 'checkRegistry' | 'noTlog'] = true;
       continue;
     }
     const value = token.value;
@@ -225,7 +248,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         `no ${rule.argument} given`,
         `write images ${name} <${rule.argument}> ${rule.required?.map(valueOf).join(' ') ?? ''}`.trim(),
       );
-    if (positionals.length > 1)
+    if (positionals.length > 1 && !rule.many)
       throw fail(
         positionals[1],
         `one ${rule.argument} at a time: "${positionals.slice(1).join(' ')}" is extra`,
@@ -241,9 +264,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   for (const required of rule.required ?? []) {
     if (!seen.has(required)) throw fail(`--${required}`, `--${required} is required`, `write ${valueOf(required)}`);
   }
-  return positionals[0] === undefined
-    ? { kind: 'run', command: name, options }
-    : { kind: 'run', command: name, options, image: positionals[0] };
+  return { kind: 'run', command: name, options, arguments: positionals };
 }
 
 function readValue(

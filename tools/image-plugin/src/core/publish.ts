@@ -1,29 +1,42 @@
 import { ImageConfigError } from './errors';
 
-export interface FloatingMove {
-  image: string;
-  /** The immutable tag this run produced (`<repo>:<image>-<sha>`). */
-  from: string;
-  digest: string;
-  /** The floating tag to point at that digest (`<repo>:<image>`). */
-  to: string;
+/**
+ * The commits publish considers, newest first: the branch's history (first parents, newest first) down
+ * to and including this run's commit. A commit that is not on the branch (history rewritten, or a
+ * run of another branch) has none: it publishes nothing, and the branch's own runs publish its tip.
+ */
+export function publishCandidates(history: readonly string[], own: string): string[] {
+  const at = history.indexOf(own);
+  return at >= 0 ? history.slice(0, at + 1) : [];
+}
+
+export interface CommitImages {
+  sha: string;
+  /** Each image's `<image>-<sha>` digest, or null when the registry lacks it. */
+  digests: Readonly<Record<string, string | null>>;
 }
 
 /**
- * All or nothing: the floating tags move only when every image of the run has its immutable tag.
- * `found` maps each image's immutable tag to its digest, or null when the registry lacks it.
+ * Which commit the edge tags move to: the newest candidate whose every image has its SHA tag (built,
+ * tested and merged: CI adds SHA tags only after an image's tests passed). Since the SHA tags only
+ * ever accrue and the branch only grows, the answer never goes back to an older commit, whatever
+ * order publish jobs run in; a publish whose own commit is older than the answer moves nothing back,
+ * and one cancelled while pending loses nothing, since the next one publishes the newest.
+ * Null when no candidate is complete.
  */
-export function floatingMoves(
-  wanted: ReadonlyArray<{ image: string; from: string; to: string }>,
-  found: ReadonlyMap<string, string | null>,
-): FloatingMove[] {
-  const missing = wanted.filter((w) => !found.get(w.from));
-  if (missing.length > 0) {
-    throw new ImageConfigError(
-      `not every image of this run succeeded: ${missing.map((m) => `${m.image} (${m.from} is missing)`).join(', ')}; no floating tag was moved`,
-      'build the missing images for this commit (npx nx run-many -t image-build --push), then publish again',
-      'publish',
-    );
-  }
-  return wanted.map((w) => ({ ...w, digest: found.get(w.from) as string }));
+export function publishTarget(candidates: readonly CommitImages[]): CommitImages | null {
+  return candidates.find(isComplete) ?? null;
+}
+
+/** Every image of the commit has its SHA tag. */
+export const isComplete = (c: CommitImages): boolean => Object.values(c.digests).every((d) => !!d);
+
+/** The error when no candidate is complete: names what this run's commit lacks. */
+export function incompleteError(own: CommitImages, sha: (commit: string) => string): ImageConfigError {
+  const missing = Object.entries(own.digests).filter(([, d]) => !d).map(([image]) => image);
+  return new ImageConfigError(
+    `not every image of ${own.sha.slice(0, 7)} has its SHA tag: ${missing.map((m) => `${m} (${sha(m)} is missing)`).join(', ')}; no newer commit is complete either, so no edge tag was moved`,
+    'build the missing images for this commit (re-run the failed jobs of the images workflow, or npx nx run-many -t image-build --push at that commit), then publish again',
+    'publish',
+  );
 }

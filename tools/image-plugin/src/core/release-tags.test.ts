@@ -1,28 +1,89 @@
 import { describe, expect, it } from 'vitest';
 import { isImageConfigError } from './errors';
-import { releaseTags, releaseTagSuffixes, releaseVersion } from './release-tags';
+import { checkUniqueVersion, makeLatest, parseReleaseTag, readReleaseTag, readReleaseTags, releaseTags, releaseTagSuffixes } from './release-tags';
 
-describe('releaseVersion', () => {
+const errorOf = (f: () => unknown): Error => {
+  try {
+    f();
+  } catch (e) {
+    expect(isImageConfigError(e)).toBe(true);
+    return e as Error;
+  }
+  throw new Error('expected an error');
+};
+
+describe('parseReleaseTag: v + semver, nothing else', () => {
   it.each([
-    ['v1.2.3', '1.2.3'],
-    ['1.2.3', '1.2.3'],
-    ['refs/tags/v1.2.3', '1.2.3'],
-    ['v1.3.0-rc.1', '1.3.0-rc.1'],
-    ['v2.0.0-beta.2+build.5', '2.0.0-beta.2'],
-  ])('%s -> %s', (tag, version) => {
-    expect(releaseVersion(tag)).toBe(version);
+    ['v1.2.3', { version: '1.2.3', exact: '1.2.3', build: [], prerelease: false }],
+    ['refs/tags/v1.2.3', { version: '1.2.3', exact: '1.2.3', build: [], prerelease: false }],
+    ['v1.3.0-rc.1', { version: '1.3.0-rc.1', exact: '1.3.0-rc.1', build: [], prerelease: true }],
+    ['v1.2.3+build.5', { version: '1.2.3', exact: '1.2.3_build.5', build: ['build', '5'], prerelease: false }],
+    ['v2.0.0-beta.2+exp.sha.5114f85', { version: '2.0.0-beta.2', exact: '2.0.0-beta.2_exp.sha.5114f85', build: ['exp', 'sha', '5114f85'], prerelease: true }],
+    ['v10.20.30', { version: '10.20.30', exact: '10.20.30', build: [], prerelease: false }],
+  ])('%s', (tag, want) => {
+    expect(parseReleaseTag(tag)).toEqual({ tag: tag.replace('refs/tags/', ''), ...want });
   });
 
-  it.each(['v1.2', 'v1', 'latest', 'v1.2.3.4', 'release-1.2.3', 'vx.y.z', ''])('"%s" is refused, naming the tag', (tag) => {
-    let error: unknown;
-    try {
-      releaseVersion(tag);
-    } catch (e) {
-      error = e;
-    }
-    expect(isImageConfigError(error)).toBe(true);
-    expect((error as Error).message).toContain(`"${tag}"`);
-    expect((error as Error).message).toContain('v1.2.3');
+  it.each([
+    ['vv1.2.3', 'tag the commit v1.2.3 instead'],
+    ['1.2.3', 'tag the commit v1.2.3 instead'],
+    ['V1.2.3', 'tag the commit v1.2.3 instead'],
+    ['v1.2', 'release tags look like v1.2.3'],
+    ['v1', 'release tags look like v1.2.3'],
+    ['latest', 'release tags look like v1.2.3'],
+    ['v1.2.3.4', 'release tags look like v1.2.3'],
+    ['v01.2.3', 'release tags look like v1.2.3'],
+    ['v=1.2.3', 'release tags look like v1.2.3'],
+    ['v 1.2.3', 'release tags look like v1.2.3'],
+    ['release-1.2.3', 'release tags look like v1.2.3'],
+    ['vx.y.z', 'release tags look like v1.2.3'],
+    ['', 'release tags look like v1.2.3'],
+  ])('"%s" is refused, naming the tag and the fix', (tag, fix) => {
+    const message = errorOf(() => parseReleaseTag(tag)).message;
+    expect(message).toContain(`the tag "${tag}" is not a release tag`);
+    expect(message).toContain(`fix: ${fix}`);
+  });
+
+  it('the docker tag of a version with build metadata has no "+" (docker tags cannot hold one)', () => {
+    const exact = parseReleaseTag('v1.2.3+build.5').exact;
+    expect(exact).toMatch(/^[\w][\w.-]{0,127}$/);
+  });
+});
+
+describe('readReleaseTags: existing tags read by the same grammar', () => {
+  it('stray tags are left out and named; they never count as releases', () => {
+    const { releases, ignored } = readReleaseTags(['v1.0.0', 'vv9.9.9', 'v1.2', 'V3.0.0', 'v1.1.0-rc.1', 'nightly', 'v1.0.1+b.2']);
+    expect(releases.map((r) => r.tag)).toEqual(['v1.0.0', 'v1.1.0-rc.1', 'v1.0.1+b.2']);
+    expect(ignored).toEqual(['vv9.9.9', 'v1.2', 'V3.0.0']);
+    expect(readReleaseTag('vv9.9.9')).toBeNull();
+  });
+
+  it('a stray vv9.9.9 does not stop v1.2.0 from taking the bare tag', () => {
+    const { releases } = readReleaseTags(['v1.0.0', 'vv9.9.9', 'v1.2.0']);
+    expect(releaseTagSuffixes('1.2.0', releases.map((r) => r.version))).toEqual(['1.2.0', '1.2', '1', null]);
+  });
+
+  it('two tags of one version that differ in build metadata are refused, naming both', () => {
+    const { releases } = readReleaseTags(['v1.2.3+build.5', 'v1.2.3+build.6', 'v1.2.4']);
+    const message = errorOf(() => checkUniqueVersion(releases[1], releases)).message;
+    expect(message).toContain('v1.2.3+build.6 and v1.2.3+build.5 are the same version 1.2.3');
+    expect(message).toContain('git push --delete origin v1.2.3+build.6');
+    expect(() => checkUniqueVersion(releases[2], releases)).not.toThrow();
+  });
+});
+
+describe('makeLatest: the same highest-wins rule as the bare tag', () => {
+  const released = ['1.0.0', '1.1.0', '1.2.0', '1.0.1', '2.0.0-rc.1'];
+  it.each([
+    ['v1.2.0', 'true'],
+    ['v1.1.5', 'false'], // a hotfix of an older line is never the latest
+    ['v1.0.1', 'false'],
+    ['v2.0.0-rc.1', 'false'], // a pre-release never
+    ['v1.3.0', 'true'],
+    ['v1.2.0+build.7', 'true'],
+  ])('%s -> %s', (tag, want) => {
+    const release = parseReleaseTag(tag);
+    expect(makeLatest(release, [...released, release.version])).toBe(want);
   });
 });
 
@@ -84,7 +145,7 @@ describe('release tag rules: the sequence v1.0.0, v1.1.0, v1.0.1, v1.2.0-rc.1, v
   for (const step of SEQUENCE) {
     it(`${step.tag} adds ${step.adds.map((s) => s || '<image>').join(', ')}`, () => {
       gitTags.push(step.tag);
-      const version = releaseVersion(step.tag);
+      const version = parseReleaseTag(step.tag).version;
       const released = gitTags.map((t) => t.slice(1));
       const suffixes = releaseTagSuffixes(version, released);
       expect(suffixes.map((s) => s ?? '')).toEqual(step.adds);
@@ -126,7 +187,11 @@ describe('releaseTags: full references per layout', () => {
     },
     { layout: 'single' as const, version: '1.0.1', released: ['1.0.0', '1.1.0'], tags: ['r/images:base-1.0.1', 'r/images:base-1.0'] },
     { layout: 'single' as const, version: '1.3.0-rc.1', released: ['1.2.0'], tags: ['r/images:base-1.3.0-rc.1'] },
+    { layout: 'single' as const, version: '1.2.1+build.5', released: ['1.2.0'], tags: ['r/images:base-1.2.1_build.5', 'r/images:base-1.2', 'r/images:base-1', 'r/images:base'] },
+    { layout: 'per-image' as const, version: '1.2.1+build.5', released: ['1.3.0'], tags: ['r/images/base:1.2.1_build.5', 'r/images/base:1.2'] },
   ])('$layout $version', ({ layout, version, released, tags }) => {
-    expect(releaseTags({ repository: 'r/images', layout, image: 'base', version, released })).toEqual(tags);
+    expect(releaseTags({ repository: 'r/images', layout, image: 'base', release: parseReleaseTag(`v${version}`), released })).toEqual(
+      tags,
+    );
   });
 });

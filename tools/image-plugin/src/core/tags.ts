@@ -36,9 +36,16 @@ export const shaTag = (repository: string, layout: Layout, image: string, revisi
 export const contentTag = (repository: string, layout: Layout, image: string, hash: string) =>
   tagRef(repository, layout, image, `content-${hash}`);
 
-/** `<image>` (`latest` per image): moved only by publish and release. */
+/** `<image>` (`latest` per image): the highest release, moved only by release (publish moves `<image>-edge`). */
 export const floatingTag = (repository: string, layout: Layout, image: string) =>
   `${imageRepository(repository, layout, image)}:${layout === 'single' ? image : 'latest'}`;
+
+/**
+ * `<image>-edge` (`edge` per image): the newest complete build of the main branch, moved only by
+ * publish. The bare `<image>` (`latest`) belongs to releases alone.
+ */
+export const edgeTag = (repository: string, layout: Layout, image: string) =>
+  tagRef(repository, layout, image, 'edge');
 
 /** The registry build cache of an image (`cacheFrom: registry`): `<image>-buildcache`. */
 export const cacheTag = (repository: string, layout: Layout, image: string) =>

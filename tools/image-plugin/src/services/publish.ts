@@ -1,60 +1,82 @@
-import { currentRevision } from '../adapters/git';
+import { currentRevision, firstParentHistory } from '../adapters/git';
 import { RegistryClient } from '../adapters/registry';
 import { checkShaLength } from '../core/build-options';
 import { SHA_LENGTH } from '../core/defaults';
-import { floatingMoves, type FloatingMove } from '../core/publish';
+import { ImageConfigError } from '../core/errors';
+import { incompleteError, isComplete, publishCandidates, type CommitImages } from '../core/publish';
 import { normalizeRepository } from '../core/repository';
-import { floatingTag, imageRepository, revisionTag, shaTag } from '../core/tags';
-import type { PendingMove } from '../core/tag-moves';
+import { edgeTag, imageRepository, revisionTag, shaTag } from '../core/tags';
+import type { PendingMove, TagMove } from '../core/tag-moves';
 import { moveTagsAllOrNothing } from './move-tags';
 import { workspaceImages } from './workspace';
+
+/** How far back along the branch publish looks for this run's commit. */
+const HISTORY_DEPTH = 1000;
 
 export interface PublishRequest {
   workspaceRoot: string;
   /** Limit to these images (default: every image of the workspace). */
   images?: string[];
   repository?: string;
+  /** This run's commit (default: HEAD). */
   revision?: string;
+  /** The branch whose newest complete commit is published (default: HEAD; CI: origin/main). */
+  ref?: string;
   shaLength?: number;
 }
 
-export interface PublishOutcome {
-  /** The full SHA whose images were published. */
-  sha: string;
-  moves: FloatingMove[];
-  moved: PendingMove[];
-}
+export type PublishOutcome =
+  /** This run's commit is not on the branch: nothing published (the branch's own runs publish its tip). */
+  | { kind: 'not-on-branch'; own: string; ref: string }
+  | { kind: 'published'; own: string; sha: string; moves: TagMove[]; moved: PendingMove[] };
 
 /**
- * Moves every image's floating tag to the digest of its `<image>-<sha>` tag, only when all have one;
- * if the registry fails halfway, the tags already moved go back.
+ * Moves every image's edge tag (`<image>-edge`) to its `<image>-<sha>` digest of the newest commit of
+ * the branch, down to this run's commit, whose images all have SHA tags; all or nothing, and what moved
+ * goes back when the registry fails halfway. An older commit's publish never moves a tag back.
  */
-export async function publishFloatingTags(
-  req: PublishRequest,
-  registry = new RegistryClient(),
-): Promise<PublishOutcome> {
+export async function publishEdgeTags(req: PublishRequest, registry = new RegistryClient()): Promise<PublishOutcome> {
   const { options, specs } = await workspaceImages(req.workspaceRoot);
-  const sha = req.revision ?? (await currentRevision(req.workspaceRoot)).sha;
+  const own = req.revision ?? (await currentRevision(req.workspaceRoot)).sha;
   const names = req.images?.length ? req.images : specs.map((s) => s.name);
   const unknown = names.filter((n) => !specs.some((s) => s.name === n));
-  if (unknown.length)
-    throw new Error(`unknown images: ${unknown.join(', ')} (the workspace has ${specs.map((s) => s.name).join(', ')})`);
+  if (unknown.length) {
+    throw new ImageConfigError(
+      `unknown images: ${unknown.join(', ')}`,
+      `name images of the workspace: ${specs.map((s) => s.name).join(', ')}`,
+      'images publish --images',
+    );
+  }
   const repository = normalizeRepository(req.repository ?? options.repository);
   const shaLength = checkShaLength(req.shaLength ?? Number(options.build.shaLength ?? SHA_LENGTH.default), 'publish');
-  const revision = revisionTag(sha, shaLength);
-  const wanted = names.map((image) => ({
+  const shaTagOf = (image: string, sha: string) =>
+    shaTag(repository, options.layout, image, revisionTag(sha, shaLength));
+
+  const ref = req.ref ?? 'HEAD';
+  const candidates = publishCandidates(await firstParentHistory(req.workspaceRoot, ref, HISTORY_DEPTH), own);
+  if (candidates.length === 0) return { kind: 'not-on-branch', own, ref };
+  let target: CommitImages | null = null;
+  let ownImages: CommitImages | null = null;
+  for (const sha of candidates) {
+    const digests = await Promise.all(names.map((image) => registry.digestOf(shaTagOf(image, sha))));
+    const commit: CommitImages = { sha, digests: Object.fromEntries(names.map((image, i) => [image, digests[i]])) };
+    if (sha === own) ownImages = commit;
+    if (isComplete(commit)) {
+      target = commit;
+      break;
+    }
+  }
+  if (!target) {
+    const none = { sha: own, digests: Object.fromEntries(names.map((n) => [n, null])) };
+    throw incompleteError(ownImages ?? none, (image) => shaTagOf(image, own));
+  }
+  const digests = target.digests;
+  const moves: TagMove[] = names.map((image) => ({
     image,
-    from: shaTag(repository, options.layout, image, revision),
-    to: floatingTag(repository, options.layout, image),
+    tag: edgeTag(repository, options.layout, image),
     repository: imageRepository(repository, options.layout, image),
+    digest: digests[image] as string,
   }));
-  const digests = await Promise.all(wanted.map((w) => registry.digestOf(w.from)));
-  const found = new Map<string, string | null>(wanted.map((w, i) => [w.from, digests[i]]));
-  const moves = floatingMoves(wanted, found);
-  const { moved } = await moveTagsAllOrNothing(
-    registry,
-    moves.map((m, i) => ({ image: m.image, tag: m.to, repository: wanted[i].repository, digest: m.digest })),
-    'publish',
-  );
-  return { sha, moves, moved };
+  const { moved } = await moveTagsAllOrNothing(registry, moves, 'publish');
+  return { kind: 'published', own, sha: target.sha, moves, moved };
 }

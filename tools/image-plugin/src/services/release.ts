@@ -1,4 +1,3 @@
-import semver from 'semver';
 import { commitOf, versionTags } from '../adapters/git';
 import { upsertRelease } from '../adapters/github';
 import { RegistryClient } from '../adapters/registry';
@@ -6,7 +5,7 @@ import { checkShaLength } from '../core/build-options';
 import { SHA_LENGTH } from '../core/defaults';
 import { ImageConfigError } from '../core/errors';
 import { releaseNotes, type ReleasedImage } from '../core/release-notes';
-import { releaseTags, releaseVersion } from '../core/release-tags';
+import { checkUniqueVersion, makeLatest, parseReleaseTag, readReleaseTags, releaseTags } from '../core/release-tags';
 import { normalizeRepository } from '../core/repository';
 import type { PendingMove, TagMove } from '../core/tag-moves';
 import { imageRepository, revisionTag, shaTag } from '../core/tags';
@@ -15,7 +14,7 @@ import { workspaceImages } from './workspace';
 
 export interface ReleaseRequest {
   workspaceRoot: string;
-  /** The git tag, e.g. `v1.2.3` (default: GITHUB_REF_NAME). */
+  /** The git tag, `v` + semver, e.g. `v1.2.3` (default: GITHUB_REF_NAME). */
   tag: string;
   repository?: string;
   env: Readonly<Record<string, string | undefined>>;
@@ -34,16 +33,18 @@ export interface ReleaseOutcome {
  * Releases retag, never rebuild: each image's digest at the tagged commit (its `<image>-<sha>` tag)
  * gets `<image>-<version>` and, where this is the highest release of the line, `<image>-<major>.<minor>`,
  * `<image>-<major>` and `<image>`. All images are resolved before any tag moves, and a registry
- * failure while moving puts back what moved. Then the GitHub release is created or updated.
- * Running it twice changes nothing.
+ * failure while moving puts back what moved. Then the GitHub release is created or updated, the
+ * repository's latest exactly when this release took `<image>`. Running it twice changes nothing.
  */
 export async function releaseImages(req: ReleaseRequest, registry = new RegistryClient()): Promise<ReleaseOutcome> {
-  const version = releaseVersion(req.tag);
+  const release = parseReleaseTag(req.tag);
   const { options, specs } = await workspaceImages(req.workspaceRoot);
-  const commit = await commitOf(req.workspaceRoot, req.tag);
-  const released = (await versionTags(req.workspaceRoot))
-    .map((t) => semver.valid(t.replace(/^v/, '')))
-    .filter((v): v is string => Boolean(v));
+  const commit = await commitOf(req.workspaceRoot, release.tag);
+  // Every existing tag read by the same grammar: a stray `vv9.9.9` is no release and blocks nothing.
+  const { releases, ignored } = readReleaseTags(await versionTags(req.workspaceRoot));
+  if (ignored.length) req.log(`release: not release tags, left out: ${ignored.join(', ')}`);
+  checkUniqueVersion(release, releases);
+  const released = releases.map((r) => r.version);
   const repository = normalizeRepository(req.repository ?? options.repository);
   const shaLength = checkShaLength(Number(options.build.shaLength ?? SHA_LENGTH.default), 'release');
   const revision = revisionTag(commit, shaLength);
@@ -57,8 +58,8 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
   const missing = found.filter((f) => !f.remote);
   if (missing.length) {
     throw new ImageConfigError(
-      `${req.tag} (${commit.slice(0, 7)}) has no image for ${missing.map((m) => `${m.spec.name} (${m.tag})`).join(', ')}; no tag was moved`,
-      'releases retag what CI built for that commit: let the images workflow finish on it (or run it with "all"), then release again',
+      `${release.tag} (${commit.slice(0, 7)}) has no image for ${missing.map((m) => `${m.spec.name} (${m.tag})`).join(', ')}; no tag was moved`,
+      `releases retag what CI built and tested for that commit: run the images workflow on the tag (Actions > images > Run workflow, "Use workflow from" ${release.tag}; it builds only what is missing, then releases), or locally git checkout ${release.tag} && npx nx run-many -t image-build --push, then release again`,
       'release',
     );
   }
@@ -66,7 +67,7 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
     image: spec.name,
     digest: remote!.digest,
     platforms: remote!.platforms,
-    tags: releaseTags({ repository, layout: options.layout, image: spec.name, version, released }),
+    tags: releaseTags({ repository, layout: options.layout, image: spec.name, release, released }),
   }));
   // Exact version tags of every image first, the floating ones last: a registry failure is met
   // before anything a user pulls by a moving tag has changed, and what moved is put back.
@@ -91,18 +92,19 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
     req.log(`${image.image}: ${tags} -> ${image.digest}${changed ? '' : ' (already in place)'}`);
   }
 
-  const notes = releaseNotes(version, images);
+  const notes = releaseNotes(release.tag.slice(1), images);
   const [owner, repo] = (req.env.GITHUB_REPOSITORY ?? '').split('/');
   if (!req.env.GITHUB_TOKEN || !owner || !repo) {
     req.log('no GITHUB_TOKEN or GITHUB_REPOSITORY: the GitHub release is not created; its notes would be:');
     req.log(notes);
     return { images, moved, notes, github: null };
   }
+  const latest = makeLatest(release, released);
   const github = await upsertRelease(
-    { owner, repo, tag: req.tag, name: req.tag, body: notes, prerelease: semver.prerelease(version) !== null },
+    { owner, repo, tag: release.tag, name: release.tag, body: notes, prerelease: release.prerelease, makeLatest: latest },
     req.env.GITHUB_TOKEN,
     req.env.GITHUB_API_URL,
   );
-  req.log(`GitHub release ${req.tag}: ${github}`);
+  req.log(`GitHub release ${release.tag}: ${github}${latest === 'true' ? ' (latest)' : ''}`);
   return { images, moved, notes, github };
 }

@@ -5,6 +5,7 @@ import { readResult } from '../adapters/result-files';
 import { TEST_SPEC_FILE } from '../core/defaults';
 import { ImageConfigError } from '../core/errors';
 import { checkFailure, parseTestSpec, type ImageCheck } from '../core/test-spec';
+import { platformResultKey } from '../core/build-decisions';
 import { runCheck } from './run-check';
 
 export interface TestRequest {
@@ -15,6 +16,8 @@ export interface TestRequest {
   resultsDir: string;
   /** Only checks whose "<image> › <name>" contains this text. */
   filter?: string;
+  /** The one-platform result of a --pushByDigest build (CI tests each platform before the merge). */
+  platform?: string;
   log: (line: string) => void;
 }
 
@@ -42,12 +45,15 @@ function lineageChecks(
 
 /** Runs every check of the lineage in fresh containers of the image image-build produced in this run. */
 export async function runImageTests(req: TestRequest): Promise<TestReport> {
-  const result = await readResult(req.workspaceRoot, req.resultsDir, req.image);
+  const key = req.platform ? platformResultKey(req.image, req.platform) : req.image;
+  const result = await readResult(req.workspaceRoot, req.resultsDir, key);
   if (!result) {
     throw new ImageConfigError(
-      `${req.image} has no image-build result in ${req.resultsDir}`,
-      `run npx nx run ${req.image}:image-test (it builds first), or npx nx run ${req.image}:image-build`,
-      join(req.resultsDir, `${req.image}.json`),
+      `${req.image} has no image-build result${req.platform ? ` for ${req.platform}` : ''} in ${req.resultsDir}`,
+      req.platform
+        ? `run npx nx run ${req.image}:image-build --push --pushByDigest --platforms=${req.platform} first`
+        : `run npx nx run ${req.image}:image-test (it builds first), or npx nx run ${req.image}:image-build`,
+      join(req.resultsDir, `${key}.json`),
     );
   }
   const reference = result.pinnedReference;

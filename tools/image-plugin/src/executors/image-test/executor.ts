@@ -8,6 +8,8 @@ import { runImageTests } from '../../services/run-image-tests';
 
 export interface ImageTestOptions {
   resultsDir?: string;
+  /** Test the one-platform build of this platform (`<image>@<os>-<arch>.json`). */
+  platform?: string;
   filter?: string;
 }
 
@@ -34,6 +36,7 @@ export default async function imageTestExecutor(
       lineage: lineage(context, image),
       resultsDir: options.resultsDir ?? RESULTS_DIR,
       filter: options.filter,
+      platform: options.platform,
       log: (line) => console.log(line),
     });
     const total = report.passed.length + report.failed.length;
