@@ -12,9 +12,11 @@ import { defaultRepository } from './adapters/git-remote';
 import { levelsOf } from './core/graph';
 import { readImageSpecs, type ImageSpec } from './core/image-spec';
 import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from './options';
+import { executorOf } from './plugin-package';
 
-const EXECUTOR = './tools/image-plugin:image-build';
-const TEST_EXECUTOR = './tools/image-plugin:image-test';
+// By package name, so the targets resolve in this repository (npm workspace link) and where the package is installed.
+const EXECUTOR = executorOf('image-build');
+const TEST_EXECUTOR = executorOf('image-test');
 const TEST_SPEC = 'image-test.yaml';
 
 /** Reads every Dockerfile the glob selects into image specs, checking the graph for cycles. */
