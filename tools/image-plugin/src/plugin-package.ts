@@ -10,8 +10,11 @@ export const PLUGIN_PACKAGE = '@workspace-images/image-plugin';
 /** `@workspace-images/image-plugin:image-build`: an executor of this package, as a target names it. */
 export const executorOf = (executor: string): string => `${PLUGIN_PACKAGE}:${executor}`;
 
-/** Whether an nx.json `plugins` entry loads this plugin (by package name or by a path into its folder). */
+/** A path to the plugin's folder in a workspace that has it as sources (`./tools/image-plugin/src/plugin.ts`). */
+const LOCAL_PLUGIN = /^\.{0,2}\/(?:[^/]+\/)*image-plugin(?:\/(?:src|dist)\/plugin(?:\.[cm]?[jt]s)?)?$/;
+
+/** Whether an nx.json `plugins` entry loads this plugin: by package name, or by a path to its folder. */
 export function isImagePluginEntry(entry: PluginConfiguration): boolean {
   const name = typeof entry === 'string' ? entry : entry.plugin;
-  return name === PLUGIN_PACKAGE || name.startsWith(`${PLUGIN_PACKAGE}/`) || name.includes('image-plugin');
+  return name === PLUGIN_PACKAGE || LOCAL_PLUGIN.test(name);
 }

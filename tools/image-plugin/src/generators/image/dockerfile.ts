@@ -3,6 +3,9 @@ import type { InstallStep, NewImage } from './model';
 
 const CA_SECRET = '--mount=type=secret,id=ca-bundle,target=/etc/ssl/certs/ca-certificates.crt';
 
+/** A double-quoted LABEL value: quotes, backslashes and `$` (variable expansion) escaped. */
+const labelValue = (text: string) => text.replace(/["\\$]/g, '\\$&');
+
 /** One bind-mounted RUN per install script (the script never lands in a layer), as the family's Dockerfiles do. */
 function runStep(step: InstallStep): string {
   const mounts = [
@@ -31,7 +34,7 @@ export function renderDockerfile(image: NewImage): string {
       : [`FROM ${image.from.base}`];
   const labels = [
     `LABEL org.opencontainers.image.title="${image.title}" \\`,
-    `      org.opencontainers.image.description="${image.description.replace(/["\\]/g, '\\$&')}"`,
+    `      org.opencontainers.image.description="${labelValue(image.description)}"`,
   ];
   // A parent may end as another user; install scripts run as root.
   const steps = image.steps.length

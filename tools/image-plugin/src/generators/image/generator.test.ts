@@ -52,6 +52,7 @@ describe('image generator: bad input is refused with one message, before anythin
     ['our image as the external base', { name: 'python', base: `${REPO}:base` }, `--base "${REPO}:base" names this workspace's image "base"\n  fix: use --parent base`],
     ['a base that is no reference', { name: 'python', base: 'debian trixie' }, '--base "debian trixie" is not an image reference'],
     ['a name owning a tag of another image', { name: 'node-22', parent: 'base' }, `nx.json: "node-22" is also node's release tag for version 22`],
+    ['a description of two lines', { name: 'python', description: 'one\ntwo' }, '--description must be one line'],
     ['a parent that closes a cycle', { name: 'b', parent: 'a' }, 'images form a cycle: a -> b -> a', undefined, cycle],
     ['a workspace without the plugin', { name: 'python' }, 'nx.json: the image plugin is not in nx.json', null as never],
     ['a glob that says no folder', { name: 'python' }, `the plugin's dockerfileGlob "**/Dockerfile" does not say which folder`, { repository: REPO, dockerfileGlob: '**/Dockerfile' }],
@@ -144,6 +145,12 @@ describe('image generator: what it writes', () => {
     const toolsChecks = parseTestSpec('t', tree.read('images/tools/image-test.yaml', 'utf8') ?? '').map((c) => c.name);
     expect(toolsChecks).toEqual(['gdb: Debian packages installed (gdb)', 'no install script or apt list left in the image']);
     expect(parseTestSpec('u', tree.read('images/ubuntu/image-test.yaml', 'utf8') ?? '').map((c) => c.name)).toEqual(['no install script or apt list left in the image']);
+  });
+
+  it('a description with quotes, a backslash and a $ stays literal in the label', async () => {
+    const tree = workspace();
+    await imageGenerator(tree, { name: 'q', parent: 'base', description: 'say "hi" to $HOME \\o/' });
+    expect(tree.read('images/q/Dockerfile', 'utf8')).toContain('org.opencontainers.image.description="say \\"hi\\" to \\$HOME \\\\o/"\n');
   });
 
   it('a child without scripts has no RUN and an empty, valid check list', async () => {

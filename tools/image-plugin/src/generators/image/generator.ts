@@ -3,9 +3,10 @@ import { generateFiles, logger, offsetFromRoot, type Tree } from '@nx/devkit';
 import { ImageConfigError } from '../../core/errors';
 import { classifyReference, parseReference } from '../../core/references';
 import { imageTags } from '../../core/tags';
+import { PLUGIN_PACKAGE } from '../../plugin-package';
 import { IMAGE_DOCS_DIR, DEFAULT_BASE, imageFolderFor, PARENT_ARG, SCRIPTS_LIB_DIR, scriptPath, SCRIPTS_DIR, TEST_SPEC_FILE } from '../shared/layout';
 import { listOption } from '../shared/list-option';
-import { checkImageName, tagClash } from '../shared/names';
+import { checkImageName, checkOneLine, tagClash } from '../shared/names';
 import { scriptFacts } from '../shared/script-facts';
 import { readTreeImages, specsWith, type TreeImages } from '../shared/tree-images';
 import { renderDockerfile } from './dockerfile';
@@ -13,9 +14,12 @@ import { imageListings, type ImageListing } from './listings';
 import type { InstallStep, NewImage } from './model';
 import type { ImageGeneratorSchema } from './schema';
 import { renderTestSpec } from './test-spec';
-import { PLUGIN_PACKAGE } from '../../plugin-package';
 
 const refuse = (problem: string, fix: string, file?: string) => new ImageConfigError(problem, fix, file);
+
+/** An image's published references: the floating tag a child's ARG default names, and this commit's tag. */
+const referencesOf = (options: TreeImages['options'], image: string) =>
+  imageTags({ repository: options.repository, layout: options.layout, image, revision: '<sha>', contentHash: '<hash>' });
 
 /** The parent: an image of the workspace, not the new image itself. */
 function checkParent(parent: string, name: string, images: TreeImages): string {
@@ -60,50 +64,59 @@ function installStep(tree: Tree, tool: string): InstallStep {
   return step;
 }
 
+/** A name no image has (nor its folder), whose tags cannot be another image's. */
+function checkNewName(tree: Tree, name: string, folder: string, images: TreeImages): void {
+  if (images.names.has(name) || tree.exists(folder)) {
+    throw refuse(`the image "${name}" already exists (${folder})`, 'pick another name, or edit that image', `${folder}/Dockerfile`);
+  }
+  if (images.options.layout !== 'single') return;
+  for (const other of images.names) {
+    const clash = tagClash(name, other);
+    if (clash) {
+      throw refuse(`${clash}: in the single layout every tag of an image starts with "<image>-"`, 'pick another name, or use "layout": "per-image" in the image plugin options', 'nx.json');
+    }
+  }
+}
+
+/**
+ * The plugin's own reader and graph over the workspace plus the new Dockerfile: refuses a cycle it would
+ * close (an existing Dockerfile already naming it) and a parent reference the plugin would not read as the parent.
+ */
+function checkAsThePluginReadsIt(tree: Tree, image: NewImage, images: TreeImages): void {
+  const spec = specsWith(tree, images, { dockerfile: `${image.folder}/Dockerfile`, content: renderDockerfile(image) }).find((s) => s.name === image.name);
+  if ('parent' in image.from && spec?.parents.map((p) => p.image).join() !== image.from.parent) {
+    throw refuse(
+      `the parent reference ${image.from.reference} does not read as the image "${image.from.parent}" with the plugin's repository ${images.options.repository}`,
+      'check "repository" and "layout" in the image plugin options in nx.json',
+      'nx.json',
+    );
+  }
+}
+
 /** Decides the new image from the options and the Tree, refusing bad input before anything is written. */
 export function planImage(tree: Tree, schema: ImageGeneratorSchema): { image: NewImage; images: TreeImages } {
   const name = checkImageName((schema.name ?? '').trim());
   const images = readTreeImages(tree);
-  const { repository, layout } = images.options;
   const folder = imageFolderFor(images.options.dockerfileGlob, name);
-  if (images.names.has(name) || tree.exists(folder)) {
-    throw refuse(`the image "${name}" already exists (${folder})`, 'pick another name, or edit that image', `${folder}/Dockerfile`);
-  }
-  if (layout === 'single') {
-    for (const other of images.names) {
-      const clash = tagClash(name, other);
-      if (clash) throw refuse(`${clash}: in the single layout every tag of an image starts with "<image>-"`, 'pick another name, or use "layout": "per-image" in the image plugin options', 'nx.json');
-    }
-  }
+  checkNewName(tree, name, folder, images);
   const parent = schema.parent?.trim() ? checkParent(schema.parent.trim(), name, images) : undefined;
   if (parent && schema.base?.trim()) throw refuse('--parent and --base both name what the image builds FROM', 'pass one of them');
   const scripts = listOption(schema.scripts);
   const steps = scripts.map((tool) => installStep(tree, tool));
   const from = parent
-    ? { parent, reference: imageTags({ repository, layout, image: parent, revision: '', contentHash: '' }).floating }
+    ? { parent, reference: referencesOf(images.options, parent).floating }
     : { base: checkBase(schema.base?.trim() || DEFAULT_BASE, images) };
-  const said = schema.description?.trim().replace(/\.$/, '');
+  const said = checkOneLine('description', schema.description?.trim() ?? '').replace(/\.$/, '');
   const description = said || `${'base' in from ? from.base : `the ${parent} image`}${scripts.length ? ` plus ${scripts.join(', ')}` : ''}`;
-  const image: NewImage = { name, folder, description, title: `${repository.split('/').pop()} ${name}`, from, steps };
-
-  // The plugin's own reader and graph over the workspace plus the new Dockerfile: a cycle it would close
-  // (an existing Dockerfile already naming it), or a reference the plugin would not read as its parent.
-  const dockerfile = `${folder}/Dockerfile`;
-  const spec = specsWith(tree, images, { dockerfile, content: renderDockerfile(image) }).find((s) => s.name === name);
-  if (parent && spec?.parents.map((p) => p.image).join() !== parent) {
-    throw refuse(
-      `the parent reference ${'parent' in from ? from.reference : ''} does not read as the image "${parent}" with the plugin's repository ${repository}`,
-      'check "repository" and "layout" in the image plugin options in nx.json',
-      'nx.json',
-    );
-  }
+  const title = `${images.options.repository.split('/').pop()} ${name}`;
+  const image: NewImage = { name, folder, description, title, from, steps };
+  checkAsThePluginReadsIt(tree, image, images);
   return { image, images };
 }
 
 /** Writes the image's files; `listings` add it wherever else images are listed. */
 export function writeImage(tree: Tree, image: NewImage, images: TreeImages, listings: readonly ImageListing[] = imageListings): void {
-  const { repository, layout } = images.options;
-  const tags = imageTags({ repository, layout, image: image.name, revision: '<sha>', contentHash: '<hash>' });
+  const tags = referencesOf(images.options, image.name);
   tree.write(`${image.folder}/Dockerfile`, renderDockerfile(image));
   tree.write(`${image.folder}/${TEST_SPEC_FILE}`, renderTestSpec(image));
   const docsPage = `${IMAGE_DOCS_DIR}/${image.name}.md`;
@@ -117,7 +130,8 @@ export function writeImage(tree: Tree, image: NewImage, images: TreeImages, list
     parent,
     parentDocs: parent !== '' && tree.exists(`${IMAGE_DOCS_DIR}/${parent}.md`),
     base: 'base' in image.from ? image.from.base : '',
-    steps: image.steps,
+    // A `|` would end a table cell.
+    steps: image.steps.map((s) => ({ ...s, summary: s.summary?.replace(/\|/g, '\\|') })),
     reference: tags.floating,
     localTag: tags.sha,
     offset: offsetFromRoot(IMAGE_DOCS_DIR),

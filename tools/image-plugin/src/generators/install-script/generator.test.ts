@@ -45,6 +45,7 @@ describe('install-script generator: bad input is refused with one message, befor
     ['a range', { tool: 't', npm: 'typescript@~5.9.0' }, 'pin an exact version: typescript@<x.y.z>'],
     ['a path outside $HOME', { tool: 't', persist: '../.ssh:dir' }, '--persist "../.ssh:dir": "../.ssh" is not a path under $HOME'],
     ['an unknown path type', { tool: 't', persist: '.t:link' }, 'the type must be dir or file'],
+    ['a description of two lines', { tool: 't', description: 'x\nrm -rf /' }, '--description must be one line'],
     ['an unknown scope', { tool: 't', persist: '.t', persistScope: 'team' as never }, '--persistScope "team" is not a scope'],
   ])('%s', async (_case, schema, expected) => {
     const tree = workspace();

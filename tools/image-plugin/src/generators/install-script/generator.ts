@@ -5,7 +5,7 @@ import { ImageConfigError } from '../../core/errors';
 import { PLUGIN_PACKAGE } from '../../plugin-package';
 import { SCRIPTS_LIB_DIR, scriptPath, SCRIPTS_DIR } from '../shared/layout';
 import { listOption } from '../shared/list-option';
-import { checkAptPackage, checkNpmPackage, checkPersistPath, checkToolName } from '../shared/names';
+import { checkAptPackage, checkNpmPackage, checkOneLine, checkPersistPath, checkToolName } from '../shared/names';
 import type { InstallScriptGeneratorSchema } from './schema';
 
 /** Everything the install script is rendered from, decided once. */
@@ -86,7 +86,7 @@ export function planInstallScript(tree: Tree, schema: InstallScriptGeneratorSche
   }
   return {
     tool,
-    description: schema.description?.trim().replace(/\.$/, '') || tool,
+    description: checkOneLine('description', schema.description?.trim() ?? '').replace(/\.$/, '') || tool,
     apt: listOption(schema.apt).map(checkAptPackage),
     npm: listOption(schema.npm).map(checkNpmPackage),
     persist: listOption(schema.persist).map(checkPersistPath).map((p) => `${p.path}:${p.type}`),

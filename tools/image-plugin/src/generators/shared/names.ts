@@ -122,3 +122,9 @@ export function checkRepository(repository: string): string {
     'give a registry and a path without a tag, e.g. ghcr.io/<owner>/<repo>',
   );
 }
+
+/** A free-text option that lands in a comment, a label or a docs line: one line of text. */
+export function checkOneLine(option: string, value: string): string {
+  if (/[\r\n]/.test(value)) throw new ImageConfigError(`--${option} must be one line`, `write it without line breaks: --${option} "what it is for"`);
+  return value;
+}
