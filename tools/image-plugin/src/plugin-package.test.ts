@@ -5,7 +5,9 @@ import { executorOf, isImagePluginEntry, PLUGIN_PACKAGE } from './plugin-package
 
 describe('the plugin package', () => {
   it('is named as its package.json says, and names its executors so', () => {
-    expect(PLUGIN_PACKAGE).toBe((JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')) as { name: string }).name);
+    expect(PLUGIN_PACKAGE).toBe(
+      (JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')) as { name: string }).name,
+    );
     expect(executorOf('image-build')).toBe('@workspace-images/image-plugin:image-build');
   });
 

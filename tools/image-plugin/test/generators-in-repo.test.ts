@@ -18,9 +18,23 @@ describe.sequential('generators in this repository', () => {
   afterAll(() => ws?.dispose());
 
   it('--dry-run lists what it would write and writes nothing', () => {
-    const r = ws.nx('g', '@workspace-images/image-plugin:image', 'python', '--parent', 'base', '--scripts', 'gdb', '--dry-run');
+    const r = ws.nx(
+      'g',
+      '@workspace-images/image-plugin:image',
+      'python',
+      '--parent',
+      'base',
+      '--scripts',
+      'gdb',
+      '--dry-run',
+    );
     expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
-    for (const file of ['images/python/Dockerfile', 'images/python/image-test.yaml', 'images/python/README.md', 'docs/images/python.md']) {
+    for (const file of [
+      'images/python/Dockerfile',
+      'images/python/image-test.yaml',
+      'images/python/README.md',
+      'docs/images/python.md',
+    ]) {
       expect(r.stdout).toContain(`CREATE ${file}`);
     }
     expect(ws.git('status', '--porcelain')).toBe('');
@@ -36,9 +50,13 @@ describe.sequential('generators in this repository', () => {
     }
     const show = ws.nx('show', 'project', 'python', '--json');
     expect(show.status, show.stderr).toBe(0);
-    const project = JSON.parse(show.stdout) as { metadata: { image: { parents: Array<{ image: string }>; mountedInputs: string[] } } };
+    const project = JSON.parse(show.stdout) as {
+      metadata: { image: { parents: Array<{ image: string }>; mountedInputs: string[] } };
+    };
     expect(project.metadata.image.parents.map((p) => p.image)).toEqual(['cpp']);
     expect(project.metadata.image.mountedInputs).toEqual(['scripts/gdb', 'scripts/lib', 'scripts/ripgrep']);
-    expect(readFileSync(join(ws.root, 'images/python/Dockerfile'), 'utf8')).toContain('\nARG BASE_IMAGE=ghcr.io/acme/workspace-images:cpp\n');
+    expect(readFileSync(join(ws.root, 'images/python/Dockerfile'), 'utf8')).toContain(
+      '\nARG BASE_IMAGE=ghcr.io/acme/workspace-images:cpp\n',
+    );
   });
 });

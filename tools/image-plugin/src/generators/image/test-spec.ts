@@ -22,14 +22,20 @@ export function imageChecks(image: NewImage): Check[] {
     if (step.aptPackages.length) {
       checks.push({
         name: `${step.tool}: Debian packages installed (${words(step.aptPackages)})`,
-        run: `for p in ${words(step.aptPackages)}; do dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || { echo "missing $p"; exit 1; }; done; echo all-installed`,
+        run:
+          `for p in ${words(step.aptPackages)}; do ` +
+          `dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ` +
+          '|| { echo "missing $p"; exit 1; }; ' +
+          'done; echo all-installed',
         stdout: '^all-installed$',
       });
     }
     if (step.npmPackages.length) {
       checks.push({
         name: `${step.tool}: npm packages installed at their pinned versions (${words(step.npmPackages)})`,
-        run: `for s in ${words(step.npmPackages)}; do npm ls --global --depth=0 "$s" >/dev/null || { echo "missing $s"; exit 1; }; done; echo all-installed`,
+        run:
+          `for s in ${words(step.npmPackages)}; do ` +
+          'npm ls --global --depth=0 "$s" >/dev/null || { echo "missing $s"; exit 1; }; done; echo all-installed',
         stdout: '^all-installed$',
       });
     }
@@ -44,7 +50,10 @@ export function imageChecks(image: NewImage): Check[] {
   if (!('parent' in image.from)) {
     checks.push({
       name: 'no install script or apt list left in the image',
-      run: "test ! -e /scripts && test -z \"$(ls /var/lib/apt/lists 2>/dev/null | grep -v -e '^lock$' -e '^partial$' -e '^auxfiles$')\" && echo clean",
+      run:
+        'test ! -e /scripts && ' +
+        `test -z "$(ls /var/lib/apt/lists 2>/dev/null | grep -v -e '^lock$' -e '^partial$' -e '^auxfiles$')" ` +
+        '&& echo clean',
       stdout: '^clean$',
     });
   }
@@ -53,7 +62,8 @@ export function imageChecks(image: NewImage): Check[] {
 
 /** `images/<name>/image-test.yaml`: the image's own checks (its ancestors' checks run against it too). */
 export function renderTestSpec(image: NewImage): string {
-  const inherited = 'parent' in image.from ? ` (the ${image.from.parent} image's checks, and its ancestors', run against it too)` : '';
+  const inherited =
+    'parent' in image.from ? ` (the ${image.from.parent} image's checks, and its ancestors', run against it too)` : '';
   const checks = imageChecks(image);
   const header = [
     `# Checks of the ${image.name} image${inherited}.`,
@@ -65,7 +75,12 @@ export function renderTestSpec(image: NewImage): string {
   return [
     ...header,
     'checks:',
-    ...checks.flatMap((c) => [`  - name: ${quoted(c.name)}`, '    run: |', `      ${c.run}`, `    expect: { stdout: ${quoted(c.stdout)} }`]),
+    ...checks.flatMap((c) => [
+      `  - name: ${quoted(c.name)}`,
+      '    run: |',
+      `      ${c.run}`,
+      `    expect: { stdout: ${quoted(c.stdout)} }`,
+    ]),
     '',
   ].join('\n');
 }

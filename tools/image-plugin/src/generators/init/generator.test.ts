@@ -22,14 +22,19 @@ describe('init on an in-memory workspace', () => {
       kept: [],
     });
     expect(pluginsOf(tree)).toEqual([{ plugin: PLUGIN, options: { repository: 'ghcr.io/acme/images' } }]);
-    expect(tree.read('.dockerignore', 'utf8')).toMatch(/^# Keep the build context small: builds only read images\/ and scripts\/[^\n]*\n#[^\n]*\n\*\n!images\/\n!scripts\/\n/);
+    expect(tree.read('.dockerignore', 'utf8')).toMatch(
+      /^# Keep the build context small: builds only read images\/ and scripts\/[^\n]*\n#[^\n]*\n\*\n!images\/\n!scripts\/\n/,
+    );
   });
 
   it('keeps the other plugins and writes dockerfileGlob only when given; the ignore file follows it', () => {
     const tree = createTreeWithEmptyWorkspace();
     updateJson(tree, 'nx.json', (nx) => ({ ...nx, plugins: ['@nx/js'] }));
     initWorkspace(tree, { repository: 'ghcr.io/acme/images', dockerfileGlob: 'containers/*/Dockerfile' });
-    expect(pluginsOf(tree)).toEqual(['@nx/js', { plugin: PLUGIN, options: { dockerfileGlob: 'containers/*/Dockerfile', repository: 'ghcr.io/acme/images' } }]);
+    expect(pluginsOf(tree)).toEqual([
+      '@nx/js',
+      { plugin: PLUGIN, options: { dockerfileGlob: 'containers/*/Dockerfile', repository: 'ghcr.io/acme/images' } },
+    ]);
     expect(tree.read('.dockerignore', 'utf8')).toContain('\n!containers/\n!scripts/\n');
   });
 
@@ -37,20 +42,38 @@ describe('init on an in-memory workspace', () => {
     const tree = createTreeWithEmptyWorkspace();
     initWorkspace(tree, { repository: 'ghcr.io/acme/images' });
     const after = { nx: tree.read('nx.json', 'utf8'), ignore: tree.read('.dockerignore', 'utf8') };
-    expect(initWorkspace(tree, { repository: 'ghcr.io/other/x' })).toEqual({ added: [], kept: [`nx.json: ${PLUGIN}`, '.dockerignore'] });
+    expect(initWorkspace(tree, { repository: 'ghcr.io/other/x' })).toEqual({
+      added: [],
+      kept: [`nx.json: ${PLUGIN}`, '.dockerignore'],
+    });
     expect({ nx: tree.read('nx.json', 'utf8'), ignore: tree.read('.dockerignore', 'utf8') }).toEqual(after);
 
     const local = createTreeWithEmptyWorkspace();
-    updateJson(local, 'nx.json', (nx) => ({ ...nx, plugins: [{ plugin: './tools/image-plugin/src/plugin.ts', options: {} }] }));
+    updateJson(local, 'nx.json', (nx) => ({
+      ...nx,
+      plugins: [{ plugin: './tools/image-plugin/src/plugin.ts', options: {} }],
+    }));
     local.write('.dockerignore', 'node_modules\n');
     expect(initWorkspace(local, {}).added).toEqual([]);
     expect(local.read('.dockerignore', 'utf8')).toBe('node_modules\n');
   });
 
   it.each([
-    ['no repository and no GitHub remote', {}, 'no repository to publish images to: the origin remote is not a GitHub repository (or there is none)\n  fix: pass --repository ghcr.io/<owner>/<repo>'],
-    ['a repository with a tag', { repository: 'ghcr.io/acme/images:base' }, '"ghcr.io/acme/images:base" is not a repository to publish images to'],
-    ['a glob that says no folder', { repository: 'ghcr.io/acme/images', dockerfileGlob: '**/Dockerfile' }, `dockerfileGlob "**/Dockerfile" does not say which folder`],
+    [
+      'no repository and no GitHub remote',
+      {},
+      'no repository to publish images to: the origin remote is not a GitHub repository (or there is none)\n  fix: pass --repository ghcr.io/<owner>/<repo>',
+    ],
+    [
+      'a repository with a tag',
+      { repository: 'ghcr.io/acme/images:base' },
+      '"ghcr.io/acme/images:base" is not a repository to publish images to',
+    ],
+    [
+      'a glob that says no folder',
+      { repository: 'ghcr.io/acme/images', dockerfileGlob: '**/Dockerfile' },
+      `dockerfileGlob "**/Dockerfile" does not say which folder`,
+    ],
   ])('refuses %s, writing nothing', async (_case, schema, expected) => {
     const tree = createTreeWithEmptyWorkspace();
     const before = tree.listChanges().length;
@@ -61,7 +84,9 @@ describe('init on an in-memory workspace', () => {
   it('refuses a folder that is not an Nx workspace', async () => {
     const tree = createTreeWithEmptyWorkspace();
     tree.delete('nx.json');
-    await expect(initGenerator(tree, { repository: 'ghcr.io/a/b' })).rejects.toThrow('nx.json: this is not an Nx workspace (no nx.json)');
+    await expect(initGenerator(tree, { repository: 'ghcr.io/a/b' })).rejects.toThrow(
+      'nx.json: this is not an Nx workspace (no nx.json)',
+    );
   });
 });
 

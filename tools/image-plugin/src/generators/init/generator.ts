@@ -21,7 +21,8 @@ function repositoryFor(tree: Tree, schema: InitGeneratorSchema): string {
   if (!found) {
     throw new ImageConfigError(
       'no repository to publish images to: the origin remote is not a GitHub repository (or there is none)',
-      'pass --repository ghcr.io/<owner>/<repo> (any registry works), or add the GitHub remote: git remote add origin https://github.com/<owner>/<repo>',
+      'pass --repository ghcr.io/<owner>/<repo> (any registry works), ' +
+        'or add the GitHub remote: git remote add origin https://github.com/<owner>/<repo>',
     );
   }
   // The plugin's own normalization (lowercase, no trailing slash), then the shape check.
@@ -30,7 +31,12 @@ function repositoryFor(tree: Tree, schema: InitGeneratorSchema): string {
 
 export function initWorkspace(tree: Tree, schema: InitGeneratorSchema): InitResult {
   const nxJson = tree.exists('nx.json') ? readNxJson(tree) : null;
-  if (!nxJson) throw new ImageConfigError('this is not an Nx workspace (no nx.json)', 'run `npx nx@latest init` first, then this again', 'nx.json');
+  if (!nxJson)
+    throw new ImageConfigError(
+      'this is not an Nx workspace (no nx.json)',
+      'run `npx nx@latest init` first, then this again',
+      'nx.json',
+    );
   const result: InitResult = { added: [], kept: [] };
   const existing = (nxJson.plugins ?? []).find(isImagePluginEntry);
   const glob = schema.dockerfileGlob?.trim();
@@ -46,7 +52,9 @@ export function initWorkspace(tree: Tree, schema: InitGeneratorSchema): InitResu
   if (tree.exists('.dockerignore')) {
     result.kept.push('.dockerignore');
   } else {
-    const imagesDir = imageFolderFor(glob || normalizePluginOptions({}, () => undefined).dockerfileGlob, 'x').split('/')[0];
+    const imagesDir = imageFolderFor(glob || normalizePluginOptions({}, () => undefined).dockerfileGlob, 'x').split(
+      '/',
+    )[0];
     generateFiles(tree, join(__dirname, 'files'), '.', { tmpl: '', dot: '.', imagesDir, scriptsDir: SCRIPTS_DIR });
     result.added.push('.dockerignore');
   }
@@ -59,6 +67,8 @@ export default async function initGenerator(tree: Tree, schema: InitGeneratorSch
   return () => {
     for (const a of result.added) logger.info(`Added ${a}`);
     for (const k of result.kept) logger.info(`Kept ${k} (already there)`);
-    logger.info(`Next: nx g ${PLUGIN_PACKAGE}:image <name> (the first one FROM an external base, the next --parent <it>)`);
+    logger.info(
+      `Next: nx g ${PLUGIN_PACKAGE}:image <name> (the first one FROM an external base, the next --parent <it>)`,
+    );
   };
 }

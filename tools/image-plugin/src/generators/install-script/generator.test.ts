@@ -14,7 +14,9 @@ const LIB = join(REPO_ROOT, 'scripts/lib');
 
 function workspace(withLib = true): Tree {
   const tree = createTreeWithEmptyWorkspace();
-  if (withLib) for (const helper of ['apt.sh', 'npm.sh', 'home-persist.sh']) tree.write(`scripts/lib/${helper}`, readFileSync(join(LIB, helper), 'utf8'));
+  if (withLib)
+    for (const helper of ['apt.sh', 'npm.sh', 'home-persist.sh'])
+      tree.write(`scripts/lib/${helper}`, readFileSync(join(LIB, helper), 'utf8'));
   tree.write('scripts/gdb/install.sh', '#!/usr/bin/env bash\n');
   return tree;
 }
@@ -39,14 +41,30 @@ describe('install-script generator: bad input is refused with one message, befor
     ['no tool', { tool: '' }, 'the install script needs a tool name'],
     ['an invalid tool name', { tool: 'Rip Grep' }, '"Rip Grep" is not a valid tool name'],
     ['the helpers folder', { tool: 'lib' }, '"lib" is the folder of the shared helpers'],
-    ['an existing script', { tool: 'gdb' }, 'scripts/gdb/install.sh: the install script "gdb" already exists (scripts/gdb)'],
-    ['a versioned Debian package', { tool: 't', apt: 'curl,jq=1.7' }, '--apt "jq=1.7" is not a Debian package name\n  fix: pass the bare name "jq"'],
+    [
+      'an existing script',
+      { tool: 'gdb' },
+      'scripts/gdb/install.sh: the install script "gdb" already exists (scripts/gdb)',
+    ],
+    [
+      'a versioned Debian package',
+      { tool: 't', apt: 'curl,jq=1.7' },
+      '--apt "jq=1.7" is not a Debian package name\n  fix: pass the bare name "jq"',
+    ],
     ['an unpinned npm package', { tool: 't', npm: ['typescript'] }, '--npm "typescript" is not pinned to one version'],
     ['a range', { tool: 't', npm: 'typescript@~5.9.0' }, 'pin an exact version: typescript@<x.y.z>'],
-    ['a path outside $HOME', { tool: 't', persist: '../.ssh:dir' }, '--persist "../.ssh:dir": "../.ssh" is not a path under $HOME'],
+    [
+      'a path outside $HOME',
+      { tool: 't', persist: '../.ssh:dir' },
+      '--persist "../.ssh:dir": "../.ssh" is not a path under $HOME',
+    ],
     ['an unknown path type', { tool: 't', persist: '.t:link' }, 'the type must be dir or file'],
     ['a description of two lines', { tool: 't', description: 'x\nrm -rf /' }, '--description must be one line'],
-    ['an unknown scope', { tool: 't', persist: '.t', persistScope: 'team' as never }, '--persistScope "team" is not a scope'],
+    [
+      'an unknown scope',
+      { tool: 't', persist: '.t', persistScope: 'team' as never },
+      '--persistScope "team" is not a scope',
+    ],
   ])('%s', async (_case, schema, expected) => {
     const tree = workspace();
     const before = tree.listChanges().length;
@@ -58,7 +76,15 @@ describe('install-script generator: bad input is refused with one message, befor
 const VARIANTS: Array<[string, InstallScriptGeneratorSchema]> = [
   ['apt', { tool: 'ripgrep', apt: 'ripgrep' }],
   ['npm', { tool: 'tsc', npm: 'typescript@5.9.3,@openai/codex@0.169.0' }],
-  ['apt, npm and persisted paths', { tool: 'mytool', apt: ['ripgrep', 'fd-find'], npm: ['typescript@5.9.3'], persist: '.config/mytool:dir,.mytoolrc:file' }],
+  [
+    'apt, npm and persisted paths',
+    {
+      tool: 'mytool',
+      apt: ['ripgrep', 'fd-find'],
+      npm: ['typescript@5.9.3'],
+      persist: '.config/mytool:dir,.mytoolrc:file',
+    },
+  ],
   ['nothing to install yet', { tool: 'custom' }],
   ['persisted paths only, workspace scope', { tool: 'cache', persist: ['.cache/cache'], persistScope: 'workspace' }],
 ];
@@ -66,7 +92,13 @@ const VARIANTS: Array<[string, InstallScriptGeneratorSchema]> = [
 describe('install-script generator: what it writes', () => {
   it('the house style: header, arrays, the shared helpers, require_root, the installs, the manifest', async () => {
     const tree = workspace();
-    await installScriptGenerator(tree, { tool: 'mytool', description: 'mytool (the example CLI)', apt: 'ripgrep', npm: 'typescript@5.9.3', persist: '.config/mytool:dir,.mytoolrc:file' });
+    await installScriptGenerator(tree, {
+      tool: 'mytool',
+      description: 'mytool (the example CLI)',
+      apt: 'ripgrep',
+      npm: 'typescript@5.9.3',
+      persist: '.config/mytool:dir,.mytoolrc:file',
+    });
     expect(tree.read('scripts/mytool/install.sh', 'utf8')).toBe(
       [
         '#!/usr/bin/env bash',
@@ -104,7 +136,11 @@ describe('install-script generator: what it writes', () => {
     const tree = workspace();
     await installScriptGenerator(tree, schema);
     const dir = onDisk(tree, schema.tool);
-    const check = await execa('shellcheck', ['-x', `scripts/${schema.tool}/install.sh`], { cwd: dir, reject: false, all: true });
+    const check = await execa('shellcheck', ['-x', `scripts/${schema.tool}/install.sh`], {
+      cwd: dir,
+      reject: false,
+      all: true,
+    });
     expect(check.exitCode, check.all).toBe(0);
   });
 
@@ -131,13 +167,25 @@ describe('install-script generator: what it writes', () => {
     { timeout: 300_000 },
     async () => {
       const tree = workspace();
-      await installScriptGenerator(tree, { tool: 'jqtool', apt: 'jq', persist: '.config/jqtool:dir,.jqtoolrc:file', persistScope: 'workspace' });
+      await installScriptGenerator(tree, {
+        tool: 'jqtool',
+        apt: 'jq',
+        persist: '.config/jqtool:dir,.jqtoolrc:file',
+        persistScope: 'workspace',
+      });
       const dir = onDisk(tree, 'jqtool');
       const run = await execa(
         'docker',
         [
-          'run', '--rm', '--name', `gen-install-script-${randomBytes(4).toString('hex')}`, '-v', `${dir}/scripts:/scripts:ro`, 'debian:trixie-slim',
-          'bash', '-c',
+          'run',
+          '--rm',
+          '--name',
+          `gen-install-script-${randomBytes(4).toString('hex')}`,
+          '-v',
+          `${dir}/scripts:/scripts:ro`,
+          'debian:trixie-slim',
+          'bash',
+          '-c',
           [
             'bash /scripts/jqtool/install.sh >/tmp/first 2>&1 || { cat /tmp/first; exit 1; }',
             // Every file apt, dpkg or the script can touch, by content: the second run must change none.
@@ -152,7 +200,9 @@ describe('install-script generator: what it writes', () => {
       );
       expect(run.exitCode, run.all).toBe(0);
       expect(run.stdout).toMatch(/^jqtool: already installed \(jq\)\nunchanged\n/);
-      expect(run.stdout).toContain('{"tool":"jqtool","scope":"workspace","paths":[{"path":".config/jqtool","type":"dir"},{"path":".jqtoolrc","type":"file"}]}');
+      expect(run.stdout).toContain(
+        '{"tool":"jqtool","scope":"workspace","paths":[{"path":".config/jqtool","type":"dir"},{"path":".jqtoolrc","type":"file"}]}',
+      );
       expect(run.stdout).toMatch(/\njq-1\.\d/);
     },
   );

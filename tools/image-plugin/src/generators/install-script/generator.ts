@@ -33,7 +33,10 @@ export const helpersOf = (script: NewInstallScript): string[] => [
 export function bundledHelpersDir(): string {
   const candidates = [join(__dirname, 'lib'), join(__dirname, '../../../../../scripts/lib')];
   const found = candidates.find((dir) => existsSync(join(dir, 'apt.sh')));
-  if (!found) throw new Error(`the image plugin package has no install-script helpers (looked in ${candidates.join(', ')}); rebuild it`);
+  if (!found)
+    throw new Error(
+      `the image plugin package has no install-script helpers (looked in ${candidates.join(', ')}); rebuild it`,
+    );
   return found;
 }
 
@@ -78,18 +81,27 @@ export function planInstallScript(tree: Tree, schema: InstallScriptGeneratorSche
   const tool = checkToolName((schema.tool ?? '').trim());
   const path = scriptPath(tool);
   if (tree.exists(`${SCRIPTS_DIR}/${tool}`)) {
-    throw new ImageConfigError(`the install script "${tool}" already exists (${SCRIPTS_DIR}/${tool})`, 'pick another name, or edit that script', path);
+    throw new ImageConfigError(
+      `the install script "${tool}" already exists (${SCRIPTS_DIR}/${tool})`,
+      'pick another name, or edit that script',
+      path,
+    );
   }
   const persistScope = schema.persistScope ?? 'owner';
   if (persistScope !== 'owner' && persistScope !== 'workspace') {
-    throw new ImageConfigError(`--persistScope "${String(persistScope)}" is not a scope`, 'use owner (logins, settings) or workspace (caches)');
+    throw new ImageConfigError(
+      `--persistScope "${String(persistScope)}" is not a scope`,
+      'use owner (logins, settings) or workspace (caches)',
+    );
   }
   return {
     tool,
     description: checkOneLine('description', schema.description?.trim() ?? '').replace(/\.$/, '') || tool,
     apt: listOption(schema.apt).map(checkAptPackage),
     npm: listOption(schema.npm).map(checkNpmPackage),
-    persist: listOption(schema.persist).map(checkPersistPath).map((p) => `${p.path}:${p.type}`),
+    persist: listOption(schema.persist)
+      .map(checkPersistPath)
+      .map((p) => `${p.path}:${p.type}`),
     persistScope,
   };
 }
@@ -108,13 +120,18 @@ export function writeInstallScript(tree: Tree, script: NewInstallScript): string
   return added;
 }
 
-/** `nx g @workspace-images/image-plugin:install-script <tool> [--apt a,b] [--npm x@1.2.3] [--persist .config/x:dir]`. */
-export default async function installScriptGenerator(tree: Tree, schema: InstallScriptGeneratorSchema): Promise<() => void> {
+/** `nx g @workspace-images/image-plugin:install-script <tool> [--apt a,b] [--npm x@1.2.3] [--persist .x:dir]`. */
+export default async function installScriptGenerator(
+  tree: Tree,
+  schema: InstallScriptGeneratorSchema,
+): Promise<() => void> {
   const script = planInstallScript(tree, schema);
   const added = writeInstallScript(tree, script);
   return () => {
-    logger.info(`Added ${scriptPath(script.tool)}${added.length ? ` and the helpers it sources (${added.join(', ')})` : ''}. Next:`);
+    const helpers = added.length ? ` and the helpers it sources (${added.join(', ')})` : '';
+    logger.info(`Added ${scriptPath(script.tool)}${helpers}. Next:`);
     logger.info(`  - check the header and what it installs; shellcheck -x ${scriptPath(script.tool)}`);
-    logger.info(`  - add it to an image: nx g ${PLUGIN_PACKAGE}:image <name> --scripts ${script.tool} (or a RUN step in an existing Dockerfile)`);
+    logger.info(`  - add it to an image: nx g ${PLUGIN_PACKAGE}:image <name> --scripts ${script.tool}`);
+    logger.info('    (or its RUN step in an existing Dockerfile), and a check of it to that image-test.yaml');
   };
 }

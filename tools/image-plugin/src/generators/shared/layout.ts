@@ -23,7 +23,8 @@ export function imageFolderFor(dockerfileGlob: string, name: string): string {
   if (!match) {
     throw new ImageConfigError(
       `the plugin's dockerfileGlob "${dockerfileGlob}" does not say which folder a new image goes to`,
-      'use a glob of the form <folder>/*/Dockerfile (the default is images/*/Dockerfile) in the image plugin options in nx.json',
+      'use a glob of the form <folder>/*/Dockerfile (the default is images/*/Dockerfile) ' +
+        'in the image plugin options in nx.json',
       'nx.json',
     );
   }

@@ -23,9 +23,12 @@ const message = (f: () => unknown): string => {
 };
 
 describe('image names (Docker path components)', () => {
-  it.each(['python', 'rust-nightly', 'node22', 'a.b', 'a_b', 'a__b', 'a--b', 'x'.repeat(MAX_IMAGE_NAME)])('accepts %s', (name) => {
-    expect(checkImageName(name)).toBe(name);
-  });
+  it.each(['python', 'rust-nightly', 'node22', 'a.b', 'a_b', 'a__b', 'a--b', 'x'.repeat(MAX_IMAGE_NAME)])(
+    'accepts %s',
+    (name) => {
+      expect(checkImageName(name)).toBe(name);
+    },
+  );
   it.each([
     ['', 'the image needs a name'],
     ['Python', '"Python" is not a valid image name (image names are lowercase)\n  fix: use "python"'],
@@ -99,7 +102,9 @@ describe('where a new image goes, from dockerfileGlob', () => {
     ['*/Dockerfile', 'python'],
   ])('%s', (glob, folder) => expect(imageFolderFor(glob, 'python')).toBe(folder));
   it.each(['**/Dockerfile', 'images/*/Containerfile', 'images/{a,b}/*/Dockerfile'])('%s says nowhere', (glob) => {
-    expect(message(() => imageFolderFor(glob, 'python'))).toMatch(/^nx\.json: the plugin's dockerfileGlob .* does not say which folder/);
+    expect(message(() => imageFolderFor(glob, 'python'))).toMatch(
+      /^nx\.json: the plugin's dockerfileGlob .* does not say which folder/,
+    );
   });
 });
 
@@ -109,7 +114,10 @@ describe('list options', () => {
     ['', []],
     ['cmake,gdb', ['cmake', 'gdb']],
     [' cmake , gdb ,', ['cmake', 'gdb']],
-    [['cmake', 'gdb,ninja'], ['cmake', 'gdb', 'ninja']],
+    [
+      ['cmake', 'gdb,ninja'],
+      ['cmake', 'gdb', 'ninja'],
+    ],
     [['gdb', 'gdb'], ['gdb']],
   ])('%j', (value, expected) => expect(listOption(value as string | string[] | undefined)).toEqual(expected));
 });
@@ -117,7 +125,7 @@ describe('list options', () => {
 describe('install script facts', () => {
   const house = [
     '#!/usr/bin/env bash',
-    '# Installs the GNU debugger system-wide from Debian\'s archive.',
+    "# Installs the GNU debugger system-wide from Debian's archive.",
     'set -euo pipefail',
     '',
     'packages=(gdb gdbserver)',
@@ -147,5 +155,7 @@ describe('install script facts', () => {
     ['mounts the secret: --mount=type=secret,id=ca-bundle', true],
     ['npm install --global x@1', true],
     ['apt_install_missing x y', false],
-  ])('HTTPS from %j', (text, expected) => expect(scriptFacts(`#!/bin/bash\n# x\n${text}\n`).fetchesOverHttps).toBe(expected));
+  ])('HTTPS from %j', (text, expected) =>
+    expect(scriptFacts(`#!/bin/bash\n# x\n${text}\n`).fetchesOverHttps).toBe(expected),
+  );
 });

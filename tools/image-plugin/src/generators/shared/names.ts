@@ -20,15 +20,17 @@ export function checkImageName(name: string): string {
   if (!name) throw new ImageConfigError('the image needs a name', `pass one: nx g image <name>; ${fix}`);
   if (name.length > MAX_IMAGE_NAME) {
     throw new ImageConfigError(
-      `"${name}" is ${name.length} characters long: its tags (<name>-content-<hash>-<platform>) would pass Docker's 128`,
+      `"${name}" is ${name.length} characters long: ` +
+        `its tags (<name>-content-<hash>-<platform>) would pass Docker's 128`,
       `use at most ${MAX_IMAGE_NAME} characters`,
     );
   }
   if (!PATH_COMPONENT.test(name)) {
     const lower = name.toLowerCase();
+    const onlyCase = lower !== name && PATH_COMPONENT.test(lower);
     throw new ImageConfigError(
-      `"${name}" is not a valid image name${lower !== name && PATH_COMPONENT.test(lower) ? ' (image names are lowercase)' : ''}`,
-      lower !== name && PATH_COMPONENT.test(lower) ? `use "${lower}"` : fix,
+      `"${name}" is not a valid image name${onlyCase ? ' (image names are lowercase)' : ''}`,
+      onlyCase ? `use "${lower}"` : fix,
     );
   }
   return name;
@@ -54,9 +56,15 @@ export function tagClash(name: string, existing: string): string | undefined {
 /** A tool (an install script's folder): a path component too, and not the shared helpers' folder. */
 export function checkToolName(tool: string): string {
   const fix = 'use lowercase letters and digits, separated by ".", "_" or "-" (e.g. ripgrep, github-cli)';
-  if (!tool) throw new ImageConfigError('the install script needs a tool name', `pass one: nx g install-script <tool>; ${fix}`);
-  if (tool === 'lib') throw new ImageConfigError('"lib" is the folder of the shared helpers, not a tool', 'name the script after the tool it installs');
-  if (!/^[a-z0-9]+(?:[._-]+[a-z0-9]+)*$/.test(tool)) throw new ImageConfigError(`"${tool}" is not a valid tool name`, fix);
+  if (!tool)
+    throw new ImageConfigError('the install script needs a tool name', `pass one: nx g install-script <tool>; ${fix}`);
+  if (tool === 'lib')
+    throw new ImageConfigError(
+      '"lib" is the folder of the shared helpers, not a tool',
+      'name the script after the tool it installs',
+    );
+  if (!/^[a-z0-9]+(?:[._-]+[a-z0-9]+)*$/.test(tool))
+    throw new ImageConfigError(`"${tool}" is not a valid tool name`, fix);
   return tool;
 }
 
@@ -78,12 +86,16 @@ export function checkNpmPackage(spec: string): string {
   const name = at > 0 ? spec.slice(0, at) : spec;
   const version = at > 0 ? spec.slice(at + 1) : '';
   if (!/^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/.test(name)) {
-    throw new ImageConfigError(`--npm "${spec}": "${name}" is not an npm package name`, 'use the name as the npm registry spells it, e.g. typescript or @scope/name');
+    throw new ImageConfigError(
+      `--npm "${spec}": "${name}" is not an npm package name`,
+      'use the name as the npm registry spells it, e.g. typescript or @scope/name',
+    );
   }
   if (!version || validSemver(version) !== version) {
     throw new ImageConfigError(
       `--npm "${spec}" is not pinned to one version`,
-      `pin an exact version: ${name}@<x.y.z> (\`npm view ${name} version\` prints the latest); images must build the same tomorrow`,
+      `pin an exact version: ${name}@<x.y.z> (\`npm view ${name} version\` prints the latest); ` +
+        'images must build the same tomorrow',
     );
   }
   return spec;
@@ -101,14 +113,18 @@ export function checkPersistPath(entry: string): PersistPath {
   const path = colon >= 0 ? entry.slice(0, colon) : entry;
   const type = colon >= 0 ? entry.slice(colon + 1) : 'dir';
   const fix = 'give a path relative to $HOME with its type, e.g. .config/mytool:dir or .mytoolrc:file';
-  if (type !== 'dir' && type !== 'file') throw new ImageConfigError(`--persist "${entry}": the type must be dir or file, not "${type}"`, fix);
+  if (type !== 'dir' && type !== 'file')
+    throw new ImageConfigError(`--persist "${entry}": the type must be dir or file, not "${type}"`, fix);
   const relative = path.replace(/^~\//, '');
   const parts = relative.split('/');
   if (!relative || relative.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..')) {
     throw new ImageConfigError(`--persist "${entry}": "${path}" is not a path under $HOME`, fix);
   }
   if (!/^[A-Za-z0-9._/-]+$/.test(relative)) {
-    throw new ImageConfigError(`--persist "${entry}": use only letters, digits, ".", "_", "-" and "/" in the path`, fix);
+    throw new ImageConfigError(
+      `--persist "${entry}": use only letters, digits, ".", "_", "-" and "/" in the path`,
+      fix,
+    );
   }
   return { path: parts.join('/'), type };
 }
@@ -125,6 +141,10 @@ export function checkRepository(repository: string): string {
 
 /** A free-text option that lands in a comment, a label or a docs line: one line of text. */
 export function checkOneLine(option: string, value: string): string {
-  if (/[\r\n]/.test(value)) throw new ImageConfigError(`--${option} must be one line`, `write it without line breaks: --${option} "what it is for"`);
+  if (/[\r\n]/.test(value))
+    throw new ImageConfigError(
+      `--${option} must be one line`,
+      `write it without line breaks: --${option} "what it is for"`,
+    );
   return value;
 }

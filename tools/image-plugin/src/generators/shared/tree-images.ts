@@ -54,7 +54,10 @@ function treeGlob(tree: Tree, glob: string): string[] {
 /** Every image of the Tree: the Dockerfiles the plugin's glob selects. */
 export function readTreeImages(tree: Tree): TreeImages {
   const options = pluginOptionsIn(tree);
-  const sources = treeGlob(tree, options.dockerfileGlob).map((dockerfile) => ({ dockerfile, content: tree.read(dockerfile, 'utf8') ?? '' }));
+  const sources = treeGlob(tree, options.dockerfileGlob).map((dockerfile) => ({
+    dockerfile,
+    content: tree.read(dockerfile, 'utf8') ?? '',
+  }));
   return { options, sources, names: new Set(sources.map((s) => imageNameOf(s.dockerfile))) };
 }
 

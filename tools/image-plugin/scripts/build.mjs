@@ -1,5 +1,5 @@
-// Builds the plugin's JavaScript into dist/ (mirroring src/, tests left out) with what runs next to it:
-// the JSON schemas, the generators' files/ templates, and the install-script helpers (this repository's
+// `npm run build`: builds the plugin's JavaScript into dist/ (mirroring src/, tests left out) with what runs
+// next to it: the JSON schemas, the generators' files/ templates, and the install-script helpers (this repository's
 // scripts/lib, which the install-script generator writes into workspaces that lack them).
 import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = dirname(fileURLToPath(import.meta.url));
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
 const dist = join(root, 'dist');
 const helpers = join(root, '../../scripts/lib');
