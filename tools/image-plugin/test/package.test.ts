@@ -177,9 +177,10 @@ describe.sequential('the plugin packed and installed into a fresh Nx workspace',
     expect(projects.exitCode, projects.all).toBe(0);
     expect((JSON.parse(projects.stdout) as string[]).sort()).toEqual(['dev', 'tools']);
 
-    const graph = await nx('graph', '--file=graph.json');
+    // Outside the workspace, so the tree stays clean (a dirty tree would tag <image>-<sha>-dirty).
+    const graph = await nx('graph', `--file=${join(dir, 'graph.json')}`);
     expect(graph.exitCode, graph.all).toBe(0);
-    const { graph: g } = JSON.parse(readFileSync(join(ws, 'graph.json'), 'utf8')) as {
+    const { graph: g } = JSON.parse(readFileSync(join(dir, 'graph.json'), 'utf8')) as {
       graph: { dependencies: Record<string, Array<{ target: string; type: string }>> };
     };
     expect(g.dependencies.dev).toEqual([{ source: 'dev', target: 'tools', type: 'static' }]);
@@ -189,12 +190,18 @@ describe.sequential('the plugin packed and installed into a fresh Nx workspace',
     expect(dry.exitCode, dry.all).toBe(0);
     const out = String(dry.all);
     const sha = (await git('rev-parse', '--short=7', 'HEAD')).stdout.trim();
-    expect(out).toContain(`--tag ${REPOSITORY}:tools-${sha}`);
-    expect(out).toContain(`--tag ${REPOSITORY}:dev-${sha}`);
+    expect(out).toContain(`--tag ${REPOSITORY}:tools-${sha} `);
+    expect(out).toContain(`--tag ${REPOSITORY}:dev-${sha} `);
     expect(out).toMatch(
       new RegExp(`--build-arg BASE_IMAGE=${REPOSITORY.replace(/\./g, '\\.')}:tools-content-[0-9a-f]{16}`),
     );
     expect(out.indexOf('--file images/tools/Dockerfile')).toBeLessThan(out.indexOf('--file images/dev/Dockerfile'));
+
+    // The package's bin: the CI plan puts the parent a level before the child.
+    const plan = await run('npx', ['--no-install', 'images', 'plan', '--all', '--platforms', 'linux/amd64']);
+    expect(plan.exitCode, plan.all).toBe(0);
+    const levels = (JSON.parse(plan.stdout) as { levels: Array<{ images: string[] }> }).levels.map((l) => l.images);
+    expect(levels.filter((l) => l.length)).toEqual([['tools'], ['dev']]);
   });
 
   it(
