@@ -188,7 +188,8 @@ export function writeImage(
     base: 'base' in image.from ? image.from.base : '',
     steps: image.steps.map((step) => ({
       // A `|` would end the table cell.
-      what: (step.summary ?? step.tool).replace(/\|/g, '\\|') + (step.manifests.length ? ' (+ home-persist manifest)' : ''),
+      what:
+        (step.summary ?? step.tool).replace(/\|/g, '\\|') + (step.manifests.length ? ' (+ home-persist manifest)' : ''),
       link: `[\`${step.source}\`](${offsetFromRoot(IMAGE_DOCS_DIR)}${step.source}/install.sh)`,
     })),
     reference: tags.floating,
