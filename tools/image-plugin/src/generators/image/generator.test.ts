@@ -86,6 +86,7 @@ describe('image generator: bad input is refused with one message, before anythin
       { name: 'python', parent: 'base', scripts: 'gdb,rust' },
       '--scripts "rust": scripts/rust/install.sh does not exist\n  fix: create it with `nx g @workspace-images/image-plugin:install-script rust`',
     ],
+    ['a script path out of scripts/', { name: 'python', scripts: '../images/base' }, 'is not a valid tool name'],
     [
       'the helpers as a script',
       { name: 'python', scripts: ['lib'] },

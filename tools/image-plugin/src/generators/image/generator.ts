@@ -15,7 +15,7 @@ import {
   TEST_SPEC_FILE,
 } from '../shared/layout';
 import { listOption } from '../shared/list-option';
-import { checkImageName, checkOneLine, tagClash } from '../shared/names';
+import { checkImageName, checkOneLine, checkToolName, tagClash } from '../shared/names';
 import { scriptFacts } from '../shared/script-facts';
 import { readTreeImages, specsWith, type TreeImages } from '../shared/tree-images';
 import { renderDockerfile } from './dockerfile';
@@ -38,11 +38,12 @@ const referencesOf = (options: TreeImages['options'], image: string) =>
 
 /** The parent: an image of the workspace, not the new image itself. */
 function checkParent(parent: string, name: string, images: TreeImages): string {
-  if (parent === name)
+  if (parent === name) {
     throw refuse(
       `the image "${name}" cannot build FROM itself`,
       'name an existing image as --parent, or leave it out for an external base',
     );
+  }
   if (!images.names.has(parent)) {
     const known = [...images.names].sort();
     throw refuse(
@@ -57,8 +58,9 @@ function checkParent(parent: string, name: string, images: TreeImages): string {
 
 /** The external base: a plain image reference, and not one of our own images (those go through --parent). */
 function checkBase(base: string, images: TreeImages): string {
-  if (/\s|\$/.test(base) || !parseReference(base).repository)
+  if (/\s|\$/.test(base) || !parseReference(base).repository) {
     throw refuse(`--base "${base}" is not an image reference`, `write one like ${DEFAULT_BASE}`);
+  }
   const kind = classifyReference(base, images.options.repository, images.names);
   if (kind.kind === 'sibling' || kind.kind === 'unknown-sibling') {
     throw refuse(
@@ -71,6 +73,7 @@ function checkBase(base: string, images: TreeImages): string {
 
 function installStep(tree: Tree, tool: string): InstallStep {
   const path = scriptPath(tool);
+  if (tool !== 'lib') checkToolName(tool); // a folder name, never a path out of scripts/
   if (tool === 'lib' || !tree.isFile(path)) {
     const hint =
       tool === 'lib'
@@ -144,8 +147,9 @@ export function planImage(tree: Tree, schema: ImageGeneratorSchema): { image: Ne
   const folder = imageFolderFor(images.options.dockerfileGlob, name);
   checkNewName(tree, name, folder, images);
   const parent = schema.parent?.trim() ? checkParent(schema.parent.trim(), name, images) : undefined;
-  if (parent && schema.base?.trim())
+  if (parent && schema.base?.trim()) {
     throw refuse('--parent and --base both name what the image builds FROM', 'pass one of them');
+  }
   const scripts = listOption(schema.scripts);
   const steps = scripts.map((tool) => installStep(tree, tool));
   const from = parent

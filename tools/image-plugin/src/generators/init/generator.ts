@@ -31,12 +31,13 @@ function repositoryFor(tree: Tree, schema: InitGeneratorSchema): string {
 
 export function initWorkspace(tree: Tree, schema: InitGeneratorSchema): InitResult {
   const nxJson = tree.exists('nx.json') ? readNxJson(tree) : null;
-  if (!nxJson)
+  if (!nxJson) {
     throw new ImageConfigError(
       'this is not an Nx workspace (no nx.json)',
       'run `npx nx@latest init` first, then this again',
       'nx.json',
     );
+  }
   const result: InitResult = { added: [], kept: [] };
   const existing = (nxJson.plugins ?? []).find(isImagePluginEntry);
   const glob = schema.dockerfileGlob?.trim();

@@ -14,9 +14,10 @@ const LIB = join(REPO_ROOT, 'scripts/lib');
 
 function workspace(withLib = true): Tree {
   const tree = createTreeWithEmptyWorkspace();
-  if (withLib)
+  if (withLib) {
     for (const helper of ['apt.sh', 'npm.sh', 'home-persist.sh'])
       tree.write(`scripts/lib/${helper}`, readFileSync(join(LIB, helper), 'utf8'));
+  }
   tree.write('scripts/gdb/install.sh', '#!/usr/bin/env bash\n');
   return tree;
 }

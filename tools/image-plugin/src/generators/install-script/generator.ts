@@ -33,10 +33,11 @@ export const helpersOf = (script: NewInstallScript): string[] => [
 export function bundledHelpersDir(): string {
   const candidates = [join(__dirname, 'lib'), join(__dirname, '../../../../../scripts/lib')];
   const found = candidates.find((dir) => existsSync(join(dir, 'apt.sh')));
-  if (!found)
+  if (!found) {
     throw new Error(
       `the image plugin package has no install-script helpers (looked in ${candidates.join(', ')}); rebuild it`,
     );
+  }
   return found;
 }
 

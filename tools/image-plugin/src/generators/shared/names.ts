@@ -56,15 +56,18 @@ export function tagClash(name: string, existing: string): string | undefined {
 /** A tool (an install script's folder): a path component too, and not the shared helpers' folder. */
 export function checkToolName(tool: string): string {
   const fix = 'use lowercase letters and digits, separated by ".", "_" or "-" (e.g. ripgrep, github-cli)';
-  if (!tool)
+  if (!tool) {
     throw new ImageConfigError('the install script needs a tool name', `pass one: nx g install-script <tool>; ${fix}`);
-  if (tool === 'lib')
+  }
+  if (tool === 'lib') {
     throw new ImageConfigError(
       '"lib" is the folder of the shared helpers, not a tool',
       'name the script after the tool it installs',
     );
-  if (!/^[a-z0-9]+(?:[._-]+[a-z0-9]+)*$/.test(tool))
+  }
+  if (!/^[a-z0-9]+(?:[._-]+[a-z0-9]+)*$/.test(tool)) {
     throw new ImageConfigError(`"${tool}" is not a valid tool name`, fix);
+  }
   return tool;
 }
 
@@ -113,8 +116,9 @@ export function checkPersistPath(entry: string): PersistPath {
   const path = colon >= 0 ? entry.slice(0, colon) : entry;
   const type = colon >= 0 ? entry.slice(colon + 1) : 'dir';
   const fix = 'give a path relative to $HOME with its type, e.g. .config/mytool:dir or .mytoolrc:file';
-  if (type !== 'dir' && type !== 'file')
+  if (type !== 'dir' && type !== 'file') {
     throw new ImageConfigError(`--persist "${entry}": the type must be dir or file, not "${type}"`, fix);
+  }
   const relative = path.replace(/^~\//, '');
   const parts = relative.split('/');
   if (!relative || relative.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..')) {
@@ -141,10 +145,11 @@ export function checkRepository(repository: string): string {
 
 /** A free-text option that lands in a comment, a label or a docs line: one line of text. */
 export function checkOneLine(option: string, value: string): string {
-  if (/[\r\n]/.test(value))
+  if (/[\r\n]/.test(value)) {
     throw new ImageConfigError(
       `--${option} must be one line`,
       `write it without line breaks: --${option} "what it is for"`,
     );
+  }
   return value;
 }
