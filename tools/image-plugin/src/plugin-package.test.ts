@@ -16,6 +16,7 @@ describe('the plugin package', () => {
     ['./tools/image-plugin/src/plugin.ts', true],
     ['./tools/image-plugin/dist/plugin.js', true],
     ['./tools/image-plugin', true],
+    ['./tools/image-plugin/plugin.js', true],
     ['../shared/image-plugin/src/plugin.ts', true],
     ['@acme/image-plugin-extras', false],
     ['./tools/my-image-plugin/src/plugin.ts', false],

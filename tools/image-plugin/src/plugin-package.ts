@@ -10,8 +10,8 @@ export const PLUGIN_PACKAGE = '@workspace-images/image-plugin';
 /** `@workspace-images/image-plugin:image-build`: an executor of this package, as a target names it. */
 export const executorOf = (executor: string): string => `${PLUGIN_PACKAGE}:${executor}`;
 
-/** A path to the plugin's folder in a workspace that has it as sources (`./tools/image-plugin/src/plugin.ts`). */
-const LOCAL_PLUGIN = /^\.{0,2}\/(?:[^/]+\/)*image-plugin(?:\/(?:src|dist)\/plugin(?:\.[cm]?[jt]s)?)?$/;
+/** A path into the plugin's folder where a workspace has its sources (`./tools/image-plugin/src/plugin.ts`). */
+const LOCAL_PLUGIN = /^\.{0,2}\/(?:[^/]+\/)*image-plugin(?:\/(?:(?:src|dist)\/)?plugin(?:\.[cm]?[jt]s)?)?$/;
 
 /** Whether an nx.json `plugins` entry loads this plugin: by package name, or by a path to its folder. */
 export function isImagePluginEntry(entry: PluginConfiguration): boolean {
