@@ -38,5 +38,7 @@ function copyAssets(dir) {
   }
 }
 copyAssets(src);
+// The install-script generator gives a workspace without scripts/lib the shared helpers it sources.
+cpSync(join(root, '../../scripts/lib'), join(dist, 'generators/install-script/lib'), { recursive: true });
 require(join(dist, 'build-check.js')).writeBuildInfo(root);
 console.log(`image plugin built: ${relative(process.cwd(), dist) || dist}`);

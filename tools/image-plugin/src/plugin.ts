@@ -11,11 +11,13 @@ import { imageMetadata, imageSpecOf } from './core/image-metadata';
 import { buildArgsOf, readImageSpecs, type ImageSpec } from './core/image-spec';
 import { parseTestSpec } from './core/test-spec';
 import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from './options';
+import { executorOf } from './plugin-package';
 
 assertFreshBuild();
 
-const EXECUTOR = './tools/image-plugin:image-build';
-const TEST_EXECUTOR = './tools/image-plugin:image-test';
+// By package name, so the targets resolve in this repository (npm workspace link) and where the package is installed.
+const EXECUTOR = executorOf('image-build');
+const TEST_EXECUTOR = executorOf('image-test');
 
 /** Reads every Dockerfile the glob selects into image specs, checking the graph for cycles. */
 function readWorkspaceImages(

@@ -7,6 +7,7 @@ import { levelsOf } from '../core/graph';
 import { imageSpecOf } from '../core/image-metadata';
 import type { ImageSpec } from '../core/image-spec';
 import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from '../options';
+import { isImagePluginEntry } from '../plugin-package';
 
 export interface WorkspaceImages {
   options: NormalizedPluginOptions;
@@ -22,7 +23,7 @@ function pluginOptions(workspaceRoot: string): ImagePluginOptions {
   const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as {
     plugins?: Array<string | { plugin: string; options?: ImagePluginOptions }>;
   };
-  const entry = (nxJson.plugins ?? []).find((p) => (typeof p === 'string' ? p : p.plugin).includes('image-plugin'));
+  const entry = (nxJson.plugins ?? []).find(isImagePluginEntry);
   return typeof entry === 'object' ? (entry.options ?? {}) : {};
 }
 
