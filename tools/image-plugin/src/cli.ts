@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { coderTemplate, DEFAULT_PINS_OUT } from './commands/coder-template';
 import { merge } from './commands/merge';
 import { plan } from './commands/plan';
 import { publish } from './commands/publish';
@@ -22,6 +23,9 @@ commands:
   merge <image> --platforms linux/amd64,linux/arm64 [--resultsDir dist/images]
       Create the multi-platform index from per-platform (--pushByDigest) builds; fails naming
       every planned platform that is missing. Writes <resultsDir>/<image>.json.
+  coder-template [--check] [--pin-results dist/images [--out dist/coder/pinned-digests.json]]
+      Write templates/coder/images.json (the Coder template's images) from the graph; --check fails
+      when it is out of date. --pin-results writes the template's pinned-digests.json from pushed builds.
 `;
 
 const csv = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -47,6 +51,9 @@ export async function main(argv: string[]): Promise<number> {
       'max-levels': { type: 'string', default: '4' },
       workflow: { type: 'string', default: '.github/workflows/images.yml' },
       tag: { type: 'string' },
+      check: { type: 'boolean', default: false },
+      'pin-results': { type: 'string' },
+      out: { type: 'string', default: DEFAULT_PINS_OUT },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -93,6 +100,10 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     await merge({ workspaceRoot, image, platforms, resultsDir: values.resultsDir as string, runId: process.env.IMAGE_RUN_ID ?? null, log });
+    return 0;
+  }
+  if (command === 'coder-template') {
+    await coderTemplate({ workspaceRoot, check: values.check as boolean, pinResults: values['pin-results'], out: values.out as string, log });
     return 0;
   }
   console.error(`unknown command "${command}"\n\n${USAGE}`);
