@@ -73,8 +73,10 @@ locals {
   resolved_reference = local.image == null ? null : "${local.image.repository}@${local.resolved_digest}"
   image_pin_trigger  = [local.image_name, data.coder_workspace.me.template_version]
 
-  # systemd stops every unit before the container ends; an inner dockerd first stops its containers.
-  stop_timeout = local.engine_inside ? 180 : 60
+  # How long a stop may take before the engine kills the container: longer than systemd's own stop
+  # timeout of any unit (90 s by default), so systemd always halts cleanly; an inner dockerd first
+  # stops its own containers. The start test checks both against the running units.
+  stop_timeout = local.engine_inside ? 180 : 120
 
   # The agent must reach a Coder server that listens on the Docker host.
   agent_init_script = replace(coder_agent.main.init_script, "/localhost|127\\.0\\.0\\.1/", "host.docker.internal")

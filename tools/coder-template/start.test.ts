@@ -28,7 +28,7 @@ import { WorkspaceContainer } from './workspace-container';
  */
 
 const SOCKET_GID = 100;
-const BOOT_TIMEOUT_MS = 180_000;
+const BOOT_TIMEOUT_MS = 120_000;
 const ENGINE_TIMEOUT_S = 120;
 
 const template = await CoderTemplate.load();
@@ -156,6 +156,13 @@ async function expectAgentRan(ws: Workspace, c: WorkspaceContainer, boot: number
   expect(unit.stdout.trim()).toBe('coder');
 }
 
+/** systemd's time span ("1min 30s", "5s", "infinity") in seconds. */
+function timespanSeconds(span: string): number {
+  if (span.trim() === 'infinity') return Infinity;
+  const unit: Record<string, number> = { us: 1e-6, ms: 1e-3, s: 1, min: 60, h: 3600, d: 86400 };
+  return [...span.matchAll(/(\d+(?:\.\d+)?)\s*(us|ms|min|s|h|d)\b/g)].reduce((sum, [, n, u]) => sum + Number(n) * unit[u], 0);
+}
+
 /** A path of $HOME that home-persist keeps in the owner's volume, as the image's manifests list it. */
 async function ownerPersistedDir(c: WorkspaceContainer): Promise<string> {
   const r = await c.exec(`jq -rs '[.[] | (.scope // "workspace") as $s | .paths[] | select((.scope // $s) == "owner" and (.type // "dir") == "dir") | .path][0]' /etc/home-persist.d/*.json`);
@@ -231,6 +238,13 @@ describe.each(IMAGES)('the template starts %s', (image) => {
       expect(r.stdout.trim(), r.stderr).toMatch(/^driver=overlay2 root=\/var\/lib\/docker\nnested-ok$/);
     });
   }
+
+  it("the template's stop_timeout outlasts the stop timeout of every running unit (systemd halts before a kill)", async () => {
+    const r = await c.exec("systemctl list-units --state=active --no-legend --plain | awk '{print $1}' | xargs systemctl show --value -p TimeoutStopUSec --");
+    const spans = r.stdout.split('\n').filter((l) => l.trim()).map(timespanSeconds);
+    expect(spans.length, r.stderr).toBeGreaterThan(0);
+    expect(Math.max(...spans)).toBeLessThan(plan.create.StopTimeout as number);
+  });
 
   it("stops within the template's stop_timeout (docker stop, as Coder's stop destroys it), not killed", async () => {
     // The container's own journal, followed onto a volume that outlives it: the evidence of a clean halt.

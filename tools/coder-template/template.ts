@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { CODER_CATALOG_FILE, CODER_TEMPLATE_DIR, type CoderCatalog } from '../image-plugin/src/core/coder-catalog';
 import { ImageConfigError } from '../image-plugin/src/core/errors';
@@ -51,9 +51,9 @@ export class CoderTemplate {
     return new CoderTemplate(dir, json, sources);
   }
 
-  /** images.json, as the template reads it. */
+  /** images.json next to the template's files, as main.tf reads it. */
   catalog(): CoderCatalog {
-    return JSON.parse(readFileSync(join(WORKSPACE_ROOT, CODER_CATALOG_FILE), 'utf8')) as CoderCatalog;
+    return JSON.parse(readFileSync(join(this.dir, basename(CODER_CATALOG_FILE)), 'utf8')) as CoderCatalog;
   }
 
   /** `file:line` of the first line matching, for messages. */
