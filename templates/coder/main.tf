@@ -14,7 +14,7 @@ terraform {
     }
     docker = {
       source  = "kreuzwerker/docker"
-      version = ">= 3.0.2"
+      version = ">= 3.0.2, < 5.0.0"
     }
   }
 }

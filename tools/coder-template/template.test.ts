@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -38,6 +38,14 @@ async function container(b: WorkspaceBuild, t = template): Promise<Record<string
   return c;
 }
 
+const images = (args: string[]) =>
+  execa('npx', ['--no-install', 'images', 'coder-template', ...args], {
+    cwd: WORKSPACE_ROOT,
+    reject: false,
+    all: true,
+    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+  });
+
 const parameter = async (t = template, image = catalog.default) =>
   (await t.build(buildContext({ image })).instances('data', 'coder_parameter', 'workspace_image')) as Record<string, Value> & {
     option: Array<{ name: string; value: string; description: string }>;
@@ -45,12 +53,7 @@ const parameter = async (t = template, image = catalog.default) =>
 
 describe('the workspace_image parameter is the Nx graph', () => {
   it('images.json is what the graph says (npx images coder-template --check)', async () => {
-    const r = await execa('npx', ['--no-install', 'images', 'coder-template', '--check'], {
-      cwd: WORKSPACE_ROOT,
-      reject: false,
-      all: true,
-      env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
-    });
+    const r = await images(['--check']);
     expect(r.exitCode, r.all).toBe(0);
     expect(r.all).toContain(`up to date: ${IMAGES.join(', ')}`);
   });
@@ -155,6 +158,33 @@ describe('the image is pinned by digest', () => {
     expect(await trigger({ image, templateVersion: 'v1', registryDigest: `sha256:${'d'.repeat(64)}` })).toEqual(first);
     expect(await trigger({ image, templateVersion: 'v2' })).not.toEqual(first);
     expect(await trigger({ image: IMAGES.find((i) => i !== image) as string, templateVersion: 'v1' })).not.toEqual(first);
+  });
+
+  it('images coder-template --pin-results writes pinned-digests.json from pushed builds, and refuses local ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coder-pins-'));
+    scratch.push(dir);
+    const result = (image: string, i: number, pushed: boolean) => ({
+      image,
+      digest: pushed ? `sha256:${String(i).repeat(64)}` : `sha256:${'e'.repeat(64)}`,
+      pushed,
+      revision: '0123456789abcdef',
+    });
+    mkdirSync(join(dir, 'pushed'));
+    mkdirSync(join(dir, 'local'));
+    IMAGES.forEach((image, i) => writeFileSync(join(dir, 'pushed', `${image}.json`), JSON.stringify(result(image, i, true))));
+    writeFileSync(join(dir, 'local', `${catalog.default}.json`), JSON.stringify(result(catalog.default, 0, false)));
+    const ok = await images(['--pin-results', join(dir, 'pushed'), '--out', join(dir, 'pinned-digests.json')]);
+    expect(ok.exitCode, ok.all).toBe(0);
+    const text = readFileSync(join(dir, 'pinned-digests.json'), 'utf8');
+    expect(JSON.parse(text).digests).toEqual(Object.fromEntries(IMAGES.map((image, i) => [image, `sha256:${String(i).repeat(64)}`])));
+    // The file the command wrote is what the template reads.
+    const t = await templateWith({ 'pinned-digests.json': text });
+    expect(await t.build(buildContext({ image: catalog.default })).instances('resource', 'terraform_data', 'image_pin')).toMatchObject({
+      input: `${repository}@sha256:${'0'.repeat(64)}`,
+    });
+    const local = await images(['--pin-results', join(dir, 'local'), '--out', join(dir, 'refused.json')]);
+    expect(local.exitCode).toBe(1);
+    expect(local.all).toContain(`${catalog.default} was not pushed: a local image ID is no registry digest`);
   });
 
   it('a release\'s pinned-digests.json pins every image without asking the registry', async () => {

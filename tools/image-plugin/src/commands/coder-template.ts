@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import {
   assertCatalogCurrent,
   catalogText,
@@ -38,7 +38,8 @@ export async function coderTemplate(args: CoderTemplateArgs): Promise<void> {
   const catalog = coderCatalog(specs, options.repository, options.layout);
   const file = join(args.workspaceRoot, CODER_CATALOG_FILE);
   if (args.pinResults) {
-    const results = (await readAllResults(args.workspaceRoot, args.pinResults)).filter((r) => !r.image.includes('@'));
+    const resultsDir = relative(args.workspaceRoot, resolve(args.workspaceRoot, args.pinResults));
+    const results = (await readAllResults(args.workspaceRoot, resultsDir)).filter((r) => !r.image.includes('@'));
     const local = results.filter((r) => !r.pushed);
     if (local.length) {
       throw new ImageConfigError(
@@ -49,8 +50,9 @@ export async function coderTemplate(args: CoderTemplateArgs): Promise<void> {
     }
     const revisions = [...new Set(results.map((r) => r.revision.slice(0, 7)))].join(', ');
     const pins = coderPins(results, catalog, `the images built at ${revisions}`);
-    await mkdir(dirname(join(args.workspaceRoot, args.out)), { recursive: true });
-    await writeFile(join(args.workspaceRoot, args.out), pinsText(pins));
+    const out = resolve(args.workspaceRoot, args.out);
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, pinsText(pins));
     args.log(`${args.out}: ${Object.entries(pins.digests).map(([image, digest]) => `${image} ${digest}`).join(', ')}`);
     return;
   }
