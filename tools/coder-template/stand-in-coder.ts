@@ -58,8 +58,11 @@ export class StandInCoder {
     return self;
   }
 
-  /** The init script for one workspace, the shape of Coder's own (download, chmod, exec from /tmp). */
-  initScript(workspace: string): string {
+  /**
+   * The init script for one workspace, the shape of Coder's own (download, chmod, exec from /tmp).
+   * `stopFile`: where the agent notes that it was stopped with SIGTERM (a clean stop, not a kill).
+   */
+  initScript(workspace: string, stopFile: string): string {
     const url = `http://localhost:${this.port}/`;
     return [
       '#!/usr/bin/env sh',
@@ -70,7 +73,7 @@ export class StandInCoder {
       'cd "$BINARY_DIR"',
       `curl -fsS --retry 5 --retry-connrefused "${url}bin/coder-linux-amd64" -o coder`,
       'chmod +x coder',
-      `export CODER_AGENT_URL="${url}" CODER_TEST_WORKSPACE="${workspace}" INIT_STARTED BINARY_DIR`,
+      `export CODER_AGENT_URL="${url}" CODER_TEST_WORKSPACE="${workspace}" CODER_TEST_STOP_FILE="${stopFile}" INIT_STARTED BINARY_DIR`,
       'exec ./coder agent',
       '',
     ].join('\n');
@@ -104,14 +107,19 @@ export class StandInCoder {
   }
 }
 
-/** The "agent binary": reports who runs it, with which token, over the URL the init script used. */
+/**
+ * The "agent binary": reports who runs it, with which token, over the URL the init script used; then
+ * stays up until SIGTERM (systemd stopping coder-agent.service), which it notes in the stop file.
+ */
 const AGENT_BINARY = `#!/bin/sh
 set -eu
 AGENT_RAN=$(date +%s.%N)
 printf '{"user":"%s","home":"%s","token":"%s","binaryDir":"%s","initStarted":%s,"agentRan":%s}' \\
   "$(id -un)" "$HOME" "\${CODER_AGENT_TOKEN:-}" "$BINARY_DIR" "$INIT_STARTED" "$AGENT_RAN" |
   curl -fsS --retry 5 --retry-connrefused -X POST --data-binary @- "\${CODER_AGENT_URL}report?workspace=\${CODER_TEST_WORKSPACE}"
-exec sleep infinity
+trap 'echo "agent stopped by SIGTERM" > "$CODER_TEST_STOP_FILE"; exit 0' TERM
+sleep infinity &
+wait $!
 `;
 
 export const workspaceKey = () => randomBytes(6).toString('hex');
