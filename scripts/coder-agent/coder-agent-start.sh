@@ -13,10 +13,12 @@ fail() {
 }
 
 if [ ! -s "$script" ]; then
-  fail "$script is missing or empty: the Coder template must upload coder_agent.<name>.init_script there (docs/coder.md)"
+  fail "$script is missing or empty:" \
+    "the Coder template must upload coder_agent.<name>.init_script there (docs/coder.md)"
 fi
 if [ -z "${CODER_AGENT_TOKEN:-}${CODER_AGENT_TOKEN_FILE:-}" ]; then
-  fail "CODER_AGENT_TOKEN is not set: the Coder template must pass coder_agent.<name>.token in the container's environment (docs/coder.md)"
+  fail "CODER_AGENT_TOKEN is not set:" \
+    "the Coder template must pass coder_agent.<name>.token in the container's environment (docs/coder.md)"
 fi
 if [ -x "$script" ]; then exec "$script"; fi
 exec /bin/sh "$script"

@@ -24,22 +24,22 @@ terraform {
 variable "docker_host" {
   type        = string
   default     = ""
-  description = "The Docker engine that runs the workspaces, e.g. unix:///var/run/docker.sock (empty: the provisioner's default)."
+  description = "The engine that runs the workspaces, e.g. unix:///var/run/docker.sock (empty: the default)."
 }
 
 variable "docker_socket" {
   type        = string
   default     = "/var/run/docker.sock"
-  description = "Host path of that engine's socket, bind-mounted into images without an engine inside (Docker-outside-of-Docker). Empty: no socket (multi-tenant servers)."
+  description = "Host path of its socket, mounted into images without an engine inside. Empty: none (multi-tenant)."
 }
 
 variable "runtime" {
   type        = string
   default     = ""
-  description = "Empty: privileged containers (single-tenant servers only: workspace root is host root). sysbox-runc: unprivileged system containers (multi-tenant servers)."
+  description = "Empty: privileged containers (single-tenant only). sysbox-runc: unprivileged (multi-tenant)."
   validation {
     condition     = contains(["", "sysbox-runc"], var.runtime)
-    error_message = "The runtime variable must be \"\" (privileged containers) or \"sysbox-runc\" (Sysbox installed on the Docker host)."
+    error_message = "runtime must be \"\" (privileged containers) or \"sysbox-runc\" (Sysbox on the Docker host)."
   }
 }
 
@@ -69,7 +69,8 @@ locals {
   pins_file          = "${path.module}/pinned-digests.json"
   pins               = jsondecode(fileexists(local.pins_file) ? file(local.pins_file) : "{\"digests\": {}}").digests
   release_digest     = lookup(local.pins, local.image_name, "")
-  resolved_digest    = local.release_digest != "" ? local.release_digest : one(data.docker_registry_image.workspace[*].sha256_digest)
+  registry_digest    = one(data.docker_registry_image.workspace[*].sha256_digest)
+  resolved_digest    = local.release_digest != "" ? local.release_digest : local.registry_digest
   resolved_reference = local.image == null ? null : "${local.image.repository}@${local.resolved_digest}"
   image_pin_trigger  = [local.image_name, data.coder_workspace.me.template_version]
 
@@ -77,6 +78,11 @@ locals {
   # timeout of any unit (90 s by default), so systemd always halts cleanly; an inner dockerd first
   # stops its own containers. The start test checks both against the running units.
   stop_timeout = local.engine_inside ? 180 : 120
+
+  docker_modes = {
+    inside = "its own Docker engine (Docker-in-Docker)"
+    host   = "the host's Docker engine"
+  }
 
   # The agent must reach a Coder server that listens on the Docker host.
   agent_init_script = replace(coder_agent.main.init_script, "/localhost|127\\.0\\.0\\.1/", "host.docker.internal")
@@ -98,7 +104,7 @@ data "coder_parameter" "workspace_image" {
     content {
       name        = option.key
       value       = option.key
-      description = option.value.docker == "inside" ? "${option.key}: its own Docker engine (Docker-in-Docker)" : "${option.key}: the host's Docker engine"
+      description = "${option.key}: ${local.docker_modes[option.value.docker]}"
     }
   }
 }

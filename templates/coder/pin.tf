@@ -12,12 +12,18 @@ resource "terraform_data" "image_pin" {
   lifecycle {
     ignore_changes = [input]
     precondition {
-      condition     = local.image != null
-      error_message = "The workspace image \"${local.image_name}\" is not offered by this template version (images.json); choose one of: ${join(", ", keys(local.catalog.images))}."
+      condition = local.image != null
+      error_message = format(
+        "The workspace image %q is not offered by this template version (images.json); choose one of: %s.",
+        local.image_name, join(", ", keys(local.catalog.images)),
+      )
     }
     precondition {
-      condition     = alltrue([for name, digest in local.pins : contains(keys(local.catalog.images), name) && can(regex("^sha256:[0-9a-f]{64}$", digest))])
-      error_message = "pinned-digests.json must map images of images.json to digests (sha256:<64 hex>); use the file of the release whose template you push."
+      condition = alltrue([
+        for name, digest in local.pins :
+        contains(keys(local.catalog.images), name) && can(regex("^sha256:[0-9a-f]{64}$", digest))
+      ])
+      error_message = "pinned-digests.json must map images of images.json to sha256 digests; use a release's file."
     }
   }
 }

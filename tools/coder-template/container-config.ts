@@ -25,15 +25,29 @@ const blocks = (v: Value | undefined): Block[] => (Array.isArray(v) ? (v as Bloc
 
 /** Arguments the plan applies; anything else in the template must be taught here first. */
 const KNOWN = new Set([
-  'image', 'name', 'hostname', 'privileged', 'runtime', 'cgroupns_mode', 'tmpfs', 'stop_signal', 'stop_timeout',
-  'destroy_grace_seconds', 'env', 'upload', 'host', 'volumes', 'labels',
+  'image',
+  'name',
+  'hostname',
+  'privileged',
+  'runtime',
+  'cgroupns_mode',
+  'tmpfs',
+  'stop_signal',
+  'stop_timeout',
+  'destroy_grace_seconds',
+  'env',
+  'upload',
+  'host',
+  'volumes',
+  'labels',
 ]);
 
 export function containerPlan(args: Args): ContainerPlan {
   const unknown = Object.keys(args).filter((k) => !KNOWN.has(k));
   if (unknown.length) {
     throw new UnsupportedError(
-      `docker_container sets ${unknown.join(', ')}, which the start test does not apply: teach tools/coder-template/container-config.ts`,
+      `docker_container sets ${unknown.join(', ')}, which the start test does not apply: ` +
+        'teach tools/coder-template/container-config.ts',
     );
   }
   const binds: string[] = [];
@@ -72,6 +86,12 @@ export function containerPlan(args: Args): ContainerPlan {
     HostConfig: hostConfig,
   };
   if (args.stop_signal) create.StopSignal = String(args.stop_signal);
-  if (typeof args.stop_timeout === 'number') (create as Docker.ContainerCreateOptions & { StopTimeout?: number }).StopTimeout = args.stop_timeout;
-  return { create, uploads, volumes, destroyGraceSeconds: typeof args.destroy_grace_seconds === 'number' ? args.destroy_grace_seconds : 0 };
+  if (typeof args.stop_timeout === 'number')
+    (create as Docker.ContainerCreateOptions & { StopTimeout?: number }).StopTimeout = args.stop_timeout;
+  return {
+    create,
+    uploads,
+    volumes,
+    destroyGraceSeconds: typeof args.destroy_grace_seconds === 'number' ? args.destroy_grace_seconds : 0,
+  };
 }

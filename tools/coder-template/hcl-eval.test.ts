@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { EvalError, Evaluator, splitTemplate, unescapeHcl, UnsupportedError, type Resolver, type Value } from './hcl-eval';
+import {
+  EvalError,
+  Evaluator,
+  splitTemplate,
+  unescapeHcl,
+  UnsupportedError,
+  type Resolver,
+  type Value,
+} from './hcl-eval';
 
 /** `local.*` from a table; nothing else is declared. */
 const locals: Record<string, Value> = {
@@ -28,7 +36,10 @@ describe('Evaluator: the expressions the template uses, as Terraform evaluates t
     ['${one([])}', null],
     ['${local.list[*]}', ['a', 'b']],
     ['${local.none == null ? null : "x"}', null],
-    ['${replace("http://localhost:3000 127.0.0.1:3000", "/localhost|127\\\\.0\\\\.0\\\\.1/", "host.docker.internal")}', 'http://host.docker.internal:3000 host.docker.internal:3000'],
+    [
+      '${replace("http://localhost:3000 127.0.0.1:3000", "/localhost|127\\\\.0\\\\.0\\\\.1/", "host.docker.internal")}',
+      'http://host.docker.internal:3000 host.docker.internal:3000',
+    ],
     ['${join(", ", keys(local.images))}', 'base, dev'],
     ['${[for name, digest in local.pins : name if can(regex("^sha256:[0-9a-f]{64}$", digest))]}', ['base']],
     ['${{for k, v in local.images : k => v.docker}}', { base: 'host', dev: 'inside' }],
@@ -37,6 +48,7 @@ describe('Evaluator: the expressions the template uses, as Terraform evaluates t
     ['${coalesce("", "fallback")}', 'fallback'],
     ['${lower("Mixed")}-${length(local.list)}', 'mixed-2'],
     ['${(1 + 2) * 3}', 9],
+    ['${format("image %q of %s: %d%%", local.name, join(", ", local.list), 2)}', 'image "dev" of a, b: 2%'],
   ])('%s', async (text, value) => {
     expect(await ev.template(text)).toEqual(value);
   });
@@ -57,14 +69,22 @@ describe('Evaluator: the expressions the template uses, as Terraform evaluates t
   });
 
   it('iterator variables shadow nothing outside their scope', async () => {
-    expect(await ev.bind({ option: { key: 'dev', value: { docker: 'inside' } } }).template('${option.key}: ${option.value.docker}')).toBe('dev: inside');
+    expect(
+      await ev
+        .bind({ option: { key: 'dev', value: { docker: 'inside' } } })
+        .template('${option.key}: ${option.value.docker}'),
+    ).toBe('dev: inside');
     await expect(ev.template('${option.key}')).rejects.toThrow(UnsupportedError);
   });
 });
 
 describe('splitTemplate and unescapeHcl', () => {
   it('keeps quoted braces inside an interpolation', () => {
-    expect(splitTemplate('a ${join("}", ["x"])} b')).toEqual([{ literal: 'a ' }, { expression: 'join("}", ["x"])' }, { literal: ' b' }]);
+    expect(splitTemplate('a ${join("}", ["x"])} b')).toEqual([
+      { literal: 'a ' },
+      { expression: 'join("}", ["x"])' },
+      { literal: ' b' },
+    ]);
   });
   it('decodes HCL escapes', () => {
     expect(unescapeHcl('a\\"b\\n\\\\ $${x} \\u00e9')).toBe('a"b\n\\ ${x} é');

@@ -74,7 +74,8 @@ export function splitTemplate(text: string): Array<{ literal: string } | { expre
   let literal = '';
   let at = 0;
   while (at < text.length) {
-    if (text.startsWith('%{', at)) throw new UnsupportedError(`template directives (%{ ... }) are not supported: ${text}`);
+    if (text.startsWith('%{', at))
+      throw new UnsupportedError(`template directives (%{ ... }) are not supported: ${text}`);
     if (!text.startsWith('${', at)) {
       literal += text[at++];
       continue;
@@ -142,7 +143,10 @@ const map = (v: Value, fn: string): { [key: string]: Value } => {
 const re = (pattern: string, flags = '') => new RegExp(pattern, flags);
 
 /** Arguments evaluated eagerly, for the functions that need no laziness. */
-const eager = (f: (args: Value[], where: string) => Value): Fn => async (args, ev, where) => f(await Promise.all(args.map((a) => ev.ast(a))), where);
+const eager =
+  (f: (args: Value[], where: string) => Value): Fn =>
+  async (args, ev, where) =>
+    f(await Promise.all(args.map((a) => ev.ast(a))), where);
 
 const FUNCTIONS: Record<string, Fn> = {
   alltrue: eager(([l]) => list(l, 'alltrue').every((v) => v === true)),
@@ -169,7 +173,22 @@ const FUNCTIONS: Record<string, Fn> = {
     return readFileSync(path, 'utf8');
   }),
   fileexists: eager(([p]) => existsSync(str(p, 'fileexists'))),
-  join: eager(([sep, l], where) => list(l, 'join').map((v) => stringify(v, where)).join(str(sep, 'join'))),
+  format: eager(([spec, ...args], where) => {
+    let next = 0;
+    return str(spec, 'format').replace(/%([%sqd])/g, (_, verb: string) => {
+      if (verb === '%') return '%';
+      if (next >= args.length) throw new EvalError(`format(): too few arguments for ${String(spec)}`);
+      const v = args[next++];
+      if (verb === 'q') return JSON.stringify(str(v, 'format'));
+      if (verb === 'd' && typeof v !== 'number') throw new EvalError(`format(): %d wants a number, got ${typeName(v)}`);
+      return stringify(v, where);
+    });
+  }),
+  join: eager(([sep, l], where) =>
+    list(l, 'join')
+      .map((v) => stringify(v, where))
+      .join(str(sep, 'join')),
+  ),
   jsondecode: eager(([s]) => {
     try {
       return JSON.parse(str(s, 'jsondecode')) as Value;
@@ -178,7 +197,9 @@ const FUNCTIONS: Record<string, Fn> = {
     }
   }),
   keys: eager(([m]) => Object.keys(map(m, 'keys')).sort()),
-  length: eager(([v]) => (typeof v === 'string' ? [...v].length : Array.isArray(v) ? v.length : Object.keys(map(v, 'length')).length)),
+  length: eager(([v]) =>
+    typeof v === 'string' ? [...v].length : Array.isArray(v) ? v.length : Object.keys(map(v, 'length')).length,
+  ),
   lookup: eager((args) => {
     const m = map(args[0], 'lookup');
     const key = str(args[1], 'lookup');
@@ -258,7 +279,8 @@ export class Evaluator {
     const parts = splitTemplate(text);
     if (parts.length === 1 && 'expression' in parts[0]) return this.source(parts[0].expression);
     let out = '';
-    for (const part of parts) out += 'literal' in part ? part.literal : stringify(await this.source(part.expression), part.expression);
+    for (const part of parts)
+      out += 'literal' in part ? part.literal : stringify(await this.source(part.expression), part.expression);
     return out;
   }
 
@@ -300,14 +322,19 @@ export class Evaluator {
       case 'scopeTraversal':
         return this.traverse(meta.traversal as TFExpressionSyntaxTree.TerraformTraversalPart[], where);
       case 'relativeTraversal':
-        return this.apply(await this.ast(kids[0]), (meta.traversal as TFExpressionSyntaxTree.TerraformTraversalPart[]).map(segmentKey), where);
+        return this.apply(
+          await this.ast(kids[0]),
+          (meta.traversal as TFExpressionSyntaxTree.TerraformTraversalPart[]).map(segmentKey),
+          where,
+        );
       case 'index':
         return this.index(await this.ast(kids[0]), await this.ast(kids[1]), where);
       case 'splat':
         return this.splat(kids, where);
       case 'conditional': {
         const condition = await this.ast(kids[0]);
-        if (typeof condition !== 'boolean') throw new EvalError(`${where}: the condition is ${typeName(condition)}, not bool`);
+        if (typeof condition !== 'boolean')
+          throw new EvalError(`${where}: the condition is ${typeName(condition)}, not bool`);
         return this.ast(condition ? kids[1] : kids[2]);
       }
       case 'unaryOp': {
@@ -320,7 +347,10 @@ export class Evaluator {
         return this.binary(String(meta.operator), kids, where);
       case 'function': {
         const fn = FUNCTIONS[String(meta.name)];
-        if (!fn) throw new UnsupportedError(`the function ${String(meta.name)}() in \`${where}\`; teach tools/coder-template/hcl-eval.ts`);
+        if (!fn)
+          throw new UnsupportedError(
+            `the function ${String(meta.name)}() in \`${where}\`; teach tools/coder-template/hcl-eval.ts`,
+          );
         if (meta.expandedFinalArgument) throw new UnsupportedError(`expanded arguments (...) in \`${where}\``);
         return fn(kids, this, where);
       }
@@ -370,7 +400,8 @@ export class Evaluator {
     if (v === null) throw new EvalError(`${where}: attempt to get "${String(key)}" from a null value`);
     if (Array.isArray(v)) {
       const i = Number(key);
-      if (!Number.isInteger(i) || i < 0 || i >= v.length) throw new EvalError(`${where}: no element ${String(key)} in a list of ${v.length}`);
+      if (!Number.isInteger(i) || i < 0 || i >= v.length)
+        throw new EvalError(`${where}: no element ${String(key)} in a list of ${v.length}`);
       return v[i];
     }
     if (isObject(v)) {
@@ -385,7 +416,9 @@ export class Evaluator {
     const items = source === null ? [] : Array.isArray(source) ? source : [source];
     const each = kids[1];
     if (!each || (each.type as string) === '') return items;
-    const keys = ((each as { meta: Meta }).meta.traversal as TFExpressionSyntaxTree.TerraformTraversalPart[]).map(segmentKey);
+    const keys = ((each as { meta: Meta }).meta.traversal as TFExpressionSyntaxTree.TerraformTraversalPart[]).map(
+      segmentKey,
+    );
     return items.map((item) => this.apply(item, keys, where));
   }
 
@@ -398,7 +431,8 @@ export class Evaluator {
             .sort()
             .map((k) => [k, collection[k]])
         : [];
-    if (!Array.isArray(collection) && !isObject(collection)) throw new EvalError(`${where}: cannot iterate over ${typeName(collection)}`);
+    if (!Array.isArray(collection) && !isObject(collection))
+      throw new EvalError(`${where}: cannot iterate over ${typeName(collection)}`);
     if (meta.groupedValue) throw new UnsupportedError(`grouped for expressions (...) in \`${where}\``);
     const keyVar = String(meta.keyVar ?? '');
     const valVar = String(meta.valVar);

@@ -73,7 +73,8 @@ export class StandInCoder {
       'cd "$BINARY_DIR"',
       `curl -fsS --retry 5 --retry-connrefused "${url}bin/coder-linux-amd64" -o coder`,
       'chmod +x coder',
-      `export CODER_AGENT_URL="${url}" CODER_TEST_WORKSPACE="${workspace}" CODER_TEST_STOP_FILE="${stopFile}" INIT_STARTED BINARY_DIR`,
+      `export CODER_AGENT_URL="${url}" CODER_TEST_WORKSPACE="${workspace}" CODER_TEST_STOP_FILE="${stopFile}"`,
+      'export INIT_STARTED BINARY_DIR',
       'exec ./coder agent',
       '',
     ].join('\n');
@@ -116,7 +117,8 @@ set -eu
 AGENT_RAN=$(date +%s.%N)
 printf '{"user":"%s","home":"%s","token":"%s","binaryDir":"%s","initStarted":%s,"agentRan":%s}' \\
   "$(id -un)" "$HOME" "\${CODER_AGENT_TOKEN:-}" "$BINARY_DIR" "$INIT_STARTED" "$AGENT_RAN" |
-  curl -fsS --retry 5 --retry-connrefused -X POST --data-binary @- "\${CODER_AGENT_URL}report?workspace=\${CODER_TEST_WORKSPACE}"
+  curl -fsS --retry 5 --retry-connrefused -X POST --data-binary @- \\
+    "\${CODER_AGENT_URL}report?workspace=\${CODER_TEST_WORKSPACE}"
 trap 'echo "agent stopped by SIGTERM" > "$CODER_TEST_STOP_FILE"; exit 0' TERM
 sleep infinity &
 wait $!

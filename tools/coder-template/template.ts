@@ -35,7 +35,9 @@ export class CoderTemplate {
   ) {}
 
   static async load(dir = TEMPLATE_DIR): Promise<CoderTemplate> {
-    const files = readdirSync(dir).filter((f) => f.endsWith('.tf')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.tf'))
+      .sort();
     const sources: Record<string, string> = {};
     const json: Json = {};
     for (const file of files) {
@@ -44,7 +46,11 @@ export class CoderTemplate {
       try {
         parsed = (await parse(file, sources[file])) as Json;
       } catch (e) {
-        throw new ImageConfigError(`not valid HCL: ${(e as Error).message}`, 'fix the syntax (terraform fmt shows where)', relative(WORKSPACE_ROOT, join(dir, file)));
+        throw new ImageConfigError(
+          `not valid HCL: ${(e as Error).message}`,
+          'fix the syntax (terraform fmt shows where)',
+          relative(WORKSPACE_ROOT, join(dir, file)),
+        );
       }
       merge(json, parsed);
     }
@@ -67,11 +73,18 @@ export class CoderTemplate {
 
   /** The raw (unevaluated) body of a block: `block('resource', 'docker_container', 'workspace')`. */
   block(kind: 'resource' | 'data' | 'variable', type: string, name?: string): Body {
-    const found = name === undefined ? (this.json[kind] as Json | undefined)?.[type] : ((this.json[kind] as Json | undefined)?.[type] as Json | undefined)?.[name];
+    const found =
+      name === undefined
+        ? (this.json[kind] as Json | undefined)?.[type]
+        : ((this.json[kind] as Json | undefined)?.[type] as Json | undefined)?.[name];
     const bodies = found as Body[] | undefined;
     if (!bodies?.length) {
       const label = [kind, type, name].filter(Boolean).join(' ');
-      throw new ImageConfigError(`the template has no ${label} block`, `add it back (see docs/coder.md)`, relative(WORKSPACE_ROOT, this.dir));
+      throw new ImageConfigError(
+        `the template has no ${label} block`,
+        `add it back (see docs/coder.md)`,
+        relative(WORKSPACE_ROOT, this.dir),
+      );
     }
     return bodies[0];
   }
@@ -145,13 +158,17 @@ export class Build implements Resolver {
       const body = this.template.block(kind, type, name);
       const computed = this.context.computed[address] ?? {};
       if (kind === 'data' && type === 'coder_parameter') {
-        const value = this.context.parameters[String(await this.ev.template(String(body.name)))] ?? (await this.value(body.default ?? null, this.ev));
+        const value =
+          this.context.parameters[String(await this.ev.template(String(body.name)))] ??
+          (await this.value(body.default ?? null, this.ev));
         return { ...(await this.body(body, this.ev)), value, ...computed };
       }
       const one = async (ev: Evaluator) => {
         const args = await this.body(body, ev);
         // terraform_data's output is its input, unless the state says otherwise (the context).
-        return type === 'terraform_data' ? { output: args.input ?? null, ...args, ...computed } : { ...args, ...computed };
+        return type === 'terraform_data'
+          ? { output: args.input ?? null, ...args, ...computed }
+          : { ...args, ...computed };
       };
       if (body.count === undefined) return one(this.ev);
       const count = await this.value(body.count, this.ev);
@@ -194,7 +211,8 @@ export class Build implements Resolver {
   /** A value as hcl2json gives it: strings are templates, arrays and objects hold more values or blocks. */
   async value(raw: unknown, ev: Evaluator): Promise<Value> {
     if (typeof raw === 'string') return ev.template(raw);
-    if (Array.isArray(raw)) return Promise.all(raw.map((item) => (isBody(item) ? this.body(item, ev) : this.value(item, ev))));
+    if (Array.isArray(raw))
+      return Promise.all(raw.map((item) => (isBody(item) ? this.body(item, ev) : this.value(item, ev))));
     if (raw && typeof raw === 'object') return this.body(raw as Body, ev);
     return raw as Value;
   }
@@ -205,7 +223,8 @@ export class Build implements Resolver {
     const lifecycle = ((body.lifecycle as Body[] | undefined) ?? [])[0] ?? {};
     const failed: string[] = [];
     for (const check of (lifecycle.precondition as Body[] | undefined) ?? []) {
-      if ((await this.value(check.condition, this.ev)) !== true) failed.push(String(await this.value(check.error_message, this.ev)));
+      if ((await this.value(check.condition, this.ev)) !== true)
+        failed.push(String(await this.value(check.error_message, this.ev)));
     }
     return failed;
   }
@@ -215,7 +234,8 @@ export class Build implements Resolver {
     const failed: string[] = [];
     for (const name of Object.keys((this.template.json.variable as Json | undefined) ?? {})) {
       for (const check of (this.template.block('variable', name).validation as Body[] | undefined) ?? []) {
-        if ((await this.value(check.condition, this.ev)) !== true) failed.push(`var.${name}: ${String(await this.value(check.error_message, this.ev))}`);
+        if ((await this.value(check.condition, this.ev)) !== true)
+          failed.push(`var.${name}: ${String(await this.value(check.error_message, this.ev))}`);
       }
     }
     return failed;

@@ -17,7 +17,12 @@ const SKIP = 'no terraform binary on this machine: terraform fmt -check and the 
 if (!installed) console.warn(`SKIPPED: ${SKIP}`);
 
 const tf = (cwd: string, args: string[], env: Record<string, string> = {}) =>
-  execa('terraform', args, { cwd, reject: false, all: true, env: { TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', ...env } });
+  execa('terraform', args, {
+    cwd,
+    reject: false,
+    all: true,
+    env: { TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', ...env },
+  });
 
 describe.skipIf(!installed)('terraform', () => {
   const dirs: string[] = [];
@@ -40,7 +45,9 @@ describe.skipIf(!installed)('terraform', () => {
         'variable "template_version" { type = string }',
         'variable "registry_digest" { type = string }',
         'locals {',
-        '  catalog            = { images = { base = { repository = "r.example/ws" }, node = { repository = "r.example/ws" } } }',
+        '  catalog = {',
+        '    images = { base = { repository = "r.example/ws" }, node = { repository = "r.example/ws" } }',
+        '  }',
         '  image_name         = var.image',
         '  image              = lookup(local.catalog.images, var.image, null)',
         '  pins               = {}',
@@ -55,7 +62,15 @@ describe.skipIf(!installed)('terraform', () => {
     expect(init.exitCode, init.all).toBe(0);
     const digest = (c: string) => `sha256:${c.repeat(64)}`;
     const build = async (image: string, version: string, registry: string) => {
-      const r = await tf(dir, ['apply', '-auto-approve', '-input=false', '-no-color', `-var=image=${image}`, `-var=template_version=${version}`, `-var=registry_digest=${registry}`]);
+      const r = await tf(dir, [
+        'apply',
+        '-auto-approve',
+        '-input=false',
+        '-no-color',
+        `-var=image=${image}`,
+        `-var=template_version=${version}`,
+        `-var=registry_digest=${registry}`,
+      ]);
       if (r.exitCode !== 0) return { error: String(r.all) };
       const out = await tf(dir, ['output', '-raw', 'pinned']);
       return { pinned: out.stdout };

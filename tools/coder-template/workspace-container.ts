@@ -27,7 +27,9 @@ async function uploadTar(uploads: ContainerPlan['uploads']): Promise<Buffer> {
       await chmod(join(dir, rel), u.mode);
       entries.push(rel);
     }
-    const tar = await execa('tar', ['-C', dir, '--owner=0', '--group=0', '--numeric-owner', '-cf', '-', ...entries], { encoding: 'buffer' });
+    const tar = await execa('tar', ['-C', dir, '--owner=0', '--group=0', '--numeric-owner', '-cf', '-', ...entries], {
+      encoding: 'buffer',
+    });
     return Buffer.from(tar.stdout);
   } finally {
     await rm(dir, { recursive: true, force: true });

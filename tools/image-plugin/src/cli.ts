@@ -103,7 +103,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'coder-template') {
-    await coderTemplate({ workspaceRoot, check: values.check as boolean, pinResults: values['pin-results'], out: values.out as string, log });
+    const pinResults = values['pin-results'];
+    await coderTemplate({ workspaceRoot, check: values.check as boolean, pinResults, out: values.out as string, log });
     return 0;
   }
   console.error(`unknown command "${command}"\n\n${USAGE}`);

@@ -43,7 +43,8 @@ export async function coderTemplate(args: CoderTemplateArgs): Promise<void> {
     const local = results.filter((r) => !r.pushed);
     if (local.length) {
       throw new ImageConfigError(
-        `${local.map((r) => r.image).join(', ')} ${local.length > 1 ? 'were' : 'was'} not pushed: a local image ID is no registry digest`,
+        `${local.map((r) => r.image).join(', ')} ${local.length > 1 ? 'were' : 'was'} not pushed: ` +
+          'a local image ID is no registry digest',
         'pin the results of image-build --push (or the digests a release resolved)',
         args.pinResults,
       );
@@ -53,11 +54,17 @@ export async function coderTemplate(args: CoderTemplateArgs): Promise<void> {
     const out = resolve(args.workspaceRoot, args.out);
     await mkdir(dirname(out), { recursive: true });
     await writeFile(out, pinsText(pins));
-    args.log(`${args.out}: ${Object.entries(pins.digests).map(([image, digest]) => `${image} ${digest}`).join(', ')}`);
+    args.log(
+      `${args.out}: ${Object.entries(pins.digests)
+        .map(([image, digest]) => `${image} ${digest}`)
+        .join(', ')}`,
+    );
     return;
   }
   if (args.check) {
-    const current = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CoderCatalog) : ({ images: {} } as unknown as CoderCatalog);
+    const current = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as CoderCatalog)
+      : ({ images: {} } as unknown as CoderCatalog);
     assertCatalogCurrent(catalog, current);
     args.log(`${CODER_CATALOG_FILE} is up to date: ${Object.keys(catalog.images).join(', ')}`);
     return;

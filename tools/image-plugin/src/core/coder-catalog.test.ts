@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { assertCatalogCurrent, catalogDrift, catalogText, coderCatalog, coderPins, type CoderCatalog } from './coder-catalog';
+import {
+  assertCatalogCurrent,
+  catalogDrift,
+  catalogText,
+  coderCatalog,
+  coderPins,
+  type CoderCatalog,
+} from './coder-catalog';
 import { isImageConfigError } from './errors';
 import type { ImageSpec } from './image-spec';
 
@@ -35,7 +42,11 @@ describe('coderCatalog', () => {
 
   it('per-image layout: one repository per image, its latest tag', () => {
     const catalog = coderCatalog(FAMILY.slice(0, 2), REPO, 'per-image');
-    expect(catalog.images.developer).toEqual({ repository: `${REPO}/developer`, reference: `${REPO}/developer:latest`, docker: 'inside' });
+    expect(catalog.images.developer).toEqual({
+      repository: `${REPO}/developer`,
+      reference: `${REPO}/developer:latest`,
+      docker: 'inside',
+    });
   });
 
   it('mounting the whole scripts folder does not count as installing the engine', () => {
@@ -58,14 +69,26 @@ describe('catalogDrift', () => {
     return { ...current, images };
   };
   it.each<[string, CoderCatalog, string]>([
-    ['an image added to the graph without an option', without('node'), 'the image "node" of the graph is not offered (no option)'],
-    ['an option that names no image', { ...current, images: { ...current.images, ruby: current.images.node } }, 'the option "ruby" names no image of the graph'],
+    [
+      'an image added to the graph without an option',
+      without('node'),
+      'the image "node" of the graph is not offered (no option)',
+    ],
+    [
+      'an option that names no image',
+      { ...current, images: { ...current.images, ruby: current.images.node } },
+      'the option "ruby" names no image of the graph',
+    ],
     [
       'an image whose engine moved',
       { ...current, images: { ...current.images, node: { ...current.images.node, docker: 'inside' } } },
       'node: docker is "inside", the graph says "host"',
     ],
-    ['another default', { ...current, default: 'node' }, 'the default is "node", the graph\'s first root image is "base"'],
+    [
+      'another default',
+      { ...current, default: 'node' },
+      'the default is "node", the graph\'s first root image is "base"',
+    ],
   ])('%s', (_, file, line) => {
     expect(catalogDrift(current, file)).toEqual([line]);
     let error: unknown;
@@ -88,14 +111,32 @@ describe('catalogDrift', () => {
 describe('coderPins', () => {
   const catalog = coderCatalog(FAMILY.slice(0, 2), REPO, 'single');
   it('pins every offered image to its digest', () => {
-    const pins = coderPins([{ image: 'developer', digest: digest('b') }, { image: 'base', digest: digest('a') }], catalog, 'v1.2.3');
+    const pins = coderPins(
+      [
+        { image: 'developer', digest: digest('b') },
+        { image: 'base', digest: digest('a') },
+      ],
+      catalog,
+      'v1.2.3',
+    );
     expect(pins.digests).toEqual({ base: digest('a'), developer: digest('b') });
     expect(pins['//']).toContain('v1.2.3');
   });
 
   it.each([
-    ['a local image ID is no digest', [{ image: 'base', digest: 'sha256:abc' }, { image: 'developer', digest: digest('b') }], 'is not a registry digest'],
-    ['an image the template does not offer', [{ image: 'ruby', digest: digest('a') }], 'the image "ruby" is not in templates/coder/images.json'],
+    [
+      'a local image ID is no digest',
+      [
+        { image: 'base', digest: 'sha256:abc' },
+        { image: 'developer', digest: digest('b') },
+      ],
+      'is not a registry digest',
+    ],
+    [
+      'an image the template does not offer',
+      [{ image: 'ruby', digest: digest('a') }],
+      'the image "ruby" is not in templates/coder/images.json',
+    ],
     ['a missing image', [{ image: 'base', digest: digest('a') }], 'no digest for developer'],
   ])('refuses %s', (_, released, message) => {
     expect(() => coderPins(released, catalog, 'v1')).toThrow(message);

@@ -29,7 +29,8 @@ export interface CoderCatalog {
   images: Record<string, CoderImage>;
 }
 
-const NOTE = 'Written from the Nx graph by `npx images coder-template`; do not edit (a test fails when it is out of date).';
+const NOTE =
+  'Written from the Nx graph by `npx images coder-template`; do not edit (a test fails when it is out of date).';
 
 /** The image and its ancestors (parents first). */
 function lineageOf(name: string, byName: ReadonlyMap<string, ImageSpec>): ImageSpec[] {
@@ -71,7 +72,8 @@ export function catalogDrift(expected: CoderCatalog, actual: CoderCatalog): stri
       if (old[key] !== image[key]) lines.push(`${name}: ${key} is "${old[key]}", the graph says "${image[key]}"`);
     }
   }
-  if (actual.default !== expected.default) lines.push(`the default is "${actual.default}", the graph's first root image is "${expected.default}"`);
+  if (actual.default !== expected.default)
+    lines.push(`the default is "${actual.default}", the graph's first root image is "${expected.default}"`);
   return lines;
 }
 
@@ -79,7 +81,11 @@ export function catalogDrift(expected: CoderCatalog, actual: CoderCatalog): stri
 export function assertCatalogCurrent(expected: CoderCatalog, actual: CoderCatalog, file = CODER_CATALOG_FILE): void {
   const drift = catalogDrift(expected, actual);
   if (drift.length) {
-    throw new ImageConfigError(`out of date with the Nx graph: ${drift.join('; ')}`, 'run npx images coder-template and commit the file', file);
+    throw new ImageConfigError(
+      `out of date with the Nx graph: ${drift.join('; ')}`,
+      'run npx images coder-template and commit the file',
+      file,
+    );
   }
 }
 
@@ -95,14 +101,24 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
  * The pins for these digests (a release's, or a pushed build's), for every image the template offers.
  * Refuses what is not a registry digest, an image the template does not offer, and a missing image.
  */
-export function coderPins(released: ReadonlyArray<{ image: string; digest: string }>, catalog: CoderCatalog, source: string): CoderPins {
+export function coderPins(
+  released: ReadonlyArray<{ image: string; digest: string }>,
+  catalog: CoderCatalog,
+  source: string,
+): CoderPins {
   const digests: Record<string, string> = {};
   for (const { image, digest } of [...released].sort((a, b) => a.image.localeCompare(b.image))) {
     if (!(image in catalog.images)) {
-      throw new ImageConfigError(`the image "${image}" is not in ${CODER_CATALOG_FILE}`, 'run npx images coder-template first, so the template offers every image');
+      throw new ImageConfigError(
+        `the image "${image}" is not in ${CODER_CATALOG_FILE}`,
+        'run npx images coder-template first, so the template offers every image',
+      );
     }
     if (!DIGEST.test(digest)) {
-      throw new ImageConfigError(`${image}: "${digest}" is not a registry digest (sha256:<64 hex>)`, 'pin digests of pushed images (the release, or image-build --push results)');
+      throw new ImageConfigError(
+        `${image}: "${digest}" is not a registry digest (sha256:<64 hex>)`,
+        'pin digests of pushed images (the release, or image-build --push results)',
+      );
     }
     digests[image] = digest;
   }
