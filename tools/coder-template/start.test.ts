@@ -104,13 +104,11 @@ class Workspace {
   readonly token = `token-${randomBytes(8).toString('hex')}`;
   constructor(readonly image: string) {}
 
-  /** The template's container for this workspace, with the providers' answers for this machine. */
   /** Where the stand-in agent notes a clean stop: in the agent's folder (coder_agent.main.dir), on a volume. */
   stopFile = '';
 
-  async plan(
-    overrides: Partial<WorkspaceBuild> = {},
-  ): Promise<{ plan: ContainerPlan; managedVolumes: string[]; hooks: string }> {
+  /** The template's container for this workspace, with the providers' answers for this machine. */
+  async plan(): Promise<{ plan: ContainerPlan; managedVolumes: string[]; hooks: string }> {
     const agent = (await template
       .build(buildContext({ image: this.image }))
       .instances('resource', 'coder_agent', 'main')) as { dir: string };
@@ -124,7 +122,6 @@ class Workspace {
       initScript: coder.initScript(this.key, this.stopFile),
       registryDigest: results[this.image].digest,
       variables: { docker_socket: socket.path },
-      ...overrides,
     };
     // docker_image pulls terraform_data.image_pin's reference: here the engine has it by digest already.
     const pinned = (await template.build(buildContext(base)).instances('resource', 'terraform_data', 'image_pin')) as {
@@ -137,7 +134,7 @@ class Workspace {
       Record<string, Value>
     >;
     const managedVolumes: string[] = [];
-    for (const name of ['projects', 'workspace_persist', 'docker_data']) {
+    for (const name of template.resourceNames('docker_volume')) {
       const found = await build.instances('resource', 'docker_volume', name);
       for (const v of (Array.isArray(found) ? found : [found]) as Array<{ name: string }>) managedVolumes.push(v.name);
     }

@@ -143,7 +143,7 @@ describe.each(IMAGES)('the container of %s', (image) => {
   it('volumes: projects, caches per workspace (deleted with it); logins per owner (never deleted)', async () => {
     const build = template.build(buildContext({ image, ...ids }));
     const managed: string[] = [];
-    for (const name of Object.keys((template.json.resource as Record<string, Record<string, unknown>>).docker_volume)) {
+    for (const name of template.resourceNames('docker_volume')) {
       const v = await build.instances('resource', 'docker_volume', name);
       managed.push(...(Array.isArray(v) ? v : [v]).map((x) => String((x as { name: string }).name)));
     }

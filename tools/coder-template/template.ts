@@ -89,6 +89,11 @@ export class CoderTemplate {
     return bodies[0];
   }
 
+  /** The names of the template's resources of a type: `resourceNames('docker_volume')`. */
+  resourceNames(type: string): string[] {
+    return Object.keys(((this.json.resource as Json | undefined)?.[type] as Json | undefined) ?? {});
+  }
+
   locals(): Body {
     return Object.assign({}, ...((this.json.locals as Body[] | undefined) ?? []));
   }
