@@ -148,8 +148,9 @@ class Workspace {
       await engine().createVolume({ Name: name });
     }
     for (const name of plan.volumes) volumes.add(name);
-    const c = await WorkspaceContainer.start(plan);
-    containers.push(c);
+    const c = await WorkspaceContainer.create(plan);
+    containers.push(c); // removed in afterAll even when the start fails
+    await c.start();
     return c;
   }
 

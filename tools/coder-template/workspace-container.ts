@@ -43,12 +43,21 @@ export class WorkspaceContainer {
     readonly plan: ContainerPlan,
   ) {}
 
-  /** Create, copy the uploads in (before the start, as the provider does), start. */
-  static async start(plan: ContainerPlan): Promise<WorkspaceContainer> {
+  /** Create, and copy the uploads in (before the start, as the provider does). */
+  static async create(plan: ContainerPlan): Promise<WorkspaceContainer> {
     const container = await engine().createContainer(plan.create);
-    if (plan.uploads.length) await container.putArchive(await uploadTar(plan.uploads), { path: '/' });
-    await container.start();
-    return new WorkspaceContainer(container, plan);
+    const created = new WorkspaceContainer(container, plan);
+    try {
+      if (plan.uploads.length) await container.putArchive(await uploadTar(plan.uploads), { path: '/' });
+    } catch (e) {
+      await created.remove();
+      throw e;
+    }
+    return created;
+  }
+
+  async start(): Promise<void> {
+    await this.container.start();
   }
 
   async startedAt(): Promise<number> {
