@@ -1,3 +1,4 @@
+import { coderTemplate } from './commands/coder-template';
 import { merge } from './commands/merge';
 import { plan } from './commands/plan';
 import { publish } from './commands/publish';
@@ -52,6 +53,11 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'sign') {
     const { resultsDir, key, noTlog } = values;
     await sign({ workspaceRoot, images, resultsDir, key, tlog: !noTlog, log });
+    return 0;
+  }
+  if (command === 'coder-template') {
+    const { check, pinResults, out } = values;
+    await coderTemplate({ workspaceRoot, check, pinResults, out, log });
     return 0;
   }
   const runId = process.env.IMAGE_RUN_ID ?? null;

@@ -498,6 +498,19 @@ describe.sequential('CI commands end to end', () => {
     ]);
   });
 
+  it('with the Coder template in the workspace, a release writes the template pinned to its digests', async () => {
+    ok(await images(['coder-template']), 'coder-template');
+    const pins = join(ws.root, 'dist/coder/pinned-digests.json');
+    rmSync(pins, { force: true });
+    const r = await images(['release', '--tag', 'v1.2.0']);
+    ok(r, 'release v1.2.0 with the template');
+    expect(r.all).toContain('dist/coder/pinned-digests.json: the Coder template pinned to v1.2.0');
+    const written = JSON.parse(readFileSync(pins, 'utf8')) as { digests: Record<string, string> };
+    expect(written.digests).toEqual(built['v1.2.0']);
+    ws.remove('templates');
+    ws.remove('dist/coder');
+  });
+
   it('a release whose notes differ on GitHub is updated (PATCH), then left alone', async () => {
     const release = releases.get('v1.2.0') as Release;
     const good = release.body;

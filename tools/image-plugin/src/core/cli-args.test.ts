@@ -10,6 +10,8 @@ const DEFAULTS: CliOptions = {
   maxLevels: 4,
   workflow: '.github/workflows/images.yml',
   noTlog: false,
+  check: false,
+  out: 'dist/coder/pinned-digests.json',
 };
 
 describe('parseCommandLine: what each command accepts', () => {
@@ -47,6 +49,8 @@ describe('parseCommandLine: what each command accepts', () => {
       options: { ref: 'origin/main', revision: 'abcdef1' },
     },
     { argv: ['sign', 'base', 'node', '--key', 'k.key', '--no-tlog'], options: { key: 'k.key', noTlog: true }, images: ['base', 'node'] },
+    { argv: ['coder-template', '--check'], options: { check: true } },
+    { argv: ['coder-template', '--pin-results', 'dist/images', '--out', 'p.json'], options: { pinResults: 'dist/images', out: 'p.json' } },
   ])('$argv', ({ argv, options, images }) => {
     const expected = {
       kind: 'run',
@@ -70,7 +74,7 @@ describe('parseCommandLine: what each command accepts', () => {
   it('each command has its own help, the top level lists all', () => {
     expect(usage('merge')).toMatch(/^usage: images merge <image> --platforms/);
     expect(usage('merge')).not.toContain('publish');
-    for (const c of ['plan', 'release', 'publish', 'merge', 'sign']) expect(usage()).toContain(`  ${c} `);
+    for (const c of ['plan', 'release', 'publish', 'merge', 'sign', 'coder-template']) expect(usage()).toContain(`  ${c} `);
   });
 });
 

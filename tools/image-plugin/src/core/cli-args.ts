@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAX_LEVELS, DEFAULT_WORKFLOW_FILE, RESULTS_DIR } from './defaults';
+import { CODER_PINS_OUT, DEFAULT_MAX_LEVELS, DEFAULT_WORKFLOW_FILE, RESULTS_DIR } from './defaults';
 import { UsageError } from './errors';
 
 /**
@@ -8,7 +8,7 @@ import { UsageError } from './errors';
  * number that is not a number. Pure: argv in, options or an error out.
  */
 
-export type CommandName = 'plan' | 'release' | 'publish' | 'merge' | 'sign';
+export type CommandName = 'plan' | 'release' | 'publish' | 'merge' | 'sign' | 'coder-template';
 
 /** Every option of every command, read and checked. */
 export interface CliOptions {
@@ -30,6 +30,12 @@ export interface CliOptions {
   key?: string;
   /** sign: no transparency-log upload. */
   noTlog: boolean;
+  /** coder-template: only compare the template's image list with the graph. */
+  check: boolean;
+  /** coder-template: write the pinned digests of these (pushed) image-build results. */
+  pinResults?: string;
+  /** coder-template: where the pinned digests go. */
+  out: string;
 }
 
 export type CommandLine =
@@ -60,6 +66,9 @@ const OPTIONS: Record<string, OptionRule> = {
   ref: { kind: 'text', key: 'ref', value: 'origin/main' },
   key: { kind: 'text', key: 'key', value: 'cosign.key' },
   'no-tlog': { kind: 'flag', key: 'noTlog' },
+  check: { kind: 'flag', key: 'check' },
+  'pin-results': { kind: 'text', key: 'pinResults', value: 'dist/images' },
+  out: { kind: 'text', key: 'out', value: CODER_PINS_OUT },
 };
 
 interface CommandRule {
@@ -116,6 +125,12 @@ export const COMMANDS: Record<CommandName, CommandRule> = {
     Sign each image's pushed digest (<resultsDir>/<image>.json) and every manifest in it with
     cosign: keyless (GitHub's OIDC token) without --key.`,
   },
+  'coder-template': {
+    options: ['check', 'pin-results', 'out'],
+    usage: `coder-template [--check] [--pin-results dist/images [--out ${CODER_PINS_OUT}]]
+    Write templates/coder/images.json (the Coder template's images) from the graph; --check fails
+    when it is out of date. --pin-results writes the template's pinned-digests.json from pushed builds.`,
+  },
 };
 
 const DEFAULTS: CliOptions = {
@@ -126,6 +141,8 @@ const DEFAULTS: CliOptions = {
   maxLevels: DEFAULT_MAX_LEVELS,
   workflow: DEFAULT_WORKFLOW_FILE,
   noTlog: false,
+  check: false,
+  out: CODER_PINS_OUT,
 };
 
 /** The usage of one command, or of all of them. */
@@ -219,7 +236,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
           `${token.rawName} takes no value`,
           `write ${token.rawName} alone to turn it on, or leave it out`,
         );
-      options[optionRule.key as 'all' | 'checkRegistry' | 'noTlog'] = true;
+      options[optionRule.key as 'all' | 'checkRegistry' | 'noTlog' | 'check'] = true;
       continue;
     }
     const value = token.value;

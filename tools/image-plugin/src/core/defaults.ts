@@ -46,3 +46,10 @@ export const DEFAULT_PARALLEL_BUILDS = 3;
 /** Tries of one registry request that answered 5xx or 429 (the first one included), and the back-off step. */
 export const REGISTRY_ATTEMPTS = 3;
 export const REGISTRY_BACKOFF_MS = 500;
+
+/** The Coder template's folder and the files in it that the tooling writes (docs/coder.md). */
+export const CODER_TEMPLATE_DIR = 'templates/coder';
+export const CODER_CATALOG_FILE = `${CODER_TEMPLATE_DIR}/images.json`;
+export const CODER_PINS_FILE = 'pinned-digests.json';
+/** Where `images coder-template --pin-results` and a release write the pinned digests. */
+export const CODER_PINS_OUT = `dist/coder/${CODER_PINS_FILE}`;

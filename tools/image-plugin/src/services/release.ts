@@ -1,8 +1,12 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { commitOf, versionTags } from '../adapters/git';
 import { upsertRelease } from '../adapters/github';
 import { RegistryClient } from '../adapters/registry';
 import { checkShaLength } from '../core/build-options';
-import { SHA_LENGTH } from '../core/defaults';
+import { coderCatalog, coderPins, pinsText, type CoderPins } from '../core/coder-catalog';
+import { CODER_CATALOG_FILE, CODER_PINS_OUT, SHA_LENGTH } from '../core/defaults';
 import { ImageConfigError } from '../core/errors';
 import { releaseNotes, type ReleasedImage } from '../core/release-notes';
 import { checkUniqueVersion, makeLatest, parseReleaseTag, readReleaseTags, releaseTags } from '../core/release-tags';
@@ -27,6 +31,8 @@ export interface ReleaseOutcome {
   /** The release notes; `github` says what happened to the GitHub release (null: not asked, no token). */
   notes: string;
   github: 'created' | 'updated' | 'unchanged' | null;
+  /** Where the Coder template's pins of this release were written (null: the workspace has no template). */
+  coderPins: string | null;
 }
 
 /**
@@ -69,6 +75,10 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
     platforms: remote!.platforms,
     tags: releaseTags({ repository, layout: options.layout, image: spec.name, release, released }),
   }));
+  // The Coder template pinned to this release's digests, decided before anything moves.
+  const pins = existsSync(join(req.workspaceRoot, CODER_CATALOG_FILE))
+    ? coderPins(images, coderCatalog(specs, repository, options.layout), `release ${release.tag}`)
+    : null;
   // Exact version tags of every image first, the floating ones last: a registry failure is met
   // before anything a user pulls by a moving tag has changed, and what moved is put back.
   const rank = Math.max(...images.map((i) => i.tags.length));
@@ -92,12 +102,15 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
     req.log(`${image.image}: ${tags} -> ${image.digest}${changed ? '' : ' (already in place)'}`);
   }
 
+  const pinsFile = pins ? await writePins(req.workspaceRoot, pins) : null;
+  if (pinsFile) req.log(`${pinsFile}: the Coder template pinned to ${release.tag} (docs/coder.md)`);
+
   const notes = releaseNotes(release.tag.slice(1), images);
   const [owner, repo] = (req.env.GITHUB_REPOSITORY ?? '').split('/');
   if (!req.env.GITHUB_TOKEN || !owner || !repo) {
     req.log('no GITHUB_TOKEN or GITHUB_REPOSITORY: the GitHub release is not created; its notes would be:');
     req.log(notes);
-    return { images, moved, notes, github: null };
+    return { images, moved, notes, github: null, coderPins: pinsFile };
   }
   const latest = makeLatest(release, released);
   const github = await upsertRelease(
@@ -106,5 +119,13 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
     req.env.GITHUB_API_URL,
   );
   req.log(`GitHub release ${release.tag}: ${github}${latest === 'true' ? ' (latest)' : ''}`);
-  return { images, moved, notes, github };
+  return { images, moved, notes, github, coderPins: pinsFile };
+}
+
+/** Writes the pins to dist/coder/pinned-digests.json (the release workflow attaches it to the GitHub release). */
+async function writePins(workspaceRoot: string, pins: CoderPins): Promise<string> {
+  const file = join(workspaceRoot, CODER_PINS_OUT);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, pinsText(pins));
+  return CODER_PINS_OUT;
 }

@@ -1,6 +1,8 @@
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { updateJson, type Tree } from '@nx/devkit';
 import { describe, expect, it, vi } from 'vitest';
+import { catalogText, coderCatalog, type CoderCatalog } from '../../core/coder-catalog';
+import { CODER_CATALOG_FILE } from '../../core/defaults';
 import { readImageSpecs } from '../../core/image-spec';
 import { parseTestSpec } from '../../core/test-spec';
 import imageGenerator, { planImage, writeImage } from './generator';
@@ -311,6 +313,25 @@ describe('image generator: what it writes', () => {
     expect(tree.read('images/python/README.md', 'utf8')).toContain(
       '# `python` image\n\nSee [docs/images/python.md](../../docs/images/python.md)',
     );
+  });
+
+  it.each([
+    { parent: 'base', docker: 'host' },
+    { parent: 'dind', docker: 'inside' },
+  ])('the Coder template offers the new image (FROM $parent: Docker $docker), as coder-template writes it', async ({ parent, docker }) => {
+    const tree = workspace(
+      { repository: REPO },
+      {
+        'images/dind/Dockerfile': `ARG BASE_IMAGE=${REPO}:base\nFROM \${BASE_IMAGE}\nRUN --mount=type=bind,source=scripts/docker-engine,target=/s bash /s/install.sh\n`,
+        'scripts/docker-engine/install.sh': script('Installs the engine.', 'packages=(docker.io)'),
+      },
+    );
+    tree.write(CODER_CATALOG_FILE, catalogText(coderCatalog(specsOf(tree), REPO, 'single')));
+    await imageGenerator(tree, { name: 'python', parent });
+    const catalog = JSON.parse(tree.read(CODER_CATALOG_FILE, 'utf8') ?? '') as CoderCatalog;
+    expect(Object.keys(catalog.images)).toEqual(['base', 'dind', 'node', 'python']);
+    expect(catalog.images.python).toEqual({ repository: REPO, reference: `${REPO}:python`, docker });
+    expect(tree.read(CODER_CATALOG_FILE, 'utf8')).toBe(catalogText(coderCatalog(specsOf(tree), REPO, 'single')));
   });
 
   it('every listing of images that the workspace has gets the new image', async () => {

@@ -1,4 +1,8 @@
 import type { Tree } from '@nx/devkit';
+import { catalogText, coderCatalog } from '../../core/coder-catalog';
+import { CODER_CATALOG_FILE } from '../../core/defaults';
+import { readImageSpecs } from '../../core/image-spec';
+import { readTreeImages } from '../shared/tree-images';
 import type { NewImage } from './model';
 
 /**
@@ -14,12 +18,20 @@ export interface ImageListing {
 }
 
 /**
- * The listings the image generator keeps up to date.
- *
- * HOOK (Coder template): once the template's per-image data file exists, add its listing here, e.g.
- * `{ name: 'Coder template images', appliesTo: (t) => t.exists(FILE), add: (t, image) => updateJson(t, FILE, ...) }`,
- * adding the image with what the template needs (its name, and whether it has an engine inside, which
- * comes from the graph: it or an ancestor mounts scripts/docker-engine). Its table test goes next to
- * generator.test.ts's listing case.
+ * The Coder template's images (`templates/coder/images.json`): written again from the workspace's
+ * images, the new one included, by the same rule `npx images coder-template` uses (where each image is
+ * published, and whether it or an ancestor runs its own Docker engine).
  */
-export const imageListings: readonly ImageListing[] = [];
+export const coderTemplateImages: ImageListing = {
+  name: `the Coder template's images (${CODER_CATALOG_FILE})`,
+  appliesTo: (tree) => tree.exists(CODER_CATALOG_FILE),
+  add: (tree) => {
+    // The new image's Dockerfile is in the Tree already.
+    const { options, sources } = readTreeImages(tree);
+    const specs = readImageSpecs(sources, { repository: options.repository, pathExists: (p) => tree.exists(p) });
+    tree.write(CODER_CATALOG_FILE, catalogText(coderCatalog(specs, options.repository, options.layout)));
+  },
+};
+
+/** The listings the image generator keeps up to date. */
+export const imageListings: readonly ImageListing[] = [coderTemplateImages];

@@ -1,0 +1,300 @@
+import { randomUUID } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { catalogText, type CoderCatalog } from '../image-plugin/src/core/coder-catalog';
+import { buildContext, type WorkspaceBuild } from './build-context';
+import { containerPlan } from './container-config';
+import type { Value } from './hcl-eval';
+import { CoderTemplate, TEMPLATE_DIR, WORKSPACE_ROOT } from './template';
+
+/**
+ * The template read with HashiCorp's HCL parser and evaluated for builds of every image, without
+ * the providers (they cannot be downloaded here): the parameter's options against the graph, the
+ * container each image gets, the digest pinning, the volumes, and the messages for bad input.
+ */
+
+const template = await CoderTemplate.load();
+const catalog = template.catalog();
+const IMAGES = Object.keys(catalog.images);
+const DIGEST = `sha256:${'c'.repeat(64)}`;
+const scratch: string[] = [];
+
+afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A copy of the template folder with some files changed, as a generator or a release would change them. */
+async function templateWith(files: Record<string, string>): Promise<CoderTemplate> {
+  const dir = mkdtempSync(join(tmpdir(), 'coder-template-'));
+  scratch.push(dir);
+  cpSync(TEMPLATE_DIR, dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return CoderTemplate.load(dir);
+}
+
+async function container(b: WorkspaceBuild, t = template): Promise<Record<string, Value>> {
+  const [c] = (await t.build(buildContext(b)).instances('resource', 'docker_container', 'workspace')) as Array<
+    Record<string, Value>
+  >;
+  return c;
+}
+
+const images = (args: string[]) =>
+  execa('npx', ['--no-install', 'images', 'coder-template', ...args], {
+    cwd: WORKSPACE_ROOT,
+    reject: false,
+    all: true,
+    env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+  });
+
+const parameter = async (t = template, image = catalog.default) =>
+  (await t.build(buildContext({ image })).instances('data', 'coder_parameter', 'workspace_image')) as Record<
+    string,
+    Value
+  > & {
+    option: Array<{ name: string; value: string; description: string }>;
+  };
+
+describe('the workspace_image parameter is the Nx graph', () => {
+  it('images.json is what the graph says (npx images coder-template --check)', async () => {
+    const r = await images(['--check']);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.all).toContain(`up to date: ${IMAGES.join(', ')}`);
+  });
+
+  it('its options are exactly the images of images.json, the default one of them; users may change it', async () => {
+    const p = await parameter();
+    expect(p.option.map((o) => o.value)).toEqual(IMAGES);
+    expect(p.option.map((o) => o.name)).toEqual(IMAGES);
+    expect(IMAGES).toContain(p.default);
+    expect({ type: p.type, mutable: p.mutable }).toEqual({ type: 'string', mutable: true });
+    for (const o of p.option)
+      expect(o.description).toMatch(
+        catalog.images[o.value].docker === 'inside' ? /Docker-in-Docker/ : /host's Docker engine/,
+      );
+  });
+
+  it('an image added to images.json is offered and started by its Docker mode, with no HCL change', async () => {
+    const more: CoderCatalog = {
+      ...catalog,
+      images: {
+        ...catalog.images,
+        ruby: { repository: 'ghcr.io/acme/r', reference: 'ghcr.io/acme/r:ruby', docker: 'inside' },
+      },
+    };
+    const t = await templateWith({ 'images.json': catalogText(more) });
+    expect((await parameter(t)).option.map((o) => o.value)).toEqual([...IMAGES, 'ruby'].sort());
+    const c = containerPlan(await container({ image: 'ruby' }, t));
+    expect(c.create.HostConfig?.Binds?.some((b) => b.endsWith(':/var/lib/docker:rw'))).toBe(true);
+  });
+});
+
+describe.each(IMAGES)('the container of %s', (image) => {
+  const inside = catalog.images[image].docker === 'inside';
+  const ids = { workspaceId: randomUUID(), ownerId: randomUUID(), token: 'tok-123' };
+
+  it('systemd can boot: privileged, private cgroupns, tmpfs on /run, /run/lock, /tmp (exec), halt signal', async () => {
+    const p = containerPlan(await container({ image, ...ids }));
+    expect(p.create.HostConfig).toMatchObject({ Privileged: true, CgroupnsMode: 'private' });
+    expect(p.create.HostConfig?.Runtime).toBeUndefined();
+    expect(p.create.HostConfig?.Tmpfs).toEqual({ '/run': '', '/run/lock': '', '/tmp': 'exec' });
+    expect(p.create.StopSignal).toBe('SIGRTMIN+3');
+    expect(p.destroyGraceSeconds).toBe((p.create as { StopTimeout?: number }).StopTimeout);
+  });
+
+  it('the agent: token in the environment, init script uploaded, localhost pointed at the Docker host', async () => {
+    const p = containerPlan(
+      await container({
+        image,
+        ...ids,
+        initScript: 'curl http://localhost:3000/bin && curl http://127.0.0.1:3000/x\n',
+      }),
+    );
+    expect(p.create.Env).toEqual(['CODER_AGENT_TOKEN=tok-123']);
+    expect(p.uploads).toEqual([
+      {
+        file: '/etc/coder/agent-init.sh',
+        content: 'curl http://host.docker.internal:3000/bin && curl http://host.docker.internal:3000/x\n',
+        mode: 0o744,
+      },
+    ]);
+    expect(p.create.HostConfig?.ExtraHosts).toEqual(['host.docker.internal:host-gateway']);
+  });
+
+  it(
+    inside
+      ? 'Docker-in-Docker: /var/lib/docker on a workspace volume, no host socket'
+      : 'Docker-outside-of-Docker: the host socket, no engine volume',
+    async () => {
+      const binds = containerPlan(await container({ image, ...ids })).create.HostConfig?.Binds ?? [];
+      const engineVolume = binds.find((b) => b.includes(':/var/lib/docker:'));
+      const socket = binds.find((b) => b.includes(':/var/run/docker.sock:'));
+      if (inside) {
+        expect(engineVolume).toBe(`coder-${ids.workspaceId}-docker:/var/lib/docker:rw`);
+        expect(socket).toBeUndefined();
+      } else {
+        expect(socket).toBe('/var/run/docker.sock:/var/run/docker.sock:rw');
+        expect(engineVolume).toBeUndefined();
+      }
+    },
+  );
+
+  it('volumes: projects, caches per workspace (deleted with it); logins per owner (never deleted)', async () => {
+    const build = template.build(buildContext({ image, ...ids }));
+    const managed: string[] = [];
+    for (const name of template.resourceNames('docker_volume')) {
+      const v = await build.instances('resource', 'docker_volume', name);
+      managed.push(...(Array.isArray(v) ? v : [v]).map((x) => String((x as { name: string }).name)));
+    }
+    for (const name of managed) expect(name).toContain(ids.workspaceId);
+    const [c] = (await build.instances('resource', 'docker_container', 'workspace')) as Array<Record<string, Value>>;
+    const named = containerPlan(c).volumes;
+    const owner = named.filter((n) => !managed.includes(n));
+    expect(owner).toEqual([`coder-owner-${ids.ownerId}-home-persist`]);
+    const targets = Object.fromEntries(
+      (containerPlan(c).create.HostConfig?.Binds ?? []).map((b) => [b.split(':')[1], b.split(':')[0]]),
+    );
+    expect(targets['/mnt/home-persist/owner']).toBe(owner[0]);
+    expect(targets['/home/coder/projects']).toBe(`coder-${ids.workspaceId}-projects`);
+    expect(targets['/mnt/home-persist/workspace']).toBe(`coder-${ids.workspaceId}-home-persist`);
+  });
+
+  it('a stopped workspace has no container; its volumes and pin stay', async () => {
+    const build = template.build(buildContext({ image, ...ids, startCount: 0 }));
+    expect(await build.instances('resource', 'docker_container', 'workspace')).toEqual([]);
+    expect(await build.instances('resource', 'docker_volume', 'projects')).toMatchObject({
+      name: `coder-${ids.workspaceId}-projects`,
+    });
+  });
+});
+
+describe('the image is pinned by digest', () => {
+  const image = catalog.default;
+  const repository = catalog.images[image].repository;
+
+  it('the first build pins the registry digest of the tag; the container runs what docker_image pulled', async () => {
+    const build = template.build(buildContext({ image, registryDigest: DIGEST, imageId: 'sha256:local-id' }));
+    expect(await build.instances('data', 'docker_registry_image', 'workspace')).toEqual([
+      expect.objectContaining({ name: catalog.images[image].reference }),
+    ]);
+    expect(await build.instances('resource', 'terraform_data', 'image_pin')).toMatchObject({
+      input: `${repository}@${DIGEST}`,
+      output: `${repository}@${DIGEST}`,
+    });
+    expect(await build.instances('resource', 'docker_image', 'workspace')).toMatchObject({
+      name: `${repository}@${DIGEST}`,
+      keep_locally: true,
+    });
+    expect((await container({ image, imageId: 'sha256:local-id' })).image).toBe('sha256:local-id');
+  });
+
+  it("a later build keeps the state's reference while the tag moved: docker_image follows the pin", async () => {
+    const pinned = `${repository}@sha256:${'0'.repeat(64)}`;
+    const build = template.build(buildContext({ image, registryDigest: DIGEST, pinnedReference: pinned }));
+    expect(await build.instances('resource', 'docker_image', 'workspace')).toMatchObject({ name: pinned });
+  });
+
+  it('the pin is renewed only by another image or another template version (the trigger)', async () => {
+    const trigger = async (b: WorkspaceBuild) =>
+      (await template.build(buildContext(b)).local('image_pin_trigger')) as Value;
+    const first = await trigger({ image, templateVersion: 'v1', registryDigest: DIGEST });
+    expect(await trigger({ image, templateVersion: 'v1', registryDigest: `sha256:${'d'.repeat(64)}` })).toEqual(first);
+    expect(await trigger({ image, templateVersion: 'v2' })).not.toEqual(first);
+    expect(await trigger({ image: IMAGES.find((i) => i !== image) as string, templateVersion: 'v1' })).not.toEqual(
+      first,
+    );
+  });
+
+  it('coder-template --pin-results writes pinned-digests.json from pushed builds, refuses local ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coder-pins-'));
+    scratch.push(dir);
+    const result = (image: string, i: number, pushed: boolean) => ({
+      image,
+      digest: pushed ? `sha256:${String(i).repeat(64)}` : `sha256:${'e'.repeat(64)}`,
+      pushed,
+      revision: '0123456789abcdef',
+    });
+    mkdirSync(join(dir, 'pushed'));
+    mkdirSync(join(dir, 'local'));
+    IMAGES.forEach((image, i) =>
+      writeFileSync(join(dir, 'pushed', `${image}.json`), JSON.stringify(result(image, i, true))),
+    );
+    writeFileSync(join(dir, 'local', `${catalog.default}.json`), JSON.stringify(result(catalog.default, 0, false)));
+    const ok = await images(['--pin-results', join(dir, 'pushed'), '--out', join(dir, 'pinned-digests.json')]);
+    expect(ok.exitCode, ok.all).toBe(0);
+    const text = readFileSync(join(dir, 'pinned-digests.json'), 'utf8');
+    expect(JSON.parse(text).digests).toEqual(
+      Object.fromEntries(IMAGES.map((image, i) => [image, `sha256:${String(i).repeat(64)}`])),
+    );
+    // The file the command wrote is what the template reads.
+    const t = await templateWith({ 'pinned-digests.json': text });
+    expect(
+      await t.build(buildContext({ image: catalog.default })).instances('resource', 'terraform_data', 'image_pin'),
+    ).toMatchObject({
+      input: `${repository}@sha256:${'0'.repeat(64)}`,
+    });
+    const local = await images(['--pin-results', join(dir, 'local'), '--out', join(dir, 'refused.json')]);
+    expect(local.exitCode).toBe(1);
+    expect(local.all).toContain(`${catalog.default} was not pushed: a local image ID is no registry digest`);
+  });
+
+  it("a release's pinned-digests.json pins every image without asking the registry", async () => {
+    const digests = Object.fromEntries(IMAGES.map((name, i) => [name, `sha256:${String(i).repeat(64)}`]));
+    const t = await templateWith({ 'pinned-digests.json': JSON.stringify({ '//': 'v1.2.3', digests }) });
+    for (const name of IMAGES) {
+      const build = t.build(buildContext({ image: name }));
+      expect(await build.instances('data', 'docker_registry_image', 'workspace')).toEqual([]);
+      expect(await build.instances('resource', 'terraform_data', 'image_pin')).toMatchObject({
+        input: `${catalog.images[name].repository}@${digests[name]}`,
+      });
+      expect(await build.failedPreconditions('terraform_data', 'image_pin')).toEqual([]);
+    }
+  });
+});
+
+describe('bad input ends with one clear message', () => {
+  it("a workspace_image outside the options: the pin's precondition names the choices", async () => {
+    const build = template.build(buildContext({ image: 'ruby' }));
+    expect(await build.failedPreconditions('terraform_data', 'image_pin')).toEqual([
+      'The workspace image "ruby" is not offered by this template version (images.json); ' +
+        `choose one of: ${IMAGES.join(', ')}.`,
+    ]);
+    // Nothing else fails first: no registry lookup, no engine volume, a container without an image.
+    expect(await build.instances('data', 'docker_registry_image', 'workspace')).toEqual([]);
+    expect(await build.instances('resource', 'docker_volume', 'docker_data')).toEqual([]);
+  });
+
+  it('a pinned-digests.json with a tag or an unknown image', async () => {
+    const t = await templateWith({
+      'pinned-digests.json': JSON.stringify({ digests: { [catalog.default]: 'latest', ruby: DIGEST } }),
+    });
+    expect(
+      await t.build(buildContext({ image: catalog.default })).failedPreconditions('terraform_data', 'image_pin'),
+    ).toEqual([expect.stringContaining('pinned-digests.json must map images of images.json to sha256 digests')]);
+  });
+
+  it('a runtime other than privileged or sysbox-runc', async () => {
+    const build = template.build(buildContext({ image: catalog.default, variables: { runtime: 'runsc' } }));
+    expect(await build.failedValidations()).toEqual([
+      expect.stringMatching(/^var\.runtime: runtime must be "" \(privileged containers\) or "sysbox-runc"/),
+    ]);
+  });
+
+  it('the defaults pass every check', async () => {
+    const build = template.build(buildContext({ image: catalog.default }));
+    expect(await build.failedValidations()).toEqual([]);
+    expect(await build.failedPreconditions('terraform_data', 'image_pin')).toEqual([]);
+  });
+});
+
+describe('multi-tenant servers: the sysbox-runc runtime instead of privileged', () => {
+  it.each(IMAGES)(
+    '%s runs unprivileged under sysbox-runc; without a socket path nothing of the host is mounted',
+    async (image) => {
+      const p = containerPlan(await container({ image, variables: { runtime: 'sysbox-runc', docker_socket: '' } }));
+      expect(p.create.HostConfig).toMatchObject({ Privileged: false, Runtime: 'sysbox-runc' });
+      expect((p.create.HostConfig?.Binds ?? []).filter((b) => b.startsWith('/'))).toEqual([]);
+    },
+  );
+});
