@@ -29,7 +29,7 @@ want="claude-code-linux-$(node -p process.arch)"
 natives=$(find "/usr/local/lib/node_modules/$package/node_modules/@anthropic-ai" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort)
 if [ "$natives" != "$want" ]; then
   echo "scripts/claude-code/install.sh: expected only the native package $want, npm installed: ${natives:-none}" >&2
-  echo "  fix: use an npm that honours the libc field of optional dependencies (npm 10+, scripts/nodejs)" >&2
+  echo "  fix: install with an npm that honours the libc field of optional dependencies (npm 12 of scripts/nodejs does)" >&2
   exit 1
 fi
 claude --version

@@ -25,10 +25,10 @@ apt_install_missing nodejs libatomic1
 cp -a "$dist/." /usr/local/
 
 install -d -m 0755 /usr/local/etc
-cat >/usr/local/etc/npmrc <<'NPMRC'
-# Written by scripts/nodejs/install.sh. `npm install -g` goes to a prefix in the user's own home, so it needs
+cat >/usr/local/etc/npmrc <<NPMRC
+# Written by scripts/nodejs/install.sh. \`npm install -g\` goes to a prefix in the user's own home, so it needs
 # no root; root's /root/.npmrc keeps root's global installs (the image's tools) in /usr/local.
-prefix=${HOME}/.npm-global
+prefix=\${HOME}/$user_prefix_dir
 # The image pins npm's version (images/base/Dockerfile): no nagging to upgrade it.
 update-notifier=false
 # node-gyp builds native addons against the headers in /usr/local/include/node instead of downloading them.
