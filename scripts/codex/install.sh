@@ -20,7 +20,10 @@ require_root "scripts/codex/install.sh"
 # shellcheck source=scripts/lib/npm.sh
 . "$(dirname "$(readlink -f "$0")")/../lib/npm.sh"
 npm_install_missing codex "$package@$version"
-codex --version
+# codex writes its state to $CODEX_HOME (default ~/.codex) even for --version: a throw-away one, not root's.
+codex_home=$(mktemp -d)
+CODEX_HOME=$codex_home codex --version
+rm -rf "$codex_home"
 
 # Codex keeps its login, config and sessions in ~/.codex (see docs/home-persist.md).
 home_persist_manifest codex owner .codex:dir

@@ -10,8 +10,41 @@ require_root() {
   fi
 }
 
+# What dpkg leaves out of every package it unpacks (the rules of Debian's own slim images): documentation
+# but the copyright files, man and info pages, translations. Written before the first install, so it holds
+# for every later layer and for `sudo apt-get install` in a workspace too. See docs/images/base.md.
+APT_DPKG_EXCLUDES=/etc/dpkg/dpkg.cfg.d/workspace-images-slim
+
+apt_write_dpkg_excludes() {
+  install -d -m 0755 "$(dirname "$APT_DPKG_EXCLUDES")"
+  cat >"$APT_DPKG_EXCLUDES" <<'CFG'
+# Written by scripts/lib/apt.sh (workspace images): no documentation, man or info pages, or translations
+# in a workspace image; copyright files stay. Delete this file and reinstall a package to get them back.
+path-exclude=/usr/share/doc/*
+path-include=/usr/share/doc/*/copyright
+path-exclude=/usr/share/man/*
+path-exclude=/usr/share/info/*
+path-exclude=/usr/share/groff/*
+path-exclude=/usr/share/lintian/*
+path-exclude=/usr/share/linda/*
+path-exclude=/usr/share/locale/*
+path-include=/usr/share/locale/locale.alias
+CFG
+}
+
+# apt_remove_leftovers: what an install leaves behind that nobody reads, removed in the layer that made it:
+# package lists and downloaded .debs, Python byte code compiled at install time (Python compiles in memory
+# when it is missing; root's runs write it back), and the logs and backups apt, dpkg and debconf rewrite.
+apt_remove_leftovers() {
+  apt-get clean
+  rm -rf /var/lib/apt/lists/*
+  find /usr -depth -type d -name __pycache__ -exec rm -rf {} +
+  rm -f /var/log/dpkg.log /var/log/alternatives.log /var/log/apt/*.log /var/log/apt/eipp.log.xz \
+    /var/lib/dpkg/*-old /var/cache/debconf/*-old
+}
+
 # apt_install_missing TOOL PACKAGE...: installs the packages that are not installed yet, without
-# recommends, with one apt-get update, and leaves no package lists behind; says so when none is missing.
+# recommends, with one apt-get update, and leaves nothing else behind (above); says so when none is missing.
 apt_install_missing() {
   local tool=$1 pkg
   shift
@@ -26,8 +59,8 @@ apt_install_missing() {
     return 0
   fi
   export DEBIAN_FRONTEND=noninteractive
+  apt_write_dpkg_excludes
   apt-get update
   apt-get install -y --no-install-recommends "${missing[@]}"
-  apt-get clean
-  rm -rf /var/lib/apt/lists/*
+  apt_remove_leftovers
 }
