@@ -8,7 +8,9 @@ module.exports = function loadBuilt(entry) {
   const file = join(__dirname, 'dist', entry);
   if (!existsSync(file)) {
     const where = relative(process.cwd(), join(__dirname, 'dist')) || 'dist';
-    const error = new Error(`${where}: the image plugin is not built (${entry} is missing)\n  fix: run \`npm run build\` in the workspace root (npm ci runs it too), then run again`);
+    const error = new Error(
+      `${where}: the image plugin is not built (${entry} is missing)\n  fix: run \`npm run build\` in the workspace root (npm ci runs it too), then run again`,
+    );
     error.stack = error.message;
     throw error;
   }

@@ -55,14 +55,20 @@ async function buildAndPush(
 ): Promise<string> {
   const metadataFile = join(context, `${dockerfile}.metadata.json`);
   await execa('docker', [
-    'buildx', 'build',
-    '--platform', PLATFORMS.join(','),
+    'buildx',
+    'build',
+    '--platform',
+    PLATFORMS.join(','),
     '--push',
-    '--metadata-file', metadataFile,
-    '--progress', 'plain',
+    '--metadata-file',
+    metadataFile,
+    '--progress',
+    'plain',
     ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-    '-f', join(context, dockerfile),
-    '-t', ref,
+    '-f',
+    join(context, dockerfile),
+    '-t',
+    ref,
     context,
   ]);
   const metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>;
@@ -101,7 +107,10 @@ async function layerPaths(repo: string, layer: Descriptor): Promise<string[]> {
   // tar cannot guess the compression of a pipe: pick the filter from the media type.
   const filter = layer.mediaType.endsWith('+zstd') ? ['--zstd'] : layer.mediaType.endsWith('gzip') ? ['-z'] : [];
   const { stdout } = await execa('tar', [...filter, '-t', '-f', '-'], { input: blob });
-  return stdout.split('\n').filter(Boolean).map((p) => p.replace(/^\.\//, ''));
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((p) => p.replace(/^\.\//, ''));
 }
 
 describe('test environment smoke test', () => {
@@ -114,7 +123,9 @@ describe('test environment smoke test', () => {
     }
     const registry = await fetch(`http://${TARGET_REGISTRY}/v2/`).catch((e: unknown) => e as Error);
     if (registry instanceof Error) {
-      throw new Error(`Registry ${TARGET_REGISTRY} unreachable (${registry.message}). Run: sudo bash tools/test-env/setup.sh`);
+      throw new Error(
+        `Registry ${TARGET_REGISTRY} unreachable (${registry.message}). Run: sudo bash tools/test-env/setup.sh`,
+      );
     }
 
     work = await tempDir('smoke-chain-');
@@ -133,12 +144,7 @@ describe('test environment smoke test', () => {
     );
     await writeFile(
       join(work, 'Dockerfile.child'),
-      [
-        'ARG BASE_IMAGE=smoke/parent:unset',
-        'FROM ${BASE_IMAGE}',
-        'RUN echo child > /child.txt',
-        '',
-      ].join('\n'),
+      ['ARG BASE_IMAGE=smoke/parent:unset', 'FROM ${BASE_IMAGE}', 'RUN echo child > /child.txt', ''].join('\n'),
     );
   });
 
@@ -183,7 +189,10 @@ describe('test environment smoke test', () => {
         // The bind-mounted script is in no layer of the child (which includes all of the parent's).
         for (const layer of child.layers) {
           const paths = await layerPaths(CHILD_REPO, layer);
-          expect(paths.filter((p) => p.startsWith('scripts/hello/')), `${platform} layer ${layer.digest}`).toEqual([]);
+          expect(
+            paths.filter((p) => p.startsWith('scripts/hello/')),
+            `${platform} layer ${layer.digest}`,
+          ).toEqual([]);
         }
         // ...while the file the script wrote is in the parent's install layer (its last).
         expect(await layerPaths(PARENT_REPO, parent.layers[parent.layers.length - 1])).toContain('hello.txt');
@@ -192,38 +201,46 @@ describe('test environment smoke test', () => {
       // And as the engine sees it, in a running container of each platform (arm64 via QEMU).
       pulledImages.push(childRef);
       const amd64 = await execa('docker', [
-        'run', '--rm', '--platform', 'linux/amd64', childRef,
-        'sh', '-c', 'test ! -e /scripts/hello/install.sh && cat /hello.txt /child.txt',
+        'run',
+        '--rm',
+        '--platform',
+        'linux/amd64',
+        childRef,
+        'sh',
+        '-c',
+        'test ! -e /scripts/hello/install.sh && cat /hello.txt /child.txt',
       ]);
       expect(amd64.stdout).toBe('hello from x86_64\nchild');
       const arm64 = await execa('docker', [
-        'run', '--rm', '--platform', 'linux/arm64', childRef,
-        'sh', '-c', 'test ! -e /scripts/hello/install.sh && cat /hello.txt',
+        'run',
+        '--rm',
+        '--platform',
+        'linux/arm64',
+        childRef,
+        'sh',
+        '-c',
+        'test ! -e /scripts/hello/install.sh && cat /hello.txt',
       ]);
       expect(arm64.stdout).toBe('hello from aarch64');
     },
   );
 
-  it(
-    'refuses a push without credentials and publishes nothing',
-    { timeout: 600_000 },
-    async () => {
-      const dockerConfig = await tempDir('smoke-noauth-config-');
-      const context = await tempDir('smoke-noauth-ctx-');
-      await writeFile(join(context, 'Dockerfile'), `FROM ${DEBIAN_BASE}\nLABEL smoke.unauthenticated="${TAG}"\n`);
-      const ref = `${TARGET_REGISTRY}/smoke/unauthenticated:${TAG}`;
+  it('refuses a push without credentials and publishes nothing', { timeout: 600_000 }, async () => {
+    const dockerConfig = await tempDir('smoke-noauth-config-');
+    const context = await tempDir('smoke-noauth-ctx-');
+    await writeFile(join(context, 'Dockerfile'), `FROM ${DEBIAN_BASE}\nLABEL smoke.unauthenticated="${TAG}"\n`);
+    const ref = `${TARGET_REGISTRY}/smoke/unauthenticated:${TAG}`;
 
-      const push = await execa(
-        'docker',
-        ['buildx', 'build', '--platform', 'linux/amd64', '--push', '--progress', 'plain', '-t', ref, context],
-        { env: { DOCKER_CONFIG: dockerConfig }, reject: false, all: true },
-      );
-      expect(push.exitCode, push.all).not.toBe(0);
-      expect(push.all).toMatch(/401|unauthorized|authentication required|no basic auth credentials/i);
+    const push = await execa(
+      'docker',
+      ['buildx', 'build', '--platform', 'linux/amd64', '--push', '--progress', 'plain', '-t', ref, context],
+      { env: { DOCKER_CONFIG: dockerConfig }, reject: false, all: true },
+    );
+    expect(push.exitCode, push.all).not.toBe(0);
+    expect(push.all).toMatch(/401|unauthorized|authentication required|no basic auth credentials/i);
 
-      // With credentials, the tag is not there.
-      const lookup = await execa('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], { reject: false });
-      expect(lookup.exitCode).not.toBe(0);
-    },
-  );
+    // With credentials, the tag is not there.
+    const lookup = await execa('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], { reject: false });
+    expect(lookup.exitCode).not.toBe(0);
+  });
 });

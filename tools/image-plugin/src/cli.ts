@@ -46,7 +46,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'release') {
     const tag = values.tag ?? process.env.GITHUB_REF_NAME;
-    if (!tag) throw new UsageError('no version given', 'pass --tag v1.2.3 or set GITHUB_REF_NAME', 'images release', '--tag');
+    if (!tag)
+      throw new UsageError('no version given', 'pass --tag v1.2.3 or set GITHUB_REF_NAME', 'images release', '--tag');
     await release({ workspaceRoot, tag, repository: values.repository, env: process.env, log });
     return 0;
   }

@@ -8,7 +8,8 @@ import { SAMPLE_FAMILY, ScratchWorkspace, WORKSPACE, hasRealFamily } from './scr
  * and `nx show projects --affected -t image-build --base=HEAD~1 --head=HEAD` must name exactly the
  * images that commit can change.
  */
-const affected = (ws: ScratchWorkspace) => ws.showProjects('--affected', '-t', 'image-build', '--base=HEAD~1', '--head=HEAD');
+const affected = (ws: ScratchWorkspace) =>
+  ws.showProjects('--affected', '-t', 'image-build', '--base=HEAD~1', '--head=HEAD');
 
 /** Makes `change` the only commit on top of the initial one (a fresh branch from it each time). */
 function commitOnTop(ws: ScratchWorkspace, name: string, change: () => void): void {
@@ -49,12 +50,14 @@ describe('affected: a self-contained family (base; node, cpp, developer FROM bas
     },
     {
       name: "the base image's Dockerfile",
-      change: (w) => w.write({ 'images/base/Dockerfile': `${SAMPLE_FAMILY['images/base/Dockerfile']}RUN echo changed\n` }),
+      change: (w) =>
+        w.write({ 'images/base/Dockerfile': `${SAMPLE_FAMILY['images/base/Dockerfile']}RUN echo changed\n` }),
       expected: ['base', 'cpp', 'developer', 'node'],
     },
     {
       name: "a leaf image's Dockerfile",
-      change: (w) => w.write({ 'images/node/Dockerfile': `${SAMPLE_FAMILY['images/node/Dockerfile']}RUN echo changed\n` }),
+      change: (w) =>
+        w.write({ 'images/node/Dockerfile': `${SAMPLE_FAMILY['images/node/Dockerfile']}RUN echo changed\n` }),
       expected: ['node'],
     },
     {
@@ -109,13 +112,17 @@ describe.runIf(hasRealFamily())("affected: a copy of the real workspace's images
     const mountedByOthers = new Set(projects.filter((p) => p !== 'cpp').flatMap((p) => metadata[p].mountedInputs));
     const covers = (outer: string, inner: string) => outer === '.' || inner === outer || inner.startsWith(`${outer}/`);
     const cppOnly = metadata.cpp.mountedInputs.find(
-      (dir) => dir.startsWith('scripts/') && ![...mountedByOthers].some((other) => covers(other, dir) || covers(dir, other)),
+      (dir) =>
+        dir.startsWith('scripts/') && ![...mountedByOthers].some((other) => covers(other, dir) || covers(dir, other)),
     );
-    expect(cppOnly, `cpp mounts ${metadata.cpp.mountedInputs.join(', ')}; the others ${[...mountedByOthers].join(', ')}`).toBeDefined();
+    expect(
+      cppOnly,
+      `cpp mounts ${metadata.cpp.mountedInputs.join(', ')}; the others ${[...mountedByOthers].join(', ')}`,
+    ).toBeDefined();
 
     // cpp and, transitively, every image that builds FROM it.
     const expected = new Set(['cpp']);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const p of projects) {
         if (!expected.has(p) && metadata[p].parents.some((parent) => expected.has(parent.image))) {
@@ -125,13 +132,17 @@ describe.runIf(hasRealFamily())("affected: a copy of the real workspace's images
       }
     }
     const file = readdirSync(join(WORKSPACE, cppOnly as string)).find((f) => f.endsWith('.sh')) ?? 'install.sh';
-    commitOnTop(ws, 'cpp-only-script', () => ws.write({ [`${cppOnly}/${file}`]: '#!/usr/bin/env bash\necho changed\n' }));
+    commitOnTop(ws, 'cpp-only-script', () =>
+      ws.write({ [`${cppOnly}/${file}`]: '#!/usr/bin/env bash\necho changed\n' }),
+    );
     expect(affected(ws)).toEqual([...expected].sort());
   });
 
   it('images/base/Dockerfile -> every image', () => {
     const all = ws.showProjects('--with-target', 'image-build');
-    commitOnTop(ws, 'real-base', () => ws.write({ 'images/base/Dockerfile': `${ws.git('show', 'initial:images/base/Dockerfile')}\n# changed\n` }));
+    commitOnTop(ws, 'real-base', () =>
+      ws.write({ 'images/base/Dockerfile': `${ws.git('show', 'initial:images/base/Dockerfile')}\n# changed\n` }),
+    );
     expect(affected(ws)).toEqual(all);
   });
 

@@ -29,7 +29,8 @@ const IMAGES = ['base', 'child'] as const;
 const LEVELS = [['base'], ['child']];
 const TIMEOUT = 420_000;
 
-const hello = (text: string) => `#!/bin/sh\nset -eu\nmkdir -p /usr/local/share\necho "${text}" > /usr/local/share/hello.txt\n`;
+const hello = (text: string) =>
+  `#!/bin/sh\nset -eu\nmkdir -p /usr/local/share\necho "${text}" > /usr/local/share/hello.txt\n`;
 const childDockerfile = (run: string) => [`ARG BASE_IMAGE=${REPO}:base`, 'FROM ${BASE_IMAGE}', run, ''].join('\n');
 const FAMILY: Record<string, string> = {
   'images/base/Dockerfile': [
@@ -64,7 +65,15 @@ interface Run {
 /** Runs a command in the scratch workspace without blocking the event loop (the fake GitHub API answers meanwhile). */
 async function run(file: string, args: string[], extra: Record<string, string> = {}): Promise<Run> {
   for (let attempt = 1; ; attempt++) {
-    const r = await execa(file, args, { cwd: ws.root, env: env(extra), extendEnv: false, reject: false, all: true, stdin: 'ignore', timeout: TIMEOUT });
+    const r = await execa(file, args, {
+      cwd: ws.root,
+      env: env(extra),
+      extendEnv: false,
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+      timeout: TIMEOUT,
+    });
     const out: Run = { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr), all: String(r.all) };
     // The test registry (Distribution 2.8, filesystem storage) sometimes answers a HEAD with 500
     // "invalid checksum digest format" while tags of the same repository are written. Every command
@@ -75,8 +84,10 @@ async function run(file: string, args: string[], extra: Record<string, string> =
   }
 }
 const registryRetries: string[] = [];
-const images = (args: string[], extra: Record<string, string> = {}) => run('npx', ['--no-install', 'images', ...args], extra);
-const nx = (args: string[], extra: Record<string, string> = {}) => run('npx', ['--no-install', 'nx', ...args], { NX_DAEMON: 'false', ...extra });
+const images = (args: string[], extra: Record<string, string> = {}) =>
+  run('npx', ['--no-install', 'images', ...args], extra);
+const nx = (args: string[], extra: Record<string, string> = {}) =>
+  run('npx', ['--no-install', 'nx', ...args], { NX_DAEMON: 'false', ...extra });
 const ok = (r: Run, what: string) => expect(r.code, `${what} failed:\n${r.all}`).toBe(0);
 const git = (...args: string[]) => ws.git(...args).trim();
 const head = () => git('rev-parse', 'HEAD');
@@ -86,7 +97,9 @@ const short = (sha: string) => sha.slice(0, 7);
 const digestOf = (tag: string) => manifestDigest(`${NAMESPACE}/images`, tag);
 /** The image platforms of an index tag (attestation manifests, unknown/unknown, left out). */
 async function platformsOf(tag: string): Promise<string[]> {
-  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${tag}`, { headers: { Authorization: TARGET_AUTH, Accept: MANIFEST_ACCEPT } });
+  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${tag}`, {
+    headers: { Authorization: TARGET_AUTH, Accept: MANIFEST_ACCEPT },
+  });
   expect(res.status, `GET ${tag}`).toBe(200);
   const index = (await res.json()) as { manifests?: Array<{ platform?: { os: string; architecture: string } }> };
   return (index.manifests ?? [])
@@ -97,11 +110,17 @@ async function platformsOf(tag: string): Promise<string[]> {
 }
 
 /** `images plan`'s JSON (stdout), and what it appended to $GITHUB_OUTPUT. */
-async function plan(args: string[], extra: Record<string, string>): Promise<{ plan: Plan; outputs: Record<string, string>; run: Run }> {
+async function plan(
+  args: string[],
+  extra: Record<string, string>,
+): Promise<{ plan: Plan; outputs: Record<string, string>; run: Run }> {
   // Outside the workspace, as on a runner: a file in the work tree would make it dirty.
   const output = join(outputDir, `github-output-${randomBytes(3).toString('hex')}`);
   writeFileSync(output, '');
-  const r = await images(['plan', '--max-levels', '4', '--workflow', '.github/workflows/images.yml', ...args], { ...extra, GITHUB_OUTPUT: output });
+  const r = await images(['plan', '--max-levels', '4', '--workflow', '.github/workflows/images.yml', ...args], {
+    ...extra,
+    GITHUB_OUTPUT: output,
+  });
   ok(r, 'images plan');
   const outputs = Object.fromEntries(
     readFileSync(output, 'utf8')
@@ -112,14 +131,23 @@ async function plan(args: string[], extra: Record<string, string>): Promise<{ pl
   return { plan: JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as Plan, outputs, run: r };
 }
 interface Plan {
-  levels: Array<{ level: number; images: string[]; matrix: { include: Array<{ image: string; platform: string; slug: string; runner: string }> } }>;
+  levels: Array<{
+    level: number;
+    images: string[];
+    matrix: { include: Array<{ image: string; platform: string; slug: string; runner: string }> };
+  }>;
   unaffected: string[];
   affected: string[];
   notInRegistry: string[];
   platforms: string[];
 }
-const matrix = (imgs: string[], runners: Record<string, string> = { 'linux/amd64': 'ubuntu-24.04', 'linux/arm64': 'ubuntu-24.04-arm' }) =>
-  imgs.flatMap((image) => PLATFORMS.map((platform) => ({ image, platform, slug: platform.replace('/', '-'), runner: runners[platform] })));
+const matrix = (
+  imgs: string[],
+  runners: Record<string, string> = { 'linux/amd64': 'ubuntu-24.04', 'linux/arm64': 'ubuntu-24.04-arm' },
+) =>
+  imgs.flatMap((image) =>
+    PLATFORMS.map((platform) => ({ image, platform, slug: platform.replace('/', '-'), runner: runners[platform] })),
+  );
 
 /** The per-platform flow of build-level.yml: each level, each platform by digest, then merge. */
 async function buildLevels(levels: string[][]): Promise<Run[]> {
@@ -127,7 +155,15 @@ async function buildLevels(levels: string[][]): Promise<Run[]> {
   for (const level of levels) {
     for (const image of level) {
       for (const platform of PLATFORMS) {
-        const r = await nx(['run', `${image}:image-build`, '--push', '--pushByDigest', `--platforms=${platform}`, `--indexPlatforms=${PLATFORMS.join(',')}`, '--sbom=false']);
+        const r = await nx([
+          'run',
+          `${image}:image-build`,
+          '--push',
+          '--pushByDigest',
+          `--platforms=${platform}`,
+          `--indexPlatforms=${PLATFORMS.join(',')}`,
+          '--sbom=false',
+        ]);
         runs.push(r);
         if (r.code !== 0) return runs;
       }
@@ -180,7 +216,9 @@ function api(req: IncomingMessage, res: ServerResponse): void {
     const byId = /^\/repos\/acme\/images\/releases\/(\d+)$/.exec(url.pathname);
     if (req.method === 'GET' && byTag) {
       const release = releases.get(decodeURIComponent(byTag[1]));
-      return release ? send(200, release) : send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+      return release
+        ? send(200, release)
+        : send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
     }
     if (req.method === 'POST' && url.pathname === '/repos/acme/images/releases' && body) {
       const release: Release = {
@@ -214,7 +252,9 @@ const since = (i: number) => requests.slice(i);
 
 beforeAll(async () => {
   ws = new ScratchWorkspace('ci-commands-');
-  const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8')) as { plugins: Array<{ plugin: string; options: Record<string, unknown> }> };
+  const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8')) as {
+    plugins: Array<{ plugin: string; options: Record<string, unknown> }>;
+  };
   const entry = nxJson.plugins.find((p) => p.plugin.includes('image-plugin'));
   if (!entry) throw new Error('nx.json has no image plugin entry');
   entry.options = { ...entry.options, repository: REPO };
@@ -239,7 +279,12 @@ describe.sequential('CI commands end to end', () => {
     initial = head();
     ws.write({ 'images/child/notes.txt': 'second\n' });
     ws.commitAll('child only');
-    const { plan: p, outputs } = await plan([], { NX_BASE: initial, NX_HEAD: 'HEAD', GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' });
+    const { plan: p, outputs } = await plan([], {
+      NX_BASE: initial,
+      NX_HEAD: 'HEAD',
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_REF: 'refs/heads/main',
+    });
     expect(p.levels.map((l) => l.images)).toEqual([[], ['child'], [], []]);
     expect(p.levels[0].matrix.include).toEqual([]);
     expect(p.levels[1].matrix.include).toEqual(matrix(['child']));
@@ -261,8 +306,13 @@ describe.sequential('CI commands end to end', () => {
   });
 
   it('plan with custom runner labels', async () => {
-    const { plan: p } = await plan(['--runner', 'linux/arm64=arm-box', '--runner', 'linux/amd64=x86-box'], { NX_BASE: initial, NX_HEAD: 'HEAD' });
-    expect(p.levels[1].matrix.include).toEqual(matrix(['child'], { 'linux/amd64': 'x86-box', 'linux/arm64': 'arm-box' }));
+    const { plan: p } = await plan(['--runner', 'linux/arm64=arm-box', '--runner', 'linux/amd64=x86-box'], {
+      NX_BASE: initial,
+      NX_HEAD: 'HEAD',
+    });
+    expect(p.levels[1].matrix.include).toEqual(
+      matrix(['child'], { 'linux/amd64': 'x86-box', 'linux/arm64': 'arm-box' }),
+    );
   });
 
   it('plan on a pull_request (NX_BASE = the merge base): the branch only', async () => {
@@ -287,12 +337,23 @@ describe.sequential('CI commands end to end', () => {
   });
 
   it('plan on workflow_dispatch with --all: every image', async () => {
-    const { plan: p, outputs } = await plan(['--all'], { NX_BASE: 'HEAD', NX_HEAD: 'HEAD', GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_REF: 'refs/heads/main' });
+    const { plan: p, outputs } = await plan(['--all'], {
+      NX_BASE: 'HEAD',
+      NX_HEAD: 'HEAD',
+      GITHUB_EVENT_NAME: 'workflow_dispatch',
+      GITHUB_REF: 'refs/heads/main',
+    });
     expect(p.levels.map((l) => l.images)).toEqual([['base'], ['child'], [], []]);
     expect(p.levels[0].matrix.include).toEqual(matrix(['base']));
     expect(p.levels[1].matrix.include).toEqual(matrix(['child']));
     expect(p.unaffected).toEqual([]);
-    expect(outputs).toMatchObject({ 'has-0': 'true', 'has-1': 'true', 'has-2': 'false', 'has-unaffected': 'false', unaffected: '' });
+    expect(outputs).toMatchObject({
+      'has-0': 'true',
+      'has-1': 'true',
+      'has-2': 'false',
+      'has-unaffected': 'false',
+      unaffected: '',
+    });
   });
 
   it('plan with fewer level jobs than levels fails naming the workflow file', async () => {
@@ -312,7 +373,11 @@ describe.sequential('CI commands end to end', () => {
     for (const image of IMAGES) {
       expect(await platformsOf(`${image}-${sha}`), image).toEqual(PLATFORMS);
       digests[image] = (await digestOf(`${image}-${sha}`)) as string;
-      const result = JSON.parse(readFileSync(join(ws.root, 'dist/images', `${image}.json`), 'utf8')) as { digest: string; platforms: string[]; tags: string[] };
+      const result = JSON.parse(readFileSync(join(ws.root, 'dist/images', `${image}.json`), 'utf8')) as {
+        digest: string;
+        platforms: string[];
+        tags: string[];
+      };
       expect(result.digest).toBe(digests[image]);
       expect([...result.platforms].sort()).toEqual(PLATFORMS);
       expect(result.tags).toContain(`${REPO}:${image}-${sha}`);
@@ -357,7 +422,9 @@ describe.sequential('CI commands end to end', () => {
     expect(p.levels.map((l) => l.images)).toEqual([['base'], ['child'], [], []]);
     expect(p.notInRegistry).toEqual(['base', 'child']);
     expect(p.unaffected).toEqual([]);
-    expect(r.stderr).toMatch(new RegExp(`plan: base is planned: ${REPO}:base-content-[0-9a-f]{16} is not in the registry`));
+    expect(r.stderr).toMatch(
+      new RegExp(`plan: base is planned: ${REPO}:base-content-[0-9a-f]{16} is not in the registry`),
+    );
 
     // Without the check the plan is the change alone.
     ({ plan: p } = await plan(['--platforms', 'linux/amd64'], push));
@@ -366,8 +433,13 @@ describe.sequential('CI commands end to end', () => {
   });
 
   it('a failing level: base builds, child fails; publish fails naming child and moves nothing', async () => {
-    const before = Object.fromEntries(await Promise.all(IMAGES.map(async (i) => [i, await digestOf(`${i}-edge`)] as const)));
-    ws.write({ 'scripts/hello/install.sh': hello('hello 2'), 'images/child/Dockerfile': childDockerfile('RUN echo child && exit 3') });
+    const before = Object.fromEntries(
+      await Promise.all(IMAGES.map(async (i) => [i, await digestOf(`${i}-edge`)] as const)),
+    );
+    ws.write({
+      'scripts/hello/install.sh': hello('hello 2'),
+      'images/child/Dockerfile': childDockerfile('RUN echo child && exit 3'),
+    });
     ws.commitAll('base changes, child breaks');
     const sha = short(head());
     const runs = await buildLevels(LEVELS);
@@ -407,24 +479,58 @@ describe.sequential('CI commands end to end', () => {
     },
     {
       tag: 'v1.0.1',
-      state: { '1.0.0': 'v1.0.0', '1.0.1': 'v1.0.1', '1.0': 'v1.0.1', '1.1.0': 'v1.1.0', '1.1': 'v1.1.0', '1': 'v1.1.0', '': 'v1.1.0' },
+      state: {
+        '1.0.0': 'v1.0.0',
+        '1.0.1': 'v1.0.1',
+        '1.0': 'v1.0.1',
+        '1.1.0': 'v1.1.0',
+        '1.1': 'v1.1.0',
+        '1': 'v1.1.0',
+        '': 'v1.1.0',
+      },
     },
     {
       tag: 'v1.2.0-rc.1',
-      state: { '1.0.0': 'v1.0.0', '1.0.1': 'v1.0.1', '1.0': 'v1.0.1', '1.1.0': 'v1.1.0', '1.1': 'v1.1.0', '1': 'v1.1.0', '': 'v1.1.0', '1.2.0-rc.1': 'v1.2.0-rc.1' },
+      state: {
+        '1.0.0': 'v1.0.0',
+        '1.0.1': 'v1.0.1',
+        '1.0': 'v1.0.1',
+        '1.1.0': 'v1.1.0',
+        '1.1': 'v1.1.0',
+        '1': 'v1.1.0',
+        '': 'v1.1.0',
+        '1.2.0-rc.1': 'v1.2.0-rc.1',
+      },
     },
     {
       tag: 'v1.2.0',
       state: {
-        '1.0.0': 'v1.0.0', '1.0.1': 'v1.0.1', '1.0': 'v1.0.1', '1.1.0': 'v1.1.0', '1.1': 'v1.1.0',
-        '1.2.0-rc.1': 'v1.2.0-rc.1', '1.2.0': 'v1.2.0', '1.2': 'v1.2.0', '1': 'v1.2.0', '': 'v1.2.0',
+        '1.0.0': 'v1.0.0',
+        '1.0.1': 'v1.0.1',
+        '1.0': 'v1.0.1',
+        '1.1.0': 'v1.1.0',
+        '1.1': 'v1.1.0',
+        '1.2.0-rc.1': 'v1.2.0-rc.1',
+        '1.2.0': 'v1.2.0',
+        '1.2': 'v1.2.0',
+        '1': 'v1.2.0',
+        '': 'v1.2.0',
       },
     },
     {
       tag: 'v1.1.5',
       state: {
-        '1.0.0': 'v1.0.0', '1.0.1': 'v1.0.1', '1.0': 'v1.0.1', '1.1.0': 'v1.1.0', '1.1.5': 'v1.1.5', '1.1': 'v1.1.5',
-        '1.2.0-rc.1': 'v1.2.0-rc.1', '1.2.0': 'v1.2.0', '1.2': 'v1.2.0', '1': 'v1.2.0', '': 'v1.2.0',
+        '1.0.0': 'v1.0.0',
+        '1.0.1': 'v1.0.1',
+        '1.0': 'v1.0.1',
+        '1.1.0': 'v1.1.0',
+        '1.1.5': 'v1.1.5',
+        '1.1': 'v1.1.5',
+        '1.2.0-rc.1': 'v1.2.0-rc.1',
+        '1.2.0': 'v1.2.0',
+        '1.2': 'v1.2.0',
+        '1': 'v1.2.0',
+        '': 'v1.2.0',
       },
     },
   ];
@@ -440,9 +546,19 @@ describe.sequential('CI commands end to end', () => {
 
   for (const [n, step] of SEQUENCE.entries()) {
     it(`release ${step.tag}: the floating tags of every image after it`, async () => {
-      ws.write({ 'images/child/notes.txt': `${step.tag}\n`, ...(step.baseChange ? { 'scripts/hello/install.sh': hello(`hello ${step.tag}`) } : {}) });
+      ws.write({
+        'images/child/notes.txt': `${step.tag}\n`,
+        ...(step.baseChange ? { 'scripts/hello/install.sh': hello(`hello ${step.tag}`) } : {}),
+      });
       ws.commitAll(`release ${step.tag}`);
-      const b = await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORMS.join(',')}`, '--sbom=false']);
+      const b = await nx([
+        'run-many',
+        '-t',
+        'image-build',
+        '--push',
+        `--platforms=${PLATFORMS.join(',')}`,
+        '--sbom=false',
+      ]);
       ok(b, `build for ${step.tag}`);
       git('tag', step.tag);
       const sha = short(head());
@@ -453,7 +569,12 @@ describe.sequential('CI commands end to end', () => {
 
       const i = mark();
       // As a v* tag push sets the environment; every other step relies on GITHUB_REF_NAME alone.
-      const tagPush = { ...GITHUB(), GITHUB_EVENT_NAME: 'push', GITHUB_REF: `refs/tags/${step.tag}`, GITHUB_REF_NAME: step.tag };
+      const tagPush = {
+        ...GITHUB(),
+        GITHUB_EVENT_NAME: 'push',
+        GITHUB_REF: `refs/tags/${step.tag}`,
+        GITHUB_REF_NAME: step.tag,
+      };
       const r = await images(n % 2 ? ['release'] : ['release', '--tag', step.tag], tagPush);
       ok(r, `release ${step.tag}`);
       for (const image of IMAGES) {
@@ -465,14 +586,19 @@ describe.sequential('CI commands end to end', () => {
 
       // The GitHub release: looked up by tag (404), then created with the image table.
       const sent = since(i);
-      expect(sent.map((q) => `${q.method} ${q.path}`)).toEqual([`GET /repos/acme/images/releases/tags/${step.tag}`, 'POST /repos/acme/images/releases']);
+      expect(sent.map((q) => `${q.method} ${q.path}`)).toEqual([
+        `GET /repos/acme/images/releases/tags/${step.tag}`,
+        'POST /repos/acme/images/releases',
+      ]);
       for (const q of sent) expect(q.authorization).toMatch(/^(token|bearer) test-token$/i);
       const body = sent[1].body as { tag_name: string; name: string; body: string; prerelease: boolean };
       expect(body.tag_name).toBe(step.tag);
       expect(body.name).toBe(step.tag);
       expect(body.prerelease).toBe(step.tag.includes('-'));
       // The repository's latest release is the one holding the bare tag: never a hotfix of an older line.
-      expect((body as { make_latest?: string }).make_latest, 'make_latest').toBe(step.state[''] === step.tag ? 'true' : 'false');
+      expect((body as { make_latest?: string }).make_latest, 'make_latest').toBe(
+        step.state[''] === step.tag ? 'true' : 'false',
+      );
       for (const image of IMAGES) {
         const row = body.body.split('\n').find((l) => l.startsWith(`| ${image} |`));
         expect(row, `${image} row`).toBeDefined();
@@ -539,12 +665,17 @@ describe.sequential('CI commands end to end', () => {
   });
 
   it('publish finds the SHA tags when nx.json sets build.shaLength (the executor tags <image>-<12 hex>)', async () => {
-    const nxJson = JSON.parse(readFileSync(join(ws.root, 'nx.json'), 'utf8')) as { plugins: Array<{ plugin: string; options: Record<string, unknown> }> };
+    const nxJson = JSON.parse(readFileSync(join(ws.root, 'nx.json'), 'utf8')) as {
+      plugins: Array<{ plugin: string; options: Record<string, unknown> }>;
+    };
     const entry = nxJson.plugins.find((p) => p.plugin.includes('image-plugin')) as { options: Record<string, unknown> };
     entry.options.build = { ...((entry.options.build as Record<string, unknown>) ?? {}), shaLength: 12 };
     ws.write({ 'nx.json': `${JSON.stringify(nxJson, null, 2)}\n` });
     ws.commitAll('sha tags of 12 hex digits');
-    ok(await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORMS.join(',')}`, '--sbom=false']), 'build');
+    ok(
+      await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORMS.join(',')}`, '--sbom=false']),
+      'build',
+    );
     const sha12 = head().slice(0, 12);
     const want: Record<string, string | null> = {};
     for (const image of IMAGES) {
@@ -570,10 +701,15 @@ describe.sequential('CI commands end to end', () => {
   it('a registry that refuses the last floating tag mid-release: every tag it had moved goes back', async () => {
     ws.write({ 'images/child/notes.txt': 'v1.3.0\n', 'scripts/hello/install.sh': hello('hello v1.3.0') });
     ws.commitAll('release v1.3.0');
-    ok(await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORMS.join(',')}`, '--sbom=false']), 'build for v1.3.0');
+    ok(
+      await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORMS.join(',')}`, '--sbom=false']),
+      'build for v1.3.0',
+    );
     git('tag', 'v1.3.0');
     const sha = head().slice(0, 12); // the previous test set build.shaLength to 12
-    const want = Object.fromEntries(await Promise.all(IMAGES.map(async (i) => [i, (await digestOf(`${i}-${sha}`)) as string] as const)));
+    const want = Object.fromEntries(
+      await Promise.all(IMAGES.map(async (i) => [i, (await digestOf(`${i}-${sha}`)) as string] as const)),
+    );
     const before = await snapshot();
     // The release moves exact tags of every image first and the bare tags last: child's bare tag is
     // the last move, so base-1 / child-1 / base have moved (and must go back) when it is refused.
@@ -585,11 +721,16 @@ describe.sequential('CI commands end to end', () => {
       const auth = Buffer.from(`${TARGET_USER}:${TARGET_PASSWORD}`).toString('base64');
       writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { [proxy.host]: { auth } } }));
       const i = mark();
-      const r = await images(['release', '--tag', 'v1.3.0', '--repository', `${proxy.host}/${NAMESPACE}/images`], { ...GITHUB(), DOCKER_CONFIG: config });
+      const r = await images(['release', '--tag', 'v1.3.0', '--repository', `${proxy.host}/${NAMESPACE}/images`], {
+        ...GITHUB(),
+        DOCKER_CONFIG: config,
+      });
       expect(r.code, r.all).not.toBe(0);
       expect(proxy.refused.length).toBeGreaterThan(0);
       expect(r.stderr).toContain(`moving ${proxy.host}/${NAMESPACE}/images:child failed`);
-      expect(r.stderr).toContain(`put back ${['base', 'child-1', 'base-1'].map((t) => `${proxy.host}/${NAMESPACE}/images:${t}`).join(', ')} where they were`);
+      expect(r.stderr).toContain(
+        `put back ${['base', 'child-1', 'base-1'].map((t) => `${proxy.host}/${NAMESPACE}/images:${t}`).join(', ')} where they were`,
+      );
       expect(r.stderr).toContain('fix: fix the registry error, then run release again');
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
       expect(since(i), 'no GitHub release for a failed retag').toEqual([]);

@@ -29,12 +29,23 @@ const PLATFORM = 'linux/amd64';
 const IMAGES = ['base', 'child'] as const;
 const TIMEOUT = 420_000;
 
-const hello = (text: string) => `#!/bin/sh\nset -eu\nmkdir -p /usr/local/share\necho "${text}" > /usr/local/share/hello.txt\n`;
+const hello = (text: string) =>
+  `#!/bin/sh\nset -eu\nmkdir -p /usr/local/share\necho "${text}" > /usr/local/share/hello.txt\n`;
 const childDockerfile = (run: string) => [`ARG BASE_IMAGE=${REPO}:base`, 'FROM ${BASE_IMAGE}', run, ''].join('\n');
 const baseTest = (expected: string) =>
-  ['checks:', '  - name: hello', '    run: cat /usr/local/share/hello.txt', `    expect: { stdout: '${expected}' }`, ''].join('\n');
+  [
+    'checks:',
+    '  - name: hello',
+    '    run: cat /usr/local/share/hello.txt',
+    `    expect: { stdout: '${expected}' }`,
+    '',
+  ].join('\n');
 const FAMILY: Record<string, string> = {
-  'images/base/Dockerfile': ['FROM debian:trixie-slim', 'RUN --mount=type=bind,source=scripts/hello,target=/scripts/hello sh /scripts/hello/install.sh', ''].join('\n'),
+  'images/base/Dockerfile': [
+    'FROM debian:trixie-slim',
+    'RUN --mount=type=bind,source=scripts/hello,target=/scripts/hello sh /scripts/hello/install.sh',
+    '',
+  ].join('\n'),
   'images/base/image-test.yaml': baseTest('^hello'),
   'images/child/Dockerfile': childDockerfile('RUN echo child > /usr/local/share/child.txt'),
   'images/child/notes.txt': 'c1\n',
@@ -61,15 +72,25 @@ interface Run {
 }
 async function run(file: string, args: string[], extra: Record<string, string> = {}): Promise<Run> {
   for (let attempt = 1; ; attempt++) {
-    const r = await execa(file, args, { cwd: ws.root, env: env(extra), extendEnv: false, reject: false, all: true, stdin: 'ignore', timeout: TIMEOUT });
+    const r = await execa(file, args, {
+      cwd: ws.root,
+      env: env(extra),
+      extendEnv: false,
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+      timeout: TIMEOUT,
+    });
     const out: Run = { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr), all: String(r.all) };
     // The test registry (Distribution 2.8) now and then answers 500 while tags of one repository are
     // written; every command here resumes or is idempotent, so it is run again, as a CI re-run would.
     if (out.code === 0 || attempt === 3 || !/500 Internal Server Error/.test(out.all)) return out;
   }
 }
-const images = (args: string[], extra: Record<string, string> = {}) => run('npx', ['--no-install', 'images', ...args], extra);
-const nx = (args: string[], extra: Record<string, string> = {}) => run('npx', ['--no-install', 'nx', ...args], { NX_DAEMON: 'false', ...extra });
+const images = (args: string[], extra: Record<string, string> = {}) =>
+  run('npx', ['--no-install', 'images', ...args], extra);
+const nx = (args: string[], extra: Record<string, string> = {}) =>
+  run('npx', ['--no-install', 'nx', ...args], { NX_DAEMON: 'false', ...extra });
 const ok = (r: Run, what: string) => expect(r.code, `${what} failed:\n${r.all}`).toBe(0);
 const git = (...args: string[]) => ws.git(...args).trim();
 const short = (sha: string) => sha.slice(0, 7);
@@ -93,9 +114,12 @@ function api(req: IncomingMessage, res: ServerResponse): void {
     const byTag = /^\/repos\/acme\/images\/releases\/tags\/(.+)$/.exec(url.pathname);
     if (req.method === 'GET' && byTag) {
       const found = posted.findIndex((p) => p.tag_name === decodeURIComponent(byTag[1]));
-      return found >= 0 ? send(200, { id: found + 1, ...posted[found], name: posted[found].tag_name, body: '', prerelease: false }) : send(404, { message: 'Not Found' });
+      return found >= 0
+        ? send(200, { id: found + 1, ...posted[found], name: posted[found].tag_name, body: '', prerelease: false })
+        : send(404, { message: 'Not Found' });
     }
-    if (req.method === 'GET' && url.pathname === '/repos/acme/images/releases/latest') return send(404, { message: 'Not Found' });
+    if (req.method === 'GET' && url.pathname === '/repos/acme/images/releases/latest')
+      return send(404, { message: 'Not Found' });
     if (req.method === 'POST' && url.pathname === '/repos/acme/images/releases') {
       const body = JSON.parse(data) as { tag_name: string; make_latest?: string };
       posted.push(body);
@@ -155,7 +179,9 @@ async function expectAt(suffix: string, name: string): Promise<void> {
 
 beforeAll(async () => {
   ws = new ScratchWorkspace('ci-timing-');
-  const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8')) as { plugins: Array<{ plugin: string; options: Record<string, unknown> }> };
+  const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8')) as {
+    plugins: Array<{ plugin: string; options: Record<string, unknown> }>;
+  };
   const entry = nxJson.plugins.find((p) => p.plugin.includes('image-plugin'));
   if (!entry) throw new Error('nx.json has no image plugin entry');
   entry.options = { ...entry.options, repository: REPO };
@@ -191,11 +217,13 @@ describe.sequential('CI under real-world timing', () => {
     ok(await publish('c3'), 'publish c3');
     await expectAt('edge', 'c3');
     // Every commit kept its own SHA tags (each child differs).
-    for (const name of ['c1', 'c2', 'c3']) for (const image of IMAGES) expect(await digestOf(`${image}-${short(commits[name])}`), `${image} ${name}`).toBe(built[name][image]);
+    for (const name of ['c1', 'c2', 'c3'])
+      for (const image of IMAGES)
+        expect(await digestOf(`${image}-${short(commits[name])}`), `${image} ${name}`).toBe(built[name][image]);
     expect(new Set(['c1', 'c2', 'c3'].map((n) => built[n].child)).size).toBe(3);
   });
 
-  it('an older commit\'s publish (a late re-run of c1) never moves the edge back', async () => {
+  it("an older commit's publish (a late re-run of c1) never moves the edge back", async () => {
     const r = await publish('c1');
     ok(r, 'publish c1 again');
     await expectAt('edge', 'c3');
@@ -265,11 +293,23 @@ describe.sequential('CI under real-world timing', () => {
     const output = join(outputDir, `github-output-${randomBytes(3).toString('hex')}`);
     writeFileSync(output, '');
     const sha = git('rev-parse', 'HEAD');
-    const p = await images(['plan', '--check-registry', '--platforms', PLATFORM, '--max-levels', '4', '--workflow', '.github/workflows/images.yml'], {
-      NX_BASE: sha,
-      NX_HEAD: sha,
-      GITHUB_OUTPUT: output,
-    });
+    const p = await images(
+      [
+        'plan',
+        '--check-registry',
+        '--platforms',
+        PLATFORM,
+        '--max-levels',
+        '4',
+        '--workflow',
+        '.github/workflows/images.yml',
+      ],
+      {
+        NX_BASE: sha,
+        NX_HEAD: sha,
+        GITHUB_OUTPUT: output,
+      },
+    );
     ok(p, `plan for ${tag}`);
     const plan = JSON.parse(p.stdout.slice(p.stdout.indexOf('{'))) as { affected: string[] };
     const b = await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORM}`, '--sbom=false']);
@@ -313,7 +353,11 @@ describe.sequential('CI under real-world timing', () => {
     await expectAt('1.1', 'c5');
     await expectAt('1', 'c5');
     await expectAt('', 'c5');
-    expect(Object.fromEntries(posted.map((p) => [p.tag_name, p.make_latest]))).toEqual({ 'v1.1.0': 'true', 'v1.0.1': 'false', 'v1.0.0': 'false' });
+    expect(Object.fromEntries(posted.map((p) => [p.tag_name, p.make_latest]))).toEqual({
+      'v1.1.0': 'true',
+      'v1.0.1': 'false',
+      'v1.0.0': 'false',
+    });
     // Releases and publish never move each other's tags.
     await expectAt('edge', 'c8');
   });
@@ -330,7 +374,10 @@ describe.sequential('CI under real-world timing', () => {
     await expectAt('1', 'c7');
     await expectAt('', 'c7');
     await expectAt('1.0', 'h1');
-    expect(posted.slice(-2).map((p) => [p.tag_name, p.make_latest])).toEqual([['v1.1.1', 'false'], ['v1.2.0', 'true']]);
+    expect(posted.slice(-2).map((p) => [p.tag_name, p.make_latest])).toEqual([
+      ['v1.1.1', 'false'],
+      ['v1.2.0', 'true'],
+    ]);
     await expectAt('edge', 'c8');
   });
 
@@ -384,13 +431,17 @@ describe.sequential('CI under real-world timing', () => {
     git('tag', 'v1.4.0', commits.b1);
     git('checkout', '-q', '--detach', 'v1.4.0');
     const b = await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORM}`, '--sbom=false']);
-    expect(b.code, 'the tag run\'s build fails, so its release job never runs').not.toBe(0);
+    expect(b.code, "the tag run's build fails, so its release job never runs").not.toBe(0);
     const before = await Promise.all(['1.4', '1', ''].map((s) => tagged(s)));
     const n = requests;
     const r = await images(['release', '--tag', 'v1.4.0'], GITHUB());
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain(`v1.4.0 (${short(commits.b1)}) has no image for base (${REPO}:base-${short(commits.b1)}), child (${REPO}:child-${short(commits.b1)}); no tag was moved`);
-    expect(r.stderr).toContain('fix: releases retag what CI built and tested for that commit: run the images workflow on the tag');
+    expect(r.stderr).toContain(
+      `v1.4.0 (${short(commits.b1)}) has no image for base (${REPO}:base-${short(commits.b1)}), child (${REPO}:child-${short(commits.b1)}); no tag was moved`,
+    );
+    expect(r.stderr).toContain(
+      'fix: releases retag what CI built and tested for that commit: run the images workflow on the tag',
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(await Promise.all(['1.4', '1', ''].map((s) => tagged(s)))).toEqual(before);
     expect(await digestOf('base-1.4.0')).toBeNull();
@@ -403,11 +454,27 @@ describe.sequential('CI under real-world timing', () => {
   /** One build-level job for base on its platform: build by digest, pull, test; then the merge job. */
   async function levelJob(name: string): Promise<{ build: Run; test: Run; merge: Run | null }> {
     git('checkout', '-q', '--detach', commits[name]);
-    const b = await nx(['run', 'base:image-build', '--push', '--pushByDigest', `--platforms=${PLATFORM}`, `--indexPlatforms=${PLATFORM}`, '--sbom=false']);
+    const b = await nx([
+      'run',
+      'base:image-build',
+      '--push',
+      '--pushByDigest',
+      `--platforms=${PLATFORM}`,
+      `--indexPlatforms=${PLATFORM}`,
+      '--sbom=false',
+    ]);
     ok(b, `base build for ${name}`);
-    const result = JSON.parse(readFileSync(join(ws.root, 'dist/images', `base@${PLATFORM.replace('/', '-')}.json`), 'utf8')) as { pinnedReference: string };
+    const result = JSON.parse(
+      readFileSync(join(ws.root, 'dist/images', `base@${PLATFORM.replace('/', '-')}.json`), 'utf8'),
+    ) as { pinnedReference: string };
     ok(await run('docker', ['pull', '--platform', PLATFORM, result.pinnedReference]), 'docker pull');
-    const t = await nx(['run', 'base:image-test', `--platform=${PLATFORM}`, '--excludeTaskDependencies', '--outputStyle=stream']);
+    const t = await nx([
+      'run',
+      'base:image-test',
+      `--platform=${PLATFORM}`,
+      '--excludeTaskDependencies',
+      '--outputStyle=stream',
+    ]);
     // The workflow stops at a failed test: no artifact, so no merge.
     const m = t.code === 0 ? await images(['merge', 'base', '--platforms', PLATFORM]) : null;
     return { build: b, test: t, merge: m };

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../..', import.meta.url).pathname;
 /** How many checks an image's own image-test.yaml has. */
-const checksOf = (image: string) => (readFileSync(join(root, 'images', image, 'image-test.yaml'), 'utf8').match(/^ {2}- name:/gm) ?? []).length;
+const checksOf = (image: string) =>
+  (readFileSync(join(root, 'images', image, 'image-test.yaml'), 'utf8').match(/^ {2}- name:/gm) ?? []).length;
 
 /**
  * The workspace's own image family, built into the local engine (linux/amd64) and tested with every
@@ -13,15 +14,26 @@ const checksOf = (image: string) => (readFileSync(join(root, 'images', image, 'i
  */
 describe('the image family', () => {
   it('builds and tests every image: nx run-many -t image-build image-test', { timeout: 3_600_000 }, async () => {
-    const run = await execa('npx', ['--no-install', 'nx', 'run-many', '-t', 'image-build', 'image-test', '--outputStyle=stream'], {
-      cwd: root,
-      reject: false,
-      all: true,
-      env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', IMAGE_BUILD_CA_BUNDLE: process.env.IMAGE_BUILD_CA_BUNDLE ?? '/etc/ssl/certs/ca-certificates.crt' },
-    });
+    const run = await execa(
+      'npx',
+      ['--no-install', 'nx', 'run-many', '-t', 'image-build', 'image-test', '--outputStyle=stream'],
+      {
+        cwd: root,
+        reject: false,
+        all: true,
+        env: {
+          NX_DAEMON: 'false',
+          NX_NO_CLOUD: 'true',
+          IMAGE_BUILD_CA_BUNDLE: process.env.IMAGE_BUILD_CA_BUNDLE ?? '/etc/ssl/certs/ca-certificates.crt',
+        },
+      },
+    );
     if (run.exitCode !== 0) console.error(String(run.all).split('\n').slice(-150).join('\n'));
     expect(run.exitCode).toBe(0);
-    const projects = await execa('npx', ['--no-install', 'nx', 'show', 'projects', '-t', 'image-build', '--json'], { cwd: root, env: { NX_DAEMON: 'false' } });
+    const projects = await execa('npx', ['--no-install', 'nx', 'show', 'projects', '-t', 'image-build', '--json'], {
+      cwd: root,
+      env: { NX_DAEMON: 'false' },
+    });
     const images = JSON.parse(projects.stdout) as string[];
     expect(images.sort()).toEqual(['base', 'cpp', 'developer', 'node']);
     for (const image of images) {

@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -66,8 +76,16 @@ const FIXTURE: Record<string, string> = {
   ].join('\n'),
   'images/left/Dockerfile': child('root', 'left-tool'),
   'images/right/Dockerfile': child('root', 'right-tool'),
-  'images/leaf/Dockerfile': [`ARG BASE_IMAGE=${REPO}:left`, 'FROM ${BASE_IMAGE}', 'RUN echo leaf > /usr/local/share/leaf.txt', ''].join('\n'),
-  'scripts/root-tool/install.sh': install('root-tool', `mkdir -p /usr/local/share && echo root-tool 1 > ${ROOT_TOOL_FILE}`),
+  'images/leaf/Dockerfile': [
+    `ARG BASE_IMAGE=${REPO}:left`,
+    'FROM ${BASE_IMAGE}',
+    'RUN echo leaf > /usr/local/share/leaf.txt',
+    '',
+  ].join('\n'),
+  'scripts/root-tool/install.sh': install(
+    'root-tool',
+    `mkdir -p /usr/local/share && echo root-tool 1 > ${ROOT_TOOL_FILE}`,
+  ),
   'scripts/left-tool/install.sh': install('left-tool', 'echo left-tool 1 > /usr/local/share/left-tool.txt'),
   'scripts/right-tool/install.sh': install('right-tool', 'echo right-tool 1 > /usr/local/share/right-tool.txt'),
 };
@@ -98,11 +116,19 @@ interface Run {
 }
 
 async function run(file: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const r = await execa(file, args, { cwd: root, env: { ...env, ...extraEnv }, reject: false, all: true, timeout: BUILD_TIMEOUT, stdin: 'ignore' });
+  const r = await execa(file, args, {
+    cwd: root,
+    env: { ...env, ...extraEnv },
+    reject: false,
+    all: true,
+    timeout: BUILD_TIMEOUT,
+    stdin: 'ignore',
+  });
   return { exitCode: r.exitCode ?? -1, output: String(r.all ?? '') };
 }
 
-const nx = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => run('npx', ['--no-install', 'nx', ...args, '--outputStyle=static'], extraEnv);
+const nx = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+  run('npx', ['--no-install', 'nx', ...args, '--outputStyle=static'], extraEnv);
 
 const SBOM_GENERATOR = 'workspace-images/sbom-scanner:1';
 
@@ -131,7 +157,8 @@ const resultFile = (image: string) => join(root, 'dist/images', `${image}.json`)
 const readResult = (image: string): Result => JSON.parse(readFileSync(resultFile(image), 'utf8')) as Result;
 /** A skipped task leaves the previous run's result alone; start each failure case from none. */
 const clearResults = () => rmSync(join(root, 'dist/images'), { recursive: true, force: true });
-const readResults = (): Record<Image, Result> => Object.fromEntries(IMAGES.map((i) => [i, readResult(i)])) as Record<Image, Result>;
+const readResults = (): Record<Image, Result> =>
+  Object.fromEntries(IMAGES.map((i) => [i, readResult(i)])) as Record<Image, Result>;
 
 /** Fails with the whole command output, so a broken build says why. */
 function expectOk(r: Run): void {
@@ -140,7 +167,9 @@ function expectOk(r: Run): void {
 
 /** The digest a reference resolves to in the registry, or null when the registry does not have it. */
 async function remoteDigest(ref: string): Promise<string | null> {
-  const r = await execa('docker', ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .Manifest}}'], { reject: false });
+  const r = await execa('docker', ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .Manifest}}'], {
+    reject: false,
+  });
   if (r.exitCode !== 0) {
     if (/not found|manifest unknown/i.test(r.stderr)) return null;
     throw new Error(`imagetools inspect ${ref} failed: ${r.stderr}`);
@@ -166,7 +195,9 @@ async function platformManifests(digest: string): Promise<Record<string, Manifes
 }
 
 async function blob(digest: string): Promise<Buffer> {
-  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/blobs/${digest}`, { headers: { Authorization: TARGET_AUTH } });
+  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/blobs/${digest}`, {
+    headers: { Authorization: TARGET_AUTH },
+  });
   if (!res.ok) throw new Error(`GET blob ${digest}: ${res.status} ${await res.text()}`);
   return Buffer.from(await res.arrayBuffer());
 }
@@ -188,380 +219,439 @@ async function layerFiles(layer: Descriptor, scratch: string): Promise<string[]>
 const floatingDigests = async (): Promise<Record<string, string | null>> =>
   Object.fromEntries(await Promise.all(IMAGES.map(async (i) => [i, await remoteDigest(`${REPO}:${i}-edge`)] as const)));
 
-describe.sequential('image-build: a three-level family pushed multi-arch to a password registry', { timeout: 600_000 }, () => {
-  let firstSha: string;
-  let first: Record<Image, Result>;
-  let second: Record<Image, Result>;
-  let third: Record<Image, Result>;
-  /** The floating tags as the last successful publish left them (null: none yet). */
-  let floating: Record<string, string | null>;
+describe.sequential(
+  'image-build: a three-level family pushed multi-arch to a password registry',
+  { timeout: 600_000 },
+  () => {
+    let firstSha: string;
+    let first: Record<Image, Result>;
+    let second: Record<Image, Result>;
+    let third: Record<Image, Result>;
+    /** The floating tags as the last successful publish left them (null: none yet). */
+    let floating: Record<string, string | null>;
 
-  beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'image-build-test-'));
-    env = {
-      ...process.env,
-      NX_DAEMON: 'false',
-      NX_NO_CLOUD: 'true',
-      CI: 'true',
-      NX_TUI: 'false',
-      NX_INTERACTIVE: 'false',
-      NX_SKIP_NX_CACHE: 'true',
-      NX_CACHE_DIRECTORY: join(root, '.nx/cache'),
-      NX_WORKSPACE_DATA_DIRECTORY: join(root, '.nx/workspace-data'),
-      FORCE_COLOR: '0',
-      NO_COLOR: '1',
-      GIT_AUTHOR_NAME: 'test',
-      GIT_AUTHOR_EMAIL: 'test@example.com',
-      GIT_COMMITTER_NAME: 'test',
-      GIT_COMMITTER_EMAIL: 'test@example.com',
-    };
-    for (const key of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GITHUB_REPOSITORY', 'IMAGE_RUN_ID', 'IMAGE_BUILD_CA_BUNDLE', 'NX_BASE', 'NX_HEAD']) {
-      delete env[key];
-    }
+    beforeAll(async () => {
+      root = mkdtempSync(join(tmpdir(), 'image-build-test-'));
+      env = {
+        ...process.env,
+        NX_DAEMON: 'false',
+        NX_NO_CLOUD: 'true',
+        CI: 'true',
+        NX_TUI: 'false',
+        NX_INTERACTIVE: 'false',
+        NX_SKIP_NX_CACHE: 'true',
+        NX_CACHE_DIRECTORY: join(root, '.nx/cache'),
+        NX_WORKSPACE_DATA_DIRECTORY: join(root, '.nx/workspace-data'),
+        FORCE_COLOR: '0',
+        NO_COLOR: '1',
+        GIT_AUTHOR_NAME: 'test',
+        GIT_AUTHOR_EMAIL: 'test@example.com',
+        GIT_COMMITTER_NAME: 'test',
+        GIT_COMMITTER_EMAIL: 'test@example.com',
+      };
+      for (const key of [
+        'GIT_DIR',
+        'GIT_WORK_TREE',
+        'GIT_INDEX_FILE',
+        'GITHUB_REPOSITORY',
+        'IMAGE_RUN_ID',
+        'IMAGE_BUILD_CA_BUNDLE',
+        'NX_BASE',
+        'NX_HEAD',
+      ]) {
+        delete env[key];
+      }
 
-    const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8')) as { plugins: Array<{ plugin: string; options: Record<string, unknown> }> };
-    const entry = nxJson.plugins.find((p) => p.plugin.includes('image-plugin'));
-    if (!entry) throw new Error('nx.json has no image plugin entry');
-    entry.options = { ...entry.options, repository: REPO };
-    writeFileSync(join(root, 'nx.json'), `${JSON.stringify(nxJson, null, 2)}\n`);
-    for (const file of ['package.json', 'tsconfig.base.json']) cpSync(join(WORKSPACE, file), join(root, file));
-    cpSync(join(WORKSPACE, 'tools/image-plugin'), join(root, 'tools/image-plugin'), {
-      recursive: true,
-      filter: (src) => !/\/tools\/image-plugin\/test(\/|$)/.test(src),
-    });
-    // The symlinked node_modules is a file to git, so `node_modules/` alone would not ignore it.
-    writeFileSync(join(root, '.gitignore'), `${readFileSync(join(WORKSPACE, '.gitignore'), 'utf8')}\nnode_modules\n`);
-    symlinkSync(join(WORKSPACE, 'node_modules'), join(root, 'node_modules'), 'dir');
-    write(FIXTURE);
-    await git('init', '-q', '-b', 'main');
-    firstSha = await commit('the family');
-    expect(await git('status', '--porcelain')).toBe('');
-  }, 120_000);
+      const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8')) as {
+        plugins: Array<{ plugin: string; options: Record<string, unknown> }>;
+      };
+      const entry = nxJson.plugins.find((p) => p.plugin.includes('image-plugin'));
+      if (!entry) throw new Error('nx.json has no image plugin entry');
+      entry.options = { ...entry.options, repository: REPO };
+      writeFileSync(join(root, 'nx.json'), `${JSON.stringify(nxJson, null, 2)}\n`);
+      for (const file of ['package.json', 'tsconfig.base.json']) cpSync(join(WORKSPACE, file), join(root, file));
+      cpSync(join(WORKSPACE, 'tools/image-plugin'), join(root, 'tools/image-plugin'), {
+        recursive: true,
+        filter: (src) => !/\/tools\/image-plugin\/test(\/|$)/.test(src),
+      });
+      // The symlinked node_modules is a file to git, so `node_modules/` alone would not ignore it.
+      writeFileSync(join(root, '.gitignore'), `${readFileSync(join(WORKSPACE, '.gitignore'), 'utf8')}\nnode_modules\n`);
+      symlinkSync(join(WORKSPACE, 'node_modules'), join(root, 'node_modules'), 'dir');
+      write(FIXTURE);
+      await git('init', '-q', '-b', 'main');
+      firstSha = await commit('the family');
+      expect(await git('status', '--porcelain')).toBe('');
+    }, 120_000);
 
-  afterAll(async () => {
-    // Local images of the local-mode test.
-    const ls = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', REPO], { reject: false });
-    const refs = ls.stdout.split('\n').filter((l) => l.startsWith(REPO));
-    if (refs.length) await execa('docker', ['image', 'rm', '-f', ...refs], { reject: false });
-    if (root && existsSync(root) && !process.env.KEEP_SCRATCH) rmSync(root, { recursive: true, force: true });
-  }, 120_000);
+    afterAll(async () => {
+      // Local images of the local-mode test.
+      const ls = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', REPO], {
+        reject: false,
+      });
+      const refs = ls.stdout.split('\n').filter((l) => l.startsWith(REPO));
+      if (refs.length) await execa('docker', ['image', 'rm', '-f', ...refs], { reject: false });
+      if (root && existsSync(root) && !process.env.KEEP_SCRATCH) rmSync(root, { recursive: true, force: true });
+    }, 120_000);
 
-  it('the first push run builds every image for both platforms, each child FROM its parent digest, with OCI labels', async () => {
-    expectOk(await pushAll());
-    first = readResults();
-    const sha7 = firstSha.slice(0, 7);
-    for (const image of IMAGES) {
-      const r = first[image];
-      expect(r.result, image).toBe('built');
-      expect(r.pushed).toBe(true);
-      expect(r.revision).toBe(firstSha);
-      expect(r.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-      expect([...r.platforms].sort()).toEqual(PLATFORMS);
-      expect(r.tags).toEqual([`${REPO}:${image}-${sha7}`, expect.stringMatching(new RegExp(`^${REPO.replaceAll('.', '\\.')}:${image}-content-[0-9a-f]{16}$`))]);
-      for (const tag of r.tags) expect(await remoteDigest(tag), tag).toBe(r.digest);
-      expect(await remoteDigest(`${REPO}:${image}`), 'image-build never creates a floating tag').toBeNull();
-    }
-    // The whole run shares one run id (the parents a child was pinned to come from this run).
-    expect(new Set(IMAGES.map((i) => first[i].runId)).size).toBe(1);
-    expect(first.root.parentDigest).toBeNull();
-    expect(first.root.baseDigest).toMatch(/^sha256:/);
+    it('the first push run builds every image for both platforms, each child FROM its parent digest, with OCI labels', async () => {
+      expectOk(await pushAll());
+      first = readResults();
+      const sha7 = firstSha.slice(0, 7);
+      for (const image of IMAGES) {
+        const r = first[image];
+        expect(r.result, image).toBe('built');
+        expect(r.pushed).toBe(true);
+        expect(r.revision).toBe(firstSha);
+        expect(r.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect([...r.platforms].sort()).toEqual(PLATFORMS);
+        expect(r.tags).toEqual([
+          `${REPO}:${image}-${sha7}`,
+          expect.stringMatching(new RegExp(`^${REPO.replaceAll('.', '\\.')}:${image}-content-[0-9a-f]{16}$`)),
+        ]);
+        for (const tag of r.tags) expect(await remoteDigest(tag), tag).toBe(r.digest);
+        expect(await remoteDigest(`${REPO}:${image}`), 'image-build never creates a floating tag').toBeNull();
+      }
+      // The whole run shares one run id (the parents a child was pinned to come from this run).
+      expect(new Set(IMAGES.map((i) => first[i].runId)).size).toBe(1);
+      expect(first.root.parentDigest).toBeNull();
+      expect(first.root.baseDigest).toMatch(/^sha256:/);
 
-    const manifests = Object.fromEntries(await Promise.all(IMAGES.map(async (i) => [i, await platformManifests(first[i].digest)] as const))) as Record<
-      Image,
-      Record<string, Manifest>
-    >;
-    for (const image of IMAGES) {
-      expect(Object.keys(manifests[image]).sort(), `${image} index platforms`).toEqual(PLATFORMS);
-      const parent = PARENT[image];
-      if (parent) {
-        expect(first[image].parentDigest, `${image}.parentDigest`).toBe(first[parent].digest);
+      const manifests = Object.fromEntries(
+        await Promise.all(IMAGES.map(async (i) => [i, await platformManifests(first[i].digest)] as const)),
+      ) as Record<Image, Record<string, Manifest>>;
+      for (const image of IMAGES) {
+        expect(Object.keys(manifests[image]).sort(), `${image} index platforms`).toEqual(PLATFORMS);
+        const parent = PARENT[image];
+        if (parent) {
+          expect(first[image].parentDigest, `${image}.parentDigest`).toBe(first[parent].digest);
+          for (const platform of PLATFORMS) {
+            const parentLayers = manifests[parent][platform].layers.map((l) => l.digest);
+            const childLayers = manifests[image][platform].layers.map((l) => l.digest);
+            expect(childLayers.length, `${image} ${platform} adds layers`).toBeGreaterThan(parentLayers.length);
+            expect(
+              childLayers.slice(0, parentLayers.length),
+              `${image} ${platform} is built FROM ${parent}'s digest`,
+            ).toEqual(parentLayers);
+          }
+        }
         for (const platform of PLATFORMS) {
-          const parentLayers = manifests[parent][platform].layers.map((l) => l.digest);
-          const childLayers = manifests[image][platform].layers.map((l) => l.digest);
-          expect(childLayers.length, `${image} ${platform} adds layers`).toBeGreaterThan(parentLayers.length);
-          expect(childLayers.slice(0, parentLayers.length), `${image} ${platform} is built FROM ${parent}'s digest`).toEqual(parentLayers);
+          const config = JSON.parse((await blob(manifests[image][platform].config.digest)).toString('utf8')) as {
+            architecture: string;
+            config: { Labels?: Record<string, string> };
+          };
+          expect(`linux/${config.architecture}`).toBe(platform);
+          const labels = config.config.Labels ?? {};
+          expect(labels['org.opencontainers.image.source'], `${image} ${platform} source label`).toContain(
+            `${NAMESPACE}/images`,
+          );
+          expect(labels['org.opencontainers.image.revision']).toBe(firstSha);
+          expect(labels['org.opencontainers.image.title']).toBe(image);
+          expect(labels['org.opencontainers.image.version']).toContain(sha7);
+          const created = Date.parse(labels['org.opencontainers.image.created'] ?? '');
+          expect(created, `${image} created label`).not.toBeNaN();
+          expect(Math.abs(Date.now() - created)).toBeLessThan(60 * 60 * 1000);
         }
       }
-      for (const platform of PLATFORMS) {
-        const config = JSON.parse((await blob(manifests[image][platform].config.digest)).toString('utf8')) as {
-          architecture: string;
-          config: { Labels?: Record<string, string> };
-        };
-        expect(`linux/${config.architecture}`).toBe(platform);
-        const labels = config.config.Labels ?? {};
-        expect(labels['org.opencontainers.image.source'], `${image} ${platform} source label`).toContain(`${NAMESPACE}/images`);
-        expect(labels['org.opencontainers.image.revision']).toBe(firstSha);
-        expect(labels['org.opencontainers.image.title']).toBe(image);
-        expect(labels['org.opencontainers.image.version']).toContain(sha7);
-        const created = Date.parse(labels['org.opencontainers.image.created'] ?? '');
-        expect(created, `${image} created label`).not.toBeNaN();
-        expect(Math.abs(Date.now() - created)).toBeLessThan(60 * 60 * 1000);
-      }
-    }
-  });
+    });
 
-
-  it('pushed images carry provenance and SBOM attestations for every platform', async () => {
-    for (const image of IMAGES) {
-      const ref = first[image].tags[0];
-      const sbom = JSON.parse((await execa('docker', ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .SBOM}}'])).stdout) as Record<string, { SPDX?: { packages?: Array<{ name: string }> } }>;
-      const provenance = JSON.parse((await execa('docker', ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .Provenance}}'])).stdout) as Record<string, { SLSA?: { buildType?: string } }>;
-      for (const platform of PLATFORMS) {
-        const names = (sbom[platform]?.SPDX?.packages ?? []).map((p) => p.name);
-        expect(names, `${image} ${platform} SBOM`).toContain('dpkg');
-        expect(provenance[platform]?.SLSA?.buildType, `${image} ${platform} provenance`).toMatch(/buildkit/);
-      }
-    }
-  });
-  it('no install script and no CA bundle ends up in any layer', async () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'image-build-layers-'));
-    try {
-      const layers = new Map<string, Descriptor>();
+    it('pushed images carry provenance and SBOM attestations for every platform', async () => {
       for (const image of IMAGES) {
-        for (const manifest of Object.values(await platformManifests(first[image].digest))) for (const l of manifest.layers) layers.set(l.digest, l);
+        const ref = first[image].tags[0];
+        const sbom = JSON.parse(
+          (await execa('docker', ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .SBOM}}'])).stdout,
+        ) as Record<string, { SPDX?: { packages?: Array<{ name: string }> } }>;
+        const provenance = JSON.parse(
+          (await execa('docker', ['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .Provenance}}'])).stdout,
+        ) as Record<string, { SLSA?: { buildType?: string } }>;
+        for (const platform of PLATFORMS) {
+          const names = (sbom[platform]?.SPDX?.packages ?? []).map((p) => p.name);
+          expect(names, `${image} ${platform} SBOM`).toContain('dpkg');
+          expect(provenance[platform]?.SLSA?.buildType, `${image} ${platform} provenance`).toMatch(/buildkit/);
+        }
       }
-      let listed = 0;
-      let sawRootTool = false;
-      for (const layer of layers.values()) {
-        const files = await layerFiles(layer, scratch);
-        listed += files.length;
-        sawRootTool ||= files.includes(ROOT_TOOL_FILE.slice(1));
-        expect(files.filter((f) => f.includes('scripts/') || f.includes('install.sh')), `script paths in ${layer.digest}`).toEqual([]);
-        // Debian minbase ships no CA bundle, so any ca-certificates.crt would be the build secret.
-        expect(files.filter((f) => f.endsWith('ca-certificates.crt')), `CA bundle in ${layer.digest}`).toEqual([]);
+    });
+    it('no install script and no CA bundle ends up in any layer', async () => {
+      const scratch = mkdtempSync(join(tmpdir(), 'image-build-layers-'));
+      try {
+        const layers = new Map<string, Descriptor>();
+        for (const image of IMAGES) {
+          for (const manifest of Object.values(await platformManifests(first[image].digest)))
+            for (const l of manifest.layers) layers.set(l.digest, l);
+        }
+        let listed = 0;
+        let sawRootTool = false;
+        for (const layer of layers.values()) {
+          const files = await layerFiles(layer, scratch);
+          listed += files.length;
+          sawRootTool ||= files.includes(ROOT_TOOL_FILE.slice(1));
+          expect(
+            files.filter((f) => f.includes('scripts/') || f.includes('install.sh')),
+            `script paths in ${layer.digest}`,
+          ).toEqual([]);
+          // Debian minbase ships no CA bundle, so any ca-certificates.crt would be the build secret.
+          expect(
+            files.filter((f) => f.endsWith('ca-certificates.crt')),
+            `CA bundle in ${layer.digest}`,
+          ).toEqual([]);
+        }
+        expect(listed).toBeGreaterThan(1000); // the Debian layers were really listed
+        expect(sawRootTool, "root's install script ran and its output is in a layer").toBe(true);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
       }
-      expect(listed).toBeGreaterThan(1000); // the Debian layers were really listed
-      expect(sawRootTool, "root's install script ran and its output is in a layer").toBe(true);
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
-  });
+    });
 
-  it('a run on a new empty commit builds nothing and tags every image with the new SHA', async () => {
-    const sha = await commit('nothing changed');
-    expectOk(await pushAll());
-    second = readResults();
-    for (const image of IMAGES) {
-      const r = second[image];
-      expect(r.result, image).toBe('reused');
-      expect(r.digest, image).toBe(first[image].digest);
-      expect(r.contentHash).toBe(first[image].contentHash);
-      expect(r.revision).toBe(sha);
-      expect(r.runId).not.toBe(first[image].runId);
-      expect(await remoteDigest(`${REPO}:${image}-${sha.slice(0, 7)}`), `${image}-${sha.slice(0, 7)}`).toBe(first[image].digest);
-      // The previous commit's tag still points where it did.
-      expect(await remoteDigest(`${REPO}:${image}-${firstSha.slice(0, 7)}`)).toBe(first[image].digest);
-    }
-  });
+    it('a run on a new empty commit builds nothing and tags every image with the new SHA', async () => {
+      const sha = await commit('nothing changed');
+      expectOk(await pushAll());
+      second = readResults();
+      for (const image of IMAGES) {
+        const r = second[image];
+        expect(r.result, image).toBe('reused');
+        expect(r.digest, image).toBe(first[image].digest);
+        expect(r.contentHash).toBe(first[image].contentHash);
+        expect(r.revision).toBe(sha);
+        expect(r.runId).not.toBe(first[image].runId);
+        expect(await remoteDigest(`${REPO}:${image}-${sha.slice(0, 7)}`), `${image}-${sha.slice(0, 7)}`).toBe(
+          first[image].digest,
+        );
+        // The previous commit's tag still points where it did.
+        expect(await remoteDigest(`${REPO}:${image}-${firstSha.slice(0, 7)}`)).toBe(first[image].digest);
+      }
+    });
 
-  it("changing left's script rebuilds left and leaf only", async () => {
-    write({ 'scripts/left-tool/install.sh': install('left-tool', 'echo left-tool 2 > /usr/local/share/left-tool.txt') });
-    const sha = await commit('left-tool 2');
-    expectOk(await pushAll());
-    third = readResults();
-    expect(Object.fromEntries(IMAGES.map((i) => [i, third[i].result]))).toEqual({ root: 'reused', right: 'reused', left: 'built', leaf: 'built' });
-    expect(third.root.digest).toBe(first.root.digest);
-    expect(third.right.digest).toBe(first.right.digest);
-    expect(third.left.digest).not.toBe(first.left.digest);
-    expect(third.leaf.digest).not.toBe(first.leaf.digest);
-    expect(third.left.parentDigest).toBe(first.root.digest);
-    expect(third.leaf.parentDigest).toBe(third.left.digest);
-    for (const image of IMAGES) expect(await remoteDigest(`${REPO}:${image}-${sha.slice(0, 7)}`), image).toBe(third[image].digest);
-  });
+    it("changing left's script rebuilds left and leaf only", async () => {
+      write({
+        'scripts/left-tool/install.sh': install('left-tool', 'echo left-tool 2 > /usr/local/share/left-tool.txt'),
+      });
+      const sha = await commit('left-tool 2');
+      expectOk(await pushAll());
+      third = readResults();
+      expect(Object.fromEntries(IMAGES.map((i) => [i, third[i].result]))).toEqual({
+        root: 'reused',
+        right: 'reused',
+        left: 'built',
+        leaf: 'built',
+      });
+      expect(third.root.digest).toBe(first.root.digest);
+      expect(third.right.digest).toBe(first.right.digest);
+      expect(third.left.digest).not.toBe(first.left.digest);
+      expect(third.leaf.digest).not.toBe(first.leaf.digest);
+      expect(third.left.parentDigest).toBe(first.root.digest);
+      expect(third.leaf.parentDigest).toBe(third.left.digest);
+      for (const image of IMAGES)
+        expect(await remoteDigest(`${REPO}:${image}-${sha.slice(0, 7)}`), image).toBe(third[image].digest);
+    });
 
-  // `nx run <child>:image-build --push ...` (and `nx affected -t image-build --push`, where the parents are
-  // not affected) runs the parents through dependsOn. They must get the same options, or the parent is
-  // built locally without --push and the child refuses it ("no pushed result from this run").
-  it('a child run alone (nx run leaf:image-build --push) builds its parents with the same options', async () => {
-    const sha = await git('rev-parse', 'HEAD');
-    clearResults();
-    const r = await nx([
-      'run',
-      'leaf:image-build',
-      '--push',
-      `--repository=${REPO}`,
-      `--platforms=${PLATFORMS.join(',')}`,
-      // BuildKit's default scanner image is on Docker Hub; the project's own generator (tools/sbom-scanner).
-      `--sbomGenerator=${SBOM_GENERATOR}`,
-      `--caBundle=${CA_BUNDLE}`,
-    ]);
-    expectOk(r);
-    const runs = (['root', 'left', 'leaf'] as const).map((image) => readResult(image));
-    for (const result of runs) {
-      expect(result.pushed, `${result.image} pushed`).toBe(true);
-      expect([...result.platforms].sort(), `${result.image} platforms`).toEqual(PLATFORMS);
-      expect(result.result, result.image).toBe('reused');
-      expect(result.digest, result.image).toBe(third[result.image as Image].digest);
-      expect(result.revision).toBe(sha);
-    }
-    expect(new Set(runs.map((x) => x.runId)).size).toBe(1);
-  });
-
-  it('publish moves the floating tags to this commit (when the command exists)', async () => {
-    if (!existsSync(join(root, 'tools/image-plugin/src/commands/publish.ts'))) {
-      floating = await floatingDigests();
-      expect(Object.values(floating).every((d) => d === null)).toBe(true);
-      return;
-    }
-    expectOk(await publish());
-    floating = await floatingDigests();
-    for (const image of IMAGES) expect(floating[image], `${REPO}:${image}`).toBe(third[image].digest);
-  });
-
-  it('a registry that refuses the credentials: one clear error, nothing tagged', async () => {
-    const sha = await commit('failures');
-    const config = mkdtempSync(join(tmpdir(), 'image-build-docker-config-'));
-    try {
-      writeFileSync(
-        join(config, 'config.json'),
-        JSON.stringify({ auths: { [TARGET_REGISTRY]: { auth: Buffer.from(`${TARGET_USER}:wrong`).toString('base64') } } }),
-      );
+    // `nx run <child>:image-build --push ...` (and `nx affected -t image-build --push`, where the parents are
+    // not affected) runs the parents through dependsOn. They must get the same options, or the parent is
+    // built locally without --push and the child refuses it ("no pushed result from this run").
+    it('a child run alone (nx run leaf:image-build --push) builds its parents with the same options', async () => {
+      const sha = await git('rev-parse', 'HEAD');
       clearResults();
-      const r = await pushAll([], { DOCKER_CONFIG: config });
+      const r = await nx([
+        'run',
+        'leaf:image-build',
+        '--push',
+        `--repository=${REPO}`,
+        `--platforms=${PLATFORMS.join(',')}`,
+        // BuildKit's default scanner image is on Docker Hub; the project's own generator (tools/sbom-scanner).
+        `--sbomGenerator=${SBOM_GENERATOR}`,
+        `--caBundle=${CA_BUNDLE}`,
+      ]);
+      expectOk(r);
+      const runs = (['root', 'left', 'leaf'] as const).map((image) => readResult(image));
+      for (const result of runs) {
+        expect(result.pushed, `${result.image} pushed`).toBe(true);
+        expect([...result.platforms].sort(), `${result.image} platforms`).toEqual(PLATFORMS);
+        expect(result.result, result.image).toBe('reused');
+        expect(result.digest, result.image).toBe(third[result.image as Image].digest);
+        expect(result.revision).toBe(sha);
+      }
+      expect(new Set(runs.map((x) => x.runId)).size).toBe(1);
+    });
+
+    it('publish moves the floating tags to this commit (when the command exists)', async () => {
+      if (!existsSync(join(root, 'tools/image-plugin/src/commands/publish.ts'))) {
+        floating = await floatingDigests();
+        expect(Object.values(floating).every((d) => d === null)).toBe(true);
+        return;
+      }
+      expectOk(await publish());
+      floating = await floatingDigests();
+      for (const image of IMAGES) expect(floating[image], `${REPO}:${image}`).toBe(third[image].digest);
+    });
+
+    it('a registry that refuses the credentials: one clear error, nothing tagged', async () => {
+      const sha = await commit('failures');
+      const config = mkdtempSync(join(tmpdir(), 'image-build-docker-config-'));
+      try {
+        writeFileSync(
+          join(config, 'config.json'),
+          JSON.stringify({
+            auths: { [TARGET_REGISTRY]: { auth: Buffer.from(`${TARGET_USER}:wrong`).toString('base64') } },
+          }),
+        );
+        clearResults();
+        const r = await pushAll([], { DOCKER_CONFIG: config });
+        expect(r.exitCode, r.output).not.toBe(0);
+        expect(r.output).toContain('fix:');
+        expect(r.output).toMatch(/refused the credentials/);
+        expect(r.output).toContain(`docker login ${TARGET_REGISTRY}`);
+      } finally {
+        rmSync(config, { recursive: true, force: true });
+      }
+      for (const image of IMAGES) {
+        expect(existsSync(resultFile(image)), `${image}.json`).toBe(false);
+        expect(await remoteDigest(`${REPO}:${image}-${sha.slice(0, 7)}`), `${image}-${sha.slice(0, 7)}`).toBeNull();
+      }
+      expect(await floatingDigests()).toEqual(floating);
+    });
+
+    it('a registry that is down: one clear error naming it', async () => {
+      clearResults();
+      const r = await pushAll([], {}, '127.0.0.1:5999/nobody/images');
       expect(r.exitCode, r.output).not.toBe(0);
       expect(r.output).toContain('fix:');
-      expect(r.output).toMatch(/refused the credentials/);
-      expect(r.output).toContain(`docker login ${TARGET_REGISTRY}`);
-    } finally {
-      rmSync(config, { recursive: true, force: true });
-    }
-    for (const image of IMAGES) {
-      expect(existsSync(resultFile(image)), `${image}.json`).toBe(false);
-      expect(await remoteDigest(`${REPO}:${image}-${sha.slice(0, 7)}`), `${image}-${sha.slice(0, 7)}`).toBeNull();
-    }
-    expect(await floatingDigests()).toEqual(floating);
-  });
+      expect(r.output).toMatch(/127\.0\.0\.1:5999 cannot be reached/);
+      for (const image of IMAGES) expect(existsSync(resultFile(image)), `${image}.json`).toBe(false);
+      expect(await floatingDigests()).toEqual(floating);
+    });
 
-  it('a registry that is down: one clear error naming it', async () => {
-    clearResults();
-    const r = await pushAll([], {}, '127.0.0.1:5999/nobody/images');
-    expect(r.exitCode, r.output).not.toBe(0);
-    expect(r.output).toContain('fix:');
-    expect(r.output).toMatch(/127\.0\.0\.1:5999 cannot be reached/);
-    for (const image of IMAGES) expect(existsSync(resultFile(image)), `${image}.json`).toBe(false);
-    expect(await floatingDigests()).toEqual(floating);
-  });
+    it('a failing RUN in the middle image: its sibling still builds, its child does not, the error names the line', async () => {
+      const lines = FIXTURE['images/left/Dockerfile'].split('\n');
+      lines.splice(2, 0, 'RUN false');
+      write({ 'images/left/Dockerfile': lines.join('\n') });
+      const sha = await commit('left is broken');
+      clearResults();
+      const r = await pushAll();
+      expect(r.exitCode, r.output).not.toBe(0);
+      expect(r.output).toContain('fix:');
+      expect(r.output).toContain('images/left/Dockerfile:3');
 
-  it('a failing RUN in the middle image: its sibling still builds, its child does not, the error names the line', async () => {
-    const lines = FIXTURE['images/left/Dockerfile'].split('\n');
-    lines.splice(2, 0, 'RUN false');
-    write({ 'images/left/Dockerfile': lines.join('\n') });
-    const sha = await commit('left is broken');
-    clearResults();
-    const r = await pushAll();
-    expect(r.exitCode, r.output).not.toBe(0);
-    expect(r.output).toContain('fix:');
-    expect(r.output).toContain('images/left/Dockerfile:3');
+      expect(existsSync(resultFile('left')), 'left.json').toBe(false);
+      expect(existsSync(resultFile('leaf')), 'leaf.json (leaf must not be built)').toBe(false);
+      const right = readResult('right');
+      const rootResult = readResult('root');
+      expect(right.revision).toBe(sha);
+      expect(right.runId).not.toBe(third.right.runId);
+      expect(right.runId).toBe(rootResult.runId);
+      expect(right.digest).toBe(third.right.digest);
+      expect(right.parentDigest).toBe(rootResult.digest);
+      const sha7 = sha.slice(0, 7);
+      expect(await remoteDigest(`${REPO}:right-${sha7}`)).toBe(right.digest);
+      expect(await remoteDigest(`${REPO}:left-${sha7}`)).toBeNull();
+      expect(await remoteDigest(`${REPO}:leaf-${sha7}`)).toBeNull();
+      expect(await floatingDigests()).toEqual(floating);
 
-    expect(existsSync(resultFile('left')), 'left.json').toBe(false);
-    expect(existsSync(resultFile('leaf')), 'leaf.json (leaf must not be built)').toBe(false);
-    const right = readResult('right');
-    const rootResult = readResult('root');
-    expect(right.revision).toBe(sha);
-    expect(right.runId).not.toBe(third.right.runId);
-    expect(right.runId).toBe(rootResult.runId);
-    expect(right.digest).toBe(third.right.digest);
-    expect(right.parentDigest).toBe(rootResult.digest);
-    const sha7 = sha.slice(0, 7);
-    expect(await remoteDigest(`${REPO}:right-${sha7}`)).toBe(right.digest);
-    expect(await remoteDigest(`${REPO}:left-${sha7}`)).toBeNull();
-    expect(await remoteDigest(`${REPO}:leaf-${sha7}`)).toBeNull();
-    expect(await floatingDigests()).toEqual(floating);
-
-    if (existsSync(join(root, 'tools/image-plugin/src/commands/publish.ts'))) {
-      const p = await publish();
-      expect(p.exitCode, p.output).not.toBe(0);
-      expect(p.output).toContain('fix:');
-      expect(p.output).toMatch(/left/);
-      expect(await floatingDigests(), 'a failed run moves no floating tag').toEqual(floating);
-    }
-    await git('reset', '-q', '--hard', 'HEAD~1');
-  });
-
-  /** The blocks `--dryRun` prints: per image, its content tag, what it would do and its BASE_IMAGE. */
-  const parsePlans = (output: string) => {
-    const plans: Record<string, { content: string; would: string; baseImage: string | undefined }> = {};
-    for (const block of output.split(/^(?=\w[\w-]* \(dry run, nothing built\)$)/m).slice(1)) {
-      const image = block.slice(0, block.indexOf(' '));
-      plans[image] = {
-        content: /\s(\S+-content-[0-9a-f]{16})\b/.exec(block)?.[1]?.replace(/^.*:/, '') ?? '',
-        would: /^ +would: +(.*)$/m.exec(block)?.[1] ?? '',
-        baseImage: /^ +build arg: +BASE_IMAGE=(.*)$/m.exec(block)?.[1],
-      };
-    }
-    return plans;
-  };
-
-  it('--dryRun prints the plan and builds nothing', async () => {
-    clearResults();
-    const sha7 = (await git('rev-parse', 'HEAD')).slice(0, 7);
-    const runRecords = () => readdirSync(tmpdir()).filter((f) => /^image-build-(plan|preflight)-/.test(f));
-    const recordsBefore = new Set(runRecords());
-    const r = await pushAll(['--dryRun']);
-    // The run's shared records (preflight, each parent's plan) are gone when the run ends.
-    expect(runRecords().filter((f) => !recordsBefore.has(f))).toEqual([]);
-    expectOk(r);
-    for (const image of IMAGES) {
-      expect(r.output).toContain(`${image} (dry run, nothing built)`);
-      expect(r.output).toContain(`${REPO}:${image}-${sha7}`);
-      expect(r.output).toMatch(new RegExp(`${image}-content-[0-9a-f]{16}`));
-    }
-    expect(r.output).toMatch(/build arg: +BASE_IMAGE=/);
-    expect(r.output).toContain('docker buildx build');
-    // Each child is planned FROM what its parent's plan decided in this same run: the digest of the
-    // parent's content tag when it exists (reuse), else that content tag to be built first.
-    const plans = parsePlans(r.output);
-    for (const image of IMAGES) {
-      const parent = PARENT[image];
-      const plan = plans[image];
-      expect(plan.would, `${image}: would`).toMatch(/^(reuse|build)\b/);
-      if (!parent) continue;
-      const parentPlan = plans[parent];
-      if (parentPlan.would.startsWith('reuse')) {
-        expect(plan.baseImage, `${image} FROM ${parent}`).toBe(`${REPO}@${await remoteDigest(`${REPO}:${parentPlan.content}`)}`);
-      } else {
-        expect(plan.baseImage, `${image} FROM ${parent}`).toBe(`${REPO}@<digest of ${REPO}:${parentPlan.content}>`);
+      if (existsSync(join(root, 'tools/image-plugin/src/commands/publish.ts'))) {
+        const p = await publish();
+        expect(p.exitCode, p.output).not.toBe(0);
+        expect(p.output).toContain('fix:');
+        expect(p.output).toMatch(/left/);
+        expect(await floatingDigests(), 'a failed run moves no floating tag').toEqual(floating);
       }
-    }
-    expect(r.output).not.toMatch(/\bbuilt sha256:|reused sha256:/);
-    expect(existsSync(join(root, 'dist/images')) ? readdirSync(join(root, 'dist/images')) : []).toEqual([]);
-    // HEAD is the commit the failure cases ran on: still no image has its SHA tag.
-    for (const image of IMAGES) expect(await remoteDigest(`${REPO}:${image}-${sha7}`), `${image}-${sha7}`).toBeNull();
-  });
+      await git('reset', '-q', '--hard', 'HEAD~1');
+    });
 
-  it('local mode (no --push) loads the images into the engine', async () => {
-    const sha7 = (await git('rev-parse', 'HEAD')).slice(0, 7);
-    expectOk(await nx(['run-many', '-t', 'image-build', '--platforms=linux/amd64', `--caBundle=${CA_BUNDLE}`]));
-    for (const image of IMAGES) {
-      const r = readResult(image);
-      expect(r.pushed).toBe(false);
-      expect(r.platforms).toEqual(['linux/amd64']);
-      expect((await execa('docker', ['image', 'inspect', `${REPO}:${image}-${sha7}`], { reject: false })).exitCode, image).toBe(0);
-    }
-    const leaf = `${REPO}:leaf-${sha7}`;
-    const cat = await execa('docker', ['run', '--rm', leaf, 'cat', ROOT_TOOL_FILE, '/usr/local/share/left-tool.txt', '/usr/local/share/leaf.txt']);
-    expect(cat.stdout.split('\n')).toEqual(['root-tool 1', 'left-tool 2', 'leaf']);
-  });
+    /** The blocks `--dryRun` prints: per image, its content tag, what it would do and its BASE_IMAGE. */
+    const parsePlans = (output: string) => {
+      const plans: Record<string, { content: string; would: string; baseImage: string | undefined }> = {};
+      for (const block of output.split(/^(?=\w[\w-]* \(dry run, nothing built\)$)/m).slice(1)) {
+        const image = block.slice(0, block.indexOf(' '));
+        plans[image] = {
+          content: /\s(\S+-content-[0-9a-f]{16})\b/.exec(block)?.[1]?.replace(/^.*:/, '') ?? '',
+          would: /^ +would: +(.*)$/m.exec(block)?.[1] ?? '',
+          baseImage: /^ +build arg: +BASE_IMAGE=(.*)$/m.exec(block)?.[1],
+        };
+      }
+      return plans;
+    };
 
-  it('cache options reach buildx whole: a registry cache value with commas exports the cache', async () => {
-    const cacheRef = `${REPO}:root-buildcache-${randomBytes(3).toString('hex')}`;
-    expect(await remoteDigest(cacheRef)).toBeNull();
-    const r = await nx([
-      'run',
-      'root:image-build',
-      '--push',
-      `--repository=${REPO}`,
-      '--platforms=linux/amd64',
-      '--sbom=false',
-      '--provenance=false',
-      `--caBundle=${CA_BUNDLE}`,
-      // A build arg of its own gives root a content hash nothing has yet, so it really builds.
-      `--buildArgs.CACHE_TEST=${randomBytes(4).toString('hex')}`,
-      `--cacheTo=type=registry,ref=${cacheRef},mode=max`,
-      '--cacheFrom=registry',
-    ]);
-    expectOk(r);
-    expect(readResult('root').result).toBe('built');
-    expect(await remoteDigest(cacheRef), `${cacheRef}: the exported cache`).not.toBeNull();
-  });
-});
+    it('--dryRun prints the plan and builds nothing', async () => {
+      clearResults();
+      const sha7 = (await git('rev-parse', 'HEAD')).slice(0, 7);
+      const runRecords = () => readdirSync(tmpdir()).filter((f) => /^image-build-(plan|preflight)-/.test(f));
+      const recordsBefore = new Set(runRecords());
+      const r = await pushAll(['--dryRun']);
+      // The run's shared records (preflight, each parent's plan) are gone when the run ends.
+      expect(runRecords().filter((f) => !recordsBefore.has(f))).toEqual([]);
+      expectOk(r);
+      for (const image of IMAGES) {
+        expect(r.output).toContain(`${image} (dry run, nothing built)`);
+        expect(r.output).toContain(`${REPO}:${image}-${sha7}`);
+        expect(r.output).toMatch(new RegExp(`${image}-content-[0-9a-f]{16}`));
+      }
+      expect(r.output).toMatch(/build arg: +BASE_IMAGE=/);
+      expect(r.output).toContain('docker buildx build');
+      // Each child is planned FROM what its parent's plan decided in this same run: the digest of the
+      // parent's content tag when it exists (reuse), else that content tag to be built first.
+      const plans = parsePlans(r.output);
+      for (const image of IMAGES) {
+        const parent = PARENT[image];
+        const plan = plans[image];
+        expect(plan.would, `${image}: would`).toMatch(/^(reuse|build)\b/);
+        if (!parent) continue;
+        const parentPlan = plans[parent];
+        if (parentPlan.would.startsWith('reuse')) {
+          expect(plan.baseImage, `${image} FROM ${parent}`).toBe(
+            `${REPO}@${await remoteDigest(`${REPO}:${parentPlan.content}`)}`,
+          );
+        } else {
+          expect(plan.baseImage, `${image} FROM ${parent}`).toBe(`${REPO}@<digest of ${REPO}:${parentPlan.content}>`);
+        }
+      }
+      expect(r.output).not.toMatch(/\bbuilt sha256:|reused sha256:/);
+      expect(existsSync(join(root, 'dist/images')) ? readdirSync(join(root, 'dist/images')) : []).toEqual([]);
+      // HEAD is the commit the failure cases ran on: still no image has its SHA tag.
+      for (const image of IMAGES) expect(await remoteDigest(`${REPO}:${image}-${sha7}`), `${image}-${sha7}`).toBeNull();
+    });
+
+    it('local mode (no --push) loads the images into the engine', async () => {
+      const sha7 = (await git('rev-parse', 'HEAD')).slice(0, 7);
+      expectOk(await nx(['run-many', '-t', 'image-build', '--platforms=linux/amd64', `--caBundle=${CA_BUNDLE}`]));
+      for (const image of IMAGES) {
+        const r = readResult(image);
+        expect(r.pushed).toBe(false);
+        expect(r.platforms).toEqual(['linux/amd64']);
+        expect(
+          (await execa('docker', ['image', 'inspect', `${REPO}:${image}-${sha7}`], { reject: false })).exitCode,
+          image,
+        ).toBe(0);
+      }
+      const leaf = `${REPO}:leaf-${sha7}`;
+      const cat = await execa('docker', [
+        'run',
+        '--rm',
+        leaf,
+        'cat',
+        ROOT_TOOL_FILE,
+        '/usr/local/share/left-tool.txt',
+        '/usr/local/share/leaf.txt',
+      ]);
+      expect(cat.stdout.split('\n')).toEqual(['root-tool 1', 'left-tool 2', 'leaf']);
+    });
+
+    it('cache options reach buildx whole: a registry cache value with commas exports the cache', async () => {
+      const cacheRef = `${REPO}:root-buildcache-${randomBytes(3).toString('hex')}`;
+      expect(await remoteDigest(cacheRef)).toBeNull();
+      const r = await nx([
+        'run',
+        'root:image-build',
+        '--push',
+        `--repository=${REPO}`,
+        '--platforms=linux/amd64',
+        '--sbom=false',
+        '--provenance=false',
+        `--caBundle=${CA_BUNDLE}`,
+        // A build arg of its own gives root a content hash nothing has yet, so it really builds.
+        `--buildArgs.CACHE_TEST=${randomBytes(4).toString('hex')}`,
+        `--cacheTo=type=registry,ref=${cacheRef},mode=max`,
+        '--cacheFrom=registry',
+      ]);
+      expectOk(r);
+      expect(readResult('root').result).toBe('built');
+      expect(await remoteDigest(cacheRef), `${cacheRef}: the exported cache`).not.toBeNull();
+    });
+  },
+);

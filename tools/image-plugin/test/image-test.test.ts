@@ -8,8 +8,19 @@ import { ScratchWorkspace } from './scratch-workspace';
  */
 const FILES: Record<string, string> = {
   'images/root/Dockerfile': ['FROM debian:trixie-slim', 'RUN echo hello > /etc/greeting', ''].join('\n'),
-  'images/root/image-test.yaml': ['checks:', '  - name: greeting', '    run: cat /etc/greeting', "    expect: { stdout: '^hello$' }", ''].join('\n'),
-  'images/leaf/Dockerfile': ['ARG BASE_IMAGE=ghcr.io/acme/workspace-images:root', 'FROM ${BASE_IMAGE}', 'RUN echo leaf > /etc/leaf', ''].join('\n'),
+  'images/root/image-test.yaml': [
+    'checks:',
+    '  - name: greeting',
+    '    run: cat /etc/greeting',
+    "    expect: { stdout: '^hello$' }",
+    '',
+  ].join('\n'),
+  'images/leaf/Dockerfile': [
+    'ARG BASE_IMAGE=ghcr.io/acme/workspace-images:root',
+    'FROM ${BASE_IMAGE}',
+    'RUN echo leaf > /etc/leaf',
+    '',
+  ].join('\n'),
   'images/leaf/image-test.yaml': [
     'checks:',
     '  - name: leaf file',
@@ -42,27 +53,43 @@ describe.sequential('image-test on a real engine', () => {
     expect(out).toContain('image-test root: 1 checks passed');
   });
 
-  it("a failing check fails the target, naming the image, the check, its line and the output; the ancestor's checks run too", { timeout: 300_000 }, () => {
-    const r = ws.nx('run', 'leaf:image-test', '--outputStyle=stream');
-    const out = `${r.stdout}${r.stderr}`;
-    expect(r.status, out).not.toBe(0);
-    expect(out).toContain('✓ root › greeting');
-    expect(out).toContain('✓ leaf › leaf file');
-    expect(out).toMatch(/image-test leaf \(.+\): 2 of 4 checks failed/);
-    // Nx's stream output puts `leaf: ` before each line.
-    expect(out).toMatch(/✗ leaf › a file that is not there .*: exit code 1, expected 0\n[^\n]*at images\/leaf\/image-test\.yaml:5\n[^\n]*\| cat: \/etc\/not-there: No such file or directory/);
-    expect(out).toMatch(/✗ leaf › the wrong output .*: stdout does not match \/\^expected\$\/\n[^\n]*at images\/leaf\/image-test\.yaml:7\n[^\n]*\| actual-output/);
-  });
+  it(
+    "a failing check fails the target, naming the image, the check, its line and the output; the ancestor's checks run too",
+    { timeout: 300_000 },
+    () => {
+      const r = ws.nx('run', 'leaf:image-test', '--outputStyle=stream');
+      const out = `${r.stdout}${r.stderr}`;
+      expect(r.status, out).not.toBe(0);
+      expect(out).toContain('✓ root › greeting');
+      expect(out).toContain('✓ leaf › leaf file');
+      expect(out).toMatch(/image-test leaf \(.+\): 2 of 4 checks failed/);
+      // Nx's stream output puts `leaf: ` before each line.
+      expect(out).toMatch(
+        /✗ leaf › a file that is not there .*: exit code 1, expected 0\n[^\n]*at images\/leaf\/image-test\.yaml:5\n[^\n]*\| cat: \/etc\/not-there: No such file or directory/,
+      );
+      expect(out).toMatch(
+        /✗ leaf › the wrong output .*: stdout does not match \/\^expected\$\/\n[^\n]*at images\/leaf\/image-test\.yaml:7\n[^\n]*\| actual-output/,
+      );
+    },
+  );
 
-  it('a spec with a mistake: one message naming the file, the key\'s line and the fix, before any build', { timeout: 300_000 }, () => {
-    ws.write({ 'images/root/image-test.yaml': ['checks:', '  - name: greeting', '    command: cat /etc/greeting', ''].join('\n') });
-    const r = ws.nx('run', 'root:image-test', '--outputStyle=stream');
-    const out = `${r.stdout}${r.stderr}`;
-    expect(r.status, out).not.toBe(0);
-    expect(out).toContain('images/root/image-test.yaml:3');
-    expect(out).toContain('unknown key "command"');
-    expect(out).toMatch(/use only name, run/);
-    // Read with the graph: the run stops before image-build starts.
-    expect(out).not.toMatch(/root: (built|reused|building)/);
-  });
+  it(
+    "a spec with a mistake: one message naming the file, the key's line and the fix, before any build",
+    { timeout: 300_000 },
+    () => {
+      ws.write({
+        'images/root/image-test.yaml': ['checks:', '  - name: greeting', '    command: cat /etc/greeting', ''].join(
+          '\n',
+        ),
+      });
+      const r = ws.nx('run', 'root:image-test', '--outputStyle=stream');
+      const out = `${r.stdout}${r.stderr}`;
+      expect(r.status, out).not.toBe(0);
+      expect(out).toContain('images/root/image-test.yaml:3');
+      expect(out).toContain('unknown key "command"');
+      expect(out).toMatch(/use only name, run/);
+      // Read with the graph: the run stops before image-build starts.
+      expect(out).not.toMatch(/root: (built|reused|building)/);
+    },
+  );
 });

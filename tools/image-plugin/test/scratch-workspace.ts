@@ -16,11 +16,15 @@ export class ScratchWorkspace {
 
   constructor(prefix = 'image-plugin-') {
     this.root = mkdtempSync(join(tmpdir(), prefix));
-    for (const file of ['nx.json', 'package.json', 'tsconfig.base.json']) cpSync(join(WORKSPACE, file), join(this.root, file));
+    for (const file of ['nx.json', 'package.json', 'tsconfig.base.json'])
+      cpSync(join(WORKSPACE, file), join(this.root, file));
     cpSync(join(WORKSPACE, 'tools'), join(this.root, 'tools'), {
       recursive: true,
       // Tests, the test environment and benchmarks are not part of the plugin.
-      filter: (src) => !/\.test\.ts$/.test(src) && !/\/tools\/image-plugin\/test(\/|$)/.test(src) && !/\/tools\/(test-env|benchmarks)(\/|$)/.test(src),
+      filter: (src) =>
+        !/\.test\.ts$/.test(src) &&
+        !/\/tools\/image-plugin\/test(\/|$)/.test(src) &&
+        !/\/tools\/(test-env|benchmarks)(\/|$)/.test(src),
     });
     symlinkSync(join(WORKSPACE, 'node_modules'), join(this.root, 'node_modules'), 'dir');
     writeFileSync(join(this.root, '.gitignore'), 'node_modules\n.nx\ndist\n');
@@ -61,12 +65,18 @@ export class ScratchWorkspace {
       GIT_COMMITTER_EMAIL: 'test@example.com',
     };
     // The scratch workspace is its own git repository, whatever the caller's environment says.
-    for (const key of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GITHUB_REPOSITORY', 'NX_BASE', 'NX_HEAD']) delete env[key];
+    for (const key of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GITHUB_REPOSITORY', 'NX_BASE', 'NX_HEAD'])
+      delete env[key];
     return env;
   }
 
   git(...args: string[]): string {
-    return execFileSync('git', args, { cwd: this.root, env: this.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('git', args, {
+      cwd: this.root,
+      env: this.env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 
   /** `git init` and a first commit of everything. */
@@ -94,7 +104,8 @@ export class ScratchWorkspace {
   /** `nx show projects ...` as a sorted list; throws with Nx's output when it fails. */
   showProjects(...args: string[]): string[] {
     const result = this.nx('show', 'projects', '--json', ...args);
-    if (result.status !== 0) throw new Error(`nx show projects ${args.join(' ')} exited ${result.status}\n${result.stdout}\n${result.stderr}`);
+    if (result.status !== 0)
+      throw new Error(`nx show projects ${args.join(' ')} exited ${result.status}\n${result.stdout}\n${result.stderr}`);
     return (JSON.parse(result.stdout.slice(result.stdout.indexOf('['))) as string[]).sort();
   }
 
@@ -112,7 +123,12 @@ export const SAMPLE_FAMILY: Record<string, string> = {
     'RUN --mount=type=bind,source=scripts/git,target=/scripts/git bash /scripts/git/install.sh',
     '',
   ].join('\n'),
-  'images/node/Dockerfile': ['ARG BASE_IMAGE=ghcr.io/acme/workspace-images:base', 'FROM ${BASE_IMAGE}', 'RUN echo node', ''].join('\n'),
+  'images/node/Dockerfile': [
+    'ARG BASE_IMAGE=ghcr.io/acme/workspace-images:base',
+    'FROM ${BASE_IMAGE}',
+    'RUN echo node',
+    '',
+  ].join('\n'),
   'images/cpp/Dockerfile': [
     'ARG BASE_IMAGE=ghcr.io/acme/workspace-images:base',
     'FROM ${BASE_IMAGE}',
@@ -133,4 +149,5 @@ export const SAMPLE_FAMILY: Record<string, string> = {
 
 /** Whether the real workspace has the four images of the family. */
 export const hasRealFamily = (): boolean =>
-  ['base', 'node', 'cpp', 'developer'].every((n) => existsSync(join(WORKSPACE, 'images', n, 'Dockerfile'))) && existsSync(join(WORKSPACE, 'scripts'));
+  ['base', 'node', 'cpp', 'developer'].every((n) => existsSync(join(WORKSPACE, 'images', n, 'Dockerfile'))) &&
+  existsSync(join(WORKSPACE, 'scripts'));

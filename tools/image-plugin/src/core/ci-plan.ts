@@ -94,7 +94,11 @@ export function ciPlan(input: CiPlanInput): CiPlan {
       input.workflowFile,
     );
   }
-  checkMatrixSizes(levels.map((images, level) => ({ level, images })), input.platforms.length, input.workflowFile);
+  checkMatrixSizes(
+    levels.map((images, level) => ({ level, images })),
+    input.platforms.length,
+    input.workflowFile,
+  );
   const planLevels: PlanLevel[] = [];
   for (let level = 0; level < input.maxLevels; level++) {
     const images = levels[level] ?? [];

@@ -48,9 +48,16 @@ describe('parseCommandLine: what each command accepts', () => {
       argv: ['publish', '--ref', 'origin/main', '--revision', 'abcdef1'],
       options: { ref: 'origin/main', revision: 'abcdef1' },
     },
-    { argv: ['sign', 'base', 'node', '--key', 'k.key', '--no-tlog'], options: { key: 'k.key', noTlog: true }, images: ['base', 'node'] },
+    {
+      argv: ['sign', 'base', 'node', '--key', 'k.key', '--no-tlog'],
+      options: { key: 'k.key', noTlog: true },
+      images: ['base', 'node'],
+    },
     { argv: ['coder-template', '--check'], options: { check: true } },
-    { argv: ['coder-template', '--pin-results', 'dist/images', '--out', 'p.json'], options: { pinResults: 'dist/images', out: 'p.json' } },
+    {
+      argv: ['coder-template', '--pin-results', 'dist/images', '--out', 'p.json'],
+      options: { pinResults: 'dist/images', out: 'p.json' },
+    },
   ])('$argv', ({ argv, options, images }) => {
     const expected = {
       kind: 'run',
@@ -74,7 +81,8 @@ describe('parseCommandLine: what each command accepts', () => {
   it('each command has its own help, the top level lists all', () => {
     expect(usage('merge')).toMatch(/^usage: images merge <image> --platforms/);
     expect(usage('merge')).not.toContain('publish');
-    for (const c of ['plan', 'release', 'publish', 'merge', 'sign', 'coder-template']) expect(usage()).toContain(`  ${c} `);
+    for (const c of ['plan', 'release', 'publish', 'merge', 'sign', 'coder-template'])
+      expect(usage()).toContain(`  ${c} `);
   });
 });
 
@@ -204,7 +212,12 @@ describe('parseCommandLine: a usage error (exit 2) naming the command, the argum
       fix: 'images merge <image> --platforms',
     },
     { argv: ['sign', '--key', 'k.key'], argument: '<image>', says: 'no image given', fix: 'images sign <image>' },
-    { argv: ['sign', 'base', '--tlog'], argument: '--tlog', says: 'unknown option --tlog', fix: 'sign takes --key, --no-tlog' },
+    {
+      argv: ['sign', 'base', '--tlog'],
+      argument: '--tlog',
+      says: 'unknown option --tlog',
+      fix: 'sign takes --key, --no-tlog',
+    },
     {
       argv: ['merge', 'base'],
       argument: '--platforms',

@@ -22,14 +22,22 @@ describe('checkPlanHasPlatforms', () => {
   it('one platform is enough', () => expect(() => checkPlanHasPlatforms(['linux/amd64'], 'nx.json')).not.toThrow());
 });
 
-describe('checkMatrixSizes: never over GitHub\'s 256 jobs per matrix', () => {
+describe("checkMatrixSizes: never over GitHub's 256 jobs per matrix", () => {
   it.each([
     { n: 128, platforms: 2, ok: true },
     { n: 256, platforms: 1, ok: true },
     { n: 129, platforms: 2, ok: false },
     { n: 86, platforms: 3, ok: false },
   ])('$n images x $platforms platforms', ({ n, platforms, ok }) => {
-    const run = () => checkMatrixSizes([{ level: 0, images: [] }, { level: 1, images: images(n) }], platforms, '.github/workflows/images.yml');
+    const run = () =>
+      checkMatrixSizes(
+        [
+          { level: 0, images: [] },
+          { level: 1, images: images(n) },
+        ],
+        platforms,
+        '.github/workflows/images.yml',
+      );
     if (ok) expect(run).not.toThrow();
     else {
       const message = errorOf(run).message;

@@ -15,7 +15,11 @@ export function checkPlanHasPlatforms(platforms: readonly string[], file: string
 }
 
 /** Each level is one matrix of images x platforms; over GitHub's limit it is refused with the way out. */
-export function checkMatrixSizes(levels: ReadonlyArray<{ level: number; images: readonly string[] }>, platforms: number, workflowFile: string): void {
+export function checkMatrixSizes(
+  levels: ReadonlyArray<{ level: number; images: readonly string[] }>,
+  platforms: number,
+  workflowFile: string,
+): void {
   for (const { level, images } of levels) {
     const jobs = images.length * platforms;
     if (jobs > MAX_MATRIX_JOBS) {

@@ -14,7 +14,7 @@ describe('edgeTag: the newest build of main, never the bare tag releases own', (
   });
 });
 
-describe('publishCandidates: the branch from its tip down to this run\'s commit', () => {
+describe("publishCandidates: the branch from its tip down to this run's commit", () => {
   const history = ['c5', 'c4', 'c3', 'c2', 'c1'];
   it.each([
     { own: 'c3', want: ['c5', 'c4', 'c3'] },
@@ -31,21 +31,35 @@ describe('publishCandidates: the branch from its tip down to this run\'s commit'
  * running when its images are complete (`done` lists which are by then). The edge tags end on the
  * newest complete commit, and no run moves them back.
  */
-const complete = (sha: string): CommitImages => ({ sha, digests: { base: `sha256:${sha}-base`, node: `sha256:${sha}-node` } });
+const complete = (sha: string): CommitImages => ({
+  sha,
+  digests: { base: `sha256:${sha}-base`, node: `sha256:${sha}-node` },
+});
 const partial = (sha: string): CommitImages => ({ sha, digests: { base: `sha256:${sha}-base`, node: null } });
 
 describe('publishTarget: the newest complete commit', () => {
   it.each([
     { name: 'the tip is complete', candidates: [complete('c4'), complete('c3')], want: 'c4' },
-    { name: 'the tip is still building: the next one', candidates: [partial('c4'), complete('c3'), complete('c2')], want: 'c3' },
-    { name: 'an older commit\'s publish after a newer one finished: the newer one, nothing goes back', candidates: [partial('c5'), complete('c4'), partial('c3'), complete('c2')], want: 'c4' },
+    {
+      name: 'the tip is still building: the next one',
+      candidates: [partial('c4'), complete('c3'), complete('c2')],
+      want: 'c3',
+    },
+    {
+      name: "an older commit's publish after a newer one finished: the newer one, nothing goes back",
+      candidates: [partial('c5'), complete('c4'), partial('c3'), complete('c2')],
+      want: 'c4',
+    },
     { name: 'nothing complete', candidates: [partial('c2'), partial('c1')], want: null },
   ])('$name', ({ candidates, want }) => {
     expect(publishTarget(candidates)?.sha ?? null).toBe(want);
   });
 
   /** Every order of four publish runs (each for its own commit, all complete): the last run leaves c4. */
-  const orders = (items: string[]): string[][] => (items.length <= 1 ? [items] : items.flatMap((x, i) => orders([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest])));
+  const orders = (items: string[]): string[][] =>
+    items.length <= 1
+      ? [items]
+      : items.flatMap((x, i) => orders([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
   it('every order of the runs of c1..c4 ends on c4 and never moves back', () => {
     const history = ['c4', 'c3', 'c2', 'c1'];
     const runs = orders(['c1', 'c2', 'c3', 'c4']);
@@ -55,7 +69,9 @@ describe('publishTarget: the newest complete commit', () => {
       let edge = -1; // index into history (smaller is newer)
       for (const own of order) {
         built.add(own);
-        const candidates = publishCandidates(history, own).map((sha) => (built.has(sha) ? complete(sha) : partial(sha)));
+        const candidates = publishCandidates(history, own).map((sha) =>
+          built.has(sha) ? complete(sha) : partial(sha),
+        );
         const target = history.indexOf(publishTarget(candidates)?.sha as string);
         expect(edge === -1 || target <= edge, `order ${order.join(',')}: ${own} moved the edge back`).toBe(true);
         edge = target;
@@ -67,7 +83,10 @@ describe('publishTarget: the newest complete commit', () => {
 
 describe('incompleteError', () => {
   it('names every missing SHA tag and says nothing moved', () => {
-    const e = incompleteError({ sha: 'abc1234def', digests: { base: 'sha256:x', cpp: null, node: null } }, (i) => `${R}:${i}-abc1234`);
+    const e = incompleteError(
+      { sha: 'abc1234def', digests: { base: 'sha256:x', cpp: null, node: null } },
+      (i) => `${R}:${i}-abc1234`,
+    );
     expect(isImageConfigError(e)).toBe(true);
     expect(e.message).toContain(`cpp (${R}:cpp-abc1234 is missing), node (${R}:node-abc1234 is missing)`);
     expect(e.message).not.toContain('base (');

@@ -33,7 +33,9 @@ export const isComplete = (c: CommitImages): boolean => Object.values(c.digests)
 
 /** The error when no candidate is complete: names what this run's commit lacks. */
 export function incompleteError(own: CommitImages, sha: (commit: string) => string): ImageConfigError {
-  const missing = Object.entries(own.digests).filter(([, d]) => !d).map(([image]) => image);
+  const missing = Object.entries(own.digests)
+    .filter(([, d]) => !d)
+    .map(([image]) => image);
   return new ImageConfigError(
     `not every image of ${own.sha.slice(0, 7)} has its SHA tag: ${missing.map((m) => `${m} (${sha(m)} is missing)`).join(', ')}; no newer commit is complete either, so no edge tag was moved`,
     'build the missing images for this commit (re-run the failed jobs of the images workflow, or npx nx run-many -t image-build --push at that commit), then publish again',

@@ -14,7 +14,10 @@ describe('releaseNotes', () => {
     {
       name: 'two images, given out of order',
       version: '1.2.0',
-      images: [img('node', ['node-1.2.0', 'node-1.2', 'node-1', 'node']), img('base', ['base-1.2.0', 'base-1.2', 'base-1', 'base'])],
+      images: [
+        img('node', ['node-1.2.0', 'node-1.2', 'node-1', 'node']),
+        img('base', ['base-1.2.0', 'base-1.2', 'base-1', 'base']),
+      ],
       rows: [
         `| base | \`sha256:${'base'.padEnd(64, '0')}\` | linux/amd64, linux/arm64 | \`base-1.2.0\` \`base-1.2\` \`base-1\` \`base\` |`,
         `| node | \`sha256:${'node'.padEnd(64, '0')}\` | linux/amd64, linux/arm64 | \`node-1.2.0\` \`node-1.2\` \`node-1\` \`node\` |`,

@@ -11,6 +11,17 @@ const MARKER = '<!-- images-release-table -->';
 export function releaseNotes(version: string, images: readonly ReleasedImage[]): string {
   const rows = [...images]
     .sort((a, b) => a.image.localeCompare(b.image))
-    .map((i) => `| ${i.image} | \`${i.digest}\` | ${i.platforms.join(', ')} | ${i.tags.map((t) => `\`${t.slice(t.lastIndexOf(':') + 1)}\``).join(' ')} |`);
-  return [MARKER, `Images of ${version}:`, '', '| image | digest | platforms | tags |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
+    .map(
+      (i) =>
+        `| ${i.image} | \`${i.digest}\` | ${i.platforms.join(', ')} | ${i.tags.map((t) => `\`${t.slice(t.lastIndexOf(':') + 1)}\``).join(' ')} |`,
+    );
+  return [
+    MARKER,
+    `Images of ${version}:`,
+    '',
+    '| image | digest | platforms | tags |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
 }

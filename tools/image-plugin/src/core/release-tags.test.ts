@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { isImageConfigError } from './errors';
-import { checkUniqueVersion, makeLatest, parseReleaseTag, readReleaseTag, readReleaseTags, releaseTags, releaseTagSuffixes } from './release-tags';
+import {
+  checkUniqueVersion,
+  makeLatest,
+  parseReleaseTag,
+  readReleaseTag,
+  readReleaseTags,
+  releaseTags,
+  releaseTagSuffixes,
+} from './release-tags';
 
 const errorOf = (f: () => unknown): Error => {
   try {
@@ -18,7 +26,15 @@ describe('parseReleaseTag: v + semver, nothing else', () => {
     ['refs/tags/v1.2.3', { version: '1.2.3', exact: '1.2.3', build: [], prerelease: false }],
     ['v1.3.0-rc.1', { version: '1.3.0-rc.1', exact: '1.3.0-rc.1', build: [], prerelease: true }],
     ['v1.2.3+build.5', { version: '1.2.3', exact: '1.2.3_build.5', build: ['build', '5'], prerelease: false }],
-    ['v2.0.0-beta.2+exp.sha.5114f85', { version: '2.0.0-beta.2', exact: '2.0.0-beta.2_exp.sha.5114f85', build: ['exp', 'sha', '5114f85'], prerelease: true }],
+    [
+      'v2.0.0-beta.2+exp.sha.5114f85',
+      {
+        version: '2.0.0-beta.2',
+        exact: '2.0.0-beta.2_exp.sha.5114f85',
+        build: ['exp', 'sha', '5114f85'],
+        prerelease: true,
+      },
+    ],
     ['v10.20.30', { version: '10.20.30', exact: '10.20.30', build: [], prerelease: false }],
   ])('%s', (tag, want) => {
     expect(parseReleaseTag(tag)).toEqual({ tag: tag.replace('refs/tags/', ''), ...want });
@@ -52,7 +68,15 @@ describe('parseReleaseTag: v + semver, nothing else', () => {
 
 describe('readReleaseTags: existing tags read by the same grammar', () => {
   it('stray tags are left out and named; they never count as releases', () => {
-    const { releases, ignored } = readReleaseTags(['v1.0.0', 'vv9.9.9', 'v1.2', 'V3.0.0', 'v1.1.0-rc.1', 'nightly', 'v1.0.1+b.2']);
+    const { releases, ignored } = readReleaseTags([
+      'v1.0.0',
+      'vv9.9.9',
+      'v1.2',
+      'V3.0.0',
+      'v1.1.0-rc.1',
+      'nightly',
+      'v1.0.1+b.2',
+    ]);
     expect(releases.map((r) => r.tag)).toEqual(['v1.0.0', 'v1.1.0-rc.1', 'v1.0.1+b.2']);
     expect(ignored).toEqual(['vv9.9.9', 'v1.2', 'V3.0.0']);
     expect(readReleaseTag('vv9.9.9')).toBeNull();
@@ -60,7 +84,12 @@ describe('readReleaseTags: existing tags read by the same grammar', () => {
 
   it('a stray vv9.9.9 does not stop v1.2.0 from taking the bare tag', () => {
     const { releases } = readReleaseTags(['v1.0.0', 'vv9.9.9', 'v1.2.0']);
-    expect(releaseTagSuffixes('1.2.0', releases.map((r) => r.version))).toEqual(['1.2.0', '1.2', '1', null]);
+    expect(
+      releaseTagSuffixes(
+        '1.2.0',
+        releases.map((r) => r.version),
+      ),
+    ).toEqual(['1.2.0', '1.2', '1', null]);
   });
 
   it('two tags of one version that differ in build metadata are refused, naming both', () => {
@@ -106,35 +135,79 @@ const SEQUENCE: Array<{ tag: string; adds: string[]; state: Record<string, strin
   {
     tag: 'v1.0.1',
     adds: ['1.0.1', '1.0'],
-    state: { '1.0.0': '1.0.0', '1.0.1': '1.0.1', '1.0': '1.0.1', '1.1.0': '1.1.0', '1.1': '1.1.0', '1': '1.1.0', '': '1.1.0' },
+    state: {
+      '1.0.0': '1.0.0',
+      '1.0.1': '1.0.1',
+      '1.0': '1.0.1',
+      '1.1.0': '1.1.0',
+      '1.1': '1.1.0',
+      '1': '1.1.0',
+      '': '1.1.0',
+    },
   },
   {
     tag: 'v1.2.0-rc.1',
     adds: ['1.2.0-rc.1'],
-    state: { '1.0.0': '1.0.0', '1.0.1': '1.0.1', '1.0': '1.0.1', '1.1.0': '1.1.0', '1.1': '1.1.0', '1': '1.1.0', '': '1.1.0', '1.2.0-rc.1': '1.2.0-rc.1' },
+    state: {
+      '1.0.0': '1.0.0',
+      '1.0.1': '1.0.1',
+      '1.0': '1.0.1',
+      '1.1.0': '1.1.0',
+      '1.1': '1.1.0',
+      '1': '1.1.0',
+      '': '1.1.0',
+      '1.2.0-rc.1': '1.2.0-rc.1',
+    },
   },
   {
     tag: 'v1.2.0',
     adds: ['1.2.0', '1.2', '1', ''],
     state: {
-      '1.0.0': '1.0.0', '1.0.1': '1.0.1', '1.0': '1.0.1', '1.1.0': '1.1.0', '1.1': '1.1.0',
-      '1.2.0-rc.1': '1.2.0-rc.1', '1.2.0': '1.2.0', '1.2': '1.2.0', '1': '1.2.0', '': '1.2.0',
+      '1.0.0': '1.0.0',
+      '1.0.1': '1.0.1',
+      '1.0': '1.0.1',
+      '1.1.0': '1.1.0',
+      '1.1': '1.1.0',
+      '1.2.0-rc.1': '1.2.0-rc.1',
+      '1.2.0': '1.2.0',
+      '1.2': '1.2.0',
+      '1': '1.2.0',
+      '': '1.2.0',
     },
   },
   {
     tag: 'v1.1.5',
     adds: ['1.1.5', '1.1'],
     state: {
-      '1.0.0': '1.0.0', '1.0.1': '1.0.1', '1.0': '1.0.1', '1.1.0': '1.1.0', '1.1.5': '1.1.5', '1.1': '1.1.5',
-      '1.2.0-rc.1': '1.2.0-rc.1', '1.2.0': '1.2.0', '1.2': '1.2.0', '1': '1.2.0', '': '1.2.0',
+      '1.0.0': '1.0.0',
+      '1.0.1': '1.0.1',
+      '1.0': '1.0.1',
+      '1.1.0': '1.1.0',
+      '1.1.5': '1.1.5',
+      '1.1': '1.1.5',
+      '1.2.0-rc.1': '1.2.0-rc.1',
+      '1.2.0': '1.2.0',
+      '1.2': '1.2.0',
+      '1': '1.2.0',
+      '': '1.2.0',
     },
   },
   {
     tag: 'v2.0.0-rc.1',
     adds: ['2.0.0-rc.1'],
     state: {
-      '1.0.0': '1.0.0', '1.0.1': '1.0.1', '1.0': '1.0.1', '1.1.0': '1.1.0', '1.1.5': '1.1.5', '1.1': '1.1.5',
-      '1.2.0-rc.1': '1.2.0-rc.1', '1.2.0': '1.2.0', '1.2': '1.2.0', '1': '1.2.0', '': '1.2.0', '2.0.0-rc.1': '2.0.0-rc.1',
+      '1.0.0': '1.0.0',
+      '1.0.1': '1.0.1',
+      '1.0': '1.0.1',
+      '1.1.0': '1.1.0',
+      '1.1.5': '1.1.5',
+      '1.1': '1.1.5',
+      '1.2.0-rc.1': '1.2.0-rc.1',
+      '1.2.0': '1.2.0',
+      '1.2': '1.2.0',
+      '1': '1.2.0',
+      '': '1.2.0',
+      '2.0.0-rc.1': '2.0.0-rc.1',
     },
   },
 ];
@@ -158,7 +231,12 @@ describe('release tag rules: the sequence v1.0.0, v1.1.0, v1.0.1, v1.2.0-rc.1, v
     const all = ['1.2.0', '1.0.0', '1.1.0', '1.0.1', '1.2.0-rc.1'];
     expect(releaseTagSuffixes('1.1.5', all)).toEqual(['1.1.5', '1.1']);
     expect(releaseTagSuffixes('1.1.5', [...all, '1.1.5'].reverse())).toEqual(['1.1.5', '1.1']);
-    expect(releaseTagSuffixes('1.2.0', all.filter((v) => v !== '1.2.0'))).toEqual(['1.2.0', '1.2', '1', null]);
+    expect(
+      releaseTagSuffixes(
+        '1.2.0',
+        all.filter((v) => v !== '1.2.0'),
+      ),
+    ).toEqual(['1.2.0', '1.2', '1', null]);
   });
 
   it('a pre-release of a newer major never moves anything but its exact tag', () => {
@@ -185,13 +263,28 @@ describe('releaseTags: full references per layout', () => {
       released: ['1.0.0', '1.2.0'],
       tags: ['r/images/base:1.2.0', 'r/images/base:1.2', 'r/images/base:1', 'r/images/base:latest'],
     },
-    { layout: 'single' as const, version: '1.0.1', released: ['1.0.0', '1.1.0'], tags: ['r/images:base-1.0.1', 'r/images:base-1.0'] },
+    {
+      layout: 'single' as const,
+      version: '1.0.1',
+      released: ['1.0.0', '1.1.0'],
+      tags: ['r/images:base-1.0.1', 'r/images:base-1.0'],
+    },
     { layout: 'single' as const, version: '1.3.0-rc.1', released: ['1.2.0'], tags: ['r/images:base-1.3.0-rc.1'] },
-    { layout: 'single' as const, version: '1.2.1+build.5', released: ['1.2.0'], tags: ['r/images:base-1.2.1_build.5', 'r/images:base-1.2', 'r/images:base-1', 'r/images:base'] },
-    { layout: 'per-image' as const, version: '1.2.1+build.5', released: ['1.3.0'], tags: ['r/images/base:1.2.1_build.5', 'r/images/base:1.2'] },
+    {
+      layout: 'single' as const,
+      version: '1.2.1+build.5',
+      released: ['1.2.0'],
+      tags: ['r/images:base-1.2.1_build.5', 'r/images:base-1.2', 'r/images:base-1', 'r/images:base'],
+    },
+    {
+      layout: 'per-image' as const,
+      version: '1.2.1+build.5',
+      released: ['1.3.0'],
+      tags: ['r/images/base:1.2.1_build.5', 'r/images/base:1.2'],
+    },
   ])('$layout $version', ({ layout, version, released, tags }) => {
-    expect(releaseTags({ repository: 'r/images', layout, image: 'base', release: parseReleaseTag(`v${version}`), released })).toEqual(
-      tags,
-    );
+    expect(
+      releaseTags({ repository: 'r/images', layout, image: 'base', release: parseReleaseTag(`v${version}`), released }),
+    ).toEqual(tags);
   });
 });

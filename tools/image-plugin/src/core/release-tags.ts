@@ -101,7 +101,8 @@ export function releaseTagSuffixes(version: string, released: readonly string[])
   const stable = [...new Set([...released, v.version])].filter((r) => semver.valid(r) && !semver.prerelease(r));
   const highest = (filter: (r: string) => boolean) => semver.maxSatisfying(stable.filter(filter), '*') === v.version;
   const suffixes: Array<string | null> = [v.version];
-  if (highest((r) => semver.major(r) === v.major && semver.minor(r) === v.minor)) suffixes.push(`${v.major}.${v.minor}`);
+  if (highest((r) => semver.major(r) === v.major && semver.minor(r) === v.minor))
+    suffixes.push(`${v.major}.${v.minor}`);
   if (highest((r) => semver.major(r) === v.major)) suffixes.push(`${v.major}`);
   if (highest(() => true)) suffixes.push(null); // null: the floating tag itself
   return suffixes;

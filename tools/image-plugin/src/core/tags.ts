@@ -44,8 +44,7 @@ export const floatingTag = (repository: string, layout: Layout, image: string) =
  * `<image>-edge` (`edge` per image): the newest complete build of the main branch, moved only by
  * publish. The bare `<image>` (`latest`) belongs to releases alone.
  */
-export const edgeTag = (repository: string, layout: Layout, image: string) =>
-  tagRef(repository, layout, image, 'edge');
+export const edgeTag = (repository: string, layout: Layout, image: string) => tagRef(repository, layout, image, 'edge');
 
 /** The registry build cache of an image (`cacheFrom: registry`): `<image>-buildcache`. */
 export const cacheTag = (repository: string, layout: Layout, image: string) =>

@@ -114,7 +114,15 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
   }
   const latest = makeLatest(release, released);
   const github = await upsertRelease(
-    { owner, repo, tag: release.tag, name: release.tag, body: notes, prerelease: release.prerelease, makeLatest: latest },
+    {
+      owner,
+      repo,
+      tag: release.tag,
+      name: release.tag,
+      body: notes,
+      prerelease: release.prerelease,
+      makeLatest: latest,
+    },
     req.env.GITHUB_TOKEN,
     req.env.GITHUB_API_URL,
   );

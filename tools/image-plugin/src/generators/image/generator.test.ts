@@ -252,7 +252,7 @@ describe('image generator: what it writes', () => {
     );
   });
 
-  it('a child without scripts has no RUN and no test spec of its own (its ancestors\' checks run against it)', async () => {
+  it("a child without scripts has no RUN and no test spec of its own (its ancestors' checks run against it)", async () => {
     const tree = workspace();
     await imageGenerator(tree, { name: 'slim', parent: 'base', scripts: '' });
     expect(tree.read('images/slim/Dockerfile', 'utf8')).not.toMatch(/RUN|USER/);
@@ -318,21 +318,24 @@ describe('image generator: what it writes', () => {
   it.each([
     { parent: 'base', docker: 'host' },
     { parent: 'dind', docker: 'inside' },
-  ])('the Coder template offers the new image (FROM $parent: Docker $docker), as coder-template writes it', async ({ parent, docker }) => {
-    const tree = workspace(
-      { repository: REPO },
-      {
-        'images/dind/Dockerfile': `ARG BASE_IMAGE=${REPO}:base\nFROM \${BASE_IMAGE}\nRUN --mount=type=bind,source=scripts/docker-engine,target=/s bash /s/install.sh\n`,
-        'scripts/docker-engine/install.sh': script('Installs the engine.', 'packages=(docker.io)'),
-      },
-    );
-    tree.write(CODER_CATALOG_FILE, catalogText(coderCatalog(specsOf(tree), REPO, 'single')));
-    await imageGenerator(tree, { name: 'python', parent });
-    const catalog = JSON.parse(tree.read(CODER_CATALOG_FILE, 'utf8') ?? '') as CoderCatalog;
-    expect(Object.keys(catalog.images)).toEqual(['base', 'dind', 'node', 'python']);
-    expect(catalog.images.python).toEqual({ repository: REPO, reference: `${REPO}:python`, docker });
-    expect(tree.read(CODER_CATALOG_FILE, 'utf8')).toBe(catalogText(coderCatalog(specsOf(tree), REPO, 'single')));
-  });
+  ])(
+    'the Coder template offers the new image (FROM $parent: Docker $docker), as coder-template writes it',
+    async ({ parent, docker }) => {
+      const tree = workspace(
+        { repository: REPO },
+        {
+          'images/dind/Dockerfile': `ARG BASE_IMAGE=${REPO}:base\nFROM \${BASE_IMAGE}\nRUN --mount=type=bind,source=scripts/docker-engine,target=/s bash /s/install.sh\n`,
+          'scripts/docker-engine/install.sh': script('Installs the engine.', 'packages=(docker.io)'),
+        },
+      );
+      tree.write(CODER_CATALOG_FILE, catalogText(coderCatalog(specsOf(tree), REPO, 'single')));
+      await imageGenerator(tree, { name: 'python', parent });
+      const catalog = JSON.parse(tree.read(CODER_CATALOG_FILE, 'utf8') ?? '') as CoderCatalog;
+      expect(Object.keys(catalog.images)).toEqual(['base', 'dind', 'node', 'python']);
+      expect(catalog.images.python).toEqual({ repository: REPO, reference: `${REPO}:python`, docker });
+      expect(tree.read(CODER_CATALOG_FILE, 'utf8')).toBe(catalogText(coderCatalog(specsOf(tree), REPO, 'single')));
+    },
+  );
 
   it('every listing of images that the workspace has gets the new image', async () => {
     const tree = workspace({ repository: REPO }, { 'coder/images.json': '[]' });
