@@ -1,6 +1,16 @@
 // Shared parts of the build benchmarks: a scratch copy of this workspace's Nx set-up, timing,
 // medians, bake output parsing, a fresh-runner reset and a plain-text table.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,8 +78,8 @@ export function nxJsonWith(options) {
 
 /**
  * A scratch workspace with this repository's package.json, tsconfig.base.json, .gitignore, the
- * benchmarked tools/image-plugin (without tests; node_modules symlinked), and nx.json pointing the
- * plugin at `repository`. The caller adds images, scripts and a bake file, then commits.
+ * benchmarked checkout's .env and tools/image-plugin (without tests; node_modules symlinked), and nx.json
+ * pointing the plugin at `repository`. The caller adds images, scripts and a bake file, then commits.
  */
 export function scratchWorkspace(prefix, repository) {
   const root = mkdtempSync(join(tmpdir(), prefix));
@@ -79,6 +89,8 @@ export function scratchWorkspace(prefix, repository) {
   // The repository's `node_modules/` pattern only matches a directory, not the symlink: add the bare name.
   write(root, '.gitignore', `${readFileSync(join(WORKSPACE, '.gitignore'), 'utf8').trimEnd()}\nnode_modules\n`);
   write(root, 'nx.json', `${JSON.stringify(nxJsonWith({ repository }).nxJson, null, 2)}\n`);
+  // Nx's settings for the workspace (NX_ISOLATE_PLUGINS) come with the benchmarked checkout, like nx.json.
+  if (existsSync(join(PLUGIN_FROM, '.env'))) cpSync(join(PLUGIN_FROM, '.env'), join(root, '.env'));
   return root;
 }
 
