@@ -105,6 +105,24 @@ export async function commitAll(root, message) {
   await git(root, 'commit', '-q', '-m', message);
 }
 
+/**
+ * The two commands every build benchmark compares, pushing one platform with provenance and SBOM off:
+ * ours (`npx` + these arguments) and bake (`docker` + these arguments). `extra` adds arguments of ours.
+ */
+export const oursCommand = (platform, extra = []) => [
+  'nx',
+  'run-many',
+  '-t',
+  'image-build',
+  '--push',
+  '--sbom=false',
+  '--provenance=false',
+  `--platforms=${platform}`,
+  ...extra,
+  '--outputStyle=static',
+];
+export const BAKE_COMMAND = ['buildx', 'bake', '--push', '--provenance=false', '--progress=plain'];
+
 export const ENV = {
   ...process.env,
   NX_DAEMON: DAEMON ? 'true' : 'false',
