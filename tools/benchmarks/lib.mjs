@@ -65,6 +65,15 @@ export function copyPlugin(root) {
   });
 }
 
+/**
+ * Nx's settings besides nx.json come with the benchmarked checkout when it has them: `.env`
+ * (NX_ISOLATE_PLUGINS) and `.nxignore` (the plugin's own folder is no Nx project).
+ */
+export function copyNxSettings(root) {
+  for (const file of ['.env', '.nxignore'])
+    if (existsSync(join(PLUGIN_FROM, file))) cpSync(join(PLUGIN_FROM, file), join(root, file));
+}
+
 /** PLUGIN_FROM's nx.json with the image plugin's repository option set. */
 export function nxJsonWith(options) {
   const nxJson = JSON.parse(readFileSync(join(PLUGIN_FROM, 'nx.json'), 'utf8'));
@@ -78,7 +87,7 @@ export function nxJsonWith(options) {
 
 /**
  * A scratch workspace with this repository's package.json, tsconfig.base.json, .gitignore, the
- * benchmarked checkout's .env and tools/image-plugin (without tests; node_modules symlinked), and nx.json
+ * benchmarked checkout's .env, .nxignore and tools/image-plugin (without tests; node_modules symlinked), and nx.json
  * pointing the plugin at `repository`. The caller adds images, scripts and a bake file, then commits.
  */
 export function scratchWorkspace(prefix, repository) {
@@ -89,8 +98,7 @@ export function scratchWorkspace(prefix, repository) {
   // The repository's `node_modules/` pattern only matches a directory, not the symlink: add the bare name.
   write(root, '.gitignore', `${readFileSync(join(WORKSPACE, '.gitignore'), 'utf8').trimEnd()}\nnode_modules\n`);
   write(root, 'nx.json', `${JSON.stringify(nxJsonWith({ repository }).nxJson, null, 2)}\n`);
-  // Nx's settings for the workspace (NX_ISOLATE_PLUGINS) come with the benchmarked checkout, like nx.json.
-  if (existsSync(join(PLUGIN_FROM, '.env'))) cpSync(join(PLUGIN_FROM, '.env'), join(root, '.env'));
+  copyNxSettings(root);
   return root;
 }
 
