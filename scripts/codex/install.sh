@@ -23,8 +23,9 @@ npm_install_missing codex "$package@$version"
 
 # The native package also ships the voice runtime (codex-resources/voice: a GStreamer build and its host, 51 MB,
 # 16 MiB compressed). Voice mode records from a microphone where codex runs; a workspace container has no sound
-# device, so it could never start here, and codex reports "voice package unavailable" without it. Removed in this
-# layer; the codex binary, its code-mode host, ripgrep and bubblewrap stay. See docs/images/base.md.
+# device, so it could never start here; codex checks for the package ("voice package unavailable") and
+# `codex doctor` reports the install as consistent without it. Removed in this layer; the codex binary, its
+# code-mode host (a stable feature), ripgrep and bubblewrap stay. See docs/images/base.md.
 vendor=$(find "/usr/local/lib/node_modules/$package/node_modules/@openai" -mindepth 3 -maxdepth 3 -type d -path '*/vendor/*' 2>/dev/null)
 if [ -z "$vendor" ] || [ ! -x "$vendor/bin/codex" ]; then
   echo "scripts/codex/install.sh: no native codex under /usr/local/lib/node_modules/$package/node_modules/@openai/*/vendor/<target>/bin" >&2
