@@ -4,7 +4,7 @@
 # Idempotent: packages that are already installed are skipped, and a second run changes nothing.
 set -euo pipefail
 
-packages=(ca-certificates curl wget git jq less openssh-client build-essential python3 python3-venv sudo htop rsync procps psmisc iproute2 unzip zip xz-utils gnupg nano vim-tiny bash-completion file tree tzdata)
+packages=(ca-certificates curl wget git jq less openssh-client python3 python3-venv sudo htop rsync procps psmisc iproute2 unzip zip xz-utils gnupg nano vim-tiny bash-completion file tree tzdata)
 
 # shellcheck source=scripts/lib/apt.sh
 . "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"

@@ -7,6 +7,16 @@ set -euo pipefail
 # shellcheck source=scripts/lib/apt.sh
 . "$(dirname "$(readlink -f "$0")")/../lib/apt.sh"
 require_root "scripts/locale/install.sh"
+
+# Only the UTF-8 character map: the 232 others (ISO-8859-*, KOI8-*, ...; 2.9 MB, already gzip'ed, so as much
+# compressed) serve legacy 8-bit locales. Every locale source stays, so `sudo locale-gen` still builds any
+# xx_YY.UTF-8 locale; for an 8-bit one delete this file and `sudo apt-get install --reinstall locales`.
+install -d -m 0755 /etc/dpkg/dpkg.cfg.d
+cat >/etc/dpkg/dpkg.cfg.d/workspace-images-locales <<'CFG'
+# Written by scripts/locale/install.sh (workspace images): the UTF-8 character map only.
+path-exclude=/usr/share/i18n/charmaps/*
+path-include=/usr/share/i18n/charmaps/UTF-8.gz
+CFG
 apt_install_missing locale locales
 
 if ! locale -a 2>/dev/null | grep -qx 'en_US.utf8'; then
