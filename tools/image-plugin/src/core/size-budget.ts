@@ -126,7 +126,8 @@ export function overBudget(check: BudgetCheck): ImageConfigError | null {
     const p = check.imageLayers.find((q) => q.platform === s.platform) as PlatformLayers;
     const layers = largestLayers(layerInstructions(p, check.parentLayers)).map((l) => {
       const from = l.inherited ? ` (from ${check.parent})` : '';
-      return `    ${formatSize(l.size).padStart(10)}  ${l.instruction ?? l.digest.slice(0, 19)}${from}`;
+      const what = l.instruction ?? `${l.digest.slice(0, 19)} (no instruction in its history)`;
+      return `    ${formatSize(l.size).padStart(10)}  ${what}${from}`;
     });
     const above = s.aboveParent === null ? '' : `, ${formatSize(s.aboveParent)} above ${check.parent}`;
     return [
