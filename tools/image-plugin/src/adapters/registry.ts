@@ -106,8 +106,9 @@ export class RegistryClient {
 
   /**
    * Each image platform of `repository@digest` (attestation manifests skipped) with its layers and its
-   * config's history: what the size budget and the summary measure. Two requests per platform; an image
-   * read once (a parent, measured again for its children) is not read again, since a digest never changes.
+   * config's digest: what the size budget and the summary measure. One request per platform of an index
+   * (two for a plain manifest, whose platform is in its config); an image read once (a parent, measured
+   * again for its children) is not read again, since a digest never changes.
    */
   platformLayers(repository: string, digest: string, known?: RemoteImage): Promise<PlatformLayers[]> {
     const key = `${repository}@${digest}`;
@@ -142,11 +143,13 @@ export class RegistryClient {
             'push the image again',
             repository,
           );
-        const config = await this.configOf(manifest);
+        // An index names each platform; a plain manifest's platform is in its config (then its history comes along).
+        const config = entry?.platform ? null : await this.configOf(manifest);
         return {
-          platform: entry?.platform ? platformString(entry.platform) : platformString(config),
+          platform: entry?.platform ? platformString(entry.platform) : platformString(config as ImageConfigJson),
           layers: (manifest.manifest.layers ?? []).map((l) => ({ digest: l.digest, size: l.size ?? 0 })),
-          history: config.history ?? [],
+          config: manifest.manifest.config?.digest ?? '',
+          ...(config ? { history: config.history ?? [] } : {}),
         };
       }),
     );
@@ -163,6 +166,15 @@ export class RegistryClient {
     const header = res.headers.get('docker-content-digest');
     if (header) return header;
     return (await this.inspect(ref))?.digest ?? null;
+  }
+
+  /**
+   * The history of an image config (`platformLayers` gives its digest): the instruction that made each
+   * layer. Read only for the message of an image over its budget.
+   */
+  async historyOf(repository: string, config: string): Promise<HistoryEntry[]> {
+    const json = await this.configOf({ repository, digest: config, manifest: { config: { digest: config } } });
+    return json.history ?? [];
   }
 
   /** The platform of a plain manifest, from its config blob, as an index would name it. */

@@ -5,6 +5,7 @@ import {
   layersAbove,
   overBudget,
   platformSizes,
+  platformsOverBudget,
   shortInstruction,
   type PlatformLayers,
 } from './size-budget';
@@ -22,6 +23,7 @@ const base: PlatformLayers[] = [
   {
     platform: 'linux/amd64',
     layers: [DEBIAN, TOOLS, CLAUDE],
+    config: 'sha256:c1',
     history: [
       { created_by: 'Imported from -' },
       { created_by: 'ARG BASE_IMAGE', empty_layer: true },
@@ -30,14 +32,15 @@ const base: PlatformLayers[] = [
       { created_by: 'CMD ["/sbin/init"]', empty_layer: true },
     ],
   },
-  { platform: 'linux/arm64', layers: [layer('d2', 49), layer('a3', 138.9)], history: [] },
+  { platform: 'linux/arm64', layers: [layer('d2', 49), layer('a3', 138.9)], config: 'sha256:c2' },
 ];
 const node: PlatformLayers[] = [
   {
     platform: 'linux/amd64',
     layers: [DEBIAN, TOOLS, CLAUDE, TYPESCRIPT, COREPACK],
+    config: 'sha256:c3',
     history: [
-      ...base[0].history,
+      ...(base[0].history ?? []),
       { created_by: 'RUN |2 BASE_IMAGE=r@sha256:1 X=y /bin/sh -c bash /scripts/typescript/install.sh # buildkit' },
       { created_by: 'COPY corepack.sh /etc/profile.d/ # buildkit' },
     ],
@@ -124,6 +127,12 @@ describe('the size budget', () => {
       parent: 'base',
       withheldTag: 'r/images:node-1a2b3c4',
     });
+
+  it('which platforms are over it', () => {
+    expect(platformsOverBudget(base, 200 * MiB)).toEqual(['linux/amd64']);
+    expect(platformsOverBudget(base, 180 * MiB)).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(platformsOverBudget(base, 400 * MiB)).toEqual([]);
+  });
 
   it('within the budget (or exactly at it): no error', () => {
     expect(check(400)).toBeNull();

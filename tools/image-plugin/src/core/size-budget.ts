@@ -20,11 +20,13 @@ export interface HistoryEntry {
   empty_layer?: boolean;
 }
 
-/** One platform of a pushed image: its layers and its config's history. */
+/** One platform of a pushed image: its layers, its config's digest and (when read) its history. */
 export interface PlatformLayers {
   platform: string;
   layers: LayerBlob[];
-  history: HistoryEntry[];
+  config: string;
+  /** Read only when it is needed (the message of an image over its budget). */
+  history?: HistoryEntry[];
 }
 
 /** What the summary and the result file say of one platform. */
@@ -86,7 +88,7 @@ export function shortInstruction(createdBy: string, max = 100): string {
  * instruction is named rather than a wrong one.
  */
 export function layerInstructions(p: PlatformLayers, parent: readonly PlatformLayers[] | null): SizedLayer[] {
-  const made = p.history.filter((h) => !h.empty_layer);
+  const made = (p.history ?? []).filter((h) => !h.empty_layer);
   const matched = made.length === p.layers.length;
   const theirs = new Set(parent?.find((q) => q.platform === p.platform)?.layers.map((l) => l.digest) ?? []);
   return p.layers.map((l, i) => ({
@@ -112,6 +114,11 @@ export interface BudgetCheck {
   parent: string | null;
   /** The tag that was not put on because of it (`<image>-<sha>`). */
   withheldTag: string;
+}
+
+/** The platforms whose compressed size is over the budget. */
+export function platformsOverBudget(image: readonly PlatformLayers[], budget: number): string[] {
+  return image.filter((p) => total(p.layers) > budget).map((p) => p.platform);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { RegistryClient, RemoteImage } from '../adapters/registry';
 import { parseReference } from '../core/references';
-import { overBudget, platformSizes, type PlatformSize } from '../core/size-budget';
+import { overBudget, platformSizes, platformsOverBudget, type PlatformSize } from '../core/size-budget';
 
 export interface SizeCheck {
   image: string;
@@ -29,12 +29,21 @@ export async function checkImageSize(registry: RegistryClient, check: SizeCheck)
     registry.platformLayers(check.repository, check.digest, check.known),
     parentRef?.digest ? registry.platformLayers(parentRef.repository, parentRef.digest) : null,
   ]);
-  if (check.budget !== null) {
+  const over = check.budget === null ? [] : platformsOverBudget(imageLayers, check.budget);
+  if (check.budget !== null && over.length) {
+    // The instructions that made the largest layers, for the message: the histories of the platforms over budget.
+    const withHistory = await Promise.all(
+      imageLayers.map(async (p) =>
+        over.includes(p.platform) && !p.history
+          ? { ...p, history: await registry.historyOf(check.repository, p.config) }
+          : p,
+      ),
+    );
     const error = overBudget({
       image: check.image,
       dockerfile: check.dockerfile,
       budget: check.budget,
-      imageLayers,
+      imageLayers: withHistory,
       parentLayers,
       parent: check.parent?.image ?? null,
       withheldTag: check.withheldTag,
