@@ -114,7 +114,13 @@ describe.sequential('size budgets against the real engine and password registry'
     firstSha = ws.git('rev-parse', '--short=7', 'HEAD').trim();
   }, 120_000);
 
-  afterAll(() => ws?.dispose());
+  afterAll(async () => {
+    // buildx with the docker driver also keeps what it pushed in the engine's image store.
+    const ls = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', REPO], { reject: false });
+    const refs = ls.stdout.split('\n').filter((l) => l.startsWith(REPO));
+    if (refs.length) await execa('docker', ['image', 'rm', '-f', ...refs], { reject: false });
+    ws?.dispose();
+  }, 120_000);
 
   it('a push within the budgets: each image has its compressed size and its growth above the parent, as the registry has them', async () => {
     const r = await pushAll();
