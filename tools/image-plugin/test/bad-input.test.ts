@@ -391,7 +391,7 @@ const CLI_ROWS: CliRow[] = [
 describe('bad command lines: exit 2, the problem and the fix naming the argument, nothing written or moved', () => {
   const NS = `bad-cli-${randomBytes(3).toString('hex')}`;
   const repo = targetRepository(`${NS}/images`);
-  const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+  let sha = '';
   let ws: ScratchWorkspace;
   const images = async (args: string[]) => {
     const r = await execa('npx', ['--no-install', 'images', ...args], {
@@ -407,10 +407,12 @@ describe('bad command lines: exit 2, the problem and the fix naming the argument
   beforeAll(async () => {
     ws = new ScratchWorkspace('bad-input-cli-');
     ws.write(SAMPLE_FAMILY);
-    // The registry as a finished CI run leaves it: this commit's images, and floating tags elsewhere.
+    ws.initGit();
+    sha = ws.git('rev-parse', 'HEAD').trim();
+    // The registry as a finished CI run leaves it: this commit's images, and edge tags elsewhere.
     for (const image of ['base', 'node']) {
-      await pushTinyImage(repo, `${image}-${SHA.slice(0, 7)}`, `${image} at ${SHA}`);
-      await pushTinyImage(repo, image, `${image} before`);
+      await pushTinyImage(repo, `${image}-${sha.slice(0, 7)}`, `${image} at ${sha}`);
+      await pushTinyImage(repo, `${image}-edge`, `${image} before`);
     }
   });
   afterAll(() => ws?.dispose());
@@ -439,14 +441,16 @@ describe('bad command lines: exit 2, the problem and the fix naming the argument
       '--images',
       'base',
       '--revision',
-      SHA,
+      sha,
       '--repository',
       `${TARGET_REGISTRY}/${NS}/images`,
     ]);
     expect(r.code, r.output).toBe(0);
     const changes = await witness.changes();
     expect(changes).toHaveLength(1);
-    expect(changes[0]).toMatch(new RegExp(`^${TARGET_REGISTRY}/${NS}/images:base moved sha256:\\w+ -> sha256:\\w+$`));
+    expect(changes[0]).toMatch(
+      new RegExp(`^${TARGET_REGISTRY}/${NS}/images:base-edge moved sha256:\\w+ -> sha256:\\w+$`),
+    );
   });
 });
 
