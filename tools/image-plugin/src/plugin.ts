@@ -1,14 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CreateDependencies, CreateNodesV2, RawProjectGraphDependency, TargetConfiguration } from '@nx/devkit';
+import type {
+  CreateDependencies,
+  CreateNodesV2,
+  ProjectConfiguration,
+  RawProjectGraphDependency,
+  TargetConfiguration,
+} from '@nx/devkit';
 import { minimatch } from 'minimatch';
 import { readDockerfileSource } from './adapters/files';
 import { defaultRepository } from './adapters/git-remote';
 import { assertFreshBuild } from './build-check';
-import { TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
+import { BUILD_TARGET, TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
 import { levelsOf, lineageOf, parentsFrom } from './core/graph';
 import { imageMetadata, imageSpecOf } from './core/image-metadata';
 import { buildArgsOf, readImageSpecs, type ImageSpec } from './core/image-spec';
+import { parseSizeBudget, SIZE_BUDGET_OPTION } from './core/sizes';
 import { parseTestSpec } from './core/test-spec';
 import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from './options';
 import { executorOf } from './plugin-package';
@@ -125,11 +132,39 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
 ];
 
 /**
- * Static child -> parent edges, from the metadata createNodes stored on each image project: the
- * Dockerfiles are read once per graph, by createNodes.
+ * Every image's `sizeBudget` as the merged configuration has it (nx.json's build defaults, then the
+ * image's project.json), checked when the graph is made: a bad value fails `nx show projects` with the
+ * file that set it, before any build. The command line's value is checked by the build's settings.
  */
-export const createDependencies: CreateDependencies<ImagePluginOptions> = (_options, context) =>
-  Object.entries(context.projects).flatMap(([name, project]) => {
+function checkSizeBudgets(options: ImagePluginOptions | undefined, projects: Record<string, ProjectConfiguration>) {
+  const fromNxJson = options?.build?.[SIZE_BUDGET_OPTION];
+  if (fromNxJson !== undefined) parseSizeBudget(fromNxJson, `nx.json (plugins[].options.build.${SIZE_BUDGET_OPTION})`);
+  const targetName = options?.buildTargetName ?? BUILD_TARGET;
+  for (const [name, project] of Object.entries(projects)) {
+    if (!imageSpecOf(name, project)) continue;
+    const target = project.targets?.[targetName];
+    const sets: Array<[string, Record<string, unknown> | undefined]> = [
+      ['options', target?.options],
+      ...Object.entries(target?.configurations ?? {}).map(([c, o]): [string, Record<string, unknown>] => [
+        `configurations.${c}`,
+        o,
+      ]),
+    ];
+    for (const [path, values] of sets) {
+      const value = values?.[SIZE_BUDGET_OPTION];
+      if (value === undefined || (path === 'options' && value === fromNxJson)) continue;
+      parseSizeBudget(value, `${project.root}/project.json (targets.${targetName}.${path}.${SIZE_BUDGET_OPTION})`);
+    }
+  }
+}
+
+/**
+ * Static child -> parent edges, from the metadata createNodes stored on each image project: the
+ * Dockerfiles are read once per graph, by createNodes. Checks the size budgets on the way.
+ */
+export const createDependencies: CreateDependencies<ImagePluginOptions> = (options, context) => {
+  checkSizeBudgets(options, context.projects);
+  return Object.entries(context.projects).flatMap(([name, project]) => {
     const spec = imageSpecOf(name, project);
     if (!spec) return [];
     return spec.parents
@@ -141,5 +176,6 @@ export const createDependencies: CreateDependencies<ImagePluginOptions> = (_opti
         sourceFile: spec.dockerfile,
       }));
   });
+};
 
 export { preTasksExecution, postTasksExecution } from './hooks';

@@ -118,6 +118,52 @@ describe('lookups', () => {
   });
 });
 
+describe('layers (what the size budget measures)', () => {
+  const client = () => new RegistryClient({ ...process.env, DOCKER_CONFIG: GOOD() });
+
+  it("an index: each image platform's layers with their compressed sizes and its config; attestations left out; read once; the history on demand", async () => {
+    const c = client();
+    const platforms = await c.platformLayers(REPO, index);
+    expect(platforms.map((p) => p.platform).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+    for (const p of platforms) {
+      const [os, architecture] = p.platform.split('/');
+      const raw = JSON.parse(await imagetools('inspect', '--raw', `${REPO}@${index}`)) as {
+        manifests: Array<{ digest: string; platform: { os: string; architecture: string } }>;
+      };
+      const entry = raw.manifests.find((m) => m.platform.os === os && m.platform.architecture === architecture);
+      const manifest = JSON.parse(await imagetools('inspect', '--raw', `${REPO}@${entry?.digest}`)) as {
+        layers: Array<{ digest: string; size: number }>;
+      };
+      expect(p.layers).toEqual(manifest.layers.map((l) => ({ digest: l.digest, size: l.size })));
+      expect(p.layers.every((l) => l.size > 0)).toBe(true);
+      expect(p.config).toMatch(/^sha256:[0-9a-f]{64}$/);
+    }
+    // One request per platform and the index; read once.
+    const requests = c.requests;
+    expect(await c.platformLayers(REPO, index)).toEqual(platforms);
+    expect(c.requests).toBe(requests);
+    // The history, read only for an image over its budget: the LABEL made no layer, every other entry one.
+    const history = await c.historyOf(REPO, platforms[0].config);
+    expect(history.some((h) => h.created_by?.includes('LABEL test=index') && h.empty_layer)).toBe(true);
+    expect(history.filter((h) => !h.empty_layer)).toHaveLength(platforms[0].layers.length);
+  });
+
+  it('a plain manifest: its one platform, from its config', async () => {
+    const [p] = await client().platformLayers(REPO, docker);
+    expect(p.platform).toBe('linux/arm64');
+    expect(p.layers.length).toBeGreaterThan(0);
+  });
+
+  it('a digest the registry lacks is a RegistryError naming it', async () => {
+    const missing = `sha256:${'0'.repeat(64)}`;
+    const error = await client()
+      .platformLayers(REPO, missing)
+      .catch((e: unknown) => e);
+    expect(isImageError(error) && error.kind).toBe('registry');
+    expect((error as Error).message).toContain(`${REPO}@${missing} is not in the registry`);
+  });
+});
+
 describe('tags', () => {
   const client = () => new RegistryClient({ ...process.env, DOCKER_CONFIG: GOOD() });
 

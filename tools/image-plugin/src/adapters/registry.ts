@@ -2,6 +2,7 @@ import { REGISTRY_ATTEMPTS, REGISTRY_BACKOFF_MS } from '../core/defaults';
 import { RegistryError } from '../core/errors';
 import { digestOf, isIndexMediaType, normalizedPlatform, wrapInIndex, type ManifestBlob } from '../core/image-index';
 import { platformString, platformsOf, type ManifestJson, type PlatformJson } from '../core/platforms';
+import type { HistoryEntry, PlatformLayers } from '../core/size-budget';
 import { parseReference, registryLocation } from '../core/references';
 import { isTransientStatus, refusedCredentials, registryFailed, registryUnreachable } from '../core/registry-errors';
 import { basicHeader, DockerCredentials, parseChallenge, type Challenge, type Credentials } from './registry-auth';
@@ -44,12 +45,24 @@ const MAX_IN_FLIGHT = 16;
 
 type Actions = 'pull' | 'pull,push';
 
+/** What the registry client reads of an image config blob. */
+interface ImageConfigJson {
+  os: string;
+  architecture: string;
+  variant?: string;
+  'os.version'?: string;
+  'os.features'?: string[];
+  history?: HistoryEntry[];
+}
+
 export class RegistryClient {
   private readonly credentials: DockerCredentials;
   /** Per registry host: how it asks to authenticate (null: it does not), learnt once from `GET /v2/`. */
   private readonly challenges = new Map<string, Promise<Challenge | null>>();
   /** Per host and scope: the Authorization header to send. */
   private readonly authorizations = new Map<string, Promise<string | null>>();
+  /** Per `repository@digest`: its platforms' layers, read once (a digest names the same bytes forever). */
+  private readonly layersByDigest = new Map<string, Promise<PlatformLayers[]>>();
   /** How many HTTP requests this client sent (for the profile). */
   requests = 0;
   private inFlight = 0;
@@ -61,6 +74,15 @@ export class RegistryClient {
 
   /** One lookup: the image a reference names (`repo:tag` or `repo@digest`), or null when the registry lacks it. */
   async inspect(ref: string): Promise<RemoteImage | null> {
+    const image = await this.manifestOf(ref);
+    // A single-platform image without attestations is a plain manifest: its platform is in its config.
+    if (image)
+      image.platforms = image.isIndex ? platformsOf(image.manifest) : [platformString(await this.platformOf(image))];
+    return image;
+  }
+
+  /** The manifest or index a reference names, without its platforms, or null when the registry lacks it. */
+  private async manifestOf(ref: string): Promise<RemoteImage | null> {
     const { repository, tag, digest } = parseReference(ref);
     const res = await this.request('GET', repository, `manifests/${digest ?? tag ?? 'latest'}`, ref, 'pull', {
       accept: MANIFEST_ACCEPT,
@@ -71,19 +93,66 @@ export class RegistryClient {
     const manifest = JSON.parse(bytes.toString('utf8')) as ManifestJson;
     const mediaType =
       manifest.mediaType ?? res.headers.get('content-type') ?? 'application/vnd.oci.image.manifest.v1+json';
-    const isIndex = Array.isArray(manifest.manifests);
-    const image: RemoteImage = {
+    return {
       repository,
       digest: digestOf(bytes),
       mediaType,
       bytes,
       manifest,
-      isIndex,
+      isIndex: Array.isArray(manifest.manifests),
       platforms: [],
     };
-    // A single-platform image without attestations is a plain manifest: its platform is in its config.
-    image.platforms = isIndex ? platformsOf(manifest) : [platformString(await this.platformOf(image))];
-    return image;
+  }
+
+  /**
+   * Each image platform of `repository@digest` (attestation manifests skipped) with its layers and its
+   * config's digest: what the size budget and the summary measure. One request per platform of an index
+   * (two for a plain manifest, whose platform is in its config); an image read once (a parent, measured
+   * again for its children) is not read again, since a digest never changes.
+   */
+  platformLayers(repository: string, digest: string, known?: RemoteImage): Promise<PlatformLayers[]> {
+    const key = `${repository}@${digest}`;
+    let layers = this.layersByDigest.get(key);
+    if (!layers) {
+      layers = this.readPlatformLayers(repository, digest, known);
+      this.layersByDigest.set(key, layers);
+      layers.catch(() => this.layersByDigest.delete(key));
+    }
+    return layers;
+  }
+
+  private async readPlatformLayers(repository: string, digest: string, known?: RemoteImage): Promise<PlatformLayers[]> {
+    const ref = `${repository}@${digest}`;
+    const image = known?.digest === digest ? known : await this.manifestOf(ref);
+    if (!image) {
+      throw new RegistryError(
+        `${ref} is not in the registry`,
+        'build and push the image again (npx nx run-many -t image-build --push)',
+        repository,
+      );
+    }
+    const entries = image.isIndex
+      ? (image.manifest.manifests ?? []).filter((m) => platformsOf({ manifests: [m] }).length === 1)
+      : [null];
+    return Promise.all(
+      entries.map(async (entry) => {
+        const manifest = entry ? await this.manifestOf(`${repository}@${entry.digest}`) : image;
+        if (!manifest)
+          throw new RegistryError(
+            `${repository}@${entry?.digest} is not in the registry`,
+            'push the image again',
+            repository,
+          );
+        // An index names each platform; a plain manifest's platform is in its config (then its history comes along).
+        const config = entry?.platform ? null : await this.configOf(manifest);
+        return {
+          platform: entry?.platform ? platformString(entry.platform) : platformString(config as ImageConfigJson),
+          layers: (manifest.manifest.layers ?? []).map((l) => ({ digest: l.digest, size: l.size ?? 0 })),
+          config: manifest.manifest.config?.digest ?? '',
+          ...(config ? { history: config.history ?? [] } : {}),
+        };
+      }),
+    );
   }
 
   /** The digest a tag names now (one HEAD request), or null when the registry lacks it. */
@@ -99,8 +168,29 @@ export class RegistryClient {
     return (await this.inspect(ref))?.digest ?? null;
   }
 
+  /**
+   * The history of an image config (`platformLayers` gives its digest): the instruction that made each
+   * layer. Read only for the message of an image over its budget.
+   */
+  async historyOf(repository: string, config: string): Promise<HistoryEntry[]> {
+    const json = await this.configOf({ repository, digest: config, manifest: { config: { digest: config } } });
+    return json.history ?? [];
+  }
+
   /** The platform of a plain manifest, from its config blob, as an index would name it. */
   async platformOf(image: Pick<RemoteImage, 'repository' | 'manifest' | 'digest'>): Promise<PlatformJson> {
+    const json = await this.configOf(image);
+    return normalizedPlatform({
+      architecture: json.architecture,
+      os: json.os,
+      ...(json.variant ? { variant: json.variant } : {}),
+      ...(json['os.version'] ? { 'os.version': json['os.version'] } : {}),
+      ...(json['os.features'] ? { 'os.features': json['os.features'] } : {}),
+    });
+  }
+
+  /** A plain manifest's config blob: its platform and history. */
+  private async configOf(image: Pick<RemoteImage, 'repository' | 'manifest' | 'digest'>): Promise<ImageConfigJson> {
     const config = image.manifest.config?.digest;
     if (!config)
       throw new RegistryError(
@@ -110,20 +200,7 @@ export class RegistryClient {
       );
     const ref = `${image.repository}@${config}`;
     const res = (await this.request('GET', image.repository, `blobs/${config}`, ref, 'pull', {})) as Response;
-    const json = (await res.json()) as {
-      os: string;
-      architecture: string;
-      variant?: string;
-      'os.version'?: string;
-      'os.features'?: string[];
-    };
-    return normalizedPlatform({
-      architecture: json.architecture,
-      os: json.os,
-      ...(json.variant ? { variant: json.variant } : {}),
-      ...(json['os.version'] ? { 'os.version': json['os.version'] } : {}),
-      ...(json['os.features'] ? { 'os.features': json['os.features'] } : {}),
-    });
+    return (await res.json()) as ImageConfigJson;
   }
 
   /** Puts a manifest or index under a tag (`<repository>:<tag>`). */

@@ -6,6 +6,7 @@ import { isIndexMediaType, type ManifestDescriptor } from './image-index';
 import type { ParentRef } from './image-spec';
 import { missingPlatforms, platformSlug, type PlatformJson } from './platforms';
 import type { ImageResult } from './result';
+import type { PlatformSize } from './size-budget';
 import type { ImageTags } from './tags';
 
 /**
@@ -142,6 +143,9 @@ export interface ResultInput {
   durationMs: number;
   revision: string;
   runId: string | null;
+  /** Measured when pushed (services/build-image.ts). */
+  sizes?: PlatformSize[];
+  sizeBudget?: number | null;
 }
 
 /**
@@ -167,6 +171,8 @@ export function imageResult(input: ResultInput): { result: ImageResult; keys: st
     runId: input.runId,
     repository: tags.repository,
     pinnedReference: settings.push ? `${tags.repository}@${input.digest}` : tags.content,
+    ...(input.sizes ? { sizes: input.sizes } : {}),
+    ...(input.sizeBudget ? { sizeBudget: input.sizeBudget } : {}),
   };
   const key = settings.pushByDigest ? platformResultKey(input.image, settings.platforms[0]) : input.image;
   const keys = key !== input.image && outcome === 'reused' ? [key, input.image] : [key];

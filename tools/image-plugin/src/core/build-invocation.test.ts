@@ -37,7 +37,7 @@ const input = (options: ImageBuildOptions, env: Record<string, string> = {}): In
 };
 
 describe('buildxInvocation: the docker buildx build arguments', () => {
-  it('a push: both immutable tags, the parent pinned by digest, OCI labels, attestations, metadata file, context', () => {
+  it('a push: the content tag (the SHA tag follows the size check), the parent pinned by digest, OCI labels, attestations, metadata file, context', () => {
     const inv = buildxInvocation(input({ push: true }, { CI: 'true' }));
     expect(inv.buildArgs).toEqual({ BASE_IMAGE: 'ghcr.io/acme/images@sha256:11' });
     expect(inv.labels).toEqual({
@@ -65,8 +65,6 @@ describe('buildxInvocation: the docker buildx build arguments', () => {
       '--label',
       'org.opencontainers.image.version=1a2b3c4',
       '--tag',
-      'ghcr.io/acme/images:node-1a2b3c4',
-      '--tag',
       'ghcr.io/acme/images:node-content-00ff',
       '--push',
       '--provenance=mode=max',
@@ -81,9 +79,14 @@ describe('buildxInvocation: the docker buildx build arguments', () => {
 
   it.each([
     {
-      name: 'local: --load, no attestations',
+      name: 'local: both tags, --load, no attestations',
       options: {},
-      has: ['--load', '--provenance=false'],
+      has: [
+        'ghcr.io/acme/images:node-1a2b3c4',
+        'ghcr.io/acme/images:node-content-00ff',
+        '--load',
+        '--provenance=false',
+      ],
       lacks: ['--push', '--sbom=true'],
     },
     {

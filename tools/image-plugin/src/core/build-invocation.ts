@@ -59,9 +59,11 @@ export function buildxInvocation(input: InvocationInput): BuildxInvocation {
     // One platform of a multi-platform image: pushed under a per-platform content tag (immutable, and
     // unlike push-by-digest it works with every buildx driver); the merge command makes the index.
     args.push('--tag', platformTag(tags.content, settings.platforms[0]), '--push');
+  } else if (settings.push) {
+    // Only the content tag: the run puts the commit's SHA tag on once the image passed its size budget.
+    args.push('--tag', tags.content, '--push');
   } else {
-    args.push('--tag', tags.sha, '--tag', tags.content);
-    args.push(settings.push ? '--push' : '--load');
+    args.push('--tag', tags.sha, '--tag', tags.content, '--load');
   }
   args.push(`--provenance=${settings.provenance ? 'mode=max' : 'false'}`);
   if (settings.sbom) {

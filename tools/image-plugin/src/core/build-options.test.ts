@@ -115,6 +115,14 @@ describe('buildSettings: defaults and checks', () => {
     expect(settings({ push: true, sbom: false })).toMatchObject({ provenance: true, sbom: false });
   });
 
+  it('sizeBudget: none by default; a size in bytes; a value from the command line that is not a size is refused', () => {
+    expect(settings({}).sizeBudget).toBeNull();
+    expect(settings({ sizeBudget: '700MiB' }).sizeBudget).toBe(700 * 1024 * 1024);
+    expect(() => settings({ sizeBudget: 'big' })).toThrow(
+      /^image-build options of base: sizeBudget "big" is not a size\n {2}fix: write the largest compressed size/,
+    );
+  });
+
   it('shaLength must be 7 to 40', () => {
     expect(settings({ shaLength: 12 }).shaLength).toBe(12);
     expect(() => settings({ shaLength: 6 })).toThrow(/shaLength 6 is out of range/);

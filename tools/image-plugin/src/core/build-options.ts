@@ -2,6 +2,7 @@ import { DEFAULT_LAYOUT, RESULTS_DIR, SHA_LENGTH } from './defaults';
 import { ImageConfigError } from './errors';
 import { checkPlatforms, platformList } from './platforms';
 import { normalizeRepository } from './repository';
+import { parseSizeBudget } from './sizes';
 import { cacheTag, type Layout } from './tags';
 
 /** The image-build options, as nx.json, project.json and the command line give them. */
@@ -27,6 +28,8 @@ export interface ImageBuildOptions {
   progress?: 'auto' | 'plain' | 'tty' | 'quiet';
   /** Print where the run's time went (start-up, hashing, lookups, builds, tags) when it ends. */
   profile?: boolean;
+  /** The largest compressed size the image may have, per platform (`700MiB`); none: no budget. */
+  sizeBudget?: string;
 }
 
 export interface BuildSettings {
@@ -52,6 +55,8 @@ export interface BuildSettings {
   resultsDir: string;
   progress: 'auto' | 'plain' | 'tty' | 'quiet';
   profile: boolean;
+  /** The size budget in bytes, checked on every pushed image before its SHA tag; null: none. */
+  sizeBudget: number | null;
 }
 
 export interface SettingsContext {
@@ -147,6 +152,10 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
     resultsDir: options.resultsDir ?? RESULTS_DIR,
     progress: options.progress ?? (ctx.env.CI ? 'plain' : 'auto'),
     profile: options.profile ?? ['1', 'true'].includes(ctx.env.IMAGE_BUILD_PROFILE ?? ''),
+    sizeBudget:
+      options.sizeBudget === undefined
+        ? null
+        : parseSizeBudget(options.sizeBudget, `image-build options of ${ctx.image}`),
   };
   if (options.builder) settings.builder = options.builder;
   if (caBundle) settings.caBundle = caBundle;

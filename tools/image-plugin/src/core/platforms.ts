@@ -11,7 +11,7 @@ export interface ManifestJson {
     platform?: PlatformJson;
     annotations?: Record<string, string>;
   }>;
-  layers?: Array<{ digest: string }>;
+  layers?: Array<{ digest: string; size?: number }>;
   config?: { digest: string; mediaType?: string; size?: number };
 }
 

@@ -1,3 +1,5 @@
+import type { PlatformSize } from './size-budget';
+
 /** What one image-build wrote to `<resultsDir>/<image>.json`. */
 export interface ImageResult {
   image: string;
@@ -20,4 +22,8 @@ export interface ImageResult {
   indexTags?: string[];
   /** The reference children build FROM: `<repository>@<digest>` when pushed, the content tag locally. */
   pinnedReference: string;
+  /** Compressed size per platform and above the parent, read from the registry; absent when not pushed. */
+  sizes?: PlatformSize[];
+  /** The size budget it was checked against, in bytes; absent when it has none. */
+  sizeBudget?: number;
 }

@@ -1,4 +1,6 @@
 import type { ImageResult } from './result';
+import type { PlatformSize } from './size-budget';
+import { formatSize } from './sizes';
 import { tagOf } from './tags';
 
 /** One row of the end-of-run table. */
@@ -8,6 +10,11 @@ export interface SummaryRow {
   tags: string;
   digest: string;
   platforms: string;
+  /** Compressed size per platform (`655.5 MiB`; several: `amd64 655.5 MiB, arm64 649.9 MiB`). */
+  size: string;
+  /** What the image adds to its parent, per platform (`+17.3 MiB`). */
+  aboveParent: string;
+  budget: string;
   time: string;
 }
 
@@ -18,6 +25,24 @@ export interface UnfinishedImage {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
+/** One text per platform, prefixed with its architecture when there are several. */
+function perPlatform(sizes: readonly PlatformSize[], text: (s: PlatformSize) => string | null): string {
+  const texts = sizes.map((s) => [s.platform.replace(/^linux\//, ''), text(s)] as const).filter(([, t]) => t !== null);
+  return texts.length === 1 ? (texts[0][1] as string) : texts.map(([p, t]) => `${p} ${t}`).join(', ');
+}
+
+/** The size cells of a result: measured from the registry when pushed; a local build is not measured. */
+function sizeCells(r: ImageResult): Pick<SummaryRow, 'size' | 'aboveParent' | 'budget'> {
+  const budget = r.sizeBudget ? formatSize(r.sizeBudget) : '';
+  if (!r.pushed) return { size: 'not pushed, not measured', aboveParent: '', budget };
+  const sizes = r.sizes ?? [];
+  return {
+    size: perPlatform(sizes, (s) => formatSize(s.bytes)),
+    aboveParent: perPlatform(sizes, (s) => (s.aboveParent === null ? null : `+${formatSize(s.aboveParent)}`)),
+    budget,
+  };
+}
+
 /** One row per image: the results written in this run, then the tasks that failed or never ran. */
 export function summaryRows(results: readonly ImageResult[], unfinished: readonly UnfinishedImage[]): SummaryRow[] {
   return [
@@ -27,9 +52,20 @@ export function summaryRows(results: readonly ImageResult[], unfinished: readonl
       tags: r.tags.map(tagOf).join(' '),
       digest: r.digest.slice(0, 19),
       platforms: r.platforms.join(' '),
+      ...sizeCells(r),
       time: seconds(r.durationMs),
     })),
-    ...unfinished.map((u) => ({ image: u.image, status: u.status, tags: '', digest: '', platforms: '', time: '' })),
+    ...unfinished.map((u) => ({
+      image: u.image,
+      status: u.status,
+      tags: '',
+      digest: '',
+      platforms: '',
+      size: '',
+      aboveParent: '',
+      budget: '',
+      time: '',
+    })),
   ];
 }
 
@@ -45,6 +81,9 @@ const COLUMNS: Array<[keyof SummaryRow, string]> = [
   ['tags', 'tags'],
   ['digest', 'digest'],
   ['platforms', 'platforms'],
+  ['size', 'compressed size'],
+  ['aboveParent', 'above parent'],
+  ['budget', 'budget'],
   ['time', 'time'],
 ];
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runBuildx } from '../adapters/buildx';
 import { tagLocal } from '../adapters/engine';
+import type { RemoteImage } from '../adapters/registry';
 import { builtImage, imageResult, parentFacts, reuseOrBuild, type ParentFacts } from '../core/build-decisions';
 import { buildxInvocation } from '../core/build-invocation';
 import { dryRunRecord, type DryRunReport } from '../core/dry-run';
@@ -12,6 +13,8 @@ import { wrapInIndex } from '../core/image-index';
 import type { ImageSpec } from '../core/image-spec';
 import { firstLine, isTransientRegistryError, registryError } from '../core/registry-errors';
 import type { ImageResult } from '../core/result';
+import type { PlatformSize } from '../core/size-budget';
+import { checkImageSize } from './size-check';
 import type { PreparedImage } from './prepare-images';
 import type { RunContext } from './run-context';
 import type { RunResults } from './run-results';
@@ -52,7 +55,8 @@ export async function buildImage(
     parents.push([parent.image, facts]);
   }
   const parentRefs = Object.fromEntries(parents.map(([name, facts]) => [name, facts.reference]));
-  const parentDigest = parents.find(([, facts]) => facts.digest)?.[1].digest ?? null;
+  const pinnedParent = parents.find(([, facts]) => facts.digest) ?? null;
+  const parentDigest = pinnedParent?.[1].digest ?? null;
   const decision = reuseOrBuild(settings, image.lookup);
   const workDir = join(tmpdir(), `image-build-${spec.name}-${randomBytes(4).toString('hex')}`);
   const invocation = buildxInvocation({
@@ -72,7 +76,27 @@ export async function buildImage(
     return { kind: 'dry-run', report: { invocation, reuse: decision.kind === 'reuse' } };
   }
 
-  const finish = async (outcome: ImageResult['result'], digest: string, platforms: string[]): Promise<BuildOutcome> => {
+  /** A pushed image's sizes, its budget checked before any tag of this commit is put on (services/size-check.ts). */
+  const measure = (digest: string, withheldTag: string, known?: RemoteImage) =>
+    run.profile.time('lookups', () =>
+      checkImageSize(run.registry, {
+        image: spec.name,
+        dockerfile: spec.dockerfile,
+        repository: tags.repository,
+        digest,
+        ...(known ? { known } : {}),
+        parent: pinnedParent && { image: pinnedParent[0], reference: pinnedParent[1].reference },
+        budget: settings.sizeBudget,
+        withheldTag,
+      }),
+    );
+
+  const finish = async (
+    outcome: ImageResult['result'],
+    digest: string,
+    platforms: string[],
+    sizes?: PlatformSize[],
+  ): Promise<BuildOutcome> => {
     const { result, keys } = imageResult({
       image: spec.name,
       outcome,
@@ -86,6 +110,8 @@ export async function buildImage(
       durationMs: image.preparedInMs + (Date.now() - startedAt),
       revision: revision.sha,
       runId: run.runId,
+      ...(sizes ? { sizes } : {}),
+      sizeBudget: settings.sizeBudget,
     });
     await run.profile.time('results', () => results.write(settings.resultsDir, result, keys));
     return { kind: 'result', result };
@@ -93,11 +119,13 @@ export async function buildImage(
 
   if (decision.kind === 'reuse') {
     if (settings.push) {
+      // The content may have been pushed under an older (or no) budget: checked again before the SHA tag.
+      const sizes = await measure(decision.digest, tags.sha, image.remote ?? undefined);
       const digest = await run.profile.time('tags', () =>
         run.registry.tag([tags.sha], tags.repository, decision.digest, image.remote ?? undefined),
       );
       log(`${spec.name}: reused ${tags.content} (${decision.digest.slice(0, 19)}), tagged ${tags.sha}`);
-      return finish('reused', digest, decision.platforms);
+      return finish('reused', digest, decision.platforms, sizes);
     }
     await run.profile.time('tags', () => tagLocal(tags.content, tags.sha));
     log(`${spec.name}: reused local ${tags.content}, tagged ${tags.sha}`);
@@ -128,16 +156,22 @@ export async function buildImage(
       }),
     );
     const built = builtImage(metadata, settings);
-    let digest = built.digest;
-    if (built.wrap) {
-      // One platform without attestations was pushed as a plain manifest: both tags get its index.
-      const index = wrapInIndex(built.wrap);
-      await run.profile.time('tags', () =>
-        Promise.all([tags.sha, tags.content].map((t) => run.registry.putManifest(t, index))),
-      );
-      digest = index.digest;
+    if (!settings.push) return finish('built', built.digest, settings.platforms);
+    // buildx pushed the content tag only (or, with pushByDigest, the platform's content tag); the
+    // commit's SHA tag goes on once the image fits its budget, so an image over it has no tag that
+    // `images publish` or a child would take.
+    const index = built.wrap && wrapInIndex(built.wrap);
+    // One platform without attestations was pushed as a plain manifest: its tags get its index.
+    if (index) await run.profile.time('tags', () => run.registry.putManifest(tags.content, index));
+    const digest = index ? index.digest : built.digest;
+    const sizes = await measure(built.digest, settings.pushByDigest ? tags.content : tags.sha);
+    if (!settings.pushByDigest) {
+      await run.profile.time('tags', async () => {
+        if (index) await run.registry.putManifest(tags.sha, index);
+        else await run.registry.tag([tags.sha], tags.repository, digest);
+      });
     }
-    return finish('built', digest, settings.platforms);
+    return finish('built', digest, settings.platforms, sizes);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
