@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CODER_PINS_OUT, DEFAULT_MAX_LEVELS, DEFAULT_WORKFLOW_FILE, RESULTS_DIR } from './defaults';
 import { UsageError } from './errors';
+import { closest } from './closest-name';
 
 /**
  * The `images` command line: which commands take which options, and one clear usage error (exit code
@@ -150,25 +151,6 @@ export function usage(command?: CommandName): string {
   const names = command ? [command] : (Object.keys(COMMANDS) as CommandName[]);
   const head = command ? 'usage: images ' : 'usage: images <command> [options]\n\ncommands:\n  ';
   return `${head}${names.map((n) => COMMANDS[n].usage).join('\n  ')}\n`;
-}
-
-/** The closest known name, for "did you mean". */
-function closest(name: string, known: readonly string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    const row = [...Array(b.length + 1).keys()];
-    for (let i = 1; i <= a.length; i++) {
-      let previous = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const current = row[j];
-        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-        previous = current;
-      }
-    }
-    return row[b.length];
-  };
-  const best = known.map((k) => ({ k, d: distance(name.toLowerCase(), k.toLowerCase()) })).sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? best.k : undefined;
 }
 
 /** Reads and checks `images <command> [args]`; throws UsageError. */
