@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageResult } from './result';
-import { formatMarkdown, formatTable, summaryRows, summaryTitle } from './summary';
+import { formatMarkdown, formatTable, summaryRows, summaryTitle, unfinishedStatus } from './summary';
 
 const result = (image: string, kind: ImageResult['result'], ms: number): ImageResult => ({
   image,
@@ -75,5 +75,15 @@ describe('the end-of-run summary', () => {
     );
     expect(md).toContain('| cpp | failed |   |   |   |   |');
     expect(md).toContain('| a\\|b |');
+  });
+});
+
+describe('unfinishedStatus', () => {
+  it.each([
+    ['skipped', '', 'skipped'],
+    ['failure', 'node: skipped, a parent image failed\n', 'skipped'],
+    ['failure', 'images/node/Dockerfile:2: building node failed', 'failed'],
+  ])('%s with %j is %s', (status, output, expected) => {
+    expect(unfinishedStatus('node', status, output)).toBe(expected);
   });
 });
