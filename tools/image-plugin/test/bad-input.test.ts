@@ -389,7 +389,9 @@ const CLI_ROWS: CliRow[] = [
 describe('bad command lines: exit 2, the problem and the fix naming the argument, nothing written or moved', () => {
   const NS = `bad-cli-${randomBytes(3).toString('hex')}`;
   const repo = targetRepository(`${NS}/images`);
-  const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+  /** The commit a finished CI run built and pushed, and a later one no run built. */
+  let SHA = '';
+  let UNBUILT = '';
   let ws: ScratchWorkspace;
   const images = async (args: string[]) => {
     const r = await execa('npx', ['--no-install', 'images', ...args], {
@@ -405,11 +407,15 @@ describe('bad command lines: exit 2, the problem and the fix naming the argument
   beforeAll(async () => {
     ws = new ScratchWorkspace('bad-input-cli-');
     ws.write(SAMPLE_FAMILY);
+    ws.initGit();
+    SHA = ws.git('rev-parse', 'HEAD').trim();
     // The registry as a finished CI run leaves it: this commit's images, and floating tags elsewhere.
     for (const image of ['base', 'node']) {
       await pushTinyImage(repo, `${image}-${SHA.slice(0, 7)}`, `${image} at ${SHA}`);
       await pushTinyImage(repo, image, `${image} before`);
     }
+    ws.commitAll('a commit no run built');
+    UNBUILT = ws.git('rev-parse', 'HEAD').trim();
   });
   afterAll(() => ws?.dispose());
 
@@ -439,7 +445,7 @@ describe('bad command lines: exit 2, the problem and the fix naming the argument
   });
 
   it('`images publish --revision <a commit without images>`: exit 1 naming the revision, not "build the missing images"', async () => {
-    const other = 'b'.repeat(40);
+    const other = UNBUILT;
     const witness = await Witness.take(join(ws.root, 'dist/images'), [repo]);
     const r = await images(['publish', '--revision', other, '--repository', `${TARGET_REGISTRY}/${NS}/images`]);
     expectRefusal(r, 1, `publish: no image was built for ${other}`, 'fix: check --revision');
@@ -461,7 +467,8 @@ describe('bad command lines: exit 2, the problem and the fix naming the argument
     expect(r.code, r.output).toBe(0);
     const changes = await witness.changes();
     expect(changes).toHaveLength(1);
-    expect(changes[0]).toMatch(new RegExp(`^${TARGET_REGISTRY}/${NS}/images:base moved sha256:\\w+ -> sha256:\\w+$`));
+    // publish moves the edge tag (`<image>-edge`) to the commit's digest; the floating `base` is the release's.
+    expect(changes[0]).toMatch(new RegExp(`^${TARGET_REGISTRY}/${NS}/images:base-edge pushed \\(sha256:\\w+\\)$`));
   });
 });
 
