@@ -594,7 +594,7 @@ describe('registry and engine faults in image-build: exit 1, the registry or eng
         return { repository: `${host}/${NS}/f`, watch: targetRepository(`${NS}/f`) };
       },
       where: 'cannot be reached',
-      says: 'connection refused',
+      says: /ECONNREFUSED|connection refused/,
     },
     {
       name: 'disk full during the push',
