@@ -32,6 +32,7 @@ describe('repositoryProblem: a repository a user wrote, by the grammar of Docker
 
   it.each([
     'ghcr.io/acme/images',
+    'ghcr.io/acme/images/',
     '127.0.0.1:5000/ci/images',
     'localhost:5000/images',
     'acme/images',

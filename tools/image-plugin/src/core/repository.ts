@@ -24,14 +24,16 @@ export function repositoryProblem(repository: string): { problem: string; fix: s
       fix: `${example}, without spaces, a tag or a digest`,
     };
   }
-  const parts = repository.split('/');
-  const hasHost = parts.length > 1 && HOST.test(parts[0]) && /[.:]|^localhost$/.test(parts[0]);
+  // A trailing slash is dropped as normalizeRepository drops it: `ghcr.io/acme/images/` is fine.
+  const parts = repository.replace(/\/+$/, '').split('/');
+  const isHost = (part: string) => HOST.test(part) && /[.:]|^localhost$/.test(part);
+  const hasHost = parts.length > 1 && isHost(parts[0]);
   const host = hasHost ? parts[0] : undefined;
   const path = hasHost ? parts.slice(1) : parts;
-  const hostOnly = parts.length === 1 && HOST.test(parts[0]) && /[.:]|^localhost$/.test(parts[0]);
-  if (hostOnly) return { problem: `"${repository}" names no owner`, fix: `${repository}/<owner>/<repo>` };
-  if (path.every((p) => p === '')) {
-    return { problem: `"${repository}" has no owner and name`, fix: `${host ?? 'ghcr.io'}/<owner>/<repo>` };
+  if (parts.length === 1 && isHost(parts[0])) {
+    return repository.endsWith('/')
+      ? { problem: `"${repository}" has no owner and name`, fix: `${parts[0]}/<owner>/<repo>` }
+      : { problem: `"${repository}" names no owner`, fix: `${repository}/<owner>/<repo>` };
   }
   if (path.some((p) => p === '')) {
     return { problem: `"${repository}" has an empty part`, fix: `${example}, with one / between the parts` };
