@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { CODER_PINS_OUT, DEFAULT_MAX_LEVELS, DEFAULT_WORKFLOW_FILE, RESULTS_DIR } from './defaults';
 import { UsageError } from './errors';
 import { closest } from './closest-name';
+import { platformProblem } from './platforms';
+import { repositoryProblem } from './repository';
 
 /**
  * The `images` command line: which commands take which options, and one clear usage error (exit code
@@ -278,9 +280,12 @@ function readValue(
   const text = value.trim();
   if (text === '') throw fail(`--${option} is empty`, `give it a value: ${valueOf(option)}, or leave it out`);
   switch (kind) {
-    case 'text':
+    case 'text': {
+      const wrong = key === 'repository' ? repositoryProblem(text) : undefined;
+      if (wrong) throw fail(`--${option} ${wrong.problem}`, wrong.fix);
       (options as unknown as Record<string, string>)[key] = text;
       return;
+    }
     case 'list': {
       const items = text.split(',').map((s) => s.trim());
       if (items.some((i) => i === ''))
@@ -288,6 +293,8 @@ function readValue(
           `--${option} "${value}" has an empty entry`,
           `separate names with single commas: ${valueOf(option)}`,
         );
+      const wrong = key === 'platforms' ? platformProblem(items, `--${option}`) : undefined;
+      if (wrong) throw fail(`--${option} ${wrong.problem}`, wrong.fix);
       (options as unknown as Record<string, string[]>)[key] = items;
       return;
     }
