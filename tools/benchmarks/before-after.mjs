@@ -33,6 +33,7 @@ import {
   stopDaemon,
   table,
   write,
+  oursCommand,
 } from './lib.mjs';
 
 if (PLUGIN_FROM === WORKSPACE)
@@ -41,17 +42,7 @@ const IMAGES = positiveInt(process.env.BENCH_IMAGES, 16);
 const RUNS = positiveInt(process.env.BENCH_RUNS, 5);
 const REGISTRY = process.env.BENCH_REGISTRY ?? '127.0.0.1:5000';
 const REPOSITORY = `${REGISTRY}/before-after-${randomBytes(4).toString('hex')}/images`;
-const OURS = [
-  'nx',
-  'run-many',
-  '-t',
-  'image-build',
-  '--push',
-  '--sbom=false',
-  '--provenance=false',
-  '--platforms=linux/amd64',
-  '--outputStyle=static',
-];
+const OURS = oursCommand('linux/amd64');
 
 /** The two plugins: each a tools/image-plugin folder and the nx.json that loads it. */
 function plugins(root) {

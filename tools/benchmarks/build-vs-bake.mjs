@@ -58,6 +58,8 @@ import {
   table,
   timed,
   write,
+  oursCommand,
+  BAKE_COMMAND,
 } from './lib.mjs';
 
 const RUNS = positiveInt(process.env.BENCH_RUNS, 5);
@@ -70,18 +72,8 @@ const PLATFORM = 'linux/amd64';
 const IMAGES = ['root', 'left', 'right', 'leaf'];
 const PARENT = { left: 'root', right: 'root', leaf: 'left' };
 
-const OURS = [
-  'nx',
-  'run-many',
-  '-t',
-  'image-build',
-  '--push',
-  '--sbom=false',
-  '--provenance=false',
-  `--platforms=${PLATFORM}`,
-  '--outputStyle=static',
-];
-const BAKE = ['buildx', 'bake', '--push', '--provenance=false', '--progress=plain'];
+const OURS = oursCommand(PLATFORM);
+const BAKE = BAKE_COMMAND;
 // Scenario C: bake as one sets it up for runners without a local cache (inline cache in each pushed image).
 const BAKE_CACHED = [...BAKE, ...bakeInlineCache(IMAGES, REPOSITORY)];
 

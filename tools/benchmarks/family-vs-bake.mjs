@@ -41,6 +41,8 @@ import {
   stopDaemon,
   table,
   write,
+  oursCommand,
+  BAKE_COMMAND,
 } from './lib.mjs';
 
 const RUNS = positiveInt(process.env.BENCH_RUNS, 3);
@@ -63,26 +65,8 @@ const PARENT = Object.fromEntries(
   }),
 );
 
-const OURS = [
-  'nx',
-  'run-many',
-  '-t',
-  'image-build',
-  '--push',
-  '--sbom=false',
-  '--provenance=false',
-  `--platforms=${PLATFORM}`,
-  `--caBundle=${CA_BUNDLE}`,
-  '--outputStyle=static',
-];
-const BAKE = [
-  'buildx',
-  'bake',
-  '--push',
-  '--provenance=false',
-  '--progress=plain',
-  ...bakeInlineCache(IMAGES, REPOSITORY),
-];
+const OURS = oursCommand(PLATFORM, [`--caBundle=${CA_BUNDLE}`]);
+const BAKE = [...BAKE_COMMAND, ...bakeInlineCache(IMAGES, REPOSITORY)];
 
 async function generate() {
   const root = scratchWorkspace('family-vs-bake-', REPOSITORY);

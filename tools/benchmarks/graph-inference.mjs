@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { PLUGIN_LABEL, copyPlugin, nxJsonWith } from './lib.mjs';
+import { PLUGIN_LABEL, copyNxSettings, copyPlugin, nxJsonWith } from './lib.mjs';
 
 const WORKSPACE = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = positiveInt(process.env.BENCH_RUNS, 7);
@@ -55,6 +55,7 @@ function generate() {
   cpSync(join(WORKSPACE, 'package.json'), join(root, 'package.json'));
   cpSync(join(WORKSPACE, 'tsconfig.base.json'), join(root, 'tsconfig.base.json'));
   copyPlugin(root);
+  copyNxSettings(root);
   symlinkSync(join(WORKSPACE, 'node_modules'), join(root, 'node_modules'), 'dir');
   write(root, '.gitignore', 'node_modules\n.nx\n');
 

@@ -1,6 +1,16 @@
 // Shared parts of the build benchmarks: a scratch copy of this workspace's Nx set-up, timing,
 // medians, bake output parsing, a fresh-runner reset and a plain-text table.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +65,15 @@ export function copyPlugin(root) {
   });
 }
 
+/**
+ * Nx's settings besides nx.json come with the benchmarked checkout when it has them: `.env`
+ * (NX_ISOLATE_PLUGINS) and `.nxignore` (the plugin's own folder is no Nx project).
+ */
+export function copyNxSettings(root) {
+  for (const file of ['.env', '.nxignore'])
+    if (existsSync(join(PLUGIN_FROM, file))) cpSync(join(PLUGIN_FROM, file), join(root, file));
+}
+
 /** PLUGIN_FROM's nx.json with the image plugin's repository option set. */
 export function nxJsonWith(options) {
   const nxJson = JSON.parse(readFileSync(join(PLUGIN_FROM, 'nx.json'), 'utf8'));
@@ -68,8 +87,8 @@ export function nxJsonWith(options) {
 
 /**
  * A scratch workspace with this repository's package.json, tsconfig.base.json, .gitignore, the
- * benchmarked tools/image-plugin (without tests; node_modules symlinked), and nx.json pointing the
- * plugin at `repository`. The caller adds images, scripts and a bake file, then commits.
+ * benchmarked checkout's .env, .nxignore and tools/image-plugin (without tests; node_modules symlinked), and nx.json
+ * pointing the plugin at `repository`. The caller adds images, scripts and a bake file, then commits.
  */
 export function scratchWorkspace(prefix, repository) {
   const root = mkdtempSync(join(tmpdir(), prefix));
@@ -79,6 +98,7 @@ export function scratchWorkspace(prefix, repository) {
   // The repository's `node_modules/` pattern only matches a directory, not the symlink: add the bare name.
   write(root, '.gitignore', `${readFileSync(join(WORKSPACE, '.gitignore'), 'utf8').trimEnd()}\nnode_modules\n`);
   write(root, 'nx.json', `${JSON.stringify(nxJsonWith({ repository }).nxJson, null, 2)}\n`);
+  copyNxSettings(root);
   return root;
 }
 
@@ -92,6 +112,24 @@ export async function commitAll(root, message) {
   await git(root, 'add', '-A');
   await git(root, 'commit', '-q', '-m', message);
 }
+
+/**
+ * The two commands every build benchmark compares, pushing one platform with provenance and SBOM off:
+ * ours (`npx` + these arguments) and bake (`docker` + these arguments). `extra` adds arguments of ours.
+ */
+export const oursCommand = (platform, extra = []) => [
+  'nx',
+  'run-many',
+  '-t',
+  'image-build',
+  '--push',
+  '--sbom=false',
+  '--provenance=false',
+  `--platforms=${platform}`,
+  ...extra,
+  '--outputStyle=static',
+];
+export const BAKE_COMMAND = ['buildx', 'bake', '--push', '--provenance=false', '--progress=plain'];
 
 export const ENV = {
   ...process.env,

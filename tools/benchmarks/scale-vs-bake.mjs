@@ -34,24 +34,16 @@ import {
   stopDaemon,
   table,
   write,
+  oursCommand,
+  BAKE_COMMAND,
 } from './lib.mjs';
 
 const SIZES = (process.env.BENCH_SIZES ?? '4,16,64').split(',').map((n) => positiveInt(n, 4));
 const RUNS = positiveInt(process.env.BENCH_RUNS, 3);
 const REGISTRY = process.env.BENCH_REGISTRY ?? '127.0.0.1:5000';
 const PLATFORM = 'linux/amd64';
-const OURS = [
-  'nx',
-  'run-many',
-  '-t',
-  'image-build',
-  '--push',
-  '--sbom=false',
-  '--provenance=false',
-  `--platforms=${PLATFORM}`,
-  '--outputStyle=static',
-];
-const BAKE = ['buildx', 'bake', '--push', '--provenance=false', '--progress=plain'];
+const OURS = oursCommand(PLATFORM);
+const BAKE = BAKE_COMMAND;
 
 /** The family of `size` images: names and child -> parent. */
 function family(size) {

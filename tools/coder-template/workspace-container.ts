@@ -3,15 +3,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
-import { demux } from '../image-plugin/src/adapters/containers';
+import { demux, execIn, waitForSystemd } from '../image-plugin/src/adapters/containers';
+import type { CheckOutcome } from '../image-plugin/src/core/test-spec';
 import { engine } from '../image-plugin/src/adapters/engine';
 import type { ContainerPlan } from './container-config';
 
-export interface ExecResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
+/** How a command run in the workspace ended. */
+export type ExecResult = CheckOutcome;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,35 +63,13 @@ export class WorkspaceContainer {
     return isoSeconds(info.State.StartedAt);
   }
 
-  async exec(script: string, user?: string, env?: string[]): Promise<ExecResult> {
-    const exec = await this.container.exec({
-      Cmd: ['sh', '-c', script],
-      AttachStdout: true,
-      AttachStderr: true,
-      ...(user ? { User: user } : {}),
-      ...(env ? { Env: env } : {}),
-    });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const chunks: Buffer[] = [];
-    await new Promise<void>((resolve, reject) => {
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', resolve);
-      stream.on('error', reject);
-    });
-    const { stdout, stderr } = demux(Buffer.concat(chunks));
-    return { exitCode: (await exec.inspect()).ExitCode ?? -1, stdout, stderr };
+  exec(script: string, user?: string, env?: string[]): Promise<ExecResult> {
+    return execIn(this.container, ['sh', '-c', script], user, env);
   }
 
   /** systemd's state once it stops changing (running or degraded), or the last one seen at the deadline. */
-  async systemState(timeoutMs: number): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    let state = 'unknown';
-    while (Date.now() < deadline) {
-      state = (await this.exec('systemctl is-system-running').catch(() => ({ stdout: 'unreachable' }))).stdout.trim();
-      if (state === 'running' || state === 'degraded') return state;
-      await sleep(500);
-    }
-    return state;
+  systemState(timeoutMs: number): Promise<string> {
+    return waitForSystemd(this.container, Date.now() + timeoutMs);
   }
 
   /** Polls a command until its output matches; returns the last output. */

@@ -3,7 +3,7 @@
 // executors' JSON schemas, generator templates under files/) next to the compiled files, then records
 // what dist/ was built from (dist/build-info.json), so the built plugin refuses to run older than src/.
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +39,14 @@ function copyAssets(dir) {
 }
 copyAssets(src);
 // The install-script generator gives a workspace without scripts/lib the shared helpers it sources.
-cpSync(join(root, '../../scripts/lib'), join(dist, 'generators/install-script/lib'), { recursive: true });
+const helpers = join(root, '../../scripts/lib');
+if (!existsSync(helpers)) {
+  console.error(
+    `image plugin build failed: ${helpers} is missing (the shell helpers the install-script generator hands out)`,
+  );
+  process.exit(1);
+}
+cpSync(helpers, join(dist, 'generators/install-script/lib'), { recursive: true });
 // Nx validates image-build's options with a lenient copy of its schema (same types and defaults, any
 // value): the executor refuses a bad one itself, naming the option and what it allows (core/option-check.ts).
 const schemaDir = join(dist, 'executors/image-build');

@@ -390,7 +390,7 @@ describe('bad command lines: exit 2, the problem and the fix naming the argument
   const NS = `bad-cli-${randomBytes(3).toString('hex')}`;
   const repo = targetRepository(`${NS}/images`);
   /** The commit a finished CI run built and pushed, and a later one no run built. */
-  let SHA = '';
+  let sha = '';
   let UNBUILT = '';
   let ws: ScratchWorkspace;
   const images = async (args: string[]) => {
@@ -408,11 +408,11 @@ describe('bad command lines: exit 2, the problem and the fix naming the argument
     ws = new ScratchWorkspace('bad-input-cli-');
     ws.write(SAMPLE_FAMILY);
     ws.initGit();
-    SHA = ws.git('rev-parse', 'HEAD').trim();
-    // The registry as a finished CI run leaves it: this commit's images, and floating tags elsewhere.
+    sha = ws.git('rev-parse', 'HEAD').trim();
+    // The registry as a finished CI run leaves it: this commit's images, and edge tags elsewhere.
     for (const image of ['base', 'node']) {
-      await pushTinyImage(repo, `${image}-${SHA.slice(0, 7)}`, `${image} at ${SHA}`);
-      await pushTinyImage(repo, image, `${image} before`);
+      await pushTinyImage(repo, `${image}-${sha.slice(0, 7)}`, `${image} at ${sha}`);
+      await pushTinyImage(repo, `${image}-edge`, `${image} before`);
     }
     ws.commitAll('a commit no run built');
     UNBUILT = ws.git('rev-parse', 'HEAD').trim();
@@ -460,15 +460,16 @@ describe('bad command lines: exit 2, the problem and the fix naming the argument
       '--images',
       'base',
       '--revision',
-      SHA,
+      sha,
       '--repository',
       `${TARGET_REGISTRY}/${NS}/images`,
     ]);
     expect(r.code, r.output).toBe(0);
     const changes = await witness.changes();
     expect(changes).toHaveLength(1);
-    // publish moves the edge tag (`<image>-edge`) to the commit's digest; the floating `base` is the release's.
-    expect(changes[0]).toMatch(new RegExp(`^${TARGET_REGISTRY}/${NS}/images:base-edge pushed \\(sha256:\\w+\\)$`));
+    expect(changes[0]).toMatch(
+      new RegExp(`^${TARGET_REGISTRY}/${NS}/images:base-edge moved sha256:\\w+ -> sha256:\\w+$`),
+    );
   });
 });
 

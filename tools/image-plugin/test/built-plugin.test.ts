@@ -29,6 +29,8 @@ describe('the built plugin', () => {
   beforeAll(() => {
     ws = new ScratchWorkspace('built-plugin-');
     ws.write(SAMPLE_FAMILY);
+    // npm run build puts the shell helpers the install-script generator hands out into dist/.
+    ws.copyFromWorkspace('scripts/lib');
     ws.initGit();
     saved = mkdtempSync(join(tmpdir(), 'built-plugin-dist-'));
     cpSync(dist(), saved, { recursive: true });

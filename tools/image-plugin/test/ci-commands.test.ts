@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +6,14 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
 import { manifestDigest } from '../../test-env/registry-api';
+import {
+  childDockerfile as childDockerfileFrom,
+  helloScript,
+  runInWorkspace,
+  twoImageFamily,
+  type Run,
+} from './ci-workspace';
+import { FakeGitHubReleases, type FakeRelease } from './fake-github';
 import { refusingProxy } from './registry-proxy';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
 
@@ -29,61 +35,20 @@ const IMAGES = ['base', 'child'] as const;
 const LEVELS = [['base'], ['child']];
 const TIMEOUT = 420_000;
 
-const hello = (text: string) =>
-  `#!/bin/sh\nset -eu\nmkdir -p /usr/local/share\necho "${text}" > /usr/local/share/hello.txt\n`;
-const childDockerfile = (run: string) => [`ARG BASE_IMAGE=${REPO}:base`, 'FROM ${BASE_IMAGE}', run, ''].join('\n');
-const FAMILY: Record<string, string> = {
-  'images/base/Dockerfile': [
-    'FROM debian:trixie-slim',
-    'RUN --mount=type=bind,source=scripts/hello,target=/scripts/hello sh /scripts/hello/install.sh',
-    '',
-  ].join('\n'),
-  'images/child/Dockerfile': childDockerfile('RUN echo child > /usr/local/share/child.txt'),
-  'images/child/notes.txt': 'first\n',
-  'scripts/hello/install.sh': hello('hello 1'),
-  '.dockerignore': '*\n!images/\n!scripts/\n',
-};
+const childDockerfile = (instruction: string) => childDockerfileFrom(REPO, instruction);
+const hello = helloScript;
+const FAMILY = twoImageFamily(REPO, 'first\n');
 
 let ws: ScratchWorkspace;
 let outputDir = '';
 
-/** The scratch workspace's environment, with nothing of the caller's CI or GitHub context. */
-function env(extra: Record<string, string> = {}): Record<string, string> {
-  const e = { ...ws.env } as Record<string, string>;
-  for (const key of Object.keys(e)) {
-    if (/^(GITHUB_|IMAGE_RUN_ID$|IMAGE_BUILD_CA_BUNDLE$|NX_BASE$|NX_HEAD$|RUNNER_)/.test(key)) delete e[key];
-  }
-  return { ...e, ...extra };
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  all: string;
-}
-/** Runs a command in the scratch workspace without blocking the event loop (the fake GitHub API answers meanwhile). */
 async function run(file: string, args: string[], extra: Record<string, string> = {}): Promise<Run> {
-  for (let attempt = 1; ; attempt++) {
-    const r = await execa(file, args, {
-      cwd: ws.root,
-      env: env(extra),
-      extendEnv: false,
-      reject: false,
-      all: true,
-      stdin: 'ignore',
-      timeout: TIMEOUT,
-    });
-    const out: Run = { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr), all: String(r.all) };
-    // The test registry (Distribution 2.8, filesystem storage) sometimes answers a HEAD with 500
-    // "invalid checksum digest format" while tags of the same repository are written. Every command
-    // here resumes or is idempotent, so such a run is repeated, as one would re-run the CI job.
-    if (out.code === 0 || attempt === 3 || !/500 Internal Server Error/.test(out.all)) return out;
-    registryRetries.push(`${[file, ...args].join(' ')} (attempt ${attempt})`);
-    console.warn(`registry 500, running again: ${[file, ...args].join(' ')}`);
-  }
+  return runInWorkspace(ws, file, args, {
+    extra,
+    timeout: TIMEOUT,
+    onRegistryRetry: (what) => console.warn(`registry 500, running again: ${what}`),
+  });
 }
-const registryRetries: string[] = [];
 const images = (args: string[], extra: Record<string, string> = {}) =>
   run('npx', ['--no-install', 'images', ...args], extra);
 const nx = (args: string[], extra: Record<string, string> = {}) =>
@@ -176,75 +141,10 @@ async function buildLevels(levels: string[][]): Promise<Run[]> {
 }
 
 // ---- the fake GitHub API --------------------------------------------------------------------------
-interface Recorded {
-  method: string;
-  path: string;
-  authorization: string | undefined;
-  body: Record<string, unknown> | null;
-}
-interface Release {
-  id: number;
-  tag_name: string;
-  name: string;
-  body: string;
-  prerelease: boolean;
-  draft: boolean;
-}
-const requests: Recorded[] = [];
-const releases = new Map<string, Release>();
-/** The repository's latest release, as GitHub keeps it: the last one sent with make_latest "true". */
-let latestId: number | null = null;
-let server: Server;
-let apiUrl = '';
-
-function api(req: IncomingMessage, res: ServerResponse): void {
-  let data = '';
-  req.on('data', (c: Buffer) => (data += c.toString()));
-  req.on('end', () => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const body = data ? (JSON.parse(data) as Record<string, unknown>) : null;
-    requests.push({ method: req.method ?? '', path: url.pathname, authorization: req.headers.authorization, body });
-    const send = (status: number, json: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(json));
-    };
-    const byTag = /^\/repos\/acme\/images\/releases\/tags\/(.+)$/.exec(url.pathname);
-    if (req.method === 'GET' && url.pathname === '/repos/acme/images/releases/latest') {
-      const latest = [...releases.values()].find((r) => r.id === latestId);
-      return latest ? send(200, latest) : send(404, { message: 'Not Found' });
-    }
-    const byId = /^\/repos\/acme\/images\/releases\/(\d+)$/.exec(url.pathname);
-    if (req.method === 'GET' && byTag) {
-      const release = releases.get(decodeURIComponent(byTag[1]));
-      return release
-        ? send(200, release)
-        : send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
-    }
-    if (req.method === 'POST' && url.pathname === '/repos/acme/images/releases' && body) {
-      const release: Release = {
-        id: releases.size + 100,
-        tag_name: String(body.tag_name),
-        name: String(body.name),
-        body: String(body.body),
-        prerelease: Boolean(body.prerelease),
-        draft: false,
-      };
-      releases.set(release.tag_name, release);
-      if (body.make_latest === 'true') latestId = release.id;
-      return send(201, release);
-    }
-    if (req.method === 'PATCH' && byId && body) {
-      const release = [...releases.values()].find((r) => r.id === Number(byId[1]));
-      if (!release) return send(404, { message: 'Not Found' });
-      const { make_latest: makeLatest, ...fields } = body;
-      Object.assign(release, fields);
-      if (makeLatest === 'true') latestId = release.id;
-      return send(200, release);
-    }
-    send(404, { message: `no such route ${req.method} ${url.pathname}` });
-  });
-}
-const GITHUB = () => ({ GITHUB_API_URL: apiUrl, GITHUB_TOKEN: 'test-token', GITHUB_REPOSITORY: 'acme/images' });
+const github = new FakeGitHubReleases();
+const requests = github.requests;
+const releases = github.releases;
+const GITHUB = () => github.env();
 const mark = () => requests.length;
 const since = (i: number) => requests.slice(i);
 
@@ -261,13 +161,11 @@ beforeAll(async () => {
   ws.write({ 'nx.json': `${JSON.stringify(nxJson, null, 2)}\n`, ...FAMILY });
   ws.initGit();
   outputDir = mkdtempSync(join(tmpdir(), 'ci-commands-output-'));
-  server = createServer(api);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await github.start();
 });
 
 afterAll(async () => {
-  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+  await github.stop();
   ws?.dispose();
   if (outputDir) rmSync(outputDir, { recursive: true, force: true });
 });
@@ -638,7 +536,7 @@ describe.sequential('CI commands end to end', () => {
   });
 
   it('a release whose notes differ on GitHub is updated (PATCH), then left alone', async () => {
-    const release = releases.get('v1.2.0') as Release;
+    const release = releases.get('v1.2.0') as FakeRelease;
     const good = release.body;
     release.body = 'edited by hand';
     let i = mark();
@@ -657,11 +555,11 @@ describe.sequential('CI commands end to end', () => {
     expect(sent.map((q) => q.method)).toEqual(['GET', 'GET']);
 
     // A release that should be the latest but is not (made by hand, or by GitHub's date rule) is made so.
-    latestId = (releases.get('v1.1.5') as Release).id;
+    github.latestId = (releases.get('v1.1.5') as FakeRelease).id;
     i = mark();
     ok(await images(['release', '--tag', 'v1.2.0'], GITHUB()), 'release v1.2.0 (latest again)');
     expect(since(i).map((q) => q.method)).toEqual(['GET', 'GET', 'PATCH']);
-    expect(latestId).toBe(release.id);
+    expect(github.latestId).toBe(release.id);
   });
 
   it('publish finds the SHA tags when nx.json sets build.shaLength (the executor tags <image>-<12 hex>)', async () => {

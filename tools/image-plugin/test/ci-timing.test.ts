@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +6,14 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
 import { manifestDigest } from '../../test-env/registry-api';
+import {
+  childDockerfile as childDockerfileFrom,
+  helloScript,
+  runInWorkspace,
+  twoImageFamily,
+  type Run,
+} from './ci-workspace';
+import { FakeGitHubReleases } from './fake-github';
 import { refusingProxy } from './registry-proxy';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
 
@@ -29,9 +35,8 @@ const PLATFORM = 'linux/amd64';
 const IMAGES = ['base', 'child'] as const;
 const TIMEOUT = 420_000;
 
-const hello = (text: string) =>
-  `#!/bin/sh\nset -eu\nmkdir -p /usr/local/share\necho "${text}" > /usr/local/share/hello.txt\n`;
-const childDockerfile = (run: string) => [`ARG BASE_IMAGE=${REPO}:base`, 'FROM ${BASE_IMAGE}', run, ''].join('\n');
+const childDockerfile = (instruction: string) => childDockerfileFrom(REPO, instruction);
+const hello = helloScript;
 const baseTest = (expected: string) =>
   [
     'checks:',
@@ -41,51 +46,15 @@ const baseTest = (expected: string) =>
     '',
   ].join('\n');
 const FAMILY: Record<string, string> = {
-  'images/base/Dockerfile': [
-    'FROM debian:trixie-slim',
-    'RUN --mount=type=bind,source=scripts/hello,target=/scripts/hello sh /scripts/hello/install.sh',
-    '',
-  ].join('\n'),
+  ...twoImageFamily(REPO, 'c1\n'),
   'images/base/image-test.yaml': baseTest('^hello'),
-  'images/child/Dockerfile': childDockerfile('RUN echo child > /usr/local/share/child.txt'),
-  'images/child/notes.txt': 'c1\n',
-  'scripts/hello/install.sh': hello('hello 1'),
-  '.dockerignore': '*\n!images/\n!scripts/\n',
 };
 
 let ws: ScratchWorkspace;
 let outputDir = '';
 
-function env(extra: Record<string, string> = {}): Record<string, string> {
-  const e = { ...ws.env } as Record<string, string>;
-  for (const key of Object.keys(e)) {
-    if (/^(GITHUB_|IMAGE_RUN_ID$|IMAGE_BUILD_CA_BUNDLE$|NX_BASE$|NX_HEAD$|RUNNER_)/.test(key)) delete e[key];
-  }
-  return { ...e, ...extra };
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  all: string;
-}
 async function run(file: string, args: string[], extra: Record<string, string> = {}): Promise<Run> {
-  for (let attempt = 1; ; attempt++) {
-    const r = await execa(file, args, {
-      cwd: ws.root,
-      env: env(extra),
-      extendEnv: false,
-      reject: false,
-      all: true,
-      stdin: 'ignore',
-      timeout: TIMEOUT,
-    });
-    const out: Run = { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr), all: String(r.all) };
-    // The test registry (Distribution 2.8) now and then answers 500 while tags of one repository are
-    // written; every command here resumes or is idempotent, so it is run again, as a CI re-run would.
-    if (out.code === 0 || attempt === 3 || !/500 Internal Server Error/.test(out.all)) return out;
-  }
+  return runInWorkspace(ws, file, args, { extra, timeout: TIMEOUT });
 }
 const images = (args: string[], extra: Record<string, string> = {}) =>
   run('npx', ['--no-install', 'images', ...args], extra);
@@ -97,39 +66,9 @@ const short = (sha: string) => sha.slice(0, 7);
 const digestOf = (tag: string) => manifestDigest(`${NAMESPACE}/images`, tag);
 
 // ---- a minimal GitHub releases API: records what release asks for ------------------------------------
-const posted: Array<{ tag_name: string; make_latest?: string }> = [];
-let requests = 0;
-let server: Server;
-let apiUrl = '';
-function api(req: IncomingMessage, res: ServerResponse): void {
-  let data = '';
-  req.on('data', (c: Buffer) => (data += c.toString()));
-  req.on('end', () => {
-    requests++;
-    const url = new URL(req.url ?? '/', 'http://x');
-    const send = (status: number, json: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(json));
-    };
-    const byTag = /^\/repos\/acme\/images\/releases\/tags\/(.+)$/.exec(url.pathname);
-    if (req.method === 'GET' && byTag) {
-      const found = posted.findIndex((p) => p.tag_name === decodeURIComponent(byTag[1]));
-      return found >= 0
-        ? send(200, { id: found + 1, ...posted[found], name: posted[found].tag_name, body: '', prerelease: false })
-        : send(404, { message: 'Not Found' });
-    }
-    if (req.method === 'GET' && url.pathname === '/repos/acme/images/releases/latest')
-      return send(404, { message: 'Not Found' });
-    if (req.method === 'POST' && url.pathname === '/repos/acme/images/releases') {
-      const body = JSON.parse(data) as { tag_name: string; make_latest?: string };
-      posted.push(body);
-      return send(201, { id: posted.length, ...body });
-    }
-    if (req.method === 'PATCH') return send(200, {});
-    send(404, { message: `no route ${req.method} ${url.pathname}` });
-  });
-}
-const GITHUB = () => ({ GITHUB_API_URL: apiUrl, GITHUB_TOKEN: 'test-token', GITHUB_REPOSITORY: 'acme/images' });
+const github = new FakeGitHubReleases();
+const GITHUB = () => github.env();
+const posted = () => github.created() as Array<{ tag_name: string; make_latest?: string }>;
 
 // ---- the runs --------------------------------------------------------------------------------------
 
@@ -189,13 +128,11 @@ beforeAll(async () => {
   ws.initGit();
   commits.c1 = git('rev-parse', 'HEAD');
   outputDir = mkdtempSync(join(tmpdir(), 'ci-timing-output-'));
-  server = createServer(api);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await github.start();
 });
 
 afterAll(async () => {
-  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+  await github.stop();
   ws?.dispose();
   if (outputDir) rmSync(outputDir, { recursive: true, force: true });
 });
@@ -353,7 +290,7 @@ describe.sequential('CI under real-world timing', () => {
     await expectAt('1.1', 'c5');
     await expectAt('1', 'c5');
     await expectAt('', 'c5');
-    expect(Object.fromEntries(posted.map((p) => [p.tag_name, p.make_latest]))).toEqual({
+    expect(Object.fromEntries(posted().map((p) => [p.tag_name, p.make_latest]))).toEqual({
       'v1.1.0': 'true',
       'v1.0.1': 'false',
       'v1.0.0': 'false',
@@ -374,7 +311,11 @@ describe.sequential('CI under real-world timing', () => {
     await expectAt('1', 'c7');
     await expectAt('', 'c7');
     await expectAt('1.0', 'h1');
-    expect(posted.slice(-2).map((p) => [p.tag_name, p.make_latest])).toEqual([
+    expect(
+      posted()
+        .slice(-2)
+        .map((p) => [p.tag_name, p.make_latest]),
+    ).toEqual([
       ['v1.1.1', 'false'],
       ['v1.2.0', 'true'],
     ]);
@@ -383,11 +324,11 @@ describe.sequential('CI under real-world timing', () => {
 
   it('a re-run of a release changes nothing: no tag moves, GitHub is only asked', async () => {
     const before = await Promise.all(['1.0', '1.1', '1.2', '1', ''].map((s) => tagged(s)));
-    const n = posted.length;
+    const n = posted().length;
     const r = await images(['release', '--tag', 'v1.1.0'], GITHUB());
     ok(r, 'release v1.1.0 again');
     expect(await Promise.all(['1.0', '1.1', '1.2', '1', ''].map((s) => tagged(s)))).toEqual(before);
-    expect(posted.length).toBe(n);
+    expect(posted().length).toBe(n);
     expect(r.stdout).toContain('(already in place)');
   });
 
@@ -397,21 +338,21 @@ describe.sequential('CI under real-world timing', () => {
     ok(r.release, 'release v1.3.0+build.5');
     await expectAt('1.3.0_build.5', 'c8');
     for (const s of ['1.3', '1', '']) await expectAt(s, 'c8');
-    expect(posted[posted.length - 1]).toMatchObject({ tag_name: 'v1.3.0+build.5', make_latest: 'true' });
+    expect(posted()[posted().length - 1]).toMatchObject({ tag_name: 'v1.3.0+build.5', make_latest: 'true' });
 
     git('tag', 'v1.3.0+build.6', commits.c8);
-    const n = requests;
+    const n = github.requests.length;
     const twin = await images(['release', '--tag', 'v1.3.0+build.6'], GITHUB());
     expect(twin.code).not.toBe(0);
     expect(twin.stderr).toContain('v1.3.0+build.6 and v1.3.0+build.5 are the same version 1.3.0');
     expect(await digestOf('base-1.3.0_build.6')).toBeNull();
-    expect(requests).toBe(n);
+    expect(github.requests.length).toBe(n);
     git('tag', '-d', 'v1.3.0+build.6');
   });
 
   it('tags that are not v<semver> are refused with the fix, and nothing moves', async () => {
     const before = await tagged('');
-    const n = requests;
+    const n = github.requests.length;
     for (const [tag, fix] of [
       ['vv9.9.9', 'fix: tag the commit v9.9.9 instead'],
       ['2.0.0', 'fix: tag the commit v2.0.0 instead'],
@@ -422,7 +363,7 @@ describe.sequential('CI under real-world timing', () => {
       expect(r.stderr).toContain(fix);
     }
     expect(await tagged('')).toEqual(before);
-    expect(requests).toBe(n);
+    expect(github.requests.length).toBe(n);
   });
 
   it('a release of a commit that was never built and cannot be built: one message with a fix that works, nothing moved', async () => {
@@ -433,7 +374,7 @@ describe.sequential('CI under real-world timing', () => {
     const b = await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORM}`, '--sbom=false']);
     expect(b.code, "the tag run's build fails, so its release job never runs").not.toBe(0);
     const before = await Promise.all(['1.4', '1', ''].map((s) => tagged(s)));
-    const n = requests;
+    const n = github.requests.length;
     const r = await images(['release', '--tag', 'v1.4.0'], GITHUB());
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(
@@ -445,7 +386,7 @@ describe.sequential('CI under real-world timing', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(await Promise.all(['1.4', '1', ''].map((s) => tagged(s)))).toEqual(before);
     expect(await digestOf('base-1.4.0')).toBeNull();
-    expect(requests).toBe(n);
+    expect(github.requests.length).toBe(n);
     git('checkout', '-q', 'main');
   });
 

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 export const WORKSPACE = resolve(__dirname, '../../..');
 
 /**
- * A scratch copy of the workspace (nx.json, package.json, tsconfig.base.json, the plugin under
+ * A scratch copy of the workspace (nx.json, .env, package.json, tsconfig.base.json, the plugin under
  * tools/) in a temp dir, with node_modules symlinked to the real one. Nx state (cache, workspace
  * data, daemon) stays inside it, so runs neither see nor disturb the real workspace.
  */
@@ -16,7 +16,7 @@ export class ScratchWorkspace {
 
   constructor(prefix = 'image-plugin-') {
     this.root = mkdtempSync(join(tmpdir(), prefix));
-    for (const file of ['nx.json', 'package.json', 'tsconfig.base.json'])
+    for (const file of ['nx.json', 'package.json', 'tsconfig.base.json', '.env'])
       cpSync(join(WORKSPACE, file), join(this.root, file));
     cpSync(join(WORKSPACE, 'tools'), join(this.root, 'tools'), {
       recursive: true,

@@ -322,8 +322,20 @@ async function errorText(res: Response): Promise<string> {
   return text.trim() ? `: ${text.trim().split('\n')[0].slice(0, 200)}` : '';
 }
 
-/** `connect ECONNREFUSED 127.0.0.1:5999` from what fetch threw. */
+/** What the network's error codes mean, in words. */
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+};
+
+/** `connection refused (connect ECONNREFUSED 127.0.0.1:5999)` from what fetch threw. */
 function networkDetail(e: unknown): string {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.message ?? (e as Error).message;
+  const message = cause?.message ?? (e as Error).message;
+  const words = cause?.code ? NETWORK_ERRORS[cause.code] : undefined;
+  return words ? `${words} (${message})` : message;
 }

@@ -68,6 +68,7 @@ export async function writeCoderTemplateFiles(args: CoderTemplateRequest): Promi
     args.log(`${CODER_CATALOG_FILE} is up to date: ${Object.keys(catalog.images).join(', ')}`);
     return;
   }
+  await mkdir(dirname(file), { recursive: true });
   await writeFile(file, catalogText(catalog));
   const list = Object.entries(catalog.images).map(([name, image]) => `${name} (Docker ${image.docker})`);
   args.log(`${CODER_CATALOG_FILE}: ${list.join(', ')}; default ${catalog.default}`);
