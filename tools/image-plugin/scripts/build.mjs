@@ -3,7 +3,7 @@
 // executors' JSON schemas, generator templates under files/) next to the compiled files, then records
 // what dist/ was built from (dist/build-info.json), so the built plugin refuses to run older than src/.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,5 +47,13 @@ if (!existsSync(helpers)) {
   process.exit(1);
 }
 cpSync(helpers, join(dist, 'generators/install-script/lib'), { recursive: true });
+// Nx validates image-build's options with a lenient copy of its schema (same types and defaults, any
+// value): the executor refuses a bad one itself, naming the option and what it allows (core/option-check.ts).
+const schemaDir = join(dist, 'executors/image-build');
+const { nxSchemaOf } = require(join(dist, 'core/option-check.js'));
+writeFileSync(
+  join(schemaDir, 'nx-schema.json'),
+  `${JSON.stringify(nxSchemaOf(JSON.parse(readFileSync(join(schemaDir, 'schema.json'), 'utf8'))), null, 2)}\n`,
+);
 require(join(dist, 'build-check.js')).writeBuildInfo(root);
 console.log(`image plugin built: ${relative(process.cwd(), dist) || dist}`);

@@ -3,7 +3,7 @@ import type { PostTasksExecution, PreTasksExecution } from '@nx/devkit';
 import { readAllResults } from './adapters/result-files';
 import { clearRunRecords } from './adapters/run-records';
 import { BUILD_TARGET, RESULTS_DIR } from './core/defaults';
-import { formatMarkdown, formatTable, summaryRows, summaryTitle } from './core/summary';
+import { formatMarkdown, formatTable, summaryRows, summaryTitle, unfinishedStatus } from './core/summary';
 import type { ImagePluginOptions } from './options';
 
 const targetOf = (options: ImagePluginOptions | undefined) => options?.buildTargetName ?? BUILD_TARGET;
@@ -33,7 +33,7 @@ export const postTasksExecution: PostTasksExecution<ImagePluginOptions> = async 
     .filter((t) => !done.has(t.task.target.project) && t.status !== 'success')
     .map((t) => ({
       image: t.task.target.project,
-      status: t.status === 'skipped' ? ('skipped' as const) : ('failed' as const),
+      status: unfinishedStatus(t.task.target.project, t.status, t.terminalOutput),
     }));
   if (results.length === 0 && unfinished.every((u) => u.status === 'skipped')) return; // a dry run
   const rows = summaryRows(results, unfinished);

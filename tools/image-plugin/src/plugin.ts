@@ -11,8 +11,10 @@ import { minimatch } from 'minimatch';
 import { readDockerfileSource } from './adapters/files';
 import { defaultRepository } from './adapters/git-remote';
 import { assertFreshBuild } from './build-check';
-import { BUILD_TARGET, TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
+import { BUILD_TARGET, DEFAULT_DOCKERFILE_GLOB, TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
+import { ImageConfigError } from './core/errors';
 import { levelsOf, lineageOf, parentsFrom } from './core/graph';
+import { lineOfKeys } from './core/json-lines';
 import { imageMetadata, imageSpecOf } from './core/image-metadata';
 import { buildArgsOf, readImageSpecs, type ImageSpec } from './core/image-spec';
 import { parseSizeBudget, SIZE_BUDGET_OPTION } from './core/sizes';
@@ -26,13 +28,26 @@ assertFreshBuild();
 const EXECUTOR = executorOf('image-build');
 const TEST_EXECUTOR = executorOf('image-test');
 
-/** Reads every Dockerfile the glob selects into image specs, checking the graph for cycles. */
+/**
+ * Reads every Dockerfile the glob selects into image specs, checking the graph for cycles. A glob
+ * written in nx.json that selects none of the workspace's Dockerfiles is a mistake (a workspace with
+ * no image yet and the default glob is not).
+ */
 function readWorkspaceImages(
   workspaceRoot: string,
   dockerfiles: readonly string[],
   options: NormalizedPluginOptions,
+  globWritten: boolean,
 ): ImageSpec[] {
   const selected = dockerfiles.filter((f) => minimatch(f, options.dockerfileGlob, { dot: false })).sort();
+  if (selected.length === 0 && dockerfiles.length > 0 && globWritten) {
+    const shown = [...dockerfiles].sort().slice(0, 4).join(', ') + (dockerfiles.length > 4 ? ', ...' : '');
+    throw new ImageConfigError(
+      `dockerfileGlob ${options.dockerfileGlob} matches no Dockerfile (the workspace has ${shown})`,
+      `write a glob that matches the images' Dockerfiles, e.g. "dockerfileGlob": "${DEFAULT_DOCKERFILE_GLOB}" (each image is <folder>/Dockerfile)`,
+      'nx.json',
+    );
+  }
   const specs = readImageSpecs(
     selected.map((dockerfile) => readDockerfileSource(workspaceRoot, dockerfile)),
     {
@@ -48,10 +63,18 @@ function readWorkspaceImages(
 /** The git remote is read only when nx.json names no repository, and once per process. */
 const remoteRepository = new Map<string, string | undefined>();
 const normalize = (options: ImagePluginOptions | undefined, workspaceRoot: string) =>
-  normalizePluginOptions(options, () => {
-    if (!remoteRepository.has(workspaceRoot)) remoteRepository.set(workspaceRoot, defaultRepository(workspaceRoot));
-    return remoteRepository.get(workspaceRoot);
-  });
+  normalizePluginOptions(
+    options,
+    () => {
+      if (!remoteRepository.has(workspaceRoot)) remoteRepository.set(workspaceRoot, defaultRepository(workspaceRoot));
+      return remoteRepository.get(workspaceRoot);
+    },
+    // Read only when an option is refused: the line of the option in nx.json, in the plugin's entry.
+    (keys) => {
+      const nxJson = join(workspaceRoot, 'nx.json');
+      return existsSync(nxJson) ? lineOfKeys(readFileSync(nxJson, 'utf8'), keys, 'image-plugin') : undefined;
+    },
+  );
 
 /** The inferred `image-build` target: inputs are exactly the image folder and the folders it bind-mounts. */
 function imageBuildTarget(spec: ImageSpec, options: NormalizedPluginOptions): TargetConfiguration {
@@ -95,7 +118,12 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
   async (files, rawOptions, context) => {
     const options = normalize(rawOptions, context.workspaceRoot);
     const dockerfiles = files.filter((f) => f === 'Dockerfile' || f.endsWith('/Dockerfile'));
-    const specs = readWorkspaceImages(context.workspaceRoot, dockerfiles, options);
+    const specs = readWorkspaceImages(
+      context.workspaceRoot,
+      dockerfiles,
+      options,
+      rawOptions?.dockerfileGlob !== undefined,
+    );
     const byName = new Map(specs.map((s) => [s.name, s]));
     const parentsOf = parentsFrom(specs);
     const testSpecs = new Set(files.filter((f) => f === TEST_SPEC_FILE || f.endsWith(`/${TEST_SPEC_FILE}`)));

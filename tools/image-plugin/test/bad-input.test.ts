@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -18,8 +18,6 @@ import { SAMPLE_FAMILY, ScratchWorkspace } from './scratch-workspace';
  * and the fix, a non-zero exit (2 for command-line usage, 1 otherwise), no stack trace, and nothing
  * written or pushed. One row per bad input, grouped: graph, image tests, CLI, registry, engine, options.
  * Real Nx, the real `images` command, the real engine and registry; faults come from test/faults/.
- * Rows marked todo wait for the second stage of issue 13 (after the plugin's reshape), with their
- * exact input and the message they must give.
  */
 
 interface Outcome {
@@ -391,7 +389,9 @@ const CLI_ROWS: CliRow[] = [
 describe('bad command lines: exit 2, the problem and the fix naming the argument, nothing written or moved', () => {
   const NS = `bad-cli-${randomBytes(3).toString('hex')}`;
   const repo = targetRepository(`${NS}/images`);
+  /** The commit a finished CI run built and pushed, and a later one no run built. */
   let sha = '';
+  let UNBUILT = '';
   let ws: ScratchWorkspace;
   const images = async (args: string[]) => {
     const r = await execa('npx', ['--no-install', 'images', ...args], {
@@ -414,6 +414,8 @@ describe('bad command lines: exit 2, the problem and the fix naming the argument
       await pushTinyImage(repo, `${image}-${sha.slice(0, 7)}`, `${image} at ${sha}`);
       await pushTinyImage(repo, `${image}-edge`, `${image} before`);
     }
+    ws.commitAll('a commit no run built');
+    UNBUILT = ws.git('rev-parse', 'HEAD').trim();
   });
   afterAll(() => ws?.dispose());
 
@@ -432,6 +434,23 @@ describe('bad command lines: exit 2, the problem and the fix naming the argument
       expect(r.code).toBe(0);
       expect(r.output).toMatch(new RegExp(`^usage: images ${command} `));
     }
+  });
+
+  it('`images merge nope`: exit 1, the workspace has no such image, naming the ones it has (not "build it first")', async () => {
+    const witness = await Witness.take(join(ws.root, 'dist/images'), [repo]);
+    const r = await images(['merge', 'nope', '--platforms', 'linux/amd64']);
+    expectRefusal(r, 1, 'merge: the workspace has no image nope', 'name one of base, cpp, developer, node');
+    expect(r.output).not.toContain('pushByDigest');
+    await witness.expectNothingWritten();
+  });
+
+  it('`images publish --revision <a commit without images>`: exit 1 naming the revision, not "build the missing images"', async () => {
+    const other = UNBUILT;
+    const witness = await Witness.take(join(ws.root, 'dist/images'), [repo]);
+    const r = await images(['publish', '--revision', other, '--repository', `${TARGET_REGISTRY}/${NS}/images`]);
+    expectRefusal(r, 1, `publish: no image was built for ${other}`, 'fix: check --revision');
+    expect(r.output).not.toContain('build the missing images');
+    await witness.expectNothingWritten();
   });
 
   it('the witness sees what a good publish moves (so the rows above could fail)', async () => {
@@ -576,7 +595,7 @@ describe('registry and engine faults in image-build: exit 1, the registry or eng
         return { repository: `${host}/${NS}/f`, watch: targetRepository(`${NS}/f`) };
       },
       where: 'cannot be reached',
-      says: 'connection refused',
+      says: /ECONNREFUSED|connection refused/,
     },
     {
       name: 'disk full during the push',
@@ -588,6 +607,20 @@ describe('registry and engine faults in image-build: exit 1, the registry or eng
       // A full disk reaches buildx as a 500 from the registry: the message names the registry, not the disk.
       where: 'failed while handling',
       says: /also when tried again\n\s+fix: .*check the health of 127\.0\.0\.1:/,
+    },
+    {
+      name: 'the registry takes the connection and never answers (hangs)',
+      fault: async () => {
+        config = dockerConfig(proxy.host);
+        proxy.failOn({ fault: 'hang' });
+        return {
+          repository: `${proxy.host}/${NS}/j`,
+          watch: targetRepository(`${NS}/j`),
+          env: { IMAGE_REGISTRY_TIMEOUT: '3' },
+        };
+      },
+      where: 'the registry did not answer in 3 s',
+      says: /fix: check that 127\.0\.0\.1:\d+ is up .*IMAGE_REGISTRY_TIMEOUT \(seconds, default 60\)/,
     },
   ];
 
@@ -641,86 +674,278 @@ describe('registry and engine faults in image-build: exit 1, the registry or eng
     );
     await engine.stop();
     const r = await run;
+    // The engine, not the Dockerfile: the build did not fail, the engine went away under it.
     expectRefusal(
       { code: r.exitCode ?? -1, output: String(r.all) },
       1,
-      'images/base/Dockerfile',
-      /building base failed/,
+      'docker engine: the Docker engine stopped during the build of base',
+      'fix: start it again and re-run (what was built is cached)',
     );
+    expect(String(r.all)).not.toMatch(/images\/base\/Dockerfile(:\d+)?: building base failed/);
     await witness.expectNothingWritten();
   });
 
-  it.todo(
-    'the registry does not answer (hangs): `nx run base:image-build --push` against FaultyRegistry.failOn({ fault: ' +
-      '"hang" }) ends within the registry timeout with "<registry>: the registry did not answer in <n> s; fix: ' +
-      'check that <registry> is up ..." (the in-process registry adapter of stage 2 owns the timeout)',
-  );
-  it.todo(
-    'the Docker engine stops mid-build: the message names the engine, not the Dockerfile: "docker engine: the ' +
-      'Docker engine stopped during the build of base; fix: start it again and re-run (what was built is cached)"',
-  );
+  it('buildx ends without an ERROR line (killed): reported by its last lines, not its last character', async () => {
+    config = dockerConfig(TARGET_REGISTRY);
+    // A real buildx, killed mid-build as the OOM killer would: a `docker` first on PATH that runs the real
+    // one and kills `docker buildx build` after a few seconds. Every other docker command passes through.
+    const shims = mkdtempSync(join(tmpdir(), 'bad-input-shim-'));
+    const docker = (await execa('sh', ['-c', 'command -v docker'])).stdout.trim();
+    writeFileSync(
+      join(shims, 'docker'),
+      [
+        '#!/bin/sh',
+        `if [ "$1" = buildx ] && [ "$2" = build ]; then exec timeout -s KILL 6 ${docker} "$@"; fi`,
+        `exec ${docker} "$@"`,
+        '',
+      ].join('\n'),
+    );
+    chmodSync(join(shims, 'docker'), 0o755);
+    ws.write({ 'images/base/Dockerfile': child('FROM debian:trixie-slim', `RUN echo ${NS}-killed && sleep 60`) });
+    ws.commitAll('a build buildx does not finish');
+    const witness = await Witness.take(join(ws.root, 'dist/images'));
+    try {
+      const r = await build(`${TARGET_REGISTRY}/${NS}/k`, { PATH: `${shims}:${process.env.PATH}` }, []);
+      expectRefusal(
+        r,
+        1,
+        'images/base/Dockerfile: building base failed',
+        /buildx printed no error; its last lines:\n( {4}\S.*\n){1,5}/,
+      );
+      const said = r.output.slice(r.output.indexOf('its last lines:'));
+      expect(said.split('\n').slice(1, 6).join('\n')).toMatch(/#\d+ /); // buildx's own progress lines
+      await witness.expectNothingWritten();
+    } finally {
+      rmSync(shims, { recursive: true, force: true });
+    }
+  });
+
+  it('`--push` where BuildKit cannot pull its SBOM scanner: names the sbomGenerator option and --sbom=false', async () => {
+    config = dockerConfig(TARGET_REGISTRY);
+    ws.write({ 'images/base/Dockerfile': child('FROM debian:trixie-slim', `RUN echo ${NS}-sbom > /sbom.txt`) });
+    ws.commitAll('an image with an SBOM');
+    const watch = targetRepository(`${NS}/l`);
+    const witness = await Witness.take(join(ws.root, 'dist/images'), [watch]);
+    // Docker Hub is out of reach here, as on many company networks: BuildKit's default scanner cannot be pulled.
+    const env: NodeJS.ProcessEnv = { ...ws.env, NX_DAEMON: 'false', DOCKER_CONFIG: config };
+    delete env.IMAGE_BUILD_SBOM_GENERATOR;
+    const r = await execa(
+      'npx',
+      ['--no-install', 'nx', 'run', 'base:image-build', '--push', `--repository=${TARGET_REGISTRY}/${NS}/l`],
+      { cwd: ws.root, env, reject: false, all: true, stdin: 'ignore', timeout: 600_000 },
+    );
+    const outcome = { code: r.exitCode ?? -1, output: String(r.all) };
+    expectRefusal(
+      outcome,
+      1,
+      'image-build option sbomGenerator: building base failed: BuildKit cannot pull the SBOM scanner docker/buildkit-syft-scanner',
+      /fix: set the sbomGenerator option .* or pass --sbom=false/,
+    );
+    await witness.expectNothingWritten();
+  });
 });
 
-// ---- waiting for stage 2 (after the plugin's reshape): exact input and the message it must give ---------
+// ---- options: nx.json's plugin options and image-build's target options and flags ---------------------
 
-describe('stage 2 of issue 13', () => {
-  describe('options', () => {
-    it.todo(
-      '`nx run-many -t image-build --buildArgs=FOO` (batch mode): exit 1, "image-build option buildArgs: FOO is not ' +
-        'NAME=value; fix: --buildArgs.FOO=<value>", no UnhandledPromiseRejection',
-    );
-    it.todo(
-      '`nx run base:image-build --bogus`: exit 1, "image-build: unknown option --bogus; fix: use one of push, ' +
-        'platforms, ..."',
-    );
-    it.todo(
-      'nx.json plugin options `"layout": "flat"`: "nx.json: plugins[image-plugin].options.layout is "flat"; fix: ' +
-        'use single or per-image"',
-    );
-    it.todo(
-      'nx.json plugin options `"dockerfileGlobs": "images/*/Dockerfile"`: "nx.json: unknown image plugin option ' +
-        'dockerfileGlobs; fix: did you mean dockerfileGlob?"',
-    );
-    it.todo(
-      'nx.json `"dockerfileGlob": "imgs/*/Dockerfile"` matching nothing: "nx.json: dockerfileGlob imgs/*/Dockerfile ' +
-        'matches no Dockerfile; fix: ..."',
-    );
-    it.todo(
-      '`"repository": "ghcr.io/"`: "nx.json: repository "ghcr.io/" has no owner and name; fix: ghcr.io/<owner>/<repo>"',
-    );
-    it.todo(
-      '`"repository": "ghcr.io/Acme/images"`: "nx.json: repository must be lower case; fix: ghcr.io/acme/images"',
-    );
-    it.todo(
-      '`"repository": "acme images"` (a space): "nx.json: repository "acme images" is not a repository name; fix: ..."',
-    );
-    it.todo(
-      '`"repository": "ghcr.io"` (no owner): "nx.json: repository ghcr.io names no owner; fix: ghcr.io/<owner>/<repo>"',
-    );
-    it.todo(
-      '`nx run base:image-build --dryRun --platforms=linux/amd64,bogus/arch`: "image-build option platforms: ' +
-        'bogus/arch is not a platform; fix: linux/amd64, linux/arm64, ..."',
-    );
-    it.todo(
-      '`nx run base:image-build --caBundle=/no/such.pem`: "image-build option caBundle: /no/such.pem does not ' +
-        'exist; fix: ..."',
-    );
-    it.todo(
-      '`nx run base:image-build --push` where BuildKit cannot pull its SBOM scanner: the message names the ' +
-        'sbomGenerator option and --sbom=false',
-    );
+describe('bad options refused before any work: exit 1, the option, its allowed values, nothing written or pushed', () => {
+  const NS = `bad-opt-${randomBytes(3).toString('hex')}`;
+  let ws: ScratchWorkspace;
+  let nxJson = '';
+  beforeAll(() => {
+    ws = new ScratchWorkspace('bad-input-options-');
+    ws.write(SAMPLE_FAMILY);
+    ws.initGit();
+    nxJson = readFileSync(join(ws.root, 'nx.json'), 'utf8');
   });
-  describe('misleading messages', () => {
-    it.todo('a buildx failure without an ERROR line is reported by its last lines, not its last character');
-    it.todo(
-      '`images merge nope --platforms linux/amd64`: "merge: the workspace has no image nope; fix: one of base, ' +
-        'node, ..." (not "build it first")',
-    );
-    it.todo(
-      '`images publish --revision <a sha with no images>`: "publish: no image was built for <sha>; fix: ..." naming ' +
-        'the revision, not "build the missing images"',
-    );
-    it.todo('a successful `--dryRun` does not end with a summary listing every image as failed');
-    it.todo('a failed parent ends the run with exit 1, not 130');
+  afterAll(() => ws?.dispose());
+
+  /** nx.json with the image plugin's options changed; returns the text written. */
+  const pluginOptions = (change: (options: Record<string, unknown>) => void): string => {
+    const json = JSON.parse(nxJson) as { plugins: Array<{ plugin: string; options: Record<string, unknown> }> };
+    const entry = json.plugins.find((p) => p.plugin.includes('image-plugin'));
+    if (!entry) throw new Error('nx.json has no image plugin entry');
+    change(entry.options);
+    return `${JSON.stringify(json, null, 2)}\n`;
+  };
+  /** The line of `"key":` in a JSON text, counted here by hand (not by the plugin's code). */
+  const lineOf = (text: string, key: string) => text.split('\n').findIndex((l) => l.includes(`"${key}":`)) + 1;
+
+  const NX_JSON_ROWS: Array<{
+    name: string;
+    change: (o: Record<string, unknown>) => void;
+    key?: string;
+    says: string;
+    fix: string;
+  }> = [
+    {
+      name: '"layout": "flat"',
+      change: (o) => (o.layout = 'flat'),
+      key: 'layout',
+      says: 'plugins[image-plugin].options.layout "flat" is not one of single, per-image',
+      fix: 'fix: use single or per-image',
+    },
+    {
+      name: '"dockerfileGlobs" (a typo)',
+      change: (o) => (o.dockerfileGlobs = 'images/*/Dockerfile'),
+      key: 'dockerfileGlobs',
+      says: 'unknown image plugin option dockerfileGlobs',
+      fix: 'fix: did you mean dockerfileGlob?',
+    },
+    {
+      name: '"dockerfileGlob": "imgs/*/Dockerfile" (matches nothing)',
+      change: (o) => (o.dockerfileGlob = 'imgs/*/Dockerfile'),
+      says: 'dockerfileGlob imgs/*/Dockerfile matches no Dockerfile (the workspace has images/base/Dockerfile',
+      fix: 'fix: write a glob that matches the images\' Dockerfiles, e.g. "dockerfileGlob": "images/*/Dockerfile"',
+    },
+    {
+      name: '"repository": "ghcr.io/"',
+      change: (o) => (o.repository = 'ghcr.io/'),
+      key: 'repository',
+      says: 'plugins[image-plugin].options.repository "ghcr.io/" has no owner and name',
+      fix: 'fix: ghcr.io/<owner>/<repo>',
+    },
+    {
+      name: '"repository": "ghcr.io/Acme/images"',
+      change: (o) => (o.repository = 'ghcr.io/Acme/images'),
+      key: 'repository',
+      says: 'plugins[image-plugin].options.repository "ghcr.io/Acme/images" must be lower case',
+      fix: 'fix: write ghcr.io/acme/images',
+    },
+    {
+      name: '"repository": "acme images" (a space)',
+      change: (o) => (o.repository = 'acme images'),
+      key: 'repository',
+      says: 'plugins[image-plugin].options.repository "acme images" is not a repository name',
+      fix: 'fix: write it as <registry>/<owner>/<name>',
+    },
+    {
+      name: '"repository": "ghcr.io" (no owner)',
+      change: (o) => (o.repository = 'ghcr.io'),
+      key: 'repository',
+      says: 'plugins[image-plugin].options.repository "ghcr.io" names no owner',
+      fix: 'fix: ghcr.io/<owner>/<repo>',
+    },
+    {
+      name: '"build": { "platforms": "linux/amd64,bogus/arch" }',
+      change: (o) => (o.build = { platforms: 'linux/amd64,bogus/arch' }),
+      key: 'platforms',
+      says: 'plugins[image-plugin].options.build.platforms "bogus/arch" is not a platform',
+      fix: 'fix: write platforms as os/arch[/variant], e.g. linux/amd64, linux/arm64',
+    },
+    {
+      name: '"build": { "push": "yes" }',
+      change: (o) => (o.build = { push: 'yes' }),
+      key: 'push',
+      says: 'plugins[image-plugin].options.build.push "yes" is not true or false',
+      fix: 'fix: set push to true or false',
+    },
+  ];
+
+  it.each(NX_JSON_ROWS)('nx.json $name: `nx show projects` refuses it', async ({ change, key, says, fix }) => {
+    const witness = await Witness.take(join(ws.root, 'dist/images'));
+    const text = pluginOptions(change);
+    try {
+      ws.write({ 'nx.json': text });
+      const r = ws.nx('show', 'projects');
+      const where = key ? `nx.json:${lineOf(text, key)}: ` : 'nx.json: ';
+      expectRefusal({ code: r.status ?? -1, output: `${r.stdout}\n${r.stderr}` }, 1, where + says, fix);
+    } finally {
+      ws.write({ 'nx.json': nxJson });
+    }
+    await witness.expectNothingWritten();
+  });
+
+  it('nx.json as it was: the workspace is good (so the rows above could pass)', () => {
+    expect(ws.showProjects('--with-target', 'image-build')).toEqual(['base', 'cpp', 'developer', 'node']);
+  });
+
+  const nx = async (args: string[], env: Record<string, string> = {}) => {
+    const r = await execa('npx', ['--no-install', 'nx', ...args], {
+      cwd: ws.root,
+      env: { ...ws.env, ...env },
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+      timeout: 600_000,
+    });
+    return { code: r.exitCode ?? -1, output: String(r.all) };
+  };
+  const pushTo = (path: string) => [`--repository=${TARGET_REGISTRY}/${NS}/${path}`, '--push', '--sbom=false'];
+
+  const TASK_ROWS: Array<{ name: string; args: string[]; watch?: string; where: string; says: string | RegExp }> = [
+    {
+      name: '`nx run-many -t image-build --buildArgs=FOO --push` (batch mode)',
+      args: ['run-many', '-t', 'image-build', '--buildArgs=FOO', ...pushTo('a')],
+      watch: 'a',
+      where: 'image-build option buildArgs: FOO is not NAME=value',
+      says: 'fix: --buildArgs.FOO=<value>',
+    },
+    {
+      name: '`nx run base:image-build --bogus --push`',
+      args: ['run', 'base:image-build', '--bogus', ...pushTo('b')],
+      watch: 'b',
+      where: 'image-build: unknown option --bogus',
+      says: 'fix: use one of push, platforms, repository, layout',
+    },
+    {
+      name: '`nx run base:image-build --dryRun --platforms=linux/amd64,bogus/arch`',
+      args: ['run', 'base:image-build', '--dryRun', '--platforms=linux/amd64,bogus/arch'],
+      where: 'image-build option platforms: "bogus/arch" is not a platform',
+      says: 'fix: write platforms as os/arch[/variant], e.g. linux/amd64, linux/arm64',
+    },
+    {
+      name: '`nx run base:image-build --caBundle=/no/such.pem --push`',
+      args: ['run', 'base:image-build', '--caBundle=/no/such.pem', ...pushTo('c')],
+      watch: 'c',
+      where: 'image-build option caBundle: "/no/such.pem" does not exist',
+      says: 'fix: give the path of a PEM file of CA certificates',
+    },
+    {
+      name: '`nx run-many -t image-build --layout=flat --push`',
+      args: ['run-many', '-t', 'image-build', '--layout=flat', ...pushTo('d')],
+      watch: 'd',
+      where: 'image-build option layout: "flat" is not one of single, per-image',
+      says: 'fix: use single or per-image',
+    },
+    {
+      name: '`nx run base:image-build --shaLength=abc --push`',
+      args: ['run', 'base:image-build', '--shaLength=abc', ...pushTo('e')],
+      watch: 'e',
+      where: 'image-build option shaLength: "abc" is not a number',
+      says: 'fix: write shaLength as a number, e.g. 7',
+    },
+  ];
+
+  it.each(TASK_ROWS)('$name', async ({ args, watch, where, says }) => {
+    const witness = await Witness.take(join(ws.root, 'dist/images'), watch ? [targetRepository(`${NS}/${watch}`)] : []);
+    const r = await nx(args);
+    expectRefusal(r, 1, where, says);
+    expect(r.output).not.toMatch(/building linux\//);
+    await witness.expectNothingWritten();
+  });
+
+  it('a successful `--dryRun` does not end with a summary listing every image as failed', async () => {
+    const r = await nx(['run-many', '-t', 'image-build', '--dryRun']);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toMatch(/base \(dry run, nothing built\)/);
+    expect(r.output).not.toMatch(/^\S+\s+failed\s*$/m);
+    expect(r.output).not.toMatch(/not done\)/);
+  });
+
+  it('a failed parent ends the run with exit 1, not 130; its children are shown skipped', async () => {
+    ws.write({ 'images/base/Dockerfile': child('FROM debian:trixie-slim', `RUN echo ${NS} && exit 3`) });
+    try {
+      const witness = await Witness.take(join(ws.root, 'dist/images'));
+      const r = await nx(['run-many', '-t', 'image-build', '--sbom=false']);
+      expectRefusal(r, 1, 'images/base/Dockerfile:2: building base failed', 'exit code: 3');
+      for (const image of ['node', 'cpp', 'developer']) {
+        expect(r.output).toContain(`${image}: skipped, a parent image failed`);
+        expect(r.output).toMatch(new RegExp(`^${image}\\s+skipped\\s*$`, 'm'));
+      }
+      expect(r.output).toMatch(/^base\s+failed\s*$/m);
+      await witness.expectNothingWritten();
+    } finally {
+      ws.write({ 'images/base/Dockerfile': SAMPLE_FAMILY['images/base/Dockerfile'] as string });
+    }
   });
 });

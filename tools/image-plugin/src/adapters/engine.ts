@@ -115,3 +115,13 @@ export async function tagLocal(source: string, target: string): Promise<void> {
     .getImage(source)
     .tag({ repo: target.slice(0, at), tag: target.slice(at + 1) });
 }
+
+/** Whether the engine answers a ping now (after a failed build: did the engine stop under it?). */
+export async function engineAnswers(): Promise<boolean> {
+  try {
+    await engine().ping();
+    return true;
+  } catch {
+    return false;
+  }
+}

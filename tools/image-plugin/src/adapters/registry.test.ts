@@ -229,6 +229,34 @@ describe('credentials', () => {
     expect((e as Error).message).toMatch(/the registry 127\.0\.0\.1:5999 cannot be reached \(.*ECONNREFUSED/);
   });
 
+  it('a registry that takes the connection and never answers: a timeout naming it and IMAGE_REGISTRY_TIMEOUT', async () => {
+    const held: IncomingMessage[] = [];
+    const silent = createServer((req) => void held.push(req)); // never answers
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    const host = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const c = new RegistryClient({ ...process.env, DOCKER_CONFIG: GOOD(), IMAGE_REGISTRY_TIMEOUT: '1' });
+      const started = Date.now();
+      const e = await errorOf(c.inspect(`${host}/nobody/images:x`));
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(isImageError(e)).toBe(true);
+      expect((e as Error).message).toMatch(
+        new RegExp(
+          `^${host}: the registry did not answer in 1 s .*\\n {2}fix: check that ${host} is up.*IMAGE_REGISTRY_TIMEOUT`,
+        ),
+      );
+    } finally {
+      for (const req of held) req.socket.destroy();
+      silent.close();
+    }
+  });
+
+  it('IMAGE_REGISTRY_TIMEOUT that is not a number of seconds is refused, naming it', () => {
+    expect(() => new RegistryClient({ ...process.env, IMAGE_REGISTRY_TIMEOUT: 'soon' })).toThrow(
+      /^IMAGE_REGISTRY_TIMEOUT: "soon" is not a number of seconds above 0/,
+    );
+  });
+
   it('a credential helper (credHelpers, then credsStore): the docker-credential-<name> process answers', async () => {
     const bin = mkdtempSync(join(work, 'bin-'));
     const asked = join(bin, 'asked.txt');

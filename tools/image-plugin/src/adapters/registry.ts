@@ -4,7 +4,14 @@ import { digestOf, isIndexMediaType, normalizedPlatform, wrapInIndex, type Manif
 import { platformString, platformsOf, type ManifestJson, type PlatformJson } from '../core/platforms';
 import type { HistoryEntry, PlatformLayers } from '../core/size-budget';
 import { parseReference, registryLocation } from '../core/references';
-import { isTransientStatus, refusedCredentials, registryFailed, registryUnreachable } from '../core/registry-errors';
+import {
+  isTransientStatus,
+  refusedCredentials,
+  registryFailed,
+  registryTimedOut,
+  registryTimeout,
+  registryUnreachable,
+} from '../core/registry-errors';
 import { basicHeader, DockerCredentials, parseChallenge, type Challenge, type Credentials } from './registry-auth';
 
 /**
@@ -39,7 +46,6 @@ export interface RemoteImage {
 const isLoopback = (host: string) => /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
 /** Docker Hub's API lives on another host than its name. */
 const apiHost = (host: string) => (host === 'docker.io' ? 'registry-1.docker.io' : host);
-const REQUEST_TIMEOUT_MS = 60_000;
 /** Requests in flight at once per client: a family of hundreds of images must not flood the registry. */
 const MAX_IN_FLIGHT = 16;
 
@@ -68,8 +74,12 @@ export class RegistryClient {
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
 
+  /** Seconds one request may take (IMAGE_REGISTRY_TIMEOUT, default REGISTRY_TIMEOUT_S). */
+  private readonly timeoutS: number;
+
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.credentials = new DockerCredentials(env);
+    this.timeoutS = registryTimeout(env);
   }
 
   /** One lookup: the image a reference names (`repo:tag` or `repo@digest`), or null when the registry lacks it. */
@@ -299,8 +309,9 @@ export class RegistryClient {
     this.inFlight++;
     this.requests++;
     try {
-      return await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      return await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(this.timeoutS * 1000) });
     } catch (e) {
+      if ((e as Error).name === 'TimeoutError') throw registryTimedOut(ref, this.timeoutS);
       throw registryUnreachable(ref, networkDetail(e));
     } finally {
       // The answer's body is read by the caller; the slot is free once the headers are in.
@@ -401,7 +412,6 @@ const NETWORK_ERRORS: Record<string, string> = {
 /** `connection refused (connect ECONNREFUSED 127.0.0.1:5999)` from what fetch threw. */
 function networkDetail(e: unknown): string {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  if ((e as Error).name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000}s`;
   const message = cause?.message ?? (e as Error).message;
   const words = cause?.code ? NETWORK_ERRORS[cause.code] : undefined;
   return words ? `${words} (${message})` : message;

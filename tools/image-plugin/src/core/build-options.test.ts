@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { buildSettings, buildxEntries, type ImageBuildOptions, type SettingsContext } from './build-options';
+import { IMAGE_BUILD_SCHEMA } from '../executors/image-build/options-schema';
+import {
+  buildSettings,
+  buildxEntries,
+  checkBuildOptions,
+  IMAGE_BUILD_OPTION_NAMES,
+  type ImageBuildOptions,
+  type SettingsContext,
+} from './build-options';
 
 const ctx = (extra: Partial<SettingsContext> = {}): SettingsContext => ({
   image: 'base',
@@ -25,6 +33,75 @@ describe('buildSettings: platforms', () => {
     expect(() => settings({ platforms: 'amd64' })).toThrow(
       /"amd64" is not a platform[\s\S]*fix: write platforms as os\/arch/,
     );
+  });
+
+  it.each(['bogus/arch', 'linux/bogus', 'linux/amd64/x', 'linux/arm/v7/extra'])(
+    'refuses %s, which Docker does not know, naming the option',
+    (platform) => {
+      expect(() => settings({ platforms: `linux/amd64,${platform}` })).toThrow(
+        new RegExp(`^image-build option platforms: "${platform}" is not a platform`),
+      );
+    },
+  );
+
+  it.each(['linux/arm/v7', 'linux/amd64/v3', 'linux/riscv64', 'windows/amd64', 'linux/s390x'])(
+    'takes %s',
+    (platform) => {
+      expect(settings({ platforms: platform }).platforms).toEqual([platform]);
+    },
+  );
+});
+
+describe('buildSettings: the CA bundle', () => {
+  it('refuses a caBundle file that does not exist, naming the option', () => {
+    expect(() => settings({ caBundle: '/no/such.pem' }, { fileExists: () => false })).toThrow(
+      /^image-build option caBundle: "\/no\/such.pem" does not exist\n {2}fix: give the path of a PEM file/,
+    );
+  });
+  it('names IMAGE_BUILD_CA_BUNDLE when the path came from it', () => {
+    expect(() => settings({}, { fileExists: () => false, env: { IMAGE_BUILD_CA_BUNDLE: '/gone.pem' } })).toThrow(
+      /^IMAGE_BUILD_CA_BUNDLE: "\/gone.pem" does not exist/,
+    );
+  });
+  it('takes one that exists', () => {
+    expect(settings({ caBundle: '/ok.pem' }, { fileExists: (p) => p === '/ok.pem' }).caBundle).toBe('/ok.pem');
+  });
+});
+
+describe('checkBuildOptions: the schema is the one owner of what an option may be', () => {
+  const check = (options: Record<string, unknown>) => () =>
+    checkBuildOptions(options, IMAGE_BUILD_SCHEMA, IMAGE_BUILD_OPTION_NAMES);
+  it.each([
+    [{ bogus: true }, /^image-build: unknown option --bogus\n {2}fix: use one of push, platforms, /],
+    [{ platfroms: 'linux/amd64' }, /^image-build: unknown option --platfroms\n {2}fix: did you mean platforms\?/],
+    [{ buildArgs: 'FOO' }, /^image-build option buildArgs: FOO is not NAME=value\n {2}fix: --buildArgs.FOO=<value>/],
+    [{ push: 'yes' }, /^image-build option push: "yes" is not true or false/],
+    [{ shaLength: 'abc' }, /^image-build option shaLength: "abc" is not a number/],
+    [
+      { layout: 'flat' },
+      /^image-build option layout: "flat" is not one of single, per-image\n {2}fix: use single or per-image/,
+    ],
+    [{ progress: 'loud' }, /^image-build option progress: "loud" is not one of auto, plain, tty, quiet/],
+    [{ platforms: ['linux/amd64', 'bogus/arch'] }, /^image-build option platforms: "bogus\/arch" is not a platform/],
+    [{ repository: 'acme images' }, /^image-build option repository: "acme images" is not a repository name/],
+    [{ cacheFrom: true }, /^image-build option cacheFrom: true is not a list or string/],
+  ])('%j', (options, message) => {
+    expect(check(options)).toThrow(message);
+  });
+  it('takes the options a real run has', () => {
+    expect(
+      check({
+        push: true,
+        platforms: ['linux/amd64', 'linux/arm64'],
+        repository: '127.0.0.1:5000/acme/images',
+        layout: 'per-image',
+        buildArgs: { A: '1' },
+        cacheFrom: ['registry'],
+        shaLength: 8,
+        dryRun: false,
+        filter: 'x',
+      }),
+    ).not.toThrow();
   });
 });
 

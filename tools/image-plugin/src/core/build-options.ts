@@ -1,7 +1,8 @@
 import { DEFAULT_LAYOUT, RESULTS_DIR, SHA_LENGTH } from './defaults';
 import { ImageConfigError } from './errors';
-import { checkPlatforms, platformList } from './platforms';
-import { normalizeRepository } from './repository';
+import { optionProblem, type OptionsSchema, type ValueRule } from './option-check';
+import { checkPlatforms, platformList, platformProblem } from './platforms';
+import { normalizeRepository, repositoryProblem } from './repository';
 import { parseSizeBudget } from './sizes';
 import { cacheTag, type Layout } from './tags';
 
@@ -65,6 +66,8 @@ export interface SettingsContext {
   hostPlatform: string;
   defaultRepository?: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Whether a file exists (a path from the workspace root, or absolute): the CA bundle is checked up front. */
+  fileExists?: (path: string) => boolean;
 }
 
 /**
@@ -91,6 +94,54 @@ export function buildxEntries(v: string[] | string | undefined): string[] {
   return out.map((e) => e.text);
 }
 const bad = (problem: string, fix: string) => new ImageConfigError(problem, fix, 'image-build options');
+
+/** The rules of the image-build options beyond their schema's types: one owner each. */
+export const BUILD_OPTION_RULES: Readonly<Record<string, ValueRule>> = {
+  platforms: (v) => platformProblem(platformList(v as string[] | string), 'platforms'),
+  indexPlatforms: (v) => platformProblem(platformList(v as string[] | string), 'indexPlatforms'),
+  repository: (v) => (typeof v === 'string' ? repositoryProblem(v) : undefined),
+};
+
+/**
+ * Refuses image-build options (a target's, nx.json's build defaults, the command line's) that their
+ * schema (the executor's schema.json) does not allow: an unknown option, a wrong type, a value not
+ * among the allowed ones, a platform or repository that is not one. `name` says where they come
+ * from in the message: `image-build option platforms`, or `plugins[image-plugin].options.build.platforms`.
+ */
+export function checkBuildOptions(
+  options: Readonly<Record<string, unknown>>,
+  schema: OptionsSchema,
+  where: {
+    file?: string;
+    line?: (option: string) => number | undefined;
+    name: (option: string) => string;
+    unknown: (option: string) => string;
+  },
+): void {
+  const found = optionProblem(options, schema, BUILD_OPTION_RULES);
+  if (!found) return;
+  if (found.kind === 'unknown') {
+    const list = found.known.filter((k) => k !== 'filter').join(', ');
+    const fix = found.guess ? `did you mean ${found.guess}? The options are: ${list}` : `use one of ${list}`;
+    throw new ImageConfigError(
+      where.unknown(found.option),
+      fix,
+      where.file ?? 'image-build',
+      where.line?.(found.option),
+    );
+  }
+  if (where.file) {
+    const line = where.line?.(found.option);
+    throw new ImageConfigError(`${where.name(found.option)} ${found.problem}`, found.fix, where.file, line);
+  }
+  throw new ImageConfigError(found.problem, found.fix, where.name(found.option));
+}
+
+/** How the executor names its options in messages (the target's options and the command line's). */
+export const IMAGE_BUILD_OPTION_NAMES = {
+  name: (option: string) => `image-build option ${option}`,
+  unknown: (option: string) => `unknown option --${option}`,
+};
 
 /**
  * Turns raw options into settings, once: validates platforms and numbers, expands the `registry` and
@@ -134,6 +185,13 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
     );
   }
   const caBundle = options.caBundle ?? ctx.env.IMAGE_BUILD_CA_BUNDLE;
+  if (caBundle && ctx.fileExists && !ctx.fileExists(caBundle)) {
+    throw new ImageConfigError(
+      `"${caBundle}" does not exist`,
+      'give the path of a PEM file of CA certificates (absolute, or from the workspace root), e.g. /etc/ssl/certs/ca-certificates.crt, or leave caBundle out when no TLS-intercepting proxy is in the way',
+      options.caBundle ? 'image-build option caBundle' : 'IMAGE_BUILD_CA_BUNDLE',
+    );
+  }
   const settings: BuildSettings = {
     push,
     platforms,

@@ -198,6 +198,24 @@ describe('parseCommandLine: a usage error (exit 2) naming the command, the argum
       fix: 'ghcr.io/<owner>/<repo>',
     },
     {
+      argv: ['release', '--repository', 'ghcr.io/Acme/images'],
+      argument: '--repository',
+      says: '--repository "ghcr.io/Acme/images" must be lower case',
+      fix: 'write ghcr.io/acme/images',
+    },
+    {
+      argv: ['publish', '--repository', 'ghcr.io'],
+      argument: '--repository',
+      says: '--repository "ghcr.io" names no owner',
+      fix: 'ghcr.io/<owner>/<repo>',
+    },
+    {
+      argv: ['plan', '--platforms', 'linux/amd64,bogus/arch'],
+      argument: '--platforms',
+      says: '--platforms "bogus/arch" is not a platform',
+      fix: 'linux/amd64, linux/arm64',
+    },
+    {
       argv: ['publish', '--images', 'a', '--images', 'b'],
       argument: '--images',
       says: '--images is given twice',

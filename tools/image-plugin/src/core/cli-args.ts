@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { CODER_PINS_OUT, DEFAULT_MAX_LEVELS, DEFAULT_WORKFLOW_FILE, RESULTS_DIR } from './defaults';
 import { UsageError } from './errors';
+import { closest } from './closest-name';
+import { platformProblem } from './platforms';
+import { repositoryProblem } from './repository';
 
 /**
  * The `images` command line: which commands take which options, and one clear usage error (exit code
@@ -152,25 +155,6 @@ export function usage(command?: CommandName): string {
   return `${head}${names.map((n) => COMMANDS[n].usage).join('\n  ')}\n`;
 }
 
-/** The closest known name, for "did you mean". */
-function closest(name: string, known: readonly string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    const row = [...Array(b.length + 1).keys()];
-    for (let i = 1; i <= a.length; i++) {
-      let previous = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const current = row[j];
-        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-        previous = current;
-      }
-    }
-    return row[b.length];
-  };
-  const best = known.map((k) => ({ k, d: distance(name.toLowerCase(), k.toLowerCase()) })).sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? best.k : undefined;
-}
-
 /** Reads and checks `images <command> [args]`; throws UsageError. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   const [command, ...rest] = argv;
@@ -296,9 +280,12 @@ function readValue(
   const text = value.trim();
   if (text === '') throw fail(`--${option} is empty`, `give it a value: ${valueOf(option)}, or leave it out`);
   switch (kind) {
-    case 'text':
+    case 'text': {
+      const wrong = key === 'repository' ? repositoryProblem(text) : undefined;
+      if (wrong) throw fail(`--${option} ${wrong.problem}`, wrong.fix);
       (options as unknown as Record<string, string>)[key] = text;
       return;
+    }
     case 'list': {
       const items = text.split(',').map((s) => s.trim());
       if (items.some((i) => i === ''))
@@ -306,6 +293,8 @@ function readValue(
           `--${option} "${value}" has an empty entry`,
           `separate names with single commas: ${valueOf(option)}`,
         );
+      const wrong = key === 'platforms' ? platformProblem(items, `--${option}`) : undefined;
+      if (wrong) throw fail(`--${option} ${wrong.problem}`, wrong.fix);
       (options as unknown as Record<string, string[]>)[key] = items;
       return;
     }

@@ -47,6 +47,9 @@ export const DEFAULT_PARALLEL_BUILDS = 3;
 export const REGISTRY_ATTEMPTS = 3;
 export const REGISTRY_BACKOFF_MS = 500;
 
+/** Seconds one registry request may take before the run gives up on the registry; IMAGE_REGISTRY_TIMEOUT overrides it. */
+export const REGISTRY_TIMEOUT_S = 60;
+
 /** The Coder template's folder and the files in it that the tooling writes (docs/coder.md). */
 export const CODER_TEMPLATE_DIR = 'templates/coder';
 export const CODER_CATALOG_FILE = `${CODER_TEMPLATE_DIR}/images.json`;

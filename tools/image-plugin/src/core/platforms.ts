@@ -39,7 +39,36 @@ export function platformsOf(manifest: ManifestJson): string[] {
     .map((m) => platformString(m.platform as PlatformJson));
 }
 
-const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/v[0-9]+)?$/;
+/** The operating systems and architectures Docker's platforms use (Go's GOOS and GOARCH, as containerd takes them). */
+const KNOWN_OS = new Set([
+  'linux',
+  'windows',
+  'darwin',
+  'freebsd',
+  'netbsd',
+  'openbsd',
+  'solaris',
+  'illumos',
+  'aix',
+  'wasip1',
+]);
+const KNOWN_ARCH = new Set([
+  'amd64',
+  'arm64',
+  'arm',
+  '386',
+  'ppc64le',
+  'ppc64',
+  's390x',
+  'riscv64',
+  'loong64',
+  'mips64le',
+  'mips64',
+  'mipsle',
+  'mips',
+  'wasm',
+]);
+const VARIANT = /^(v[0-9]+(\.[0-9]+)?|rva[0-9]+u64)$/;
 
 /**
  * A list of platforms as options give it: an array, or one comma-separated string
@@ -49,17 +78,42 @@ export function platformList(value: readonly string[] | string | undefined): str
   return (Array.isArray(value) ? value : String(value ?? '').split(',')).map((s) => String(s).trim()).filter(Boolean);
 }
 
-/** Throws naming the option when an entry is not `os/arch[/variant]`. */
-export function checkPlatforms(platforms: readonly string[], option: string, where = 'image-build options'): void {
-  for (const p of platforms) {
-    if (!PLATFORM.test(p)) {
-      throw new ImageConfigError(
-        `"${p}" is not a platform`,
-        `write ${option} as os/arch[/variant], e.g. linux/amd64,linux/arm64`,
-        where,
-      );
-    }
-  }
+/** Whether `platform` is `os/arch[/variant]` with an operating system and architecture Docker knows. */
+export function isPlatform(platform: string): boolean {
+  const [os, arch, variant, ...rest] = platform.split('/');
+  return (
+    rest.length === 0 &&
+    KNOWN_OS.has(os) &&
+    arch !== undefined &&
+    KNOWN_ARCH.has(arch) &&
+    (variant === undefined || VARIANT.test(variant))
+  );
+}
+
+/** What is wrong with a list of platforms (the first entry that is not a platform Docker knows), or undefined. */
+export function platformProblem(
+  platforms: readonly string[],
+  option: string,
+): { problem: string; fix: string } | undefined {
+  const bad = platforms.find((p) => !isPlatform(p));
+  if (bad === undefined) return undefined;
+  return {
+    problem: `"${bad}" is not a platform`,
+    fix: `write ${option} as os/arch[/variant], e.g. linux/amd64, linux/arm64, linux/arm/v7, linux/ppc64le, linux/s390x, linux/riscv64`,
+  };
+}
+
+/**
+ * Throws naming the option when an entry is not a platform Docker knows (`linux/amd64`,
+ * `linux/arm/v7`): a dry run refuses it as a build would, before anything runs.
+ */
+export function checkPlatforms(
+  platforms: readonly string[],
+  option: string,
+  where = `image-build option ${option}`,
+): void {
+  const bad = platformProblem(platforms, option);
+  if (bad) throw new ImageConfigError(bad.problem, bad.fix, where);
 }
 
 /** The wanted platforms that `have` lacks ("the registry has every wanted platform" is an empty answer). */

@@ -93,4 +93,13 @@ describe('incompleteError', () => {
     expect(e.message).toContain('no edge tag was moved');
     expect(e.message).toContain('fix: build the missing images');
   });
+
+  it('a commit without any image names the revision, not missing builds', () => {
+    const e = incompleteError({ sha: 'abc1234def', digests: { base: null, node: null } }, (i) => `${R}:${i}-abc1234`);
+    expect(e.message).toMatch(
+      /^publish: no image was built for abc1234def \(\S+:base-abc1234 and the other 1 not in the registry\)/,
+    );
+    expect(e.message).toContain('fix: check --revision');
+    expect(e.message).not.toContain('build the missing images');
+  });
 });

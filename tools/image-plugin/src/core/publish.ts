@@ -31,11 +31,23 @@ export function publishTarget(candidates: readonly CommitImages[]): CommitImages
 /** Every image of the commit has its SHA tag. */
 export const isComplete = (c: CommitImages): boolean => Object.values(c.digests).every((d) => !!d);
 
-/** The error when no candidate is complete: names what this run's commit lacks. */
+/**
+ * The error when no candidate is complete: names what this run's commit lacks. When it has no image at
+ * all, the revision itself is the likely mistake (a commit the images workflow never built, another
+ * repository), not a failed job: the message names the revision.
+ */
 export function incompleteError(own: CommitImages, sha: (commit: string) => string): ImageConfigError {
   const missing = Object.entries(own.digests)
     .filter(([, d]) => !d)
     .map(([image]) => image);
+  if (missing.length > 0 && missing.length === Object.keys(own.digests).length) {
+    const first = missing[0] as string;
+    return new ImageConfigError(
+      `no image was built for ${own.sha} (${sha(first)}${missing.length > 1 ? ` and the other ${missing.length - 1}` : ''} not in the registry); no edge tag was moved`,
+      `check --revision (a commit the images workflow built and pushed, e.g. $(git rev-parse HEAD) in that workflow) and --repository (where it pushed); a commit nobody built yet: npx nx run-many -t image-build --push at that commit, then publish again`,
+      'publish',
+    );
+  }
   return new ImageConfigError(
     `not every image of ${own.sha.slice(0, 7)} has its SHA tag: ${missing.map((m) => `${m} (${sha(m)} is missing)`).join(', ')}; no newer commit is complete either, so no edge tag was moved`,
     'build the missing images for this commit (re-run the failed jobs of the images workflow, or npx nx run-many -t image-build --push at that commit), then publish again',

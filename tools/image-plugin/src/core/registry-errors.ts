@@ -1,4 +1,5 @@
-import { RegistryError } from './errors';
+import { REGISTRY_TIMEOUT_S } from './defaults';
+import { ImageConfigError, RegistryError } from './errors';
 
 /**
  * The registry's answers as errors with their fix, one wording whichever way the registry was asked:
@@ -33,6 +34,34 @@ export function registryUnreachable(ref: string, detail: string): RegistryError 
     `check that ${host} is up and that "repository" in nx.json names the right registry`,
     host,
   );
+}
+
+/** The registry took the request and never answered (a hung registry or proxy). */
+export function registryTimedOut(ref: string, seconds: number): RegistryError {
+  const host = registryHost(ref);
+  return new RegistryError(
+    `the registry did not answer in ${seconds} s (${ref})`,
+    `check that ${host} is up and answers (e.g. curl -sI ${host}/v2/), and that no proxy in between holds the connection; a registry that is only slow: raise IMAGE_REGISTRY_TIMEOUT (seconds, default ${REGISTRY_TIMEOUT_S})`,
+    host,
+  );
+}
+
+/**
+ * How long one registry request may take, in seconds: IMAGE_REGISTRY_TIMEOUT when set (a number
+ * above 0), else REGISTRY_TIMEOUT_S.
+ */
+export function registryTimeout(env: Readonly<Record<string, string | undefined>>): number {
+  const given = env.IMAGE_REGISTRY_TIMEOUT;
+  if (given === undefined || given.trim() === '') return REGISTRY_TIMEOUT_S;
+  const seconds = Number(given);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new ImageConfigError(
+      `"${given}" is not a number of seconds above 0`,
+      `set it to the seconds one registry request may take, e.g. IMAGE_REGISTRY_TIMEOUT=${REGISTRY_TIMEOUT_S}, or unset it`,
+      'IMAGE_REGISTRY_TIMEOUT',
+    );
+  }
+  return seconds;
 }
 
 /** An answer worth trying again: a server error or rate limiting, not a refusal. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageResult } from './result';
-import { formatMarkdown, formatTable, summaryRows, summaryTitle } from './summary';
+import { formatMarkdown, formatTable, summaryRows, summaryTitle, unfinishedStatus } from './summary';
 
 const MiB = 1024 * 1024;
 const result = (
@@ -109,5 +109,15 @@ describe('the end-of-run summary', () => {
   it('a local build is not measured, and says so', () => {
     const [row] = summaryRows([result('base', 'built', 1000, { pushed: false, sizeBudget: 690 * MiB })], []);
     expect(row).toMatchObject({ size: 'not pushed, not measured', aboveParent: '', budget: '690 MiB' });
+  });
+});
+
+describe('unfinishedStatus', () => {
+  it.each([
+    ['skipped', '', 'skipped'],
+    ['failure', 'node: skipped, a parent image failed\n', 'skipped'],
+    ['failure', 'images/node/Dockerfile:2: building node failed', 'failed'],
+  ])('%s with %j is %s', (status, output, expected) => {
+    expect(unfinishedStatus('node', status, output)).toBe(expected);
   });
 });

@@ -23,6 +23,18 @@ export interface UnfinishedImage {
   status: 'failed' | 'skipped';
 }
 
+/** The line a task whose parent failed ends with (the batch reports it, the summary recognises it). */
+export const skippedLine = (image: string) => `${image}: skipped, a parent image failed`;
+
+/**
+ * How the end-of-run summary tells a task that did not finish: skipped when Nx says so or when its
+ * output is skippedLine (the batch reports such a task to Nx as failed: Nx 22 leaves skipped tasks
+ * out of the run's results and then ends the whole run with exit code 130, as if interrupted).
+ */
+export function unfinishedStatus(image: string, status: string, terminalOutput = ''): UnfinishedImage['status'] {
+  return status === 'skipped' || terminalOutput.includes(skippedLine(image)) ? 'skipped' : 'failed';
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 /** One text per platform, prefixed with its architecture when there are several. */

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runBuildx } from '../adapters/buildx';
-import { tagLocal } from '../adapters/engine';
+import { engineAnswers, tagLocal } from '../adapters/engine';
 import type { RemoteImage } from '../adapters/registry';
 import { builtImage, imageResult, parentFacts, reuseOrBuild, type ParentFacts } from '../core/build-decisions';
+import { BUILDKIT_SBOM_SCANNER, buildFailure } from '../core/build-failure';
 import { buildxInvocation } from '../core/build-invocation';
 import { dryRunRecord, type DryRunReport } from '../core/dry-run';
-import { ImageConfigError, type ImageError } from '../core/errors';
 import { wrapInIndex } from '../core/image-index';
 import type { ImageSpec } from '../core/image-spec';
-import { firstLine, isTransientRegistryError, registryError } from '../core/registry-errors';
+import { firstLine, isTransientRegistryError } from '../core/registry-errors';
 import type { ImageResult } from '../core/result';
 import type { PlatformSize } from '../core/size-budget';
 import { checkImageSize } from './size-check';
@@ -151,7 +151,16 @@ export async function buildImage(
           );
           build = await runBuildx(invocation.args, run.workspaceRoot);
         }
-        if (build.exitCode !== 0) throw buildFailure(spec, tags.sha, build.output);
+        if (build.exitCode !== 0) {
+          throw buildFailure({
+            image: spec.name,
+            dockerfile: spec.dockerfile,
+            ref: tags.sha,
+            output: build.output,
+            ...(settings.sbom ? { sbomScanner: settings.sbomGenerator ?? BUILDKIT_SBOM_SCANNER } : {}),
+            engineAnswers: await engineAnswers(),
+          });
+        }
         return JSON.parse(await readFile(join(workDir, 'metadata.json'), 'utf8')) as Record<string, unknown>;
       }),
     );
@@ -175,22 +184,4 @@ export async function buildImage(
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
-}
-
-/** One clear error for a failed build: the registry's refusal, or the failing Dockerfile line. */
-function buildFailure(spec: ImageSpec, ref: string, output: string): ImageError {
-  const pushing =
-    /(pushing|push|exporting to image|failed to authorize|failed to fetch oauth token|unexpected status from)/i;
-  const registry = pushing.test(output) ? registryError(ref, output) : undefined;
-  if (registry) return registry;
-  const line = /^\s*(\d+)\s*\|\s*>>>/m.exec(output)?.[1];
-  const stepFailed = /did not complete successfully/.test(output);
-  return new ImageConfigError(
-    `building ${spec.name} failed: ${firstLine(output.slice(output.lastIndexOf('ERROR')) || output)}`,
-    stepFailed
-      ? 'see the step output above; fix the failing command or the install script it runs, then run again'
-      : 'see the buildx output above; check the Dockerfile, the builder (--builder) and the options',
-    spec.dockerfile,
-    line ? Number(line) : undefined,
-  );
 }

@@ -5,6 +5,7 @@ import { buildImage } from './build-image';
 import { prepareImages, type ImageTask, type PreparedImage } from './prepare-images';
 import type { RunContext } from './run-context';
 import { RunResults } from './run-results';
+import { skippedLine } from '../core/summary';
 
 /** One image-build task of the run, with the tasks of the run it depends on (its parents' builds). */
 export interface BuildTask extends ImageTask {
@@ -88,7 +89,7 @@ export async function* runImageBuilds(run: RunContext, tasks: readonly BuildTask
         yield {
           id: task.id,
           status: 'skipped',
-          lines: [`${task.image}: skipped, a parent image failed`],
+          lines: [skippedLine(task.image)],
           startTime: now,
           endTime: now,
         };

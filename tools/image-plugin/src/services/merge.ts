@@ -2,10 +2,12 @@ import { createIndex } from '../adapters/buildx';
 import { RegistryClient } from '../adapters/registry';
 import { readResult, writeResult } from '../adapters/result-files';
 import { platformResultKey } from '../core/build-decisions';
+import { closest } from '../core/closest-name';
 import { ImageConfigError } from '../core/errors';
 import { mergeStep } from '../core/merge';
 import { missingPlatforms } from '../core/platforms';
 import type { ImageResult } from '../core/result';
+import { workspaceImages } from './workspace';
 
 export interface MergeRequest {
   workspaceRoot: string;
@@ -13,6 +15,22 @@ export interface MergeRequest {
   platforms: string[];
   resultsDir: string;
   runId: string | null;
+}
+
+/**
+ * With no per-platform build at all, a name the workspace does not have is the likelier mistake than
+ * a missing build: asks the project graph (only then, so a merge that has its builds pays nothing).
+ */
+async function checkImageExists(workspaceRoot: string, image: string): Promise<void> {
+  const { specs } = await workspaceImages(workspaceRoot);
+  if (specs.some((s) => s.name === image)) return;
+  const names = specs.map((s) => s.name);
+  const guess = closest(image, names);
+  throw new ImageConfigError(
+    `the workspace has no image ${image}`,
+    `${guess ? `did you mean ${guess}? ` : ''}name one of ${names.join(', ')}: images merge <image> --platforms ...`,
+    'merge',
+  );
 }
 
 /**
@@ -25,6 +43,7 @@ export async function mergePlatforms(req: MergeRequest, registry = new RegistryC
   for (const p of req.platforms) {
     results.set(p, await readResult(req.workspaceRoot, req.resultsDir, platformResultKey(req.image, p)));
   }
+  if ([...results.values()].every((r) => r === null)) await checkImageExists(req.workspaceRoot, req.image);
   const step = mergeStep(req.image, req.platforms, results);
   const any = results.get(req.platforms[0]) as ImageResult;
   let tags: string[];

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { localImageId } from '../adapters/engine';
 import { clearResult } from '../adapters/result-files';
 import type { RemoteImage } from '../adapters/registry';
@@ -58,6 +60,7 @@ export function prepareImages(
       hostPlatform: engine.platform,
       defaultRepository: run.defaultRepository,
       env: run.env,
+      fileExists: (path) => existsSync(resolve(run.workspaceRoot, path)),
     });
     checkEngineFor(engine, settings);
     const key = settings.pushByDigest ? platformResultKey(spec.name, settings.platforms[0]) : spec.name;

@@ -66,7 +66,9 @@ export default async function* imageBuildBatch(
         terminalOutput: `${lines.join('\n')}\n`,
         startTime: report.startTime,
         endTime: report.endTime,
-        status: report.status,
+        // Nx 22 leaves a skipped task out of the run's results and then exits 130 (interrupted), not 1:
+        // a child of a failed parent is reported failed (its output says skipped, and so does the summary).
+        status: report.status === 'skipped' ? 'failure' : report.status,
       },
     };
   }

@@ -1,10 +1,11 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { assertFreshBuild } from '../../build-check';
-import type { ImageBuildOptions } from '../../core/build-options';
+import { checkBuildOptions, IMAGE_BUILD_OPTION_NAMES, type ImageBuildOptions } from '../../core/build-options';
 import { imageSpecOf } from '../../core/image-metadata';
 import type { ImageSpec } from '../../core/image-spec';
 import { runImageBuilds, type BuildTask } from '../../services/build-run';
 import { openRun } from '../../services/run-context';
+import { IMAGE_BUILD_SCHEMA } from './options-schema';
 
 /** The image spec the plugin stored on the project when it read the Dockerfile. */
 export function specOf(context: ExecutorContext, name: string): ImageSpec {
@@ -14,7 +15,16 @@ export function specOf(context: ExecutorContext, name: string): ImageSpec {
   return spec;
 }
 
-/** The run's image-build tasks, as the batch gets them from Nx. */
+/**
+ * Refuses options the schema does not allow (Nx itself accepts any value, see core/option-check.ts
+ * nxSchemaOf), naming the option and its allowed values, before anything runs.
+ */
+export function checkTaskOptions(options: ImageBuildOptions): ImageBuildOptions {
+  checkBuildOptions(options as Record<string, unknown>, IMAGE_BUILD_SCHEMA, IMAGE_BUILD_OPTION_NAMES);
+  return options;
+}
+
+/** The run's image-build tasks, as the batch gets them from Nx, their options checked. */
 export function buildTasksOf(
   context: ExecutorContext,
   taskGraph: TaskGraph,
@@ -24,7 +34,7 @@ export function buildTasksOf(
     id: task.id,
     image: task.target.project,
     spec: specOf(context, task.target.project),
-    options: inputs[task.id],
+    options: checkTaskOptions(inputs[task.id]),
     dependsOn: taskGraph.dependencies[task.id] ?? [],
   }));
 }
@@ -44,7 +54,13 @@ export default async function imageBuildExecutor(
   });
   let success = false;
   try {
-    const task: BuildTask = { id: image, image, spec: specOf(context, image), options, dependsOn: [] };
+    const task: BuildTask = {
+      id: image,
+      image,
+      spec: specOf(context, image),
+      options: checkTaskOptions(options),
+      dependsOn: [],
+    };
     for await (const report of runImageBuilds(run, [task])) {
       const text = report.lines.join('\n');
       if (report.status === 'success') console.log(text);

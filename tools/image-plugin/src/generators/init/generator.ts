@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { generateFiles, logger, readNxJson, updateNxJson, type Tree } from '@nx/devkit';
 import { defaultRepository } from '../../adapters/git-remote';
 import { ImageConfigError } from '../../core/errors';
+import { normalizeRepository } from '../../core/repository';
 import { normalizePluginOptions } from '../../options';
 import { isImagePluginEntry, PLUGIN_PACKAGE } from '../../plugin-package';
 import { imageFolderFor, SCRIPTS_DIR } from '../shared/layout';
@@ -25,8 +26,9 @@ function repositoryFor(tree: Tree, schema: InitGeneratorSchema): string {
         'or add the GitHub remote: git remote add origin https://github.com/<owner>/<repo>',
     );
   }
-  // The plugin's own normalization (lowercase, no trailing slash), then the shape check.
-  return checkRepository(normalizePluginOptions({ repository: found }, () => undefined).repository);
+  // The plugin's own normalization (lowercase, no trailing slash), then the shape check: what the
+  // user typed is normalized here; what nx.json holds is checked as written (options.ts).
+  return checkRepository(normalizeRepository(found));
 }
 
 export function initWorkspace(tree: Tree, schema: InitGeneratorSchema): InitResult {
