@@ -28,7 +28,14 @@ describe('the image family', () => {
         },
       },
     );
-    if (run.exitCode !== 0) console.error(String(run.all).split('\n').slice(-150).join('\n'));
+    if (run.exitCode !== 0) {
+      const lines = String(run.all).split('\n');
+      // Every failed check with the output it got (image-test prints it under the ✗ line), then the end.
+      const failed = lines.filter(
+        (l, i) => /✗/.test(l) || (/\| /.test(l) && lines.slice(Math.max(0, i - 8), i).some((p) => /✗/.test(p))),
+      );
+      console.error([...failed, '...', ...lines.slice(-150)].join('\n'));
+    }
     expect(run.exitCode).toBe(0);
     const projects = await execa('npx', ['--no-install', 'nx', 'show', 'projects', '-t', 'image-build', '--json'], {
       cwd: root,
