@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WORKSPACE } from './scratch-workspace';
+import { TEST_WORKSPACE_ENV, WORKSPACE } from './scratch-workspace';
 
 /**
  * The plugin as another workspace gets it: `npm pack` of tools/image-plugin, a fresh Nx workspace in a
@@ -26,20 +26,7 @@ describe.sequential('the plugin packed and installed into a fresh Nx workspace',
   let ws: string;
   let tarball: string;
   let packed: string[];
-  const env: NodeJS.ProcessEnv = {
-    NX_DAEMON: 'false',
-    NX_NO_CLOUD: 'true',
-    NX_TUI: 'false',
-    NX_INTERACTIVE: 'false',
-    CI: 'true',
-    FORCE_COLOR: '0',
-    NO_COLOR: '1',
-    GIT_AUTHOR_NAME: 'test',
-    GIT_AUTHOR_EMAIL: 'test@example.com',
-    GIT_COMMITTER_NAME: 'test',
-    GIT_COMMITTER_EMAIL: 'test@example.com',
-    GITHUB_REPOSITORY: '',
-  };
+  const env: NodeJS.ProcessEnv = { ...TEST_WORKSPACE_ENV, GITHUB_REPOSITORY: '' };
   /** A command in the fresh workspace; never throws: the exit code and the output are for the assertions. */
   const run = async (cmd: string, args: string[]) => {
     const r = await execa(cmd, args, { cwd: ws, env, reject: false, all: true });

@@ -6,6 +6,21 @@ import { dirname, join, resolve } from 'node:path';
 /** The real workspace this test suite lives in. */
 export const WORKSPACE = resolve(__dirname, '../../..');
 
+/** How every test workspace runs Nx and git: no daemon, no cloud, no colours or prompts, a fixed author. */
+export const TEST_WORKSPACE_ENV: NodeJS.ProcessEnv = {
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  NX_INTERACTIVE: 'false',
+  CI: 'true',
+  FORCE_COLOR: '0',
+  NO_COLOR: '1',
+  GIT_AUTHOR_NAME: 'test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+};
+
 /**
  * A scratch copy of the workspace (nx.json, .env, package.json, tsconfig.base.json, the plugin under
  * tools/) in a temp dir, with node_modules symlinked to the real one. Nx state (cache, workspace
@@ -49,20 +64,10 @@ export class ScratchWorkspace {
   get env(): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      NX_DAEMON: 'false',
-      NX_NO_CLOUD: 'true',
+      ...TEST_WORKSPACE_ENV,
       NX_SKIP_NX_CACHE: 'true',
       NX_CACHE_DIRECTORY: join(this.root, '.nx/cache'),
       NX_WORKSPACE_DATA_DIRECTORY: join(this.root, '.nx/workspace-data'),
-      NX_TUI: 'false',
-      NX_INTERACTIVE: 'false',
-      CI: 'true',
-      FORCE_COLOR: '0',
-      NO_COLOR: '1',
-      GIT_AUTHOR_NAME: 'test',
-      GIT_AUTHOR_EMAIL: 'test@example.com',
-      GIT_COMMITTER_NAME: 'test',
-      GIT_COMMITTER_EMAIL: 'test@example.com',
     };
     // The scratch workspace is its own git repository, whatever the caller's environment says.
     for (const key of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GITHUB_REPOSITORY', 'NX_BASE', 'NX_HEAD'])
