@@ -86,17 +86,32 @@ export function nxJsonWith(options) {
 }
 
 /**
+ * The scratch workspace's node_modules: a link to each of this repository's packages, except the image
+ * plugin's own package, which points at the scratch copy. Nx resolves the executor
+ * (`@workspace-images/image-plugin:image-build`) through node_modules, so a link to this repository's
+ * whole node_modules would run this checkout's executor whatever plugin BENCH_PLUGIN_FROM names.
+ */
+function linkNodeModules(root) {
+  const from = join(WORKSPACE, 'node_modules');
+  const to = join(root, 'node_modules');
+  mkdirSync(join(to, '@workspace-images'), { recursive: true });
+  for (const entry of readdirSync(from)) {
+    if (entry !== '@workspace-images') symlinkSync(join(from, entry), join(to, entry));
+  }
+  symlinkSync(join(root, 'tools/image-plugin'), join(to, '@workspace-images/image-plugin'), 'dir');
+}
+
+/**
  * A scratch workspace with this repository's package.json, tsconfig.base.json, .gitignore, the
- * benchmarked checkout's .env, .nxignore and tools/image-plugin (without tests; node_modules symlinked), and nx.json
+ * benchmarked checkout's .env, .nxignore and tools/image-plugin (without tests; node_modules linked, see linkNodeModules), and nx.json
  * pointing the plugin at `repository`. The caller adds images, scripts and a bake file, then commits.
  */
 export function scratchWorkspace(prefix, repository) {
   const root = mkdtempSync(join(tmpdir(), prefix));
   for (const f of ['package.json', 'tsconfig.base.json']) cpSync(join(WORKSPACE, f), join(root, f));
   copyPlugin(root);
-  symlinkSync(join(WORKSPACE, 'node_modules'), join(root, 'node_modules'), 'dir');
-  // The repository's `node_modules/` pattern only matches a directory, not the symlink: add the bare name.
-  write(root, '.gitignore', `${readFileSync(join(WORKSPACE, '.gitignore'), 'utf8').trimEnd()}\nnode_modules\n`);
+  linkNodeModules(root);
+  write(root, '.gitignore', readFileSync(join(WORKSPACE, '.gitignore'), 'utf8'));
   write(root, 'nx.json', `${JSON.stringify(nxJsonWith({ repository }).nxJson, null, 2)}\n`);
   copyNxSettings(root);
   return root;

@@ -18,6 +18,8 @@ export async function runBuildx(args: readonly string[], cwd: string): Promise<C
     all: true,
   });
   const done = await child;
+  // No docker CLI at all: core/build-failure.ts tells it like a missing buildx plugin.
+  if (done.code === 'ENOENT') return { exitCode: 127, output: 'docker: command not found' };
   return { exitCode: done.exitCode ?? 1, output: String(done.all ?? '') };
 }
 

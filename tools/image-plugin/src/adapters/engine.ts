@@ -62,20 +62,6 @@ export async function preflight(): Promise<EngineInfo> {
   };
 }
 
-/** buildx's version; asked only before the first build (a run that reuses everything never needs it). */
-export async function buildxVersion(): Promise<string> {
-  const { execa } = await import('execa');
-  const buildx = await execa('docker', ['buildx', 'version'], { reject: false });
-  if (buildx.exitCode !== 0) {
-    throw new EngineError(
-      'docker buildx is not installed',
-      'install the buildx plugin (Debian: apt-get install docker-buildx)',
-      'docker engine',
-    );
-  }
-  return buildx.stdout.trim().split(/\s+/)[1] ?? buildx.stdout.trim();
-}
-
 /** The digest a reference resolves to, asked through the engine (so its registry mirrors apply). */
 export async function resolveRemoteDigest(ref: string): Promise<string> {
   try {

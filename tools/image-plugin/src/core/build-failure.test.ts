@@ -35,6 +35,20 @@ describe('buildxComplaint', () => {
 });
 
 describe('buildFailure', () => {
+  it.each([
+    ["docker: 'buildx' is not a docker command.\nSee 'docker --help'", 'older CLIs'],
+    ["docker: unknown command: docker buildx\n\nRun 'docker --help' for more information", 'the CLI of Docker 26 here'],
+    ['docker: command not found', 'no docker CLI (adapters/buildx.ts)'],
+  ])('a missing buildx is told with the package to install: %j (%s)', (output) => {
+    const e = failed(output);
+    expect(e.kind).toBe('engine');
+    expect(e.message).toBe(
+      'docker engine: docker buildx is not installed\n  fix: install the buildx plugin (Debian: apt-get install docker-buildx; elsewhere: docker/buildx releases)',
+    );
+  });
+  it('a step that prints "docker buildx" is not mistaken for a missing buildx', () => {
+    expect(failed(' 3 | >>> RUN docker buildx version\nERROR: failed to solve: exit code: 1').kind).not.toBe('engine');
+  });
   it('a stopped engine is named, not the Dockerfile', () => {
     const e = failed('ERROR: failed to solve: Canceled: context canceled', { engineAnswers: false });
     expect(e.kind).toBe('engine');

@@ -17,6 +17,12 @@ export interface FailedBuild {
   engineAnswers: boolean;
 }
 
+/**
+ * What the docker CLI says when it has no buildx plugin (`'buildx' is not a docker command`; newer CLIs:
+ * `unknown command: docker buildx`), or when there is no docker CLI at all (adapters/buildx.ts).
+ */
+const BUILDX_MISSING = /'buildx' is not a docker command|unknown command:? "?docker buildx|^docker: command not found/m;
+
 /** How many of buildx's last lines a failure without an ERROR line is reported by. */
 const LAST_LINES = 5;
 
@@ -48,6 +54,14 @@ export function buildxComplaint(output: string): string {
  * (its line) or something else (buildx's last words).
  */
 export function buildFailure(build: FailedBuild): ImageError {
+  // Asked of the build itself, not before it: a run that reuses everything starts no buildx process.
+  if (BUILDX_MISSING.test(build.output)) {
+    return new EngineError(
+      'docker buildx is not installed',
+      'install the buildx plugin (Debian: apt-get install docker-buildx; elsewhere: docker/buildx releases)',
+      'docker engine',
+    );
+  }
   if (!build.engineAnswers) {
     return new EngineError(
       `the Docker engine stopped during the build of ${build.image}`,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkEngineFor, describeEngine } from './engine-requirements';
 import { isImageError } from './errors';
 
-const classic = { version: '26.1.5', buildx: '0.13.1', platform: 'linux/amd64', containerdStore: false };
+const classic = { version: '26.1.5', platform: 'linux/amd64', containerdStore: false };
 const containerd = { ...classic, containerdStore: true };
 const two = ['linux/amd64', 'linux/arm64'];
 
@@ -38,7 +38,7 @@ describe('checkEngineFor', () => {
 
 describe('describeEngine', () => {
   it('says what the builds run on', () => {
-    expect(describeEngine(containerd)).toBe('engine 26.1.5 (linux/amd64, containerd image store), buildx 0.13.1');
+    expect(describeEngine(containerd)).toBe('engine 26.1.5 (linux/amd64, containerd image store)');
     expect(describeEngine(classic)).toContain('classic image store');
   });
 });

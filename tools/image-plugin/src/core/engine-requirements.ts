@@ -4,8 +4,6 @@ import { EngineError } from './errors';
 /** What the preflight learnt about the engine (see adapters/engine.ts). */
 export interface EngineFacts {
   version: string;
-  /** buildx's version, once known (it is asked only before the first build). */
-  buildx?: string;
   /** `linux/amd64` on an x86-64 engine. */
   platform: string;
   containerdStore: boolean;
@@ -14,7 +12,7 @@ export interface EngineFacts {
 /** One line for the log: what the builds run on. */
 export function describeEngine(engine: EngineFacts): string {
   const store = engine.containerdStore ? 'containerd image store' : 'classic image store';
-  return `engine ${engine.version} (${engine.platform}, ${store})${engine.buildx ? `, buildx ${engine.buildx}` : ''}`;
+  return `engine ${engine.version} (${engine.platform}, ${store})`;
 }
 
 /**

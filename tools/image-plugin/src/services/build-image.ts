@@ -133,7 +133,6 @@ export async function buildImage(
   }
 
   if (image.lookup.found) log(`${spec.name}: ${decision.reason}; building`);
-  await run.buildx();
   await mkdir(workDir, { recursive: true });
   try {
     const metadata = await buildSlot(() =>

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { buildxVersion, preflight, resolveRemoteDigest, type EngineInfo } from '../adapters/engine';
+import { preflight, resolveRemoteDigest, type EngineInfo } from '../adapters/engine';
 import { currentRevision, type Revision } from '../adapters/git';
 import { defaultRepository } from '../adapters/git-remote';
 import { RegistryClient } from '../adapters/registry';
@@ -11,9 +11,9 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * The facts of one run, each found out once and handed to every image of it: the commit (one git
- * process), the default repository (read from the git config file), the engine (two API calls; buildx
- * only before the first build), the digests of external bases, and one registry client whose logins
- * and tokens every lookup and tag move shares.
+ * process), the default repository (read from the git config file), the engine (two API calls; no buildx
+ * process: a missing buildx is told by the first build's own output), the digests of external bases, and
+ * one registry client whose logins and tokens every lookup and tag move shares.
  */
 export interface RunContext {
   workspaceRoot: string;
@@ -27,8 +27,6 @@ export interface RunContext {
   profile: Profile;
   revision(): Promise<Revision>;
   engine(): Promise<EngineInfo>;
-  /** buildx's version; fails with the fix when buildx is missing. */
-  buildx(): Promise<string>;
   /** The digest an external base (`debian:trixie-slim`) resolves to now, through the engine. */
   baseDigest(ref: string): Promise<string>;
 }
@@ -54,11 +52,6 @@ export function openRun(args: {
     profile,
     revision: once(() => profile.time('git', () => currentRevision(args.workspaceRoot))),
     engine,
-    buildx: once(async () => {
-      const version = await profile.time('engine', buildxVersion);
-      args.log(`buildx ${version}`);
-      return version;
-    }),
     baseDigest(ref) {
       let digest = bases.get(ref);
       if (!digest) {
