@@ -484,8 +484,10 @@ describe('registry and engine faults in image-build: exit 1, the registry or eng
   let engine: PrivateEngine | undefined;
 
   /** A DOCKER_CONFIG of the test's own, logged in to `host` with `password` (the shared login is not touched). */
+  const configDirs: string[] = [];
   const dockerConfig = (host: string, password = TARGET_PASSWORD) => {
     const dir = mkdtempSync(join(tmpdir(), 'bad-input-docker-config-'));
+    configDirs.push(dir);
     writeFileSync(
       join(dir, 'config.json'),
       JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${TARGET_USER}:${password}`).toString('base64') } } }),
@@ -519,11 +521,11 @@ describe('registry and engine faults in image-build: exit 1, the registry or eng
     proxy = await FaultyRegistry.start();
   });
   afterAll(async () => {
+    for (const dir of configDirs) rmSync(dir, { recursive: true, force: true });
     await proxy?.close();
     await small?.stop();
     await engine?.dispose();
     ws?.dispose();
-    if (config) rmSync(config, { recursive: true, force: true });
   });
 
   const rows: Array<{
