@@ -153,7 +153,7 @@ describe('the size budget', () => {
       '       9.4 MiB  RUN bash /scripts/typescript/install.sh',
       '       7.9 MiB  COPY corepack.sh /etc/profile.d/',
     ]);
-    expect(lines[6]).toBe('  r/images:node-1a2b3c4 was not tagged: no moving tag changes and no child builds on it');
+    expect(lines[6]).toBe('  r/images:node-1a2b3c4 was not tagged: no moving tag changes and no child of it is tagged');
     expect(lines[7]).toMatch(
       /^ {2}fix: make the image smaller .*raise sizeBudget for node \(targets\.image-build\.options in its project\.json/,
     );

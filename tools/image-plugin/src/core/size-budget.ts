@@ -143,7 +143,7 @@ export function overBudget(check: BudgetCheck): ImageConfigError | null {
     ].join('\n');
   });
   return new ImageConfigError(
-    `${parts.join('\n')}\n  ${check.withheldTag} was not tagged: no moving tag changes and no child builds on it`,
+    `${parts.join('\n')}\n  ${check.withheldTag} was not tagged: no moving tag changes and no child of it is tagged`,
     `make the image smaller (the largest layers above are where its bytes are), or raise ${SIZE_BUDGET_OPTION} for ${check.image} (targets.image-build.options in its project.json, or build.${SIZE_BUDGET_OPTION} in nx.json for every image)`,
     check.dockerfile,
   );

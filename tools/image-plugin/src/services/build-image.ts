@@ -11,6 +11,7 @@ import { buildxInvocation } from '../core/build-invocation';
 import { dryRunRecord, type DryRunReport } from '../core/dry-run';
 import { wrapInIndex } from '../core/image-index';
 import type { ImageSpec } from '../core/image-spec';
+import { pinnedReference } from '../core/tags';
 import { firstLine, isTransientRegistryError } from '../core/registry-errors';
 import type { ImageResult } from '../core/result';
 import type { PlatformSize } from '../core/size-budget';
@@ -19,13 +20,27 @@ import type { PreparedImage } from './prepare-images';
 import type { RunContext } from './run-context';
 import type { RunResults } from './run-results';
 
-export type BuildOutcome = { kind: 'result'; result: ImageResult } | { kind: 'dry-run'; report: DryRunReport };
+export type BuildOutcome =
+  | { kind: 'result'; result: ImageResult }
+  | { kind: 'dry-run'; report: DryRunReport }
+  /** A parent of this run failed: nothing of this image was tagged for the commit. */
+  | { kind: 'skipped' };
+
+/** The in-run tasks one image waits for before it is tagged (its parents', and any other dependency's). */
+export interface TaskGate {
+  /** Whether every in-run task this one depends on succeeded; waits until they all ended. */
+  dependenciesSucceeded(): Promise<boolean>;
+  /** Called once this image's own work starts (its parents' images exist). */
+  started(): void;
+}
 
 /**
  * One image, once the run's first pass prepared it (services/prepare-images.ts): a short sequence of
- * effects over the decisions of core/build-decisions.ts. Pins each parent to its result of this run;
- * reuses the content (adds the SHA tag) or builds it with buildx; writes `<resultsDir>/<image>.json`
- * only on success. `buildSlot` limits how many buildx builds run at once.
+ * effects over the decisions of core/build-decisions.ts. Pins each parent to its digest of this run as
+ * soon as that digest is final (the parent may still be measured and tagged meanwhile); reuses the
+ * content or builds it with buildx, and pins itself for its children; adds the SHA tag and writes
+ * `<resultsDir>/<image>.json` only once every task it depends on succeeded, and only on success.
+ * `buildSlot` limits how many buildx builds run at once.
  */
 export async function buildImage(
   run: RunContext,
@@ -33,11 +48,21 @@ export async function buildImage(
   results: RunResults,
   log: (line: string) => void,
   buildSlot: <T>(build: () => Promise<T>) => Promise<T>,
+  gate: TaskGate,
 ): Promise<BuildOutcome> {
-  const startedAt = Date.now();
   const { spec, settings, tags, revision } = image;
   const parents: Array<[string, ParentFacts]> = [];
   for (const parent of spec.parents) {
+    if (results.runs(parent.image)) {
+      const pin = settings.dryRun ? null : await results.pinned(parent.image);
+      if (pin) {
+        parents.push([parent.image, pin]);
+        continue;
+      }
+      // No pin: the parent failed, or it ended without one (a dry run's plan, a platform's build by
+      // digest), and its result or record says the rest.
+      if (!(await results.ended(parent.image))) return { kind: 'skipped' };
+    }
     const facts = parentFacts(
       parent,
       await results.result(settings.resultsDir, parent.image),
@@ -54,6 +79,8 @@ export async function buildImage(
     );
     parents.push([parent.image, facts]);
   }
+  gate.started();
+  const startedAt = Date.now();
   const parentRefs = Object.fromEntries(parents.map(([name, facts]) => [name, facts.reference]));
   const pinnedParent = parents.find(([, facts]) => facts.digest) ?? null;
   const parentDigest = pinnedParent?.[1].digest ?? null;
@@ -75,6 +102,14 @@ export async function buildImage(
     await results.recordDryRun(spec.name, dryRunRecord(invocation, image.hash, decision, settings.push));
     return { kind: 'dry-run', report: { invocation, reuse: decision.kind === 'reuse' } };
   }
+
+  /** This image's digest is final: its children of this run may start building FROM it. */
+  const pinSelf = (digest: string) =>
+    results.pin(spec.name, {
+      contentHash: image.hash,
+      digest,
+      reference: settings.push ? pinnedReference(tags.repository, digest) : tags.content,
+    });
 
   /** A pushed image's sizes, its budget checked before any tag of this commit is put on (services/size-check.ts). */
   const measure = (digest: string, withheldTag: string, known?: RemoteImage) =>
@@ -119,14 +154,20 @@ export async function buildImage(
 
   if (decision.kind === 'reuse') {
     if (settings.push) {
+      // An index is pinned as found; a plain manifest (an older version's push) gets its index with the tag.
+      if (!decision.wrap) pinSelf(decision.digest);
       // The content may have been pushed under an older (or no) budget: checked again before the SHA tag.
       const sizes = await measure(decision.digest, tags.sha, image.remote ?? undefined);
+      if (!(await gate.dependenciesSucceeded())) return { kind: 'skipped' };
       const digest = await run.profile.time('tags', () =>
         run.registry.tag([tags.sha], tags.repository, decision.digest, image.remote ?? undefined),
       );
+      pinSelf(digest);
       log(`${spec.name}: reused ${tags.content} (${decision.digest.slice(0, 19)}), tagged ${tags.sha}`);
       return finish('reused', digest, decision.platforms, sizes);
     }
+    pinSelf(decision.digest);
+    if (!(await gate.dependenciesSucceeded())) return { kind: 'skipped' };
     await run.profile.time('tags', () => tagLocal(tags.content, tags.sha));
     log(`${spec.name}: reused local ${tags.content}, tagged ${tags.sha}`);
     return finish('reused', decision.digest, decision.platforms);
@@ -164,7 +205,11 @@ export async function buildImage(
       }),
     );
     const built = builtImage(metadata, settings);
-    if (!settings.push) return finish('built', built.digest, settings.platforms);
+    if (!settings.push) {
+      pinSelf(built.digest);
+      if (!(await gate.dependenciesSucceeded())) return { kind: 'skipped' };
+      return finish('built', built.digest, settings.platforms);
+    }
     // buildx pushed the content tag only (or, with pushByDigest, the platform's content tag); the
     // commit's SHA tag goes on once the image fits its budget, so an image over it has no tag that
     // `images publish` or a child would take.
@@ -172,7 +217,10 @@ export async function buildImage(
     // One platform without attestations was pushed as a plain manifest: its tags get its index.
     if (index) await run.profile.time('tags', () => run.registry.putManifest(tags.content, index));
     const digest = index ? index.digest : built.digest;
+    // A platform's build (pushByDigest) is no parent: the merge makes the image children build FROM.
+    if (!settings.pushByDigest) pinSelf(digest);
     const sizes = await measure(built.digest, settings.pushByDigest ? tags.content : tags.sha);
+    if (!(await gate.dependenciesSucceeded())) return { kind: 'skipped' };
     if (!settings.pushByDigest) {
       await run.profile.time('tags', async () => {
         if (index) await run.registry.putManifest(tags.sha, index);

@@ -1,7 +1,7 @@
 import { DEFAULT_PARALLEL_BUILDS } from '../core/defaults';
 import { formatDryRun } from '../core/dry-run';
 import { describeError } from '../core/errors';
-import { buildImage } from './build-image';
+import { buildImage, type TaskGate } from './build-image';
 import { prepareImages, type ImageTask, type PreparedImage } from './prepare-images';
 import type { RunContext } from './run-context';
 import { RunResults } from './run-results';
@@ -40,70 +40,101 @@ function limiter(n: number) {
   };
 }
 
+/** The tasks, each after the tasks of the run it depends on. */
+function dependenciesFirst(tasks: readonly BuildTask[]): BuildTask[] {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const ordered = new Map<string, BuildTask>();
+  const visit = (task: BuildTask, path: Set<string>) => {
+    if (ordered.has(task.id) || path.has(task.id)) return;
+    path.add(task.id);
+    for (const d of task.dependsOn) {
+      const dependency = byId.get(d);
+      if (dependency) visit(dependency, path);
+    }
+    ordered.set(task.id, task);
+  };
+  for (const task of tasks) visit(task, new Set());
+  return [...ordered.values()];
+}
+
 /**
  * Every image-build task of a run, in one process (Nx's batch executor; the single executor passes one
- * task): the first pass prepares every image side by side (hashes and lookups), then each image starts
- * as soon as its parents succeeded; builds are limited to IMAGE_BUILD_PARALLEL at once, reuses are not.
- * The dependents of a failed image are skipped, its siblings go on. Reports each task as it ends.
+ * task): the first pass prepares every image side by side (hashes and lookups), and every task starts
+ * at once. A child builds as soon as its parents' images exist (their digests are final) and is tagged
+ * once their tasks succeeded, so its build overlaps their measuring and tagging; builds are limited to
+ * IMAGE_BUILD_PARALLEL at once, reuses are not. The dependents of a failed image are skipped, untagged;
+ * its siblings go on. Reports each task as it ends, a child never before its parents.
  */
 export async function* runImageBuilds(run: RunContext, tasks: readonly BuildTask[]): AsyncGenerator<TaskReport> {
-  const results = new RunResults(run.workspaceRoot, run.runId);
+  const results = new RunResults(
+    run.workspaceRoot,
+    run.runId,
+    tasks.map((t) => t.image),
+  );
   const prepared = prepareImages(run, tasks, results);
   const buildSlot = limiter(Math.max(1, Number(run.env.IMAGE_BUILD_PARALLEL ?? DEFAULT_PARALLEL_BUILDS)));
-  const pending = new Map(tasks.map((t) => [t.id, t]));
-  const done = new Map<string, TaskReport['status']>();
-  const running = new Map<string, Promise<TaskReport>>();
-  const ids = new Set(tasks.map((t) => t.id));
+  const imageOf = new Map(tasks.map((t) => [t.id, t.image]));
 
-  const start = (task: BuildTask) => {
+  const work = async (task: BuildTask): Promise<TaskReport> => {
     const lines: string[] = [];
-    const startTime = Date.now();
-    const work = async (): Promise<TaskReport> => {
-      try {
-        const image = await (prepared.get(task.image) as Promise<PreparedImage>);
-        const outcome = await buildImage(run, image, results, (l) => lines.push(l), buildSlot);
-        if (outcome.kind === 'dry-run') {
-          lines.push(formatDryRun(outcome.report));
-          return { id: task.id, status: 'success', lines, startTime, endTime: Date.now() };
-        }
-        const r = outcome.result;
-        lines.push(
-          `${r.image}: ${r.result} ${r.digest} [${r.platforms.join(', ')}] in ${(r.durationMs / 1000).toFixed(1)}s`,
-        );
-        return { id: task.id, status: 'success', lines, startTime, endTime: Date.now(), result: r.result };
-      } catch (e) {
-        lines.push(`\n${describeError(e, task.image)}`);
-        return { id: task.id, status: 'failure', lines, startTime, endTime: Date.now() };
-      }
+    let startTime = Date.now();
+    const dependencies = task.dependsOn.flatMap((d) => imageOf.get(d) ?? []);
+    const gate: TaskGate = {
+      dependenciesSucceeded: async () => (await Promise.all(dependencies.map((d) => results.ended(d)))).every(Boolean),
+      started: () => (startTime = Date.now()),
     };
-    running.set(task.id, work());
+    const report = (status: TaskReport['status'], result?: TaskReport['result']): TaskReport => ({
+      id: task.id,
+      status,
+      lines,
+      startTime,
+      endTime: Date.now(),
+      ...(result ? { result } : {}),
+    });
+    try {
+      const image = await (prepared.get(task.image) as Promise<PreparedImage>);
+      // A dependency that is no parent image (an implicit one) still comes first.
+      const parents = new Set(image.spec.parents.map((p) => p.image));
+      for (const d of dependencies) if (!parents.has(d) && !(await results.ended(d))) return skipped();
+      const outcome = await buildImage(run, image, results, (l) => lines.push(l), buildSlot, gate);
+      if (outcome.kind === 'skipped') return skipped();
+      if (outcome.kind === 'dry-run') {
+        lines.push(formatDryRun(outcome.report));
+        return report('success');
+      }
+      const r = outcome.result;
+      lines.push(
+        `${r.image}: ${r.result} ${r.digest} [${r.platforms.join(', ')}] in ${(r.durationMs / 1000).toFixed(1)}s`,
+      );
+      return report('success', r.result);
+    } catch (e) {
+      // A failed parent skips its children; their own preparation may have failed because of it.
+      if (!(await gate.dependenciesSucceeded())) return skipped();
+      lines.push(`\n${describeError(e, task.image)}`);
+      return report('failure');
+    }
+
+    function skipped(): TaskReport {
+      lines.splice(0, lines.length, skippedLine(task.image));
+      startTime = Date.now();
+      return report('skipped');
+    }
   };
 
-  while (pending.size > 0 || running.size > 0) {
-    for (const task of [...pending.values()]) {
-      const deps = task.dependsOn.filter((d) => ids.has(d));
-      if (deps.some((d) => done.get(d) === 'failure' || done.get(d) === 'skipped')) {
-        pending.delete(task.id);
-        done.set(task.id, 'skipped');
-        const now = Date.now();
-        yield {
-          id: task.id,
-          status: 'skipped',
-          lines: [skippedLine(task.image)],
-          startTime: now,
-          endTime: now,
-        };
-        continue;
-      }
-      if (deps.every((d) => done.get(d) === 'success')) {
-        pending.delete(task.id);
-        start(task);
-      }
-    }
-    if (running.size === 0) continue;
+  // Parents first: when several tasks have ended by the time the loop looks, it reports them in this order.
+  const running = new Map<string, Promise<TaskReport>>();
+  for (const task of dependenciesFirst(tasks)) {
+    running.set(
+      task.id,
+      work(task).then((r) => {
+        results.end(task.image, r.status === 'success');
+        return r;
+      }),
+    );
+  }
+  while (running.size > 0) {
     const finished = await Promise.race(running.values());
     running.delete(finished.id);
-    done.set(finished.id, finished.status);
     yield finished;
   }
 }

@@ -21,7 +21,7 @@ interface BatchTaskResult {
 /**
  * Nx batch implementation (preferBatch): every image-build task of a run in one process, so a run pays
  * for Node and the imports once, prepares every image in one pass (hashes, lookups) and starts each
- * image as soon as its parents are done (services/build-run.ts).
+ * image as soon as its parents' images exist (services/build-run.ts).
  */
 export default async function* imageBuildBatch(
   taskGraph: TaskGraph,
