@@ -8,7 +8,8 @@ export function normalizeRepository(repository: string): string {
 
 const HOST =
   /^(localhost|[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+|\[[0-9a-fA-F:]+\])(:[0-9]+)?$|^[a-zA-Z0-9-]+:[0-9]+$/;
-const PATH_COMPONENT = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$/;
+/** Docker's rule for one path component of a repository name (the distribution reference grammar). */
+export const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
 /**
  * What is wrong with a repository a user wrote (`ghcr.io/acme/images`), by the grammar Docker's

@@ -1,13 +1,12 @@
 import { valid as validSemver } from 'semver';
 import { ImageConfigError } from '../../core/errors';
+import { PATH_COMPONENT } from '../../core/repository';
 
 /**
  * Rules for what a user types into a generator. Each returns the value to use or throws one
  * ImageConfigError saying what is wrong and what to type instead. Pure.
  */
 
-/** Docker's rule for one path component of a repository name (the distribution reference grammar). */
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 /**
  * Longest image name: keeps its longest tag, `<name>-content-<16 hex>-<os>-<arch>[-<variant>]`, within
  * Docker's 128 characters.
