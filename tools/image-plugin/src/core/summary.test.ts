@@ -112,6 +112,18 @@ describe('the end-of-run summary', () => {
   });
 });
 
+describe('a reused platform build (pushByDigest), whose one result is written under two names', () => {
+  const reused = result('node', 'reused', 120, { platforms: ['linux/arm64'] });
+  it('is one row and counted once', () => {
+    expect(summaryRows([reused, { ...reused }], []).map((r) => r.image)).toEqual(['node']);
+    expect(summaryTitle([reused, { ...reused }], [])).toBe('Images (0 built, 1 reused, 0 not done)');
+  });
+  it('two platforms of one image built by digest in one run stay two rows', () => {
+    const arm = { ...reused, result: 'built' as const, digest: `sha256:${'cd'.repeat(32)}` };
+    expect(summaryRows([reused, arm], [])).toHaveLength(2);
+  });
+});
+
 describe('unfinishedStatus', () => {
   it.each([
     ['skipped', '', 'skipped'],

@@ -55,10 +55,24 @@ function sizeCells(r: ImageResult): Pick<SummaryRow, 'size' | 'aboveParent' | 'b
   };
 }
 
+/**
+ * The run's results, each once: a reused image of a platform's build (pushByDigest) writes one result
+ * under two names (its platform's and its own), which the summary reads back as two files.
+ */
+function eachOnce(results: readonly ImageResult[]): ImageResult[] {
+  const seen = new Set<string>();
+  return results.filter((r) => {
+    const key = `${r.image}\0${r.digest}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** One row per image: the results written in this run, then the tasks that failed or never ran. */
 export function summaryRows(results: readonly ImageResult[], unfinished: readonly UnfinishedImage[]): SummaryRow[] {
   return [
-    ...results.map((r) => ({
+    ...eachOnce(results).map((r) => ({
       image: r.image,
       status: r.result,
       tags: r.tags.map(tagOf).join(' '),
@@ -83,7 +97,7 @@ export function summaryRows(results: readonly ImageResult[], unfinished: readonl
 
 /** `Images (2 built, 1 reused, 1 not done)`. */
 export function summaryTitle(results: readonly ImageResult[], unfinished: readonly UnfinishedImage[]): string {
-  const count = (kind: ImageResult['result']) => results.filter((r) => r.result === kind).length;
+  const count = (kind: ImageResult['result']) => eachOnce(results).filter((r) => r.result === kind).length;
   return `Images (${count('built')} built, ${count('reused')} reused, ${unfinished.length} not done)`;
 }
 
