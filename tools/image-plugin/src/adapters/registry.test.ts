@@ -413,3 +413,61 @@ describe('the Bearer token flow (as GHCR asks for it)', () => {
     proxy.fail = 0;
   });
 });
+
+describe('through a proxy (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), as the docker CLI goes', () => {
+  /** A registry name only a proxy could reach. */
+  const REMOTE = 'registry.test:5000';
+  /** What the proxy was asked: it records each CONNECT and refuses it (this machine reaches no registry but its own). */
+  const tunnels: string[] = [];
+  let proxy: Server;
+  let proxyUrl = '';
+  const withoutProxies = () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: GOOD() };
+    for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy']) delete env[k];
+    return env;
+  };
+  const failure = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('expected a failure');
+  };
+
+  beforeAll(async () => {
+    proxy = createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: IncomingMessage, socket) => {
+      tunnels.push(req.url ?? '');
+      socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((done) => proxy.close(() => done())));
+
+  it.each(['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY'])(
+    '%s: a registry is asked through the proxy, and its refusal is said',
+    async (name) => {
+      tunnels.length = 0;
+      const c = new RegistryClient({ ...withoutProxies(), [name]: proxyUrl });
+      const message = await failure(c.inspect(`${REMOTE}/acme/images:base`));
+      expect(tunnels).toEqual([REMOTE]);
+      expect(message).toMatch(/the registry registry\.test:5000 cannot be reached \(.*403/);
+    },
+  );
+
+  it('NO_PROXY naming the registry (a domain suffix): no proxy is asked', async () => {
+    tunnels.length = 0;
+    const c = new RegistryClient({ ...withoutProxies(), HTTPS_PROXY: proxyUrl, NO_PROXY: 'example.org, .test' });
+    expect(await failure(c.inspect(`${REMOTE}/acme/images:base`))).toMatch(/registry\.test:5000 cannot be reached/);
+    expect(tunnels).toEqual([]);
+  });
+
+  it('a loopback registry is never proxied (Go, under the docker CLI, does the same): the lookup works', async () => {
+    tunnels.length = 0;
+    const c = new RegistryClient({ ...withoutProxies(), HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl });
+    expect((await c.inspect(`${REPO}:index`))?.digest).toBe(index);
+    expect(tunnels).toEqual([]);
+  });
+});

@@ -12,6 +12,7 @@ import {
   registryTimeout,
   registryUnreachable,
 } from '../core/registry-errors';
+import { fetchFor } from './http-proxy';
 import { basicHeader, DockerCredentials, parseChallenge, type Challenge, type Credentials } from './registry-auth';
 
 /**
@@ -76,10 +77,13 @@ export class RegistryClient {
 
   /** Seconds one request may take (IMAGE_REGISTRY_TIMEOUT, default REGISTRY_TIMEOUT_S). */
   private readonly timeoutS: number;
+  /** Node's fetch, or one through HTTP(S)_PROXY when the environment sets one (adapters/http-proxy.ts). */
+  private readonly fetch: typeof fetch;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.credentials = new DockerCredentials(env);
     this.timeoutS = registryTimeout(env);
+    this.fetch = fetchFor(env);
   }
 
   /** One lookup: the image a reference names (`repo:tag` or `repo@digest`), or null when the registry lacks it. */
@@ -309,7 +313,7 @@ export class RegistryClient {
     this.inFlight++;
     this.requests++;
     try {
-      return await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(this.timeoutS * 1000) });
+      return await this.fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(this.timeoutS * 1000) });
     } catch (e) {
       if ((e as Error).name === 'TimeoutError') throw registryTimedOut(ref, this.timeoutS);
       throw registryUnreachable(ref, networkDetail(e));
@@ -411,8 +415,15 @@ const NETWORK_ERRORS: Record<string, string> = {
 
 /** `connection refused (connect ECONNREFUSED 127.0.0.1:5999)` from what fetch threw. */
 function networkDetail(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  const message = cause?.message ?? (e as Error).message;
-  const words = cause?.code ? NETWORK_ERRORS[cause.code] : undefined;
+  // fetch's own error says "fetch failed"; what happened is in its causes (a proxy's refusal: two deep).
+  type Cause = { code?: unknown; message?: string; cause?: Cause };
+  let innermost = e as Cause;
+  let code: string | undefined;
+  for (let c: Cause | undefined = innermost; c; c = c.cause) {
+    if (typeof c.code === 'string') code ??= c.code;
+    if (c !== e) innermost = c;
+  }
+  const message = innermost.message ?? String(e);
+  const words = code ? NETWORK_ERRORS[code] : undefined;
   return words ? `${words} (${message})` : message;
 }
