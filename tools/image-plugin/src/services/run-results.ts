@@ -45,20 +45,20 @@ export class RunResults {
 
   /**
    * The image's digest is final (built and pushed, or found): its children may start building FROM it
-   * while it is still measured and tagged. null: it failed before that. Only the first call counts.
+   * while it is still measured and tagged. Only the first call counts.
    */
-  pin(image: string, pin: ImagePin | null): void {
+  pin(image: string, pin: ImagePin): void {
     this.pins.get(image)?.resolve(pin);
   }
 
-  /** The pin of an image of this run, once it is settled. */
+  /** The pin of an image of this run, once it is settled; null when its task ended without one (it failed). */
   pinned(image: string): Promise<ImagePin | null> {
     return this.pins.get(image)?.promise ?? Promise.resolve(null);
   }
 
   /** The image's task ended: succeeded (tagged, result written) or not. */
   end(image: string, succeeded: boolean): void {
-    this.pin(image, null);
+    this.pins.get(image)?.resolve(null);
     this.ends.get(image)?.resolve(succeeded);
   }
 
