@@ -3,7 +3,7 @@ import { RegistryError } from '../core/errors';
 import { digestOf, isIndexMediaType, normalizedPlatform, wrapInIndex, type ManifestBlob } from '../core/image-index';
 import { platformString, platformsOf, type ManifestJson, type PlatformJson } from '../core/platforms';
 import type { HistoryEntry, PlatformLayers } from '../core/size-budget';
-import { parseReference, registryLocation } from '../core/references';
+import { isLoopbackHost, parseReference, registryLocation } from '../core/references';
 import {
   isTransientStatus,
   refusedCredentials,
@@ -44,7 +44,6 @@ export interface RemoteImage {
 }
 
 /** Loopback registries speak plain HTTP, as buildx and containerd assume; every other one HTTPS. */
-const isLoopback = (host: string) => /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
 /** Docker Hub's API lives on another host than its name. */
 const apiHost = (host: string) => (host === 'docker.io' ? 'registry-1.docker.io' : host);
 /** Requests in flight at once per client: a family of hundreds of images must not flood the registry. */
@@ -261,7 +260,7 @@ export class RegistryClient {
     options: { accept?: string; contentType?: string; body?: Buffer; notFoundIsNull?: boolean },
   ): Promise<Response | null> {
     const { host, path: name } = registryLocation(repository);
-    const base = `${isLoopback(host) ? 'http' : 'https'}://${apiHost(host)}`;
+    const base = `${isLoopbackHost(host) ? 'http' : 'https'}://${apiHost(host)}`;
     const scope = `repository:${name}:${actions}`;
     let authorization = await this.authorization(host, base, scope, ref);
     let reauthenticated = false;

@@ -86,3 +86,9 @@ export function registryLocation(repository: string): { host: string; path: stri
   }
   return { host: 'docker.io', path: parts.length === 1 ? `library/${parts[0]}` : repository };
 }
+
+/**
+ * Whether a registry host (`localhost:5000`, `127.0.0.1`, `[::1]:5000`) is this machine: spoken to over
+ * plain HTTP, and never through a proxy (as the docker CLI's Go client does it).
+ */
+export const isLoopbackHost = (host: string) => /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
