@@ -105,7 +105,7 @@ export async function tagLocal(source: string, target: string): Promise<void> {
 /** Whether the engine answers a ping now (after a failed build: did the engine stop under it?). */
 export async function engineAnswers(): Promise<boolean> {
   try {
-    await engine().ping();
+    await get('/_ping', { 200: true, 500: 'server error' });
     return true;
   } catch {
     return false;
