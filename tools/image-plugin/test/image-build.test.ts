@@ -16,6 +16,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TARGET_AUTH, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
 import type { ImageResult } from '../src/core/result';
+import { TEST_WORKSPACE_ENV } from './scratch-workspace';
 
 /**
  * The image-build executor end to end, against the real engine (QEMU for arm64) and the password
@@ -234,20 +235,10 @@ describe.sequential(
       root = mkdtempSync(join(tmpdir(), 'image-build-test-'));
       env = {
         ...process.env,
-        NX_DAEMON: 'false',
-        NX_NO_CLOUD: 'true',
-        CI: 'true',
-        NX_TUI: 'false',
-        NX_INTERACTIVE: 'false',
+        ...TEST_WORKSPACE_ENV,
         NX_SKIP_NX_CACHE: 'true',
         NX_CACHE_DIRECTORY: join(root, '.nx/cache'),
         NX_WORKSPACE_DATA_DIRECTORY: join(root, '.nx/workspace-data'),
-        FORCE_COLOR: '0',
-        NO_COLOR: '1',
-        GIT_AUTHOR_NAME: 'test',
-        GIT_AUTHOR_EMAIL: 'test@example.com',
-        GIT_COMMITTER_NAME: 'test',
-        GIT_COMMITTER_EMAIL: 'test@example.com',
       };
       for (const key of [
         'GIT_DIR',
