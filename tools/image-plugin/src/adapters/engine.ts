@@ -1,4 +1,5 @@
-import Modem from 'docker-modem';
+import { request } from 'node:http';
+import type Modem from 'docker-modem';
 import type Docker from 'dockerode';
 import type { EngineFacts } from '../core/engine-requirements';
 import { EngineError, RegistryError } from '../core/errors';
@@ -6,9 +7,11 @@ import { firstLine, registryError } from '../core/registry-errors';
 
 /*
  * Every run asks the engine what it is and what an outside base resolves to; only runs that build, load or
- * test need more. Those first calls go through docker-modem (dockerode's own transport: DOCKER_HOST, TLS,
- * ssh) directly, and dockerode, which loads gRPC and protobuf for BuildKit sessions (about 230 modules, 0.1
- * to 0.3 s of every executor's start), is loaded only when a run needs it.
+ * test need more. Those first calls are plain GETs: over the engine's unix socket with node:http when
+ * DOCKER_HOST names one (or is unset), else through docker-modem (dockerode's own transport: tcp, TLS,
+ * ssh), loaded then: it loads ssh2 as it loads, 60 to 80 ms of every executor's start. dockerode, which
+ * loads gRPC and protobuf for BuildKit sessions (about 230 modules, 0.1 to 0.3 s), is loaded only when a
+ * run builds, loads or tests.
  */
 let modem: Modem | undefined;
 let client: Docker | undefined;
@@ -22,9 +25,60 @@ export function engine(): Docker {
   return client;
 }
 
-/** One GET of the Engine API through docker-modem, as dockerode makes it. */
+/** The engine's unix socket (DOCKER_HOST=unix://<path>, or the default one when unset); null for any other host. */
+export function engineSocket(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string | null {
+  const host = env.DOCKER_HOST;
+  if (!host) return platform === 'win32' ? null : '/var/run/docker.sock';
+  return host.startsWith('unix://') ? host.slice('unix://'.length) : null;
+}
+
+/** What a status code the caller did not expect becomes; docker-modem's wording, so both transports read alike. */
+function engineAnswerError(status: number, statusCodes: Record<number, string | true>, body: string): Error {
+  let cause = body.trim();
+  try {
+    const json = JSON.parse(body) as { message?: string };
+    if (json.message) cause = json.message;
+  } catch {
+    // not JSON: the text as it is
+  }
+  const reason = statusCodes[status];
+  return Object.assign(
+    new Error(`(HTTP code ${status}) ${typeof reason === 'string' ? reason : 'unexpected'} - ${cause} `),
+    { statusCode: status },
+  );
+}
+
+/** One GET of the Engine API over a unix socket: the JSON it answers (or its text), or the error docker-modem would give. */
+function getOverSocket<T>(socketPath: string, path: string, statusCodes: Record<number, string | true>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const req = request({ socketPath, path, method: 'GET' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const status = res.statusCode ?? 0;
+        if (statusCodes[status] !== true) return reject(engineAnswerError(status, statusCodes, body));
+        try {
+          resolve(JSON.parse(body) as T);
+        } catch {
+          resolve(body as T);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** One GET of the Engine API: over the unix socket directly, else through docker-modem, as dockerode makes it. */
 function get<T>(path: string, statusCodes: Record<number, string | true>): Promise<T> {
-  modem ??= new Modem();
+  const socketPath = engineSocket();
+  if (socketPath) return getOverSocket<T>(socketPath, path, statusCodes);
+  if (!modem) {
+    const DockerModem = require('docker-modem') as typeof Modem;
+    modem = new DockerModem();
+  }
   const engineModem = modem;
   return new Promise<T>((resolve, reject) =>
     engineModem.dial({ method: 'GET', path, statusCodes }, (error, data) =>
