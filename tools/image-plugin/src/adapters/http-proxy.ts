@@ -1,6 +1,5 @@
 import { isLoopbackHost } from '../core/references';
-
-type Fetch = typeof fetch;
+import { send, type Answer, type Send } from './http-send';
 
 /** The proxy settings of an environment, read as the docker CLI reads them (upper or lower case names). */
 interface ProxySettings {
@@ -23,22 +22,23 @@ function proxySettings(env: NodeJS.ProcessEnv): ProxySettings | null {
 }
 
 /**
- * The fetch the registry client sends with: through the proxy HTTPS_PROXY (else HTTP_PROXY) names when
- * one is set, a CONNECT tunnel per registry, NO_PROXY and loopback hosts excepted, as `docker buildx
- * imagetools` went; Node's own fetch otherwise. undici, the proxy agent, is loaded only on the first
- * proxied request.
+ * How the registry client sends: through the proxy HTTPS_PROXY (else HTTP_PROXY) names when one is set,
+ * a CONNECT tunnel per registry, NO_PROXY and loopback hosts excepted, as `docker buildx imagetools`
+ * went (undici's fetch with its proxy agent, loaded on the first proxied request); directly with
+ * node:http otherwise (adapters/http-send.ts).
  */
-export function fetchFor(env: NodeJS.ProcessEnv): Fetch {
+export function sendFor(env: NodeJS.ProcessEnv): Send {
   const settings = proxySettings(env);
-  if (!settings) return fetch;
-  let viaProxy: Promise<Fetch> | undefined;
-  return async (input, init) => {
+  if (!settings) return send;
+  let viaProxy: Promise<Send> | undefined;
+  return async (url, init) => {
     // Loopback registries are never proxied: Go's net/http, under the docker CLI and buildx, does the same.
-    if (isLoopbackHost(new URL(String(input)).host)) return fetch(input, init);
+    if (isLoopbackHost(new URL(url).host)) return send(url, init);
     viaProxy ??= import('undici').then(({ fetch: proxied, EnvHttpProxyAgent }) => {
       const dispatcher = new EnvHttpProxyAgent(settings);
-      return ((url: string, options: object) => proxied(url, { ...options, dispatcher })) as unknown as Fetch;
+      return (to: string, options: object) =>
+        proxied(to, { ...options, redirect: 'follow', dispatcher }) as unknown as Promise<Answer>;
     });
-    return (await viaProxy)(input, init);
+    return (await viaProxy)(url, init);
   };
 }

@@ -12,7 +12,8 @@ import {
   registryTimeout,
   registryUnreachable,
 } from '../core/registry-errors';
-import { fetchFor } from './http-proxy';
+import { sendFor } from './http-proxy';
+import type { Answer, Send, SendInit } from './http-send';
 import { basicHeader, DockerCredentials, parseChallenge, type Challenge, type Credentials } from './registry-auth';
 
 /**
@@ -76,13 +77,13 @@ export class RegistryClient {
 
   /** Seconds one request may take (IMAGE_REGISTRY_TIMEOUT, default REGISTRY_TIMEOUT_S). */
   private readonly timeoutS: number;
-  /** Node's fetch, or one through HTTP(S)_PROXY when the environment sets one (adapters/http-proxy.ts). */
-  private readonly fetch: typeof fetch;
+  /** node:http, or undici's fetch through HTTP(S)_PROXY when the environment sets one (adapters/http-proxy.ts). */
+  private readonly transport: Send;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.credentials = new DockerCredentials(env);
     this.timeoutS = registryTimeout(env);
-    this.fetch = fetchFor(env);
+    this.transport = sendFor(env);
   }
 
   /** One lookup: the image a reference names (`repo:tag` or `repo@digest`), or null when the registry lacks it. */
@@ -212,7 +213,7 @@ export class RegistryClient {
         image.repository,
       );
     const ref = `${image.repository}@${config}`;
-    const res = (await this.request('GET', image.repository, `blobs/${config}`, ref, 'pull', {})) as Response;
+    const res = (await this.request('GET', image.repository, `blobs/${config}`, ref, 'pull', {})) as Answer;
     return (await res.json()) as ImageConfigJson;
   }
 
@@ -258,7 +259,7 @@ export class RegistryClient {
     ref: string,
     actions: Actions,
     options: { accept?: string; contentType?: string; body?: Buffer; notFoundIsNull?: boolean },
-  ): Promise<Response | null> {
+  ): Promise<Answer | null> {
     const { host, path: name } = registryLocation(repository);
     const base = `${isLoopbackHost(host) ? 'http' : 'https'}://${apiHost(host)}`;
     const scope = `repository:${name}:${actions}`;
@@ -307,12 +308,12 @@ export class RegistryClient {
     }
   }
 
-  private async send(url: string, init: RequestInit, ref: string): Promise<Response> {
+  private async send(url: string, init: SendInit, ref: string): Promise<Answer> {
     if (this.inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.inFlight++;
     this.requests++;
     try {
-      return await this.fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.timeout(this.timeoutS * 1000) });
+      return await this.transport(url, { ...init, signal: AbortSignal.timeout(this.timeoutS * 1000) });
     } catch (e) {
       if ((e as Error).name === 'TimeoutError') throw registryTimedOut(ref, this.timeoutS);
       throw registryUnreachable(ref, networkDetail(e));
@@ -363,7 +364,7 @@ export class RegistryClient {
     const realm = challenge.params.realm;
     if (!realm) throw refusedCredentials(ref);
     const service = challenge.params.service;
-    let res: Response;
+    let res: Answer;
     if (credentials?.identityToken) {
       const form = new URLSearchParams({
         grant_type: 'refresh_token',
@@ -391,7 +392,7 @@ export class RegistryClient {
 }
 
 /** `: <first error message>` of a registry's JSON error body, or ''. */
-async function errorText(res: Response): Promise<string> {
+async function errorText(res: Answer): Promise<string> {
   const text = await res.text().catch(() => '');
   try {
     const first = (JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> }).errors?.[0];
@@ -412,9 +413,9 @@ const NETWORK_ERRORS: Record<string, string> = {
   EHOSTUNREACH: 'host unreachable',
 };
 
-/** `connection refused (connect ECONNREFUSED 127.0.0.1:5999)` from what fetch threw. */
+/** `connection refused (connect ECONNREFUSED 127.0.0.1:5999)` from what the request threw. */
 function networkDetail(e: unknown): string {
-  // fetch's own error says "fetch failed"; what happened is in its causes (a proxy's refusal: two deep).
+  // undici's fetch (through a proxy) says "fetch failed"; what happened is in its causes (a proxy's refusal: two deep).
   type Cause = { code?: unknown; message?: string; cause?: Cause };
   let innermost = e as Cause;
   let code: string | undefined;
