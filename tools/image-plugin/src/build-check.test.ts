@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ describe('a build older than its sources is refused', () => {
       mkdirSync(join(root, 'dist'));
       expect(staleBuild(root)).toEqual(['dist/build-info.json is missing']);
       writeBuildInfo(root);
-      expect(Object.keys(sourceFingerprint(join(root, 'src'))).sort()).toEqual([
+      expect(Object.keys(sourceFingerprint(join(root, 'src')).files).sort()).toEqual([
         'core/tags.ts',
         'executors/x/schema.json',
         'plugin.ts',
@@ -52,6 +52,31 @@ describe('a build older than its sources is refused', () => {
       cpSync(join(root, 'dist'), join(installed, 'dist'), { recursive: true });
       expect(staleBuild(installed), 'an installed package ships dist/ without src/').toBeNull();
       rmSync(installed, { recursive: true, force: true });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a file again only when its size or mtime changed since the build, as git reads its index', () => {
+    const root = mkdtempSync(join(tmpdir(), 'build-check-stat-'));
+    try {
+      const file = (path: string) => join(root, 'src', path);
+      mkdirSync(join(root, 'src'));
+      mkdirSync(join(root, 'dist'));
+      writeFileSync(file('a.ts'), 'aaa');
+      writeFileSync(file('b.ts'), 'bbb');
+      utimesSync(file('b.ts'), 1_700_000_000, 1_700_000_000);
+      writeBuildInfo(root);
+      expect(staleBuild(root)).toBeNull();
+      // Same size, new content and a new mtime: read again, and stale.
+      writeFileSync(file('a.ts'), 'AAA');
+      utimesSync(file('a.ts'), new Date(), new Date(Date.now() + 5000));
+      expect(staleBuild(root)).toEqual(['src/a.ts']);
+      // Same size and the mtime it was built with: its recorded hash stands, the file is not read.
+      writeFileSync(file('b.ts'), 'BBB');
+      expect(statSync(file('b.ts')).mtimeMs).not.toBe(1_700_000_000_000);
+      utimesSync(file('b.ts'), 1_700_000_000, 1_700_000_000);
+      expect(staleBuild(root)).toEqual(['src/a.ts']);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { ImageConfigError } from './core/errors';
 
@@ -13,31 +13,45 @@ const BUILD_INFO_FILE = 'build-info.json';
 interface BuildInfo {
   /** Source path (relative to src/) -> sha256 of its content. */
   files: Record<string, string>;
+  /** Source path -> `<size>:<mtime ms>` when it was hashed: a file that still has them is not read again. */
+  stats?: Record<string, string>;
 }
+
+const statOf = (path: string) => {
+  const s = statSync(path);
+  return `${s.size}:${s.mtimeMs}`;
+};
 
 /** What decides dist/: every file under src/ except tests. */
 const isSource = (path: string) => !path.endsWith('.test.ts') && !path.includes('__snapshots__/');
 
-/** Every source file of `srcDir` with the sha256 of its content. */
-export function sourceFingerprint(srcDir: string): Record<string, string> {
+/**
+ * Every source file of `srcDir` with the sha256 of its content (and its size and mtime). A file whose
+ * size and mtime match `known` keeps its known hash unread, as git's index does: the check then costs
+ * one stat per file when nothing changed.
+ */
+export function sourceFingerprint(srcDir: string, known?: BuildInfo): Required<BuildInfo> {
   const files: Record<string, string> = {};
+  const stats: Record<string, string> = {};
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
       else if (entry.isFile() && isSource(path)) {
-        files[relative(srcDir, path).split('\\').join('/')] = createHash('sha256')
-          .update(readFileSync(path))
-          .digest('hex');
+        const name = relative(srcDir, path).split('\\').join('/');
+        const stat = statOf(path);
+        const hash = known?.stats?.[name] === stat ? known.files[name] : undefined;
+        files[name] = hash ?? createHash('sha256').update(readFileSync(path)).digest('hex');
+        stats[name] = stat;
       }
     }
   };
   walk(srcDir);
-  return files;
+  return { files, stats };
 }
 
 export function writeBuildInfo(packageRoot: string): void {
-  const info: BuildInfo = { files: sourceFingerprint(join(packageRoot, 'src')) };
+  const info: BuildInfo = sourceFingerprint(join(packageRoot, 'src'));
   writeFileSync(join(packageRoot, 'dist', BUILD_INFO_FILE), `${JSON.stringify(info, null, 1)}\n`);
 }
 
@@ -49,20 +63,38 @@ export function changedSince(built: Readonly<Record<string, string>>, now: Reado
 
 /** Whether dist/ was built from the sources next to it; null when it was, else what changed. */
 export function staleBuild(packageRoot: string): string[] | null {
-  let srcNow: Record<string, string>;
-  try {
-    srcNow = sourceFingerprint(join(packageRoot, 'src'));
-  } catch {
-    return null; // an installed package ships dist/ only: nothing to compare
-  }
-  let info: BuildInfo;
+  let info: BuildInfo | null = null;
   try {
     info = JSON.parse(readFileSync(join(packageRoot, 'dist', BUILD_INFO_FILE), 'utf8')) as BuildInfo;
   } catch {
-    return [`dist/${BUILD_INFO_FILE} is missing`];
+    // told below, when there are sources to compare
   }
-  const changed = changedSince(info.files, srcNow);
+  let srcNow: Required<BuildInfo>;
+  try {
+    srcNow = sourceFingerprint(join(packageRoot, 'src'), info ?? undefined);
+  } catch {
+    return null; // an installed package ships dist/ only: nothing to compare
+  }
+  if (!info) return [`dist/${BUILD_INFO_FILE} is missing`];
+  const changed = changedSince(info.files, srcNow.files);
   return changed.length ? changed.map((p) => `src/${p}`) : null;
+}
+
+/**
+ * What identifies the plugin's code as it runs: a hash of its build record (dist/build-info.json, which
+ * changes with every source file), or of its package.json where there is none. Cached inferences are
+ * keyed by it, so a rebuilt or upgraded plugin infers again.
+ */
+export function buildFingerprint(moduleDir: string = __dirname): string {
+  const packageRoot = join(moduleDir, '..');
+  for (const file of [join(packageRoot, 'dist', BUILD_INFO_FILE), join(packageRoot, 'package.json')]) {
+    try {
+      return createHash('sha256').update(readFileSync(file)).digest('hex');
+    } catch {
+      // try the next
+    }
+  }
+  return 'unknown';
 }
 
 let checked = false;

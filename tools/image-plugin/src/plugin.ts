@@ -10,8 +10,10 @@ import type {
 import { minimatch } from 'minimatch';
 import { readDockerfileSource } from './adapters/files';
 import { defaultRepository } from './adapters/git-remote';
-import { assertFreshBuild } from './build-check';
+import { InferenceCache } from './adapters/inference-cache';
+import { assertFreshBuild, buildFingerprint } from './build-check';
 import { BUILD_TARGET, DEFAULT_DOCKERFILE_GLOB, TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
+import { readDockerfile, type DockerfileFacts } from './core/dockerfile';
 import { ImageConfigError } from './core/errors';
 import { levelsOf, lineageOf, parentsFrom } from './core/graph';
 import { lineOfKeys } from './core/json-lines';
@@ -23,6 +25,15 @@ import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginO
 import { executorOf } from './plugin-package';
 
 assertFreshBuild();
+const BUILD = buildFingerprint();
+
+/** The plugin's cache of what it read, in Nx's workspace-data folder (NX_WORKSPACE_DATA_DIRECTORY moves it). */
+function inferenceCache(workspaceRoot: string): InferenceCache {
+  const { workspaceDataDirectoryForWorkspace } = require('nx/src/utils/cache-directory') as {
+    workspaceDataDirectoryForWorkspace: (root: string) => string;
+  };
+  return new InferenceCache(join(workspaceDataDirectoryForWorkspace(workspaceRoot), 'image-plugin-inference.json'));
+}
 
 // By package name, so the targets resolve in this repository (npm workspace link) and where the package is installed.
 const EXECUTOR = executorOf('image-build');
@@ -38,6 +49,7 @@ function readWorkspaceImages(
   dockerfiles: readonly string[],
   options: NormalizedPluginOptions,
   globWritten: boolean,
+  cache: InferenceCache,
 ): ImageSpec[] {
   const selected = dockerfiles.filter((f) => minimatch(f, options.dockerfileGlob, { dot: false })).sort();
   if (selected.length === 0 && dockerfiles.length > 0 && globWritten) {
@@ -54,6 +66,11 @@ function readWorkspaceImages(
       repository: options.repository,
       pathExists: (p) => existsSync(join(workspaceRoot, p)),
       buildArgs: buildArgsOf(options.build),
+      readFacts: (source, buildArgs) =>
+        cache.get<DockerfileFacts>(
+          InferenceCache.key('dockerfile', BUILD, source.dockerfile, source.content, JSON.stringify(buildArgs)),
+          () => readDockerfile(source.dockerfile, source.content, buildArgs),
+        ),
     },
   );
   levelsOf(specs); // throws on a cycle
@@ -118,11 +135,13 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
   async (files, rawOptions, context) => {
     const options = normalize(rawOptions, context.workspaceRoot);
     const dockerfiles = files.filter((f) => f === 'Dockerfile' || f.endsWith('/Dockerfile'));
+    const cache = inferenceCache(context.workspaceRoot);
     const specs = readWorkspaceImages(
       context.workspaceRoot,
       dockerfiles,
       options,
       rawOptions?.dockerfileGlob !== undefined,
+      cache,
     );
     const byName = new Map(specs.map((s) => [s.name, s]));
     const parentsOf = parentsFrom(specs);
@@ -130,8 +149,11 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
     // Every test spec is read now: a typo fails `nx show projects` in seconds, not image-test after a build.
     for (const spec of specs) {
       const file = `${spec.root}/${TEST_SPEC_FILE}`;
-      if (testSpecs.has(file)) parseTestSpec(file, readFileSync(join(context.workspaceRoot, file), 'utf8'));
+      if (!testSpecs.has(file)) continue;
+      const text = readFileSync(join(context.workspaceRoot, file), 'utf8');
+      cache.get(InferenceCache.key('test-spec', BUILD, file, text), () => parseTestSpec(file, text).length);
     }
+    cache.save();
     return specs.map((spec) => {
       const specFiles = lineageOf(spec.name, parentsOf)
         .map((name) => `${(byName.get(name) as ImageSpec).root}/${TEST_SPEC_FILE}`)

@@ -1,5 +1,5 @@
 import { parseFamiliarName } from '@swimlane/docker-reference';
-import { DockerfileParser, type Flag, type From, type ModifiableInstruction } from 'dockerfile-ast';
+import type { Flag, From, ModifiableInstruction } from 'dockerfile-ast';
 import { ImageConfigError } from './errors';
 import { expandWord, ExpansionError, type WordExpansion } from './variables';
 
@@ -58,6 +58,8 @@ export function readDockerfile(
   content: string,
   buildArgs: Readonly<Record<string, string>> = {},
 ): DockerfileFacts {
+  // Loaded on first use: the plugin reads a Dockerfile only when its cached facts do not match its text.
+  const { DockerfileParser } = require('dockerfile-ast') as typeof import('dockerfile-ast');
   const dockerfile = DockerfileParser.parse(content);
   const escape = dockerfile.getEscapeCharacter();
   const values = new Map<string, string>(PLATFORM_ARGS.map((name) => [name, platformMarker(name)]));

@@ -1,4 +1,4 @@
-import { readDockerfile, type FromLine } from './dockerfile';
+import { readDockerfile, type DockerfileFacts, type FromLine } from './dockerfile';
 import { ImageConfigError } from './errors';
 import { classifyReference } from './references';
 
@@ -42,6 +42,8 @@ export interface SpecOptions {
   pathExists: (path: string) => boolean;
   /** `--build-arg` values every build gets (the plugin's build defaults): they replace ARG defaults, as in Docker. */
   buildArgs?: Readonly<Record<string, string>>;
+  /** Reads a Dockerfile's facts (default: parses it; the plugin passes one that keeps them between commands). */
+  readFacts?: (source: DockerfileSource, buildArgs: Readonly<Record<string, string>>) => DockerfileFacts;
 }
 
 /**
@@ -84,7 +86,10 @@ function toSpec(source: DockerfileSource, names: ReadonlySet<string>, options: S
   const { dockerfile } = source;
   const name = imageNameOf(dockerfile);
   const root = dirOf(dockerfile);
-  const facts = readDockerfile(dockerfile, source.content, options.buildArgs);
+  const facts = (options.readFacts ?? ((s, args) => readDockerfile(s.dockerfile, s.content, args)))(
+    source,
+    options.buildArgs ?? {},
+  );
   const stages = new Set<string>();
   const parents: ParentRef[] = [];
   const externalBases: ExternalRef[] = [];

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Node } from 'yaml';
 import { ImageConfigError } from './errors';
 
 /** One check of an image's test spec (`images/<name>/image-test.yaml`). */
@@ -26,6 +26,12 @@ export interface ImageCheck {
 }
 
 type Bad = (problem: string, fix: string, node?: Node | null) => ImageConfigError;
+
+/** The YAML parser, loaded on first use: the plugin parses a spec only when its text is not known valid. */
+const yaml = () => require('yaml') as typeof import('yaml');
+const isMap = (node: unknown) => yaml().isMap(node);
+const isSeq = (node: unknown) => yaml().isSeq(node);
+const isScalar = (node: unknown) => yaml().isScalar(node);
 
 const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const scalarOf = (node: unknown): unknown => (isScalar(node) ? node.value : undefined);
@@ -148,6 +154,7 @@ const CHECK_KEYS: Record<string, (node: Node, check: ImageCheck, bad: Bad) => vo
 
 /** Parses a test spec; every problem names the file, the line and the fix. */
 export function parseTestSpec(file: string, text: string): ImageCheck[] {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const lineOf = (node: Node | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
