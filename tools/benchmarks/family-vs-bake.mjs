@@ -8,12 +8,16 @@
 //   C "fresh runner"  nothing changed, but before every measured run the engine's whole BuildKit cache
 //                     is pruned and the family's images and debian:trixie-slim are removed, as on a
 //                     new CI runner. Ours finds every content tag in the registry.
+//   D "base's last step"  the script of base's last RUN step changed (a new line, and a commit, before
+//                     each tool's run, so neither reuses the other's work): base's last step and every
+//                     child are built again, by both tools, with a warm cache.
 // Bake gets the usual set-up for CI: inline cache in each pushed image (cache-to=type=inline,
 // cache-from its own tag), children FROM their parent target through a named context, and the CA
 // bundle as the `ca-bundle` secret, as ours passes it.
 //
 //   node tools/benchmarks/family-vs-bake.mjs            (BENCH_RUNS=3 by default; about 15 minutes)
 //   npm run bench:family:warm                           (scenario A only: nothing is pruned)
+//   BENCH_SCENARIOS=A,D node tools/benchmarks/family-vs-bake.mjs   (the scenarios named; C prunes)
 //   BENCH_DAEMON=1 npm run bench:family:warm            (Nx daemon on, as on a laptop)
 //
 // Without BENCH_WARM_ONLY=1 it empties the engine's whole BuildKit cache (scenario C). Needs what build-vs-bake.mjs needs
@@ -46,7 +50,13 @@ import {
 } from './lib.mjs';
 
 const RUNS = positiveInt(process.env.BENCH_RUNS, 3);
-const SCENARIOS = process.env.BENCH_WARM_ONLY === '1' ? ['A'] : ['A', 'C'];
+const SCENARIOS = process.env.BENCH_SCENARIOS
+  ? process.env.BENCH_SCENARIOS.split(',').map((s) => s.trim().toUpperCase())
+  : process.env.BENCH_WARM_ONLY === '1'
+    ? ['A']
+    : ['A', 'C'];
+for (const s of SCENARIOS)
+  if (!['A', 'C', 'D'].includes(s)) throw new Error(`BENCH_SCENARIOS: no scenario ${s} (A, C or D)`);
 const REGISTRY = process.env.BENCH_REGISTRY ?? '127.0.0.1:5000';
 const REPOSITORY = `${REGISTRY}/family-bench-${randomBytes(4).toString('hex')}/images`;
 const PLATFORM = 'linux/amd64';
@@ -64,6 +74,17 @@ const PARENT = Object.fromEntries(
     return m && IMAGES.includes(m[1]) ? [[n, m[1]]] : [];
   }),
 );
+
+/** The script base's last RUN step runs (scenario D changes it): `bash /scripts/<tool>/install.sh`. */
+const BASE_LAST_SCRIPT = (() => {
+  const runs = [
+    ...readFileSync(join(WORKSPACE, 'images/base/Dockerfile'), 'utf8').matchAll(
+      /bash \/(scripts\/[\w.-]+\/install\.sh)/g,
+    ),
+  ];
+  if (!runs.length) throw new Error('images/base/Dockerfile: no `bash /scripts/<tool>/install.sh` step found');
+  return runs[runs.length - 1][1];
+})();
 
 const OURS = oursCommand(PLATFORM, [`--caBundle=${CA_BUNDLE}`]);
 const BAKE = [...BAKE_COMMAND, ...bakeInlineCache(IMAGES, REPOSITORY)];
@@ -119,6 +140,14 @@ try {
   const samples = {
     A: { ours: [], bake: [], bakeRuns: [], total: 0 },
     C: { ours: [], bake: [], bakeRuns: [], total: 0 },
+    D: { ours: [], bake: [], bakeRuns: [], total: 0 },
+  };
+  let change = 0;
+  /** Scenario D: a new line in base's last script, committed; a new one before each tool's run. */
+  const changeBaseLastStep = async () => {
+    const file = join(root, BASE_LAST_SCRIPT);
+    write(root, BASE_LAST_SCRIPT, `${readFileSync(file, 'utf8')}# benchmark change ${++change}\n`);
+    await commitAll(root, `D: change ${change} of ${BASE_LAST_SCRIPT}`);
   };
   for (const scenario of SCENARIOS) {
     for (let i = 0; i < RUNS; i++) {
@@ -126,11 +155,18 @@ try {
       const notes = [];
       for (const tool of order) {
         if (scenario === 'C') await freshRunner(REPOSITORY);
+        if (scenario === 'D') await changeBaseLastStep();
         if (tool === 'ours') {
-          await git(root, 'commit', '-q', '--allow-empty', '-m', `${scenario} ${i}`);
-          const r = await runOursChecked(root, true);
+          if (scenario !== 'D') await git(root, 'commit', '-q', '--allow-empty', '-m', `${scenario} ${i}`);
+          const r = await runOursChecked(root, scenario !== 'D');
+          if (scenario === 'D' && r.built.length !== IMAGES.length)
+            throw new Error(`ours: built ${r.built.join(', ') || 'nothing'}, expected every image built`);
           samples[scenario].ours.push(r.ms);
-          notes.push(`ours ${round(r.ms)} ms (all reused; executor chain ${round(r.chain)} ms)`);
+          notes.push(
+            scenario === 'D'
+              ? `ours ${round(r.ms)} ms (built: ${r.built.join(', ')}; executor chain ${round(r.chain)} ms)`
+              : `ours ${round(r.ms)} ms (all reused; executor chain ${round(r.chain)} ms)`,
+          );
         } else {
           const r = await runBake(root, BAKE);
           samples[scenario].bake.push(r.ms);
@@ -158,6 +194,7 @@ try {
       ['scenario', 'ours ms', 'bake ms', 'ours/bake', 'RUN steps bake executed'],
       row('A warm no-op (nothing changed)', samples.A),
       ...(SCENARIOS.includes('C') ? [row('C fresh runner (no cache, nothing changed)', samples.C)] : []),
+      ...(SCENARIOS.includes('D') ? [row(`D base's last step changed (${BASE_LAST_SCRIPT})`, samples.D)] : []),
     ]),
   );
   console.log(
