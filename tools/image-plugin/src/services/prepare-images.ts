@@ -54,6 +54,9 @@ export function prepareImages(
   const prepare = async (task: ImageTask): Promise<PreparedImage> => {
     const startedAt = Date.now();
     const { spec } = task;
+    // The commit's git process runs while the engine answers (an engine error still comes first).
+    const revisionRead = run.revision();
+    revisionRead.catch(() => undefined);
     const engine = await run.engine();
     const settings = buildSettings(task.options, {
       image: spec.name,
@@ -66,7 +69,7 @@ export function prepareImages(
     const key = settings.pushByDigest ? platformResultKey(spec.name, settings.platforms[0]) : spec.name;
     if (!settings.dryRun)
       await run.profile.time('results', () => clearResult(run.workspaceRoot, settings.resultsDir, key));
-    const revision = await run.revision();
+    const revision = await revisionRead;
     const dirty = revision.changes.length > 0;
     if (dirty && settings.push) {
       const shown = revision.changes.slice(0, 3).join(', ') + (revision.changes.length > 3 ? ', ...' : '');
