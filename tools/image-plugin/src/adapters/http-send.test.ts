@@ -110,6 +110,25 @@ describe('send', () => {
     });
   });
 
+  it('frees the connection of an answer nobody reads: the next request reuses it', async () => {
+    const ports: number[] = [];
+    const counted = server((req, res) => {
+      ports.push(req.socket.remotePort ?? 0);
+      res.writeHead(201, { 'content-length': '0' });
+      res.end();
+    });
+    await new Promise<void>((r) => counted.s.listen(0, '127.0.0.1', r));
+    try {
+      await send(`${counted.url()}/v2/x/manifests/a`, { method: 'PUT', body: new Uint8Array(Buffer.from('{}')) });
+      await send(`${counted.url()}/v2/x/manifests/b`, { method: 'PUT', body: new Uint8Array(Buffer.from('{}')) });
+      expect(ports).toHaveLength(2);
+      expect(ports[1]).toBe(ports[0]);
+    } finally {
+      counted.s.closeAllConnections();
+      await new Promise<void>((r) => counted.s.close(() => r()));
+    }
+  });
+
   it('follows a redirect to another origin without the Authorization header, and keeps it on the same origin', async () => {
     const blob = await send(`${registry.url()}/blob`, { method: 'GET', headers: { Authorization: 'Basic c2VjcmV0' } });
     expect(await blob.text()).toBe('blob at /signed?x=1');

@@ -31,8 +31,8 @@ const AGENTS = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new Http
 /**
  * One HTTP(S) request with node:http, as fetch sends it for the registry client: redirects followed
  * (Authorization dropped when one leads to another origin, as a registry's blob redirect to a storage
- * host needs; a 303, or a 301/302 after a POST, continues as a GET), keep-alive connections, the raw
- * bytes of the answer (a manifest's digest is of its bytes). Node's fetch would load its HTTP stack
+ * host needs; a 303, or a 301/302 after a POST, continues as a GET), keep-alive connections, the whole
+ * answer read before it is returned, as raw bytes (a manifest's digest is of its bytes). Node's fetch would load its HTTP stack
  * (undici) at the first request, 45 to 55 ms of every run that asks the registry anything.
  */
 export const send: Send = async (url, init) => {
@@ -50,7 +50,7 @@ export const send: Send = async (url, init) => {
   for (let redirects = 0; ; redirects++) {
     const res = await exchange(target, method, headers, body, init.signal);
     const location = res.headers.location;
-    if (!REDIRECTS.has(res.statusCode ?? 0) || !location) return answerOf(res, init.signal);
+    if (!REDIRECTS.has(res.statusCode ?? 0) || !location) return answerOf(res, await bodyOf(res, init.signal));
     res.resume();
     if (redirects === MAX_REDIRECTS) throw new Error(`${url}: more than ${MAX_REDIRECTS} redirects`);
     const next = new URL(location, target);
@@ -99,18 +99,23 @@ function exchange(
   });
 }
 
-function answerOf(res: IncomingMessage, signal: AbortSignal | undefined): Answer {
-  let bytes: Promise<Buffer> | undefined;
-  const read = () =>
-    (bytes ??= new Promise<Buffer>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve(Buffer.concat(chunks)));
-      res.on('error', (e) => reject(abortedOr(e, signal)));
-      res.on('aborted', () =>
-        reject(abortedOr(new Error('the connection closed before the answer was complete'), signal)),
-      );
-    }));
+/**
+ * The whole answer, read before the caller sees it: registry answers are small (manifests, configs,
+ * errors), and a body nobody reads would hold its keep-alive connection, and with it the process, open.
+ */
+function bodyOf(res: IncomingMessage, signal: AbortSignal | undefined): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () => resolve(Buffer.concat(chunks)));
+    res.on('error', (e) => reject(abortedOr(e, signal)));
+    res.on('aborted', () =>
+      reject(abortedOr(new Error('the connection closed before the answer was complete'), signal)),
+    );
+  });
+}
+
+function answerOf(res: IncomingMessage, body: Buffer): Answer {
   const status = res.statusCode ?? 0;
   return {
     status,
@@ -123,11 +128,9 @@ function answerOf(res: IncomingMessage, signal: AbortSignal | undefined): Answer
         return Array.isArray(value) ? value.join(', ') : value;
       },
     },
-    arrayBuffer: async () => {
-      const b = await read();
-      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-    },
-    text: async () => (await read()).toString('utf8'),
-    json: async () => JSON.parse((await read()).toString('utf8')) as unknown,
+    arrayBuffer: () =>
+      Promise.resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer),
+    text: () => Promise.resolve(body.toString('utf8')),
+    json: () => Promise.resolve().then(() => JSON.parse(body.toString('utf8')) as unknown),
   };
 }
