@@ -142,6 +142,8 @@ try {
     C: { ours: [], bake: [], bakeRuns: [], total: 0 },
     D: { ours: [], bake: [], bakeRuns: [], total: 0 },
   };
+  /** Ours' own account (`profile: ...`) of its last run in each scenario. */
+  const lastProfile = {};
   let change = 0;
   /** Scenario D: a new line in base's last script, committed; a new one before each tool's run. */
   const changeBaseLastStep = async () => {
@@ -162,6 +164,7 @@ try {
           if (scenario === 'D' && r.built.length !== IMAGES.length)
             throw new Error(`ours: built ${r.built.join(', ') || 'nothing'}, expected every image built`);
           samples[scenario].ours.push(r.ms);
+          if (r.profile) lastProfile[scenario] = r.profile;
           notes.push(
             scenario === 'D'
               ? `ours ${round(r.ms)} ms (built: ${r.built.join(', ')}; executor chain ${round(r.chain)} ms)`
@@ -197,6 +200,8 @@ try {
       ...(SCENARIOS.includes('D') ? [row(`D base's last step changed (${BASE_LAST_SCRIPT})`, samples.D)] : []),
     ]),
   );
+  for (const [scenario, profile] of Object.entries(lastProfile))
+    console.log(`ours, the last run of ${scenario}, its own account: ${profile}`);
   console.log(
     JSON.stringify({
       benchmark: 'family-vs-bake',
@@ -208,6 +213,7 @@ try {
       parent: PARENT,
       repository: REPOSITORY,
       samples,
+      oursLastProfile: lastProfile,
     }),
   );
 } catch (e) {

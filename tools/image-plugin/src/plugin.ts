@@ -10,7 +10,7 @@ import type {
 import { minimatch } from 'minimatch';
 import { readDockerfileSource } from './adapters/files';
 import { defaultRepository } from './adapters/git-remote';
-import { InferenceCache } from './adapters/inference-cache';
+import { JsonCache, workspaceCache } from './adapters/json-cache';
 import { assertFreshBuild, buildFingerprint } from './build-check';
 import { BUILD_TARGET, DEFAULT_DOCKERFILE_GLOB, TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
 import { readDockerfile, type DockerfileFacts } from './core/dockerfile';
@@ -27,14 +27,6 @@ import { executorOf } from './plugin-package';
 assertFreshBuild();
 const BUILD = buildFingerprint();
 
-/** The plugin's cache of what it read, in Nx's workspace-data folder (NX_WORKSPACE_DATA_DIRECTORY moves it). */
-function inferenceCache(workspaceRoot: string): InferenceCache {
-  const { workspaceDataDirectoryForWorkspace } = require('nx/src/utils/cache-directory') as {
-    workspaceDataDirectoryForWorkspace: (root: string) => string;
-  };
-  return new InferenceCache(join(workspaceDataDirectoryForWorkspace(workspaceRoot), 'image-plugin-inference.json'));
-}
-
 // By package name, so the targets resolve in this repository (npm workspace link) and where the package is installed.
 const EXECUTOR = executorOf('image-build');
 const TEST_EXECUTOR = executorOf('image-test');
@@ -49,7 +41,7 @@ function readWorkspaceImages(
   dockerfiles: readonly string[],
   options: NormalizedPluginOptions,
   globWritten: boolean,
-  cache: InferenceCache,
+  cache: JsonCache,
 ): ImageSpec[] {
   const selected = dockerfiles.filter((f) => minimatch(f, options.dockerfileGlob, { dot: false })).sort();
   if (selected.length === 0 && dockerfiles.length > 0 && globWritten) {
@@ -67,8 +59,8 @@ function readWorkspaceImages(
       pathExists: (p) => existsSync(join(workspaceRoot, p)),
       buildArgs: buildArgsOf(options.build),
       readFacts: (source, buildArgs) =>
-        cache.get<DockerfileFacts>(
-          InferenceCache.key('dockerfile', BUILD, source.dockerfile, source.content, JSON.stringify(buildArgs)),
+        cache.read<DockerfileFacts>(
+          JsonCache.key('dockerfile', BUILD, source.dockerfile, source.content, JSON.stringify(buildArgs)),
           () => readDockerfile(source.dockerfile, source.content, buildArgs),
         ),
     },
@@ -135,7 +127,8 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
   async (files, rawOptions, context) => {
     const options = normalize(rawOptions, context.workspaceRoot);
     const dockerfiles = files.filter((f) => f === 'Dockerfile' || f.endsWith('/Dockerfile'));
-    const cache = inferenceCache(context.workspaceRoot);
+    // What the plugin read from the files, kept between commands (adapters/json-cache.ts).
+    const cache = workspaceCache(context.workspaceRoot, 'image-plugin-inference.json');
     const specs = readWorkspaceImages(
       context.workspaceRoot,
       dockerfiles,
@@ -151,7 +144,7 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
       const file = `${spec.root}/${TEST_SPEC_FILE}`;
       if (!testSpecs.has(file)) continue;
       const text = readFileSync(join(context.workspaceRoot, file), 'utf8');
-      cache.get(InferenceCache.key('test-spec', BUILD, file, text), () => parseTestSpec(file, text).length);
+      cache.read(JsonCache.key('test-spec', BUILD, file, text), () => parseTestSpec(file, text).length);
     }
     cache.save();
     return specs.map((spec) => {

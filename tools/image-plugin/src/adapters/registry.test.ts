@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TARGET_AUTH, TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../../test-env/env';
 import { manifestDigest } from '../../../test-env/registry-api';
 import { isImageError } from '../core/errors';
+import { JsonCache } from './json-cache';
 import { RegistryClient } from './registry';
 
 /**
@@ -152,6 +153,21 @@ describe('layers (what the size budget measures)', () => {
     const [p] = await client().platformLayers(REPO, docker);
     expect(p.platform).toBe('linux/arm64');
     expect(p.layers.length).toBeGreaterThan(0);
+  });
+
+  it('kept between runs by repository@digest: the next run asks the registry nothing for them', async () => {
+    const file = join(work, 'kept-layers.json');
+    const first = new JsonCache(file);
+    const read = await new RegistryClient({ ...process.env, DOCKER_CONFIG: GOOD() }, first).platformLayers(REPO, index);
+    first.save();
+    const next = new RegistryClient({ ...process.env, DOCKER_CONFIG: GOOD() }, new JsonCache(file));
+    expect(await next.platformLayers(REPO, index)).toEqual(read);
+    expect(next.requests).toBe(0);
+    // Another repository's image of the same digest is its own entry: read from the registry.
+    const elsewhere = `${TARGET_REGISTRY}/${NAMESPACE}/elsewhere`;
+    const error = await next.platformLayers(elsewhere, index).catch((e: unknown) => e);
+    expect((error as Error).message).toContain(`${elsewhere}@${index} is not in the registry`);
+    expect(next.requests).toBeGreaterThan(0);
   });
 
   it('a digest the registry lacks is a RegistryError naming it', async () => {

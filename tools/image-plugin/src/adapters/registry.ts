@@ -62,6 +62,12 @@ interface ImageConfigJson {
   history?: HistoryEntry[];
 }
 
+/** Where answers that never change (what a digest names) are kept between runs (adapters/json-cache.ts). */
+export interface KeptAnswers {
+  get<T>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+}
+
 export class RegistryClient {
   private readonly credentials: DockerCredentials;
   /** Per registry host: how it asks to authenticate (null: it does not), learnt once from `GET /v2/`. */
@@ -80,7 +86,14 @@ export class RegistryClient {
   /** node:http, or undici's fetch through HTTP(S)_PROXY when the environment sets one (adapters/http-proxy.ts). */
   private readonly transport: Send;
 
-  constructor(env: NodeJS.ProcessEnv = process.env) {
+  /**
+   * `kept`: where an image's platform layers are kept between runs, by `repository@digest` (a digest
+   * names the same bytes forever), so a reused image's size check asks the registry nothing.
+   */
+  constructor(
+    env: NodeJS.ProcessEnv = process.env,
+    private readonly kept?: KeptAnswers,
+  ) {
     this.credentials = new DockerCredentials(env);
     this.timeoutS = registryTimeout(env);
     this.transport = sendFor(env);
@@ -128,7 +141,14 @@ export class RegistryClient {
     const key = `${repository}@${digest}`;
     let layers = this.layersByDigest.get(key);
     if (!layers) {
-      layers = this.readPlatformLayers(repository, digest, known);
+      const keptKey = `platform layers ${key}`;
+      const kept = this.kept?.get<PlatformLayers[]>(keptKey);
+      layers = kept
+        ? Promise.resolve(kept)
+        : this.readPlatformLayers(repository, digest, known).then((read) => {
+            this.kept?.set(keptKey, read);
+            return read;
+          });
       this.layersByDigest.set(key, layers);
       layers.catch(() => this.layersByDigest.delete(key));
     }

@@ -132,9 +132,13 @@ export async function* runImageBuilds(run: RunContext, tasks: readonly BuildTask
       }),
     );
   }
-  while (running.size > 0) {
-    const finished = await Promise.race(running.values());
-    running.delete(finished.id);
-    yield finished;
+  try {
+    while (running.size > 0) {
+      const finished = await Promise.race(running.values());
+      running.delete(finished.id);
+      yield finished;
+    }
+  } finally {
+    run.close();
   }
 }

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { preflight, resolveRemoteDigest, type EngineInfo } from '../adapters/engine';
 import { currentRevision, type Revision } from '../adapters/git';
 import { defaultRepository } from '../adapters/git-remote';
+import { workspaceCache } from '../adapters/json-cache';
 import { RegistryClient } from '../adapters/registry';
 import { preflightRecordPath } from '../adapters/run-records';
 import { describeEngine } from '../core/engine-requirements';
@@ -29,6 +30,8 @@ export interface RunContext {
   engine(): Promise<EngineInfo>;
   /** The digest an external base (`debian:trixie-slim`) resolves to now, through the engine. */
   baseDigest(ref: string): Promise<string>;
+  /** Ends the run: writes back what the registry answered that never changes (platform layers by digest). */
+  close(): void;
 }
 
 const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
@@ -45,10 +48,11 @@ export function openRun(args: {
   const profile = new Profile();
   const bases = new Map<string, Promise<string>>();
   const engine = once(() => profile.time('engine', () => preflightOnce(args.runId, args.log)));
+  const kept = workspaceCache(args.workspaceRoot, 'image-plugin-registry.json');
   return {
     ...args,
     defaultRepository: defaultRepository(args.workspaceRoot, args.env as NodeJS.ProcessEnv),
-    registry: new RegistryClient(args.env as NodeJS.ProcessEnv),
+    registry: new RegistryClient(args.env as NodeJS.ProcessEnv, kept),
     profile,
     revision: once(() => profile.time('git', () => currentRevision(args.workspaceRoot))),
     engine,
@@ -60,6 +64,7 @@ export function openRun(args: {
       }
       return digest;
     },
+    close: () => kept.save(),
   };
 }
 
