@@ -148,7 +148,12 @@ try {
   /** Scenario D: a new line in base's last script, committed; a new one before each tool's run. */
   const changeBaseLastStep = async () => {
     const file = join(root, BASE_LAST_SCRIPT);
-    write(root, BASE_LAST_SCRIPT, `${readFileSync(file, 'utf8')}# benchmark change ${++change}\n`);
+    // A marker never written before: BuildKit's cache (shared by both tools, and by earlier runs) has no step for it.
+    write(
+      root,
+      BASE_LAST_SCRIPT,
+      `${readFileSync(file, 'utf8')}# benchmark change ${++change} ${randomBytes(8).toString('hex')}\n`,
+    );
     await commitAll(root, `D: change ${change} of ${BASE_LAST_SCRIPT}`);
   };
   for (const scenario of SCENARIOS) {
@@ -195,7 +200,7 @@ try {
   console.log(
     table([
       ['scenario', 'ours ms', 'bake ms', 'ours/bake', 'RUN steps bake executed'],
-      row('A warm no-op (nothing changed)', samples.A),
+      ...(SCENARIOS.includes('A') ? [row('A warm no-op (nothing changed)', samples.A)] : []),
       ...(SCENARIOS.includes('C') ? [row('C fresh runner (no cache, nothing changed)', samples.C)] : []),
       ...(SCENARIOS.includes('D') ? [row(`D base's last step changed (${BASE_LAST_SCRIPT})`, samples.D)] : []),
     ]),
