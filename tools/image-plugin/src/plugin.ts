@@ -139,7 +139,8 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
     const byName = new Map(specs.map((s) => [s.name, s]));
     const parentsOf = parentsFrom(specs);
     const testSpecs = new Set(files.filter((f) => f === TEST_SPEC_FILE || f.endsWith(`/${TEST_SPEC_FILE}`)));
-    // Every test spec is read now: a typo fails `nx show projects` in seconds, not image-test after a build.
+    // Every test spec is checked now (a text already found valid is not parsed again): a typo fails
+    // `nx show projects` in seconds, not image-test after a build.
     for (const spec of specs) {
       const file = `${spec.root}/${TEST_SPEC_FILE}`;
       if (!testSpecs.has(file)) continue;
