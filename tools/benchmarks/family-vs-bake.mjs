@@ -170,11 +170,8 @@ try {
             throw new Error(`ours: built ${r.built.join(', ') || 'nothing'}, expected every image built`);
           samples[scenario].ours.push(r.ms);
           if (r.profile) lastProfile[scenario] = r.profile;
-          notes.push(
-            scenario === 'D'
-              ? `ours ${round(r.ms)} ms (built: ${r.built.join(', ')}; executor chain ${round(r.chain)} ms)`
-              : `ours ${round(r.ms)} ms (all reused; executor chain ${round(r.chain)} ms)`,
-          );
+          const did = scenario === 'D' ? `built: ${r.built.join(', ')}` : 'all reused';
+          notes.push(`ours ${round(r.ms)} ms (${did}; executor chain ${round(r.chain)} ms)`);
         } else {
           const r = await runBake(root, BAKE);
           samples[scenario].bake.push(r.ms);

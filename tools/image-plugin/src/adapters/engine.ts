@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import type { EngineFacts } from '../core/engine-requirements';
 import { EngineError, RegistryError } from '../core/errors';
 import { firstLine, registryError } from '../core/registry-errors';
+import { bodyOf } from './http-send';
 
 /*
  * Every run asks the engine what it is and what an outside base resolves to; only runs that build, load or
@@ -52,11 +53,8 @@ function engineAnswerError(status: number, statusCodes: Record<number, string | 
 function getOverSocket<T>(socketPath: string, path: string, statusCodes: Record<number, string | true>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const req = request({ socketPath, path, method: 'GET' }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
+      bodyOf(res).then((bytes) => {
+        const body = bytes.toString('utf8');
         const status = res.statusCode ?? 0;
         if (statusCodes[status] !== true) return reject(engineAnswerError(status, statusCodes, body));
         try {
@@ -64,7 +62,7 @@ function getOverSocket<T>(socketPath: string, path: string, statusCodes: Record<
         } catch {
           resolve(body as T);
         }
-      });
+      }, reject);
     });
     req.on('error', reject);
     req.end();

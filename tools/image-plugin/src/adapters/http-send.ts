@@ -103,7 +103,7 @@ function exchange(
  * The whole answer, read before the caller sees it: registry answers are small (manifests, configs,
  * errors), and a body nobody reads would hold its keep-alive connection, and with it the process, open.
  */
-function bodyOf(res: IncomingMessage, signal: AbortSignal | undefined): Promise<Buffer> {
+export function bodyOf(res: IncomingMessage, signal?: AbortSignal): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     res.on('data', (chunk: Buffer) => chunks.push(chunk));

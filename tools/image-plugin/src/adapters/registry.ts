@@ -44,7 +44,6 @@ export interface RemoteImage {
   platforms: string[];
 }
 
-/** Loopback registries speak plain HTTP, as buildx and containerd assume; every other one HTTPS. */
 /** Docker Hub's API lives on another host than its name. */
 const apiHost = (host: string) => (host === 'docker.io' ? 'registry-1.docker.io' : host);
 /** Requests in flight at once per client: a family of hundreds of images must not flood the registry. */
