@@ -17,6 +17,8 @@
 // After one warm-up run of each tool:
 //   A "no-op"        nothing changed. Ours: a new empty commit (it must look every content tag up and
 //                    add the commit's SHA tags). Bake: the same files, it re-solves from cache and re-pushes.
+//                    Also Nx's floor (lib.mjs addNxFloor): `npx nx run-many` over the same 4 projects
+//                    with an executor that does nothing, what any Nx executor pays before its first line.
 //   B "one script"   left's install script gets a new unique line and is committed before every single
 //                    measured run (of either tool), so each run really rebuilds left and leaf; root and
 //                    right are reused (ours) or cached (bake).
@@ -25,7 +27,8 @@
 //                    images and debian:trixie-slim are removed from the engine, as on a new CI runner.
 //                    Ours: a new empty commit; it finds every content tag in the registry. Bake: with the
 //                    usual registry cache for such runners (cache-to=type=inline, cache-from=its own tag).
-// BENCH_RUNS runs of each tool per scenario (default 5), alternating ours/bake (and which goes first).
+// BENCH_RUNS runs of each tool per scenario (default 5), alternating ours/bake (and which goes first;
+// in A the floor takes turns with them).
 // linux/amd64 only, provenance and SBOM off for both. Prints a table of medians and a JSON line.
 //
 //   node tools/benchmarks/build-vs-bake.mjs
@@ -44,6 +47,7 @@ import {
   freshRunner,
   git,
   log,
+  addNxFloor,
   median,
   nonNegativeInt,
   positiveInt,
@@ -52,6 +56,7 @@ import {
   readResults,
   runBake,
   runOurs,
+  runFloor,
   round,
   scratchWorkspace,
   stopDaemon,
@@ -60,6 +65,7 @@ import {
   write,
   oursCommand,
   BAKE_COMMAND,
+  FLOOR_COMMAND,
 } from './lib.mjs';
 
 const RUNS = positiveInt(process.env.BENCH_RUNS, 5);
@@ -115,6 +121,7 @@ async function generate() {
     'docker-bake.hcl',
     bakeFile({ images: IMAGES, parent: PARENT, platform: PLATFORM, repository: REPOSITORY }),
   );
+  addNxFloor(root, IMAGES);
   await commitAll(root, 'bench fixture');
   return root;
 }
@@ -196,7 +203,7 @@ try {
   const reusedAll = Object.fromEntries(IMAGES.map((n) => [n, 'reused']));
   const rebuiltLeft = { root: 'reused', right: 'reused', left: 'built', leaf: 'built' };
   const samples = Object.fromEntries(
-    ['A', 'B', 'C'].map((k) => [k, { ours: [], bake: [], oursChain: [], oursExec: [] }]),
+    ['A', 'B', 'C'].map((k) => [k, { ours: [], bake: [], floor: [], oursChain: [], oursExec: [] }]),
   );
   const bakeExecuted = { A: [], B: [], C: [] };
 
@@ -214,13 +221,21 @@ try {
     return `bake ${round(r.ms)} ms (${r.executedRuns}/${r.runSteps} RUN steps executed)`;
   };
 
+  const rotations = [
+    ['ours', 'bake', 'floor'],
+    ['bake', 'floor', 'ours'],
+    ['floor', 'ours', 'bake'],
+  ];
   for (let i = 0; i < RUNS; i++) {
-    const order = i % 2 === 0 ? ['ours', 'bake'] : ['bake', 'ours'];
     const notes = [];
-    for (const tool of order) {
+    for (const tool of rotations[i % 3]) {
       if (tool === 'ours') {
         await git(root, 'commit', '-q', '--allow-empty', '-m', `no-op ${i}`);
         notes.push(await measureOurs('A', reusedAll));
+      } else if (tool === 'floor') {
+        const ms = await runFloor(root);
+        samples.A.floor.push(ms);
+        notes.push(`Nx floor ${round(ms)} ms`);
       } else {
         notes.push(await measureBake('A'));
       }
@@ -279,6 +294,7 @@ try {
     commands: {
       ours: `NX_DAEMON=${DAEMON} npx ${OURS.join(' ')}`,
       bake: `docker ${BAKE.join(' ')}`,
+      nxFloor: `NX_DAEMON=${DAEMON} npx ${FLOOR_COMMAND.join(' ')}`,
       ...(COLD ? { bakeFreshRunner: `docker ${BAKE_CACHED.join(' ')}` } : {}),
     },
     medianMs: {
@@ -286,6 +302,8 @@ try {
         ours: m(samples.A.ours),
         bake: m(samples.A.bake),
         ratio: round(median(samples.A.ours) / median(samples.A.bake), 2),
+        nxFloor: m(samples.A.floor),
+        nxFloorRatio: round(median(samples.A.floor) / median(samples.A.bake), 2),
       },
       B_oneScript: {
         ours: m(samples.B.ours),
@@ -311,7 +329,11 @@ try {
     ),
     bakeExecutedRunSteps: bakeExecuted,
     samplesMs: {
-      A_noop: { ours: samples.A.ours.map((x) => round(x)), bake: samples.A.bake.map((x) => round(x)) },
+      A_noop: {
+        ours: samples.A.ours.map((x) => round(x)),
+        bake: samples.A.bake.map((x) => round(x)),
+        nxFloor: samples.A.floor.map((x) => round(x)),
+      },
       B_oneScript: { ours: samples.B.ours.map((x) => round(x)), bake: samples.B.bake.map((x) => round(x)) },
       ...(COLD
         ? { C_freshRunner: { ours: samples.C.ours.map((x) => round(x)), bake: samples.C.bake.map((x) => round(x)) } }
@@ -329,6 +351,12 @@ try {
     table([
       ['scenario', 'ours ms', 'bake ms', 'ours/bake'],
       ['A no-op (all pushed, nothing changed)', s.A_noop.ours, s.A_noop.bake, `${s.A_noop.ratio.toFixed(2)}x`],
+      [
+        "A Nx's floor (an executor that does nothing)",
+        s.A_noop.nxFloor,
+        s.A_noop.bake,
+        `${s.A_noop.nxFloorRatio.toFixed(2)}x`,
+      ],
       [
         'B one-script change (left + leaf rebuilt)',
         s.B_oneScript.ours,
@@ -348,7 +376,10 @@ try {
     ]),
   );
   console.log(
-    `\nours, executor time along root -> left -> leaf (the rest is Nx/npx startup and task scheduling): A ${summary.oursExecutorChainMedianMs.A_noop} ms, B ${summary.oursExecutorChainMedianMs.B_oneScript} ms`,
+    `\nA: ours takes ${s.A_noop.ours - s.A_noop.nxFloor} ms more than Nx's floor, which no Nx executor goes below (npx, Nx start-up, graph, task hashing and the batch worker)`,
+  );
+  console.log(
+    `ours, executor time along root -> left -> leaf (the rest is Nx/npx startup and task scheduling): A ${summary.oursExecutorChainMedianMs.A_noop} ms, B ${summary.oursExecutorChainMedianMs.B_oneScript} ms`,
   );
   console.log(
     `RUN steps bake executed per run (of ${IMAGES.length}): ${Object.entries(bakeExecuted)

@@ -11,13 +11,18 @@
 //   D "base's last step"  the script of base's last RUN step changed (a new line, and a commit, before
 //                     each tool's run, so neither reuses the other's work): base's last step and every
 //                     child are built again, by both tools, with a warm cache.
+//   E "cold build"    before every measured run the BuildKit cache is pruned and the images removed
+//                     (as for C), and nothing is taken from the registry: ours gets a build arg never
+//                     used before (--buildArgs.BENCH_COLD=<random>, so no content tag matches), bake
+//                     runs without its inline cache. Both build every step of every image.
 // Bake gets the usual set-up for CI: inline cache in each pushed image (cache-to=type=inline,
 // cache-from its own tag), children FROM their parent target through a named context, and the CA
 // bundle as the `ca-bundle` secret, as ours passes it.
 //
 //   node tools/benchmarks/family-vs-bake.mjs            (BENCH_RUNS=3 by default; about 15 minutes)
 //   npm run bench:family:warm                           (scenario A only: nothing is pruned)
-//   BENCH_SCENARIOS=A,D node tools/benchmarks/family-vs-bake.mjs   (the scenarios named; C prunes)
+//   BENCH_SCENARIOS=A,D node tools/benchmarks/family-vs-bake.mjs   (the scenarios named; C and E prune)
+//   BENCH_SCENARIOS=E BENCH_RUNS=1 node tools/benchmarks/family-vs-bake.mjs   (cold only: no warm-up)
 //   BENCH_DAEMON=1 npm run bench:family:warm            (Nx daemon on, as on a laptop)
 //
 // Without BENCH_WARM_ONLY=1 it empties the engine's whole BuildKit cache (scenario C). Needs what build-vs-bake.mjs needs
@@ -56,7 +61,7 @@ const SCENARIOS = process.env.BENCH_SCENARIOS
     ? ['A']
     : ['A', 'C'];
 for (const s of SCENARIOS)
-  if (!['A', 'C', 'D'].includes(s)) throw new Error(`BENCH_SCENARIOS: no scenario ${s} (A, C or D)`);
+  if (!['A', 'C', 'D', 'E'].includes(s)) throw new Error(`BENCH_SCENARIOS: no scenario ${s} (A, C, D or E)`);
 const REGISTRY = process.env.BENCH_REGISTRY ?? '127.0.0.1:5000';
 const REPOSITORY = `${REGISTRY}/family-bench-${randomBytes(4).toString('hex')}/images`;
 const PLATFORM = 'linux/amd64';
@@ -117,9 +122,9 @@ async function generate() {
   return root;
 }
 
-/** One `nx run-many` (ours); with expectReused, every image must have been reused. */
-async function runOursChecked(root, expectReused) {
-  const r = await runOurs(root, OURS, IMAGES, PARENT);
+/** One `nx run-many` (ours, with `extra` arguments); with expectReused, every image must have been reused. */
+async function runOursChecked(root, expectReused, extra = []) {
+  const r = await runOurs(root, [...OURS, ...extra], IMAGES, PARENT);
   const built = IMAGES.filter((n) => r.results[n] === 'built');
   if (expectReused && built.length) throw new Error(`ours: ${built.join(', ')} built, expected every image reused`);
   return { ...r, built };
@@ -132,15 +137,19 @@ try {
   log(
     `workspace: ${root}\nrepository: ${REPOSITORY}\nimages: ${IMAGES.map((n) => (PARENT[n] ? `${PARENT[n]} -> ${n}` : n)).join(', ')}`,
   );
-  const warmOurs = await runOursChecked(root, false);
-  log(`warm-up ours: ${round(warmOurs.ms)} ms (built: ${warmOurs.built.join(', ') || 'none'})`);
-  const warmBake = await runBake(root, BAKE);
-  log(`warm-up bake: ${round(warmBake.ms)} ms (${warmBake.executedRuns}/${warmBake.runSteps} RUN steps executed)`);
+  // The warm-up pushes what A, C and D start from; E starts from nothing.
+  if (SCENARIOS.some((s) => s !== 'E')) {
+    const warmOurs = await runOursChecked(root, false);
+    log(`warm-up ours: ${round(warmOurs.ms)} ms (built: ${warmOurs.built.join(', ') || 'none'})`);
+    const warmBake = await runBake(root, BAKE);
+    log(`warm-up bake: ${round(warmBake.ms)} ms (${warmBake.executedRuns}/${warmBake.runSteps} RUN steps executed)`);
+  }
 
   const samples = {
     A: { ours: [], bake: [], bakeRuns: [], total: 0 },
     C: { ours: [], bake: [], bakeRuns: [], total: 0 },
     D: { ours: [], bake: [], bakeRuns: [], total: 0 },
+    E: { ours: [], bake: [], bakeRuns: [], total: 0 },
   };
   /** Ours' own account (`profile: ...`) of its last run in each scenario. */
   const lastProfile = {};
@@ -161,19 +170,21 @@ try {
       const order = i % 2 === 0 ? ['ours', 'bake'] : ['bake', 'ours'];
       const notes = [];
       for (const tool of order) {
-        if (scenario === 'C') await freshRunner(REPOSITORY);
+        if (scenario === 'C' || scenario === 'E') await freshRunner(REPOSITORY);
         if (scenario === 'D') await changeBaseLastStep();
+        const rebuilds = scenario === 'D' || scenario === 'E';
         if (tool === 'ours') {
           if (scenario !== 'D') await git(root, 'commit', '-q', '--allow-empty', '-m', `${scenario} ${i}`);
-          const r = await runOursChecked(root, scenario !== 'D');
-          if (scenario === 'D' && r.built.length !== IMAGES.length)
+          const cold = scenario === 'E' ? [`--buildArgs.BENCH_COLD=${randomBytes(8).toString('hex')}`] : [];
+          const r = await runOursChecked(root, !rebuilds, cold);
+          if (rebuilds && r.built.length !== IMAGES.length)
             throw new Error(`ours: built ${r.built.join(', ') || 'nothing'}, expected every image built`);
           samples[scenario].ours.push(r.ms);
           if (r.profile) lastProfile[scenario] = r.profile;
-          const did = scenario === 'D' ? `built: ${r.built.join(', ')}` : 'all reused';
+          const did = rebuilds ? `built: ${r.built.join(', ')}` : 'all reused';
           notes.push(`ours ${round(r.ms)} ms (${did}; executor chain ${round(r.chain)} ms)`);
         } else {
-          const r = await runBake(root, BAKE);
+          const r = await runBake(root, scenario === 'E' ? BAKE_COMMAND : BAKE);
           samples[scenario].bake.push(r.ms);
           samples[scenario].bakeRuns.push(r.executedRuns);
           samples[scenario].total = r.runSteps;
@@ -200,6 +211,7 @@ try {
       ...(SCENARIOS.includes('A') ? [row('A warm no-op (nothing changed)', samples.A)] : []),
       ...(SCENARIOS.includes('C') ? [row('C fresh runner (no cache, nothing changed)', samples.C)] : []),
       ...(SCENARIOS.includes('D') ? [row(`D base's last step changed (${BASE_LAST_SCRIPT})`, samples.D)] : []),
+      ...(SCENARIOS.includes('E') ? [row('E cold build (no cache, nothing in the registry)', samples.E)] : []),
     ]),
   );
   for (const [scenario, profile] of Object.entries(lastProfile))

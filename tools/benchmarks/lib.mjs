@@ -117,6 +117,49 @@ export function scratchWorkspace(prefix, repository) {
   return root;
 }
 
+/**
+ * Nx's own floor for a family: `npx nx run-many -t nx-floor`, one batch over every image like ours, with
+ * an executor that does nothing. Its time is what npx and Nx cost before any executor does work (start-up,
+ * graph, task hashing, the batch worker), so ours / floor shows what ours adds and floor / bake what no
+ * Nx executor can go below. Writes tools/nx-floor and an `images/<name>/project.json` with the target
+ * into the scratch workspace (before its first commit: the files are part of each image's folder).
+ */
+export function addNxFloor(root, images) {
+  write(
+    root,
+    'tools/nx-floor/package.json',
+    `${JSON.stringify({ name: 'nx-floor', private: true, executors: './executors.json' })}\n`,
+  );
+  const executor = { implementation: './floor.js', batchImplementation: './floor.js', schema: './schema.json' };
+  write(
+    root,
+    'tools/nx-floor/executors.json',
+    `${JSON.stringify({ executors: { floor: { ...executor, preferBatch: true, description: 'Does nothing' } } })}\n`,
+  );
+  write(root, 'tools/nx-floor/schema.json', '{ "type": "object", "properties": {} }\n');
+  write(
+    root,
+    'tools/nx-floor/floor.js',
+    [
+      '// Batch: every task of the batch succeeds; one task: it succeeds.',
+      'module.exports = async (taskGraph) =>',
+      '  taskGraph && taskGraph.tasks',
+      "    ? Object.fromEntries(Object.keys(taskGraph.tasks).map((id) => [id, { success: true, terminalOutput: '' }]))",
+      '    : { success: true };',
+      '',
+    ].join('\n'),
+  );
+  for (const name of images)
+    write(
+      root,
+      `images/${name}/project.json`,
+      `${JSON.stringify({ targets: { 'nx-floor': { executor: './tools/nx-floor:floor' } } })}\n`,
+    );
+}
+export const FLOOR_COMMAND = ['nx', 'run-many', '-t', 'nx-floor', '--outputStyle=static'];
+/** One run of Nx's floor (addNxFloor): its time. */
+export const runFloor = async (root) => (await timed(root, 'npx', FLOOR_COMMAND)).ms;
+
 /** Stops the scratch workspace's Nx daemon (BENCH_DAEMON=1), so no daemon outlives a benchmark. */
 export async function stopDaemon(root) {
   if (DAEMON) await execa('npx', ['--no-install', 'nx', 'daemon', '--stop'], { cwd: root, env: ENV, reject: false });

@@ -4,9 +4,11 @@
 // floor((i-1)/3): 4 images are 2 levels, 16 are 3, 64 are 4), each a RUN writing one small file;
 // an equivalent docker-bake.hcl. After one warm-up build of each tool, BENCH_RUNS (default 3) no-op
 // runs of each, alternating: ours on a new empty commit (every content tag looked up, every image
-// gets the commit's SHA tag), bake re-solving from its warm cache and pushing.
-// Prints per size the medians and ratio, ours' growth per added image, and ours' own account of the
-// last run (`profile:`), as a table and a JSON line.
+// gets the commit's SHA tag), bake re-solving from its warm cache and pushing, and Nx's floor taking
+// turns with them (lib.mjs addNxFloor: `npx nx run-many` over the same projects, an executor that
+// does nothing).
+// Prints per size the medians and ratios, the growth per added image of ours and of Nx's floor, and
+// ours' own account of the last run (`profile:`), as a table and a JSON line.
 //
 //   npm run bench:scale                      (Nx daemon off, as in CI)
 //   npm run bench:scale:daemon               (Nx daemon on, as on a laptop)
@@ -21,6 +23,7 @@ import { rmSync } from 'node:fs';
 import {
   DAEMON,
   PLUGIN_LABEL,
+  addNxFloor,
   bakeFile,
   commitAll,
   git,
@@ -30,6 +33,7 @@ import {
   round,
   runBake,
   runOurs,
+  runFloor,
   scratchWorkspace,
   stopDaemon,
   table,
@@ -64,6 +68,7 @@ async function generate(size, repository) {
     write(root, `images/${name}/Dockerfile`, [...from, `RUN echo ${name} > /etc/${name}.txt`, ''].join('\n'));
   }
   write(root, 'docker-bake.hcl', bakeFile({ images: names, parent, platform: PLATFORM, repository }));
+  addNxFloor(root, names);
   await commitAll(root, `scale fixture: ${size} images`);
   return { root, names, parent, levels };
 }
@@ -100,12 +105,21 @@ for (const size of SIZES) {
     log(`  warm-up bake: ${round(warmBake.ms)} ms (${warmBake.executedRuns}/${warmBake.runSteps} RUN steps executed)`);
     const ours = [];
     const bake = [];
+    const floor = [];
     let profile = null;
+    const rotations = [
+      ['ours', 'bake', 'floor'],
+      ['bake', 'floor', 'ours'],
+      ['floor', 'ours', 'bake'],
+    ];
     for (let i = 0; i < RUNS; i++) {
-      const order = i % 2 === 0 ? ['ours', 'bake'] : ['bake', 'ours'];
       const notes = [];
-      for (const tool of order) {
-        if (tool === 'ours') {
+      for (const tool of rotations[i % 3]) {
+        if (tool === 'floor') {
+          const ms = await runFloor(ws.root);
+          floor.push(ms);
+          notes.push(`Nx floor ${round(ms)} ms`);
+        } else if (tool === 'ours') {
           await git(ws.root, 'commit', '-q', '--allow-empty', '-m', `no-op ${i}`);
           const r = await runOurs(ws.root, OURS, ws.names, ws.parent);
           const built = ws.names.filter((n) => r.results[n] !== 'reused');
@@ -123,8 +137,17 @@ for (const size of SIZES) {
     }
     summary.sizes[size] = {
       levels: ws.levels,
-      medianMs: { ours: round(median(ours)), bake: round(median(bake)), ratio: round(median(ours) / median(bake), 2) },
-      samplesMs: { ours: ours.map((x) => round(x)), bake: bake.map((x) => round(x)) },
+      medianMs: {
+        ours: round(median(ours)),
+        bake: round(median(bake)),
+        ratio: round(median(ours) / median(bake), 2),
+        nxFloor: round(median(floor)),
+      },
+      samplesMs: {
+        ours: ours.map((x) => round(x)),
+        bake: bake.map((x) => round(x)),
+        nxFloor: floor.map((x) => round(x)),
+      },
       oursLastProfile: profile,
     };
     rows.push([
@@ -132,6 +155,7 @@ for (const size of SIZES) {
       round(median(ours)),
       round(median(bake)),
       `${(median(ours) / median(bake)).toFixed(2)}x`,
+      round(median(floor)),
     ]);
   } catch (e) {
     failed = true;
@@ -146,14 +170,18 @@ for (const size of SIZES) {
 
 if (rows.length) {
   const [first, last] = [SIZES[0], SIZES[rows.length - 1]];
-  const perImage =
-    rows.length > 1 ? (summary.sizes[last].medianMs.ours - summary.sizes[first].medianMs.ours) / (last - first) : NaN;
+  const growth = (tool) =>
+    rows.length > 1 ? (summary.sizes[last].medianMs[tool] - summary.sizes[first].medianMs[tool]) / (last - first) : NaN;
+  const perImage = growth('ours');
   summary.oursGrowthMsPerImage = round(perImage, 1);
+  summary.nxFloorGrowthMsPerImage = round(growth('nxFloor'), 1);
   console.log(
     `scale-vs-bake: no-op, ${PLATFORM}, provenance and SBOM off, median of ${RUNS} runs each; Nx daemon ${DAEMON ? 'on' : 'off'}; ${PLUGIN_LABEL}`,
   );
-  console.log(table([['family', 'ours ms', 'bake ms', 'ours/bake'], ...rows]));
-  console.log(`\nours grows by ${round(perImage, 1)} ms per added image (${first} -> ${last} images)`);
+  console.log(table([['family', 'ours ms', 'bake ms', 'ours/bake', "Nx's floor ms"], ...rows]));
+  console.log(
+    `\nours grows by ${round(perImage, 1)} ms per added image (${first} -> ${last} images); Nx's floor (an executor that does nothing) by ${summary.nxFloorGrowthMsPerImage} ms`,
+  );
   for (const [size, s] of Object.entries(summary.sizes))
     if (s.oursLastProfile) console.log(`${size} images, ours' own account: ${s.oursLastProfile}`);
   console.log(JSON.stringify(summary));

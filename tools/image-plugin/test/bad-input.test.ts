@@ -494,11 +494,16 @@ describe('registry and engine faults in image-build: exit 1, the registry or eng
     );
     return dir;
   };
-  const build = async (repository: string, extra: Record<string, string> = {}, args: string[] = ['--push']) => {
+  const build = async (
+    repository: string,
+    extra: Record<string, string> = {},
+    args: string[] = ['--push'],
+    image = 'base',
+  ) => {
     const env = { ...ws.env, NX_DAEMON: 'false', DOCKER_CONFIG: config, ...extra };
     const r = await execa(
       'npx',
-      ['--no-install', 'nx', 'run', 'base:image-build', ...args, '--sbom=false', `--repository=${repository}`],
+      ['--no-install', 'nx', 'run', `${image}:image-build`, ...args, '--sbom=false', `--repository=${repository}`],
       {
         cwd: ws.root,
         env,
@@ -515,6 +520,13 @@ describe('registry and engine faults in image-build: exit 1, the registry or eng
     ws = new ScratchWorkspace('bad-input-registry-');
     ws.write({
       'images/base/Dockerfile': child('FROM debian:trixie-slim', `RUN echo ${NS} > /bad-input.txt`),
+      // base -> mid -> leaf, for the lookups of every level in one pass (the rows build base only).
+      'images/mid/Dockerfile': child(`ARG BASE_IMAGE=${BASE_REF}`, 'FROM ${BASE_IMAGE}', 'RUN echo mid > /mid.txt'),
+      'images/leaf/Dockerfile': child(
+        'ARG BASE_IMAGE=ghcr.io/acme/workspace-images:mid',
+        'FROM ${BASE_IMAGE}',
+        'RUN echo leaf > /leaf.txt',
+      ),
       '.dockerignore': '*\n!images/\n',
     });
     ws.initGit();
@@ -638,6 +650,25 @@ describe('registry and engine faults in image-build: exit 1, the registry or eng
       await small?.stop();
       small = undefined;
     }
+  });
+
+  it("a parent's lookup that never answers holds up no child's lookup: every level is looked up in one pass", async () => {
+    proxy.clear();
+    config = dockerConfig(proxy.host);
+    proxy.failOn({ fault: 'hang', path: /\/manifests\/base-content-/ });
+    const watch = targetRepository(`${NS}/one-pass`);
+    const witness = await Witness.take(join(ws.root, 'dist/images'), [watch]);
+    const r = await build(`${proxy.host}/${NS}/one-pass`, { IMAGE_REGISTRY_TIMEOUT: '3' }, ['--push'], 'leaf');
+    expectRefusal(r, 1, 'the registry did not answer in 3 s', /IMAGE_REGISTRY_TIMEOUT/);
+    expect(r.output).toMatch(/mid: skipped/);
+    expect(r.output).toMatch(/leaf: skipped/);
+    // The children's content tags were asked for while base's lookup hung: their hashes need base's
+    // hash only, not its lookup.
+    const asked = new Set(
+      proxy.requests.flatMap((q) => /\/manifests\/(base|mid|leaf)-content-/.exec(q.path)?.[1] ?? []),
+    );
+    expect([...asked].sort()).toEqual(['base', 'leaf', 'mid']);
+    await witness.expectNothingWritten();
   });
 
   it('the Docker engine is not running', async () => {

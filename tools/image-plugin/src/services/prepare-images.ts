@@ -37,21 +37,26 @@ export interface PreparedImage {
   preparedInMs: number;
 }
 
+/** An image of the first pass once its content hash is known, before its lookup. */
+type HashedImage = Omit<PreparedImage, 'lookup' | 'remote' | 'preparedInMs'> & { startedAt: number };
+
 /**
  * The run's first pass, for every image at once before the first build: settings, the commit, the
  * content hashes (chained in memory parent -> child, as `images plan` does) and one lookup per content
- * tag, all side by side. A no-op run (everything in the registry) then needs no process per image.
- * Parents outside the run (an earlier CI job) are read from their result files.
- * Each image's promise fails alone: its task fails, its children are skipped, its siblings go on.
+ * tag, all side by side: a child's hash waits for its parent's hash only, not for the parent's lookup,
+ * so the lookups of every level of the tree go out together. A no-op run (everything in the registry)
+ * then needs no process per image. Parents outside the run (an earlier CI job) are read from their
+ * result files. Each image's promise fails alone: its task fails, its children are skipped, its
+ * siblings go on.
  */
 export function prepareImages(
   run: RunContext,
   tasks: readonly ImageTask[],
   results: RunResults,
 ): Map<string, Promise<PreparedImage>> {
-  const prepared = new Map<string, Promise<PreparedImage>>();
+  const hashed = new Map<string, Promise<HashedImage>>();
   const inRun = new Set(tasks.map((t) => t.image));
-  const prepare = async (task: ImageTask): Promise<PreparedImage> => {
+  const hashImage = async (task: ImageTask): Promise<HashedImage> => {
     const startedAt = Date.now();
     const { spec } = task;
     // The commit's git process runs while the engine answers (an engine error still comes first).
@@ -82,7 +87,7 @@ export function prepareImages(
     const parentHashes: Record<string, string> = {};
     for (const parent of spec.parents) {
       if (inRun.has(parent.image)) {
-        parentHashes[parent.image] = (await (prepared.get(parent.image) as Promise<PreparedImage>)).hash;
+        parentHashes[parent.image] = (await (hashed.get(parent.image) as Promise<HashedImage>)).hash;
       } else {
         // Built by an earlier job or run: its result must be fresh (core/build-decisions.ts).
         const facts = parentFacts(
@@ -113,6 +118,11 @@ export function prepareImages(
       revision: tag,
       contentHash: hash,
     });
+    return { spec, settings, revision, revisionTag: tag, tags, hash, baseDigest, startedAt };
+  };
+
+  const lookUp = async ({ startedAt, ...image }: HashedImage): Promise<PreparedImage> => {
+    const { settings, tags } = image;
     let remote: RemoteImage | null = null;
     let lookup: Lookup;
     if (settings.push) {
@@ -125,21 +135,15 @@ export function prepareImages(
       const id = await run.profile.time('lookups', () => localImageId(tags.content));
       lookup = { where: 'engine', found: id ? { id } : null };
     }
-    return {
-      spec,
-      settings,
-      revision,
-      revisionTag: tag,
-      tags,
-      hash,
-      baseDigest,
-      lookup,
-      remote,
-      preparedInMs: Date.now() - startedAt,
-    };
+    return { ...image, lookup, remote, preparedInMs: Date.now() - startedAt };
   };
+
+  const prepared = new Map<string, Promise<PreparedImage>>();
   for (const task of tasks) {
-    const promise = Promise.resolve().then(() => prepare(task));
+    const hash = Promise.resolve().then(() => hashImage(task));
+    hash.catch(() => undefined); // a child waiting for it fails with it, and is then skipped
+    hashed.set(task.image, hash);
+    const promise = hash.then(lookUp);
     promise.catch(() => undefined); // a failure is reported when (and if) the image's task runs
     prepared.set(task.image, promise);
   }
