@@ -24,6 +24,7 @@ import {
   WORKSPACE,
   commitAll,
   git,
+  inTurn,
   log,
   median,
   positiveInt,
@@ -123,9 +124,8 @@ try {
     await noop(root, names); // each plugin's own warm-up (with the daemon: starts it)
   }
   for (let i = 0; i < RUNS; i++) {
-    const order = i % 2 === 0 ? ['before', 'after'] : ['after', 'before'];
     const notes = [];
-    for (const name of order) {
+    for (const name of inTurn(i, ['before', 'after'])) {
       use(root, variants[name]);
       if (DAEMON) {
         await stopDaemon(root);

@@ -48,6 +48,7 @@ import {
   git,
   log,
   addNxFloor,
+  inTurn,
   median,
   nonNegativeInt,
   positiveInt,
@@ -221,14 +222,9 @@ try {
     return `bake ${round(r.ms)} ms (${r.executedRuns}/${r.runSteps} RUN steps executed)`;
   };
 
-  const rotations = [
-    ['ours', 'bake', 'floor'],
-    ['bake', 'floor', 'ours'],
-    ['floor', 'ours', 'bake'],
-  ];
   for (let i = 0; i < RUNS; i++) {
     const notes = [];
-    for (const tool of rotations[i % 3]) {
+    for (const tool of inTurn(i, ['ours', 'bake', 'floor'])) {
       if (tool === 'ours') {
         await git(root, 'commit', '-q', '--allow-empty', '-m', `no-op ${i}`);
         notes.push(await measureOurs('A', reusedAll));
@@ -244,9 +240,8 @@ try {
   }
 
   for (let i = 0; i < RUNS; i++) {
-    const order = i % 2 === 0 ? ['ours', 'bake'] : ['bake', 'ours'];
     const notes = [];
-    for (const tool of order) {
+    for (const tool of inTurn(i, ['ours', 'bake'])) {
       await changeLeftScript(root, `${tool}-${i}`);
       notes.push(tool === 'ours' ? await measureOurs('B', rebuiltLeft) : await measureBake('B'));
     }
@@ -262,9 +257,8 @@ try {
       `warm-up bake with inline cache: ${round(warm.ms)} ms (${warm.executedRuns}/${warm.runSteps} RUN steps executed)`,
     );
     for (let i = 0; i < RUNS; i++) {
-      const order = i % 2 === 0 ? ['ours', 'bake'] : ['bake', 'ours'];
       const notes = [];
-      for (const tool of order) {
+      for (const tool of inTurn(i, ['ours', 'bake'])) {
         await freshRunner(REPOSITORY);
         if (tool === 'ours') {
           await git(root, 'commit', '-q', '--allow-empty', '-m', `fresh runner ${i}`);

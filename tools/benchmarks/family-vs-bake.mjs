@@ -40,6 +40,7 @@ import {
   commitAll,
   freshRunner,
   git,
+  inTurn,
   log,
   median,
   positiveInt,
@@ -167,9 +168,8 @@ try {
   };
   for (const scenario of SCENARIOS) {
     for (let i = 0; i < RUNS; i++) {
-      const order = i % 2 === 0 ? ['ours', 'bake'] : ['bake', 'ours'];
       const notes = [];
-      for (const tool of order) {
+      for (const tool of inTurn(i, ['ours', 'bake'])) {
         if (scenario === 'C' || scenario === 'E') await freshRunner(REPOSITORY);
         if (scenario === 'D') await changeBaseLastStep();
         const rebuilds = scenario === 'D' || scenario === 'E';

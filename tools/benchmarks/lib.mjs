@@ -35,6 +35,8 @@ export const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 export const round = (x, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
+/** The order of the commands in run `i`: each goes first in turn (ours, bake; bake, ours; ...). */
+export const inTurn = (i, tools) => tools.map((_, k) => tools[(i + k) % tools.length]);
 
 export function write(root, path, content) {
   mkdirSync(dirname(join(root, path)), { recursive: true });
@@ -130,12 +132,14 @@ export function addNxFloor(root, images) {
     'tools/nx-floor/package.json',
     `${JSON.stringify({ name: 'nx-floor', private: true, executors: './executors.json' })}\n`,
   );
-  const executor = { implementation: './floor.js', batchImplementation: './floor.js', schema: './schema.json' };
-  write(
-    root,
-    'tools/nx-floor/executors.json',
-    `${JSON.stringify({ executors: { floor: { ...executor, preferBatch: true, description: 'Does nothing' } } })}\n`,
-  );
+  const floor = {
+    implementation: './floor.js',
+    batchImplementation: './floor.js',
+    preferBatch: true,
+    schema: './schema.json',
+    description: 'Does nothing',
+  };
+  write(root, 'tools/nx-floor/executors.json', `${JSON.stringify({ executors: { floor } })}\n`);
   write(root, 'tools/nx-floor/schema.json', '{ "type": "object", "properties": {} }\n');
   write(
     root,

@@ -24,6 +24,7 @@ import {
   DAEMON,
   PLUGIN_LABEL,
   addNxFloor,
+  inTurn,
   bakeFile,
   commitAll,
   git,
@@ -107,14 +108,9 @@ for (const size of SIZES) {
     const bake = [];
     const floor = [];
     let profile = null;
-    const rotations = [
-      ['ours', 'bake', 'floor'],
-      ['bake', 'floor', 'ours'],
-      ['floor', 'ours', 'bake'],
-    ];
     for (let i = 0; i < RUNS; i++) {
       const notes = [];
-      for (const tool of rotations[i % 3]) {
+      for (const tool of inTurn(i, ['ours', 'bake', 'floor'])) {
         if (tool === 'floor') {
           const ms = await runFloor(ws.root);
           floor.push(ms);
