@@ -34,7 +34,7 @@ function fixtureRegistry(published: readonly string[]): Server {
   });
 }
 
-async function fetchNodeDist(port: number, env: Record<string, string>) {
+async function fetchNodeDist(port: number, env: Record<string, string | undefined>) {
   const vars = {
     NODE_VERSION: '26.10.0',
     NODE_INTEGRITY_LINUX_AMD64: TARBALL_SRI,
@@ -52,7 +52,7 @@ async function fetchNodeDist(port: number, env: Record<string, string>) {
       '--network=host',
       '-v',
       `${join(WORKSPACE, 'scripts')}:/scripts:ro`,
-      ...Object.entries(vars).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+      ...Object.entries(vars).flatMap(([k, v]) => (v === undefined ? [] : ['-e', `${k}=${v}`])),
       DEBIAN_BASE,
       'bash',
       '/scripts/nodejs/fetch.sh',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { registryError, firstLine, isTransientRegistryError } from '../core/registry-errors';
 import { REGISTRY_ATTEMPTS, REGISTRY_BACKOFF_MS } from '../core/defaults';
 
@@ -24,23 +25,61 @@ export async function runBuildx(args: readonly string[], cwd: string): Promise<C
 }
 
 /**
+ * `runBuildx`, tried again (with the registry's back-off) while the build fails on a registry's 5xx or 429
+ * while pushing: BuildKit's cache makes another try cheap. `onRetry` hears of each new try.
+ */
+export async function runBuildxWithRetries(
+  args: readonly string[],
+  cwd: string,
+  onRetry: (cause: string, attempt: number, attempts: number) => void,
+): Promise<CommandResult> {
+  for (let attempt = 1; ; attempt++) {
+    const build = await runBuildx(args, cwd);
+    if (build.exitCode === 0 || attempt >= REGISTRY_ATTEMPTS || !isTransientRegistryError(build.output)) return build;
+    onRetry(firstLine(build.output), attempt + 1, REGISTRY_ATTEMPTS);
+    await new Promise((resolve) => setTimeout(resolve, REGISTRY_BACKOFF_MS * attempt));
+  }
+}
+
+/**
  * Creates the index `tags` name from several sources (`repo@digest`, each an image or an index):
  * `docker buildx imagetools create`, which merges the platform images with their attestation manifests.
  * Only the merge of per-platform builds uses it; lookups and tag moves go through adapters/registry.ts.
  */
 export async function createIndex(tags: readonly string[], sources: readonly string[]): Promise<void> {
-  const args = ['buildx', 'imagetools', 'create', ...tags.flatMap((t) => ['-t', t]), ...sources];
+  await imagetoolsCreate(tags, sources, false);
+}
+
+/**
+ * The digest of the index `createIndex` would make from `sources`, without pushing anything: the bytes
+ * `imagetools create --dry-run` prints are the bytes it pushes.
+ */
+export async function indexDigestOf(sources: readonly string[]): Promise<string> {
+  const index = await imagetoolsCreate([], sources, true);
+  return `sha256:${createHash('sha256').update(index).digest('hex')}`;
+}
+
+async function imagetoolsCreate(tags: readonly string[], sources: readonly string[], dryRun: boolean): Promise<Buffer> {
+  const args = [
+    'buildx',
+    'imagetools',
+    'create',
+    ...(dryRun ? ['--dry-run'] : []),
+    ...tags.flatMap((t) => ['-t', t]),
+    ...sources,
+  ];
   const { execa } = await import('execa');
   for (let attempt = 1; ; attempt++) {
-    const r = await execa('docker', args, { reject: false });
-    if (r.exitCode === 0) return;
-    if (attempt < REGISTRY_ATTEMPTS && isTransientRegistryError(r.stderr)) {
+    const r = await execa('docker', args, { reject: false, encoding: 'buffer' });
+    if (r.exitCode === 0) return Buffer.from(r.stdout);
+    const stderr = Buffer.from(r.stderr).toString();
+    if (attempt < REGISTRY_ATTEMPTS && isTransientRegistryError(stderr)) {
       await new Promise((resolve) => setTimeout(resolve, REGISTRY_BACKOFF_MS * attempt));
       continue;
     }
     throw (
-      registryError(tags[0], r.stderr) ??
-      new Error(`docker buildx imagetools create ${tags.join(' ')} failed: ${firstLine(r.stderr)}`)
+      registryError(tags[0] ?? sources[0], stderr) ??
+      new Error(`docker buildx imagetools create ${[...tags, ...sources].join(' ')} failed: ${firstLine(stderr)}`)
     );
   }
 }

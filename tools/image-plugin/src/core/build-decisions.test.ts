@@ -5,6 +5,7 @@ import {
   parentFacts,
   platformResultKey,
   reuseOrBuild,
+  type FoundImage,
   type Lookup,
   type ParentContext,
 } from './build-decisions';
@@ -127,41 +128,43 @@ describe('parentFacts: is the parent result fresh, and what the child builds FRO
 });
 
 describe('reuseOrBuild', () => {
-  const two = { platforms: ['linux/amd64', 'linux/arm64'], indexPlatforms: ['linux/amd64', 'linux/arm64'] };
-  const one = { platforms: ['linux/arm64'], indexPlatforms: ['linux/amd64', 'linux/arm64'] };
-  const registry = (found: { digest: string; platforms: string[]; isIndex: boolean } | null): Lookup => ({
+  const two = {
+    platforms: ['linux/amd64', 'linux/arm64'],
+    indexPlatforms: ['linux/amd64', 'linux/arm64'],
+    pushByDigest: false,
+  };
+  const one = { platforms: ['linux/arm64'], indexPlatforms: ['linux/amd64', 'linux/arm64'], pushByDigest: true };
+  const TAGS = { sha: 'r/images:base-1a2b3c4', content: 'r/images:base-content-00ff' };
+  const BOTH = ['linux/amd64', 'linux/arm64'];
+  const image = (digest: string, platforms: string[], isIndex = true) => ({ digest, platforms, isIndex });
+  const registry = (found: FoundImage | null, committed: FoundImage | null = null): Lookup => ({
     where: 'registry',
     found,
+    committed,
   });
   it.each([
     {
       name: 'the index has every platform',
       settings: two,
-      lookup: registry({ digest: D(1), platforms: ['linux/arm64', 'linux/amd64'], isIndex: true }),
-      decision: { kind: 'reuse', digest: D(1), platforms: ['linux/arm64', 'linux/amd64'], wrap: false },
+      lookup: registry(image(D(1), ['linux/arm64', 'linux/amd64'])),
+      decision: { kind: 'reuse', digest: D(1), platforms: ['linux/arm64', 'linux/amd64'], wrap: false, tagged: false },
     },
     {
       name: 'a plain manifest (older version) with the one platform: reused, wrapped',
-      settings: { platforms: ['linux/amd64'], indexPlatforms: ['linux/amd64'] },
-      lookup: registry({ digest: D(2), platforms: ['linux/amd64'], isIndex: false }),
-      decision: { kind: 'reuse', digest: D(2), platforms: ['linux/amd64'], wrap: true },
+      settings: { platforms: ['linux/amd64'], indexPlatforms: ['linux/amd64'], pushByDigest: false },
+      lookup: registry(image(D(2), ['linux/amd64'], false)),
+      decision: { kind: 'reuse', digest: D(2), platforms: ['linux/amd64'], wrap: true, tagged: false },
     },
     {
       name: 'one platform job: the finished index (every index platform) exists',
       settings: one,
-      lookup: registry({ digest: D(1), platforms: ['linux/amd64', 'linux/arm64'], isIndex: true }),
-      decision: { kind: 'reuse', digest: D(1), platforms: ['linux/amd64', 'linux/arm64'], wrap: false },
-    },
-    {
-      name: 'the content tag lacks a platform',
-      settings: two,
-      lookup: registry({ digest: D(1), platforms: ['linux/amd64'], isIndex: true }),
-      decision: { kind: 'build', reason: 'the content tag lacks linux/arm64' },
+      lookup: registry(image(D(1), BOTH)),
+      decision: { kind: 'reuse', digest: D(1), platforms: BOTH, wrap: false, tagged: false },
     },
     {
       name: 'one platform job: the index lacks the other platform',
       settings: one,
-      lookup: registry({ digest: D(1), platforms: ['linux/arm64'], isIndex: true }),
+      lookup: registry(image(D(1), ['linux/arm64'])),
       decision: { kind: 'build', reason: 'the content tag lacks linux/amd64' },
     },
     {
@@ -171,10 +174,39 @@ describe('reuseOrBuild', () => {
       decision: { kind: 'build', reason: 'no image has this content yet' },
     },
     {
+      name: "the commit's SHA tag names the content: nothing to write",
+      settings: two,
+      lookup: registry(image(D(1), BOTH), image(D(1), BOTH)),
+      decision: { kind: 'reuse', digest: D(1), platforms: BOTH, wrap: false, tagged: true },
+    },
+    {
+      name: "one platform job: the commit's SHA tag exists, so nothing is built",
+      settings: one,
+      lookup: registry(image(D(1), BOTH), image(D(1), BOTH)),
+      decision: { kind: 'reuse', digest: D(1), platforms: BOTH, wrap: false, tagged: true },
+    },
+    {
+      name: 'the SHA tag names other content (an external base moved): kept, never rebuilt',
+      settings: two,
+      lookup: registry(image(D(2), BOTH), image(D(1), BOTH)),
+      decision: { kind: 'kept', digest: D(1), platforms: BOTH, reason: `${TAGS.content} names ${D(2)}` },
+    },
+    {
+      name: 'the SHA tag exists, the content tag was deleted: kept, never rebuilt',
+      settings: two,
+      lookup: registry(null, image(D(1), BOTH)),
+      decision: {
+        kind: 'kept',
+        digest: D(1),
+        platforms: BOTH,
+        reason: `${TAGS.content} (this run's inputs) is not in the registry`,
+      },
+    },
+    {
       name: 'local: the engine has the content tag',
       settings: two,
       lookup: { where: 'engine', found: { id: D(3) } } as Lookup,
-      decision: { kind: 'reuse', digest: D(3), platforms: ['linux/amd64', 'linux/arm64'], wrap: false },
+      decision: { kind: 'reuse', digest: D(3), platforms: BOTH, wrap: false, tagged: false },
     },
     {
       name: 'local: the engine lacks it',
@@ -183,7 +215,22 @@ describe('reuseOrBuild', () => {
       decision: { kind: 'build', reason: 'no local image has this content yet' },
     },
   ])('$name', ({ settings, lookup, decision }) => {
-    expect(reuseOrBuild(settings, lookup)).toEqual(decision);
+    expect(reuseOrBuild(settings, lookup, TAGS)).toEqual(decision);
+  });
+
+  it.each([
+    {
+      name: 'the content tag lacks a platform: a build would move it',
+      lookup: registry(image(D(1), ['linux/amd64'])),
+      message: `${TAGS.content}: ${TAGS.content} already names ${D(1)}, which lacks linux/arm64; adding a platform would move a write-once tag, so nothing was moved`,
+    },
+    {
+      name: "the commit's SHA tag lacks a platform of this run",
+      lookup: registry(image(D(2), BOTH), image(D(1), ['linux/amd64'])),
+      message: `${TAGS.sha}: ${TAGS.sha} already names ${D(1)}, which lacks linux/arm64; adding a platform would move a write-once tag, so nothing was moved`,
+    },
+  ])('write-once, refused: $name', ({ lookup, message }) => {
+    expect(() => reuseOrBuild(two, lookup, TAGS)).toThrow(message);
   });
 });
 

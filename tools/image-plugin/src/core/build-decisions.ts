@@ -1,7 +1,7 @@
 import type { BuildSettings } from './build-options';
 import { BUILD_TARGET } from './defaults';
 import type { DryRunRecord } from './dry-run';
-import { ImageConfigError } from './errors';
+import { ImageConfigError, RegistryError } from './errors';
 import { isIndexMediaType, type ManifestDescriptor } from './image-index';
 import type { ParentRef } from './image-spec';
 import { missingPlatforms, platformSlug, type PlatformJson } from './platforms';
@@ -20,6 +20,11 @@ export interface ParentFacts {
   reference: string;
   /** Null when the parent was only planned (a dry run). */
   digest: string | null;
+  /**
+   * The parent kept its commit's image although this run's inputs hash to other content (decision
+   * `kept`): a child may keep its own commit's image, but not reuse or build one FROM it.
+   */
+  inputsChanged?: boolean;
 }
 
 export interface ParentContext {
@@ -47,7 +52,14 @@ export function parentFacts(
   const fresh =
     !!result && (result.runId === ctx.runId || (result.pushed && result.revision === ctx.revision && !ctx.dirty));
   const stale = !fresh || (ctx.push && !result.pushed);
-  if (!stale) return { contentHash: result.contentHash, reference: result.pinnedReference, digest: result.digest };
+  if (!stale) {
+    return {
+      contentHash: result.contentHash,
+      reference: result.pinnedReference,
+      digest: result.digest,
+      ...(result.inputsChanged ? { inputsChanged: true } : {}),
+    };
+  }
   if (!ctx.dryRun) {
     throw new ImageConfigError(
       `the parent image "${parent.image}" has no ${ctx.push ? 'pushed ' : ''}result from this run, so ${ctx.image} cannot be pinned to its digest`,
@@ -63,34 +75,88 @@ export function parentFacts(
   };
 }
 
-/** What the content-tag lookup found: in the registry (pushing) or in the local engine. */
+/** An image in the registry as a lookup found it. */
+export interface FoundImage {
+  digest: string;
+  platforms: readonly string[];
+  isIndex: boolean;
+}
+
+/**
+ * What the lookups found: in the registry (pushing), the content tag and the commit's SHA tag
+ * (`committed`); in the local engine, the content tag.
+ */
 export type Lookup =
-  | { where: 'registry'; found: { digest: string; platforms: readonly string[]; isIndex: boolean } | null }
+  | { where: 'registry'; found: FoundImage | null; committed: FoundImage | null }
   | { where: 'engine'; found: { id: string } | null };
 
 export type BuildDecision =
-  /** The content exists: only tag it. `wrap`: a plain manifest (pushed by an older version) gets wrapped in an index. */
-  { kind: 'reuse'; digest: string; platforms: string[]; wrap: boolean } | { kind: 'build'; reason: string };
+  /**
+   * The content exists: only tag it. `wrap`: a plain manifest (pushed by an older version) gets wrapped in
+   * an index. `tagged`: the commit's SHA tag already names it, so nothing is written.
+   */
+  | { kind: 'reuse'; digest: string; platforms: string[]; wrap: boolean; tagged: boolean }
+  /**
+   * The commit's SHA tag already names an image built from other inputs than this run's (an external base
+   * moved since, or the content tag was deleted): the SHA tag keeps its digest and nothing is written.
+   */
+  | { kind: 'kept'; digest: string; platforms: string[]; reason: string }
+  | { kind: 'build'; reason: string };
 
-/** Reuse when the content tag exists with every wanted platform of the finished image; build otherwise. */
+/**
+ * The commit's SHA tag first: once written it names its digest for good (core/write-once.ts), so a run
+ * of a commit that has it reuses it. Otherwise reuse when the content tag exists with every wanted
+ * platform of the finished image, and build when it does not exist. A content tag that lacks a platform
+ * is never re-pointed by a build (a per-platform job of pushByDigest pushes only its platform's tag, and
+ * the merge refuses to move it).
+ */
 export function reuseOrBuild(
-  settings: Pick<BuildSettings, 'platforms' | 'indexPlatforms'>,
+  settings: Pick<BuildSettings, 'platforms' | 'indexPlatforms' | 'pushByDigest'>,
   lookup: Lookup,
+  tags: Pick<ImageTags, 'sha' | 'content'>,
 ): BuildDecision {
   if (lookup.where === 'engine') {
     return lookup.found
-      ? { kind: 'reuse', digest: lookup.found.id, platforms: [...settings.platforms], wrap: false }
+      ? { kind: 'reuse', digest: lookup.found.id, platforms: [...settings.platforms], wrap: false, tagged: false }
       : { kind: 'build', reason: 'no local image has this content yet' };
   }
-  if (!lookup.found) return { kind: 'build', reason: 'no image has this content yet' };
-  const missing = missingPlatforms(settings.indexPlatforms, lookup.found.platforms);
+  const { found, committed } = lookup;
+  if (committed) return keepCommitted(settings, committed, found, tags);
+  if (!found) return { kind: 'build', reason: 'no image has this content yet' };
+  const missing = missingPlatforms(settings.indexPlatforms, found.platforms);
+  if (missing.length && !settings.pushByDigest)
+    throw tagConflictOfPlatforms(tags.content, found.digest, missing, 'content');
   if (missing.length) return { kind: 'build', reason: `the content tag lacks ${missing.join(', ')}` };
-  return {
-    kind: 'reuse',
-    digest: lookup.found.digest,
-    platforms: [...lookup.found.platforms],
-    wrap: !lookup.found.isIndex,
-  };
+  return { kind: 'reuse', digest: found.digest, platforms: [...found.platforms], wrap: !found.isIndex, tagged: false };
+}
+
+/** The commit's SHA tag exists: reused as it is, in place when the content tag names the same digest. */
+function keepCommitted(
+  settings: Pick<BuildSettings, 'indexPlatforms'>,
+  committed: FoundImage,
+  found: FoundImage | null,
+  tags: Pick<ImageTags, 'sha' | 'content'>,
+): BuildDecision {
+  const missing = missingPlatforms(settings.indexPlatforms, committed.platforms);
+  if (missing.length) throw tagConflictOfPlatforms(tags.sha, committed.digest, missing, 'commit');
+  const platforms = [...committed.platforms];
+  if (found?.digest === committed.digest)
+    return { kind: 'reuse', digest: committed.digest, platforms, wrap: false, tagged: true };
+  const reason = found
+    ? `${tags.content} names ${found.digest}`
+    : `${tags.content} (this run's inputs) is not in the registry`;
+  return { kind: 'kept', digest: committed.digest, platforms, reason };
+}
+
+/** A write-once tag that lacks a wanted platform: adding it would move the tag, so the run stops. */
+function tagConflictOfPlatforms(tag: string, digest: string, missing: readonly string[], what: 'commit' | 'content') {
+  return new RegistryError(
+    `${tag} already names ${digest}, which lacks ${missing.join(', ')}; adding a platform would move a write-once tag, so nothing was moved`,
+    what === 'commit'
+      ? `build the platforms this commit was built for (${tag} is final), or commit again to build the new set of platforms under new tags`
+      : `this content tag was written by an older version or a failed merge: delete ${tag} in the registry by hand, then run again`,
+    tag,
+  );
 }
 
 /** What buildx reported in its metadata file (`--metadata-file`). */
@@ -146,6 +212,8 @@ export interface ResultInput {
   /** Measured when pushed (services/build-image.ts). */
   sizes?: PlatformSize[];
   sizeBudget?: number | null;
+  /** The commit's image was kept although this run's inputs differ (decision `kept`). */
+  inputsChanged?: boolean;
 }
 
 /**
@@ -173,6 +241,7 @@ export function imageResult(input: ResultInput): { result: ImageResult; keys: st
     pinnedReference: settings.push ? `${tags.repository}@${input.digest}` : tags.content,
     ...(input.sizes ? { sizes: input.sizes } : {}),
     ...(input.sizeBudget ? { sizeBudget: input.sizeBudget } : {}),
+    ...(input.inputsChanged ? { inputsChanged: true } : {}),
   };
   const key = settings.pushByDigest ? platformResultKey(input.image, settings.platforms[0]) : input.image;
   const keys = key !== input.image && outcome === 'reused' ? [key, input.image] : [key];

@@ -23,7 +23,7 @@ describe('the dry run', () => {
     {
       name: 'push, reuse: FROM the existing digest',
       push: true,
-      decision: { kind: 'reuse' as const, digest: 'sha256:22', platforms: [], wrap: false },
+      decision: { kind: 'reuse' as const, digest: 'sha256:22', platforms: [], wrap: false, tagged: false },
       record: { contentHash: '00ff', reference: 'r/images@sha256:22', reuse: true },
     },
     {
@@ -35,7 +35,7 @@ describe('the dry run', () => {
     {
       name: 'local: the content tag',
       push: false,
-      decision: { kind: 'reuse' as const, digest: 'sha256:33', platforms: [], wrap: false },
+      decision: { kind: 'reuse' as const, digest: 'sha256:33', platforms: [], wrap: false, tagged: false },
       record: { contentHash: '00ff', reference: 'r/images:node-content-00ff', reuse: true },
     },
   ])('what it leaves for the children: $name', ({ push, decision, record }) => {

@@ -25,7 +25,7 @@ export function dryRunRecord(
   push: boolean,
 ): DryRunRecord {
   const { tags } = invocation;
-  const reuse = decision.kind === 'reuse';
+  const reuse = decision.kind !== 'build';
   const reference = !push
     ? tags.content
     : reuse

@@ -26,4 +26,9 @@ export interface ImageResult {
   sizes?: PlatformSize[];
   /** The size budget it was checked against, in bytes; absent when it has none. */
   sizeBudget?: number;
+  /**
+   * True when the commit's SHA tag already named an image built from other inputs than this run's (an
+   * external base moved since): the tag kept its digest, and children of the run may not build FROM it.
+   */
+  inputsChanged?: boolean;
 }

@@ -1,4 +1,4 @@
-import { createIndex } from '../adapters/buildx';
+import { createIndex, indexDigestOf } from '../adapters/buildx';
 import { RegistryClient } from '../adapters/registry';
 import { readResult, writeResult } from '../adapters/result-files';
 import { platformResultKey } from '../core/build-decisions';
@@ -7,6 +7,7 @@ import { ImageConfigError } from '../core/errors';
 import { mergeStep } from '../core/merge';
 import { missingPlatforms } from '../core/platforms';
 import type { ImageResult } from '../core/result';
+import { writeOnceStep } from '../core/write-once';
 import { workspaceImages } from './workspace';
 
 export interface MergeRequest {
@@ -34,6 +35,19 @@ async function checkImageExists(workspaceRoot: string, image: string): Promise<v
 }
 
 /**
+ * Creates the index under the tags that do not exist yet. The SHA and content tags are write-once
+ * (core/write-once.ts): when one exists already, the index the sources make must be the one it names, or
+ * the merge stops before any tag is written.
+ */
+async function writeIndexOnce(registry: RegistryClient, tags: readonly string[], sources: readonly string[]) {
+  const current = await Promise.all(tags.map((tag) => registry.digestOf(tag)));
+  if (current.every((digest) => digest === null)) return createIndex(tags, sources);
+  const wanted = await indexDigestOf(sources);
+  const missing = tags.filter((tag, i) => writeOnceStep(tag, current[i], wanted) === 'write');
+  if (missing.length) await createIndex(missing, sources);
+}
+
+/**
  * Creates the multi-platform index from the per-platform digests (pushByDigest builds), checks every
  * planned platform is in it, and writes `<image>.json` for the children to build FROM.
  */
@@ -48,7 +62,7 @@ export async function mergePlatforms(req: MergeRequest, registry = new RegistryC
   const any = results.get(req.platforms[0]) as ImageResult;
   let tags: string[];
   if (step.kind === 'merge') {
-    await createIndex(step.tags, step.sources);
+    await writeIndexOnce(registry, step.tags, step.sources);
     tags = step.tags;
   } else {
     tags = any.tags;

@@ -5,7 +5,7 @@ import { clearResult } from '../adapters/result-files';
 import type { RemoteImage } from '../adapters/registry';
 import type { Revision } from '../adapters/git';
 import { buildSettings, type BuildSettings, type ImageBuildOptions } from '../core/build-options';
-import { parentFacts, platformResultKey, type Lookup } from '../core/build-decisions';
+import { parentFacts, platformResultKey, type FoundImage, type Lookup } from '../core/build-decisions';
 import { checkEngineFor } from '../core/engine-requirements';
 import { ImageConfigError } from '../core/errors';
 import type { ImageSpec } from '../core/image-spec';
@@ -31,7 +31,7 @@ export interface PreparedImage {
   hash: string;
   baseDigest: string | null;
   lookup: Lookup;
-  /** The manifest the registry lookup found (kept for the retag, which then needs no second request). */
+  /** The manifest the content-tag lookup found (kept for the retag, which then needs no second request). */
   remote: RemoteImage | null;
   /** How long the first pass took for this image (its share of the image's time in the result). */
   preparedInMs: number;
@@ -42,8 +42,8 @@ type HashedImage = Omit<PreparedImage, 'lookup' | 'remote' | 'preparedInMs'> & {
 
 /**
  * The run's first pass, for every image at once before the first build: settings, the commit, the
- * content hashes (chained in memory parent -> child, as `images plan` does) and one lookup per content
- * tag, all side by side: a child's hash waits for its parent's hash only, not for the parent's lookup,
+ * content hashes (chained in memory parent -> child, as `images plan` does) and the lookups of each
+ * content tag and the commit's SHA tag, all side by side: a child's hash waits for its parent's hash only, not for the parent's lookup,
  * so the lookups of every level of the tree go out together. A no-op run (everything in the registry)
  * then needs no process per image. Parents outside the run (an earlier CI job) are read from their
  * result files. Each image's promise fails alone: its task fails, its children are skipped, its
@@ -126,11 +126,12 @@ export function prepareImages(
     let remote: RemoteImage | null = null;
     let lookup: Lookup;
     if (settings.push) {
-      remote = await run.profile.time('lookups', () => run.registry.inspect(tags.content));
-      lookup = {
-        where: 'registry',
-        found: remote && { digest: remote.digest, platforms: remote.platforms, isIndex: remote.isIndex },
-      };
+      // The commit's SHA tag beside the content tag, side by side: a commit's images are final once tagged.
+      const [content, committed] = await run.profile.time('lookups', () =>
+        Promise.all([run.registry.inspect(tags.content), run.registry.inspect(tags.sha)]),
+      );
+      remote = content;
+      lookup = { where: 'registry', found: content && foundImage(content), committed: committed && foundImage(committed) };
     } else {
       const id = await run.profile.time('lookups', () => localImageId(tags.content));
       lookup = { where: 'engine', found: id ? { id } : null };
@@ -149,3 +150,9 @@ export function prepareImages(
   }
   return prepared;
 }
+
+const foundImage = (remote: RemoteImage): FoundImage => ({
+  digest: remote.digest,
+  platforms: remote.platforms,
+  isIndex: remote.isIndex,
+});

@@ -3,7 +3,8 @@ import { resolveRemoteDigest } from '../adapters/engine';
 import { buildSettings, type ImageBuildOptions } from '../core/build-options';
 import type { ImageSpec } from '../core/image-spec';
 import { missingPlatforms } from '../core/platforms';
-import { contentTag } from '../core/tags';
+import { imageTags, revisionTag } from '../core/tags';
+import { currentRevision } from '../adapters/git';
 import { imageContent } from './image-content';
 
 export interface MissingContent {
@@ -28,11 +29,12 @@ export interface RegistryContentRequest {
 }
 
 /**
- * The images whose content, as a build of this commit would hash it, is not in the registry with
- * every planned platform: what a change-based (git) plan would miss when an external base moved
+ * The images of this commit that the registry lacks with every planned platform: neither the commit's
+ * SHA tag (final once written, whatever the inputs hash to today) nor the content, as a build of this
+ * commit would hash it: what a change-based (git) plan would miss when an external base moved
  * (`debian:trixie-slim` got a new digest), the platforms changed, or a tag was deleted. Hashes
- * chain parent -> child exactly as the executor does; one registry lookup per image, each level's
- * lookups in parallel.
+ * chain parent -> child exactly as the executor does; two registry lookups per image (its content tag and
+ * its SHA tag, side by side), each level's lookups in parallel.
  */
 export async function imagesMissingContent(
   req: RegistryContentRequest,
@@ -44,6 +46,8 @@ export async function imagesMissingContent(
     if (!resolved.has(ref)) resolved.set(ref, resolveRemoteDigest(ref));
     return resolved.get(ref) as Promise<string>;
   };
+  const commit = currentRevision(req.workspaceRoot).then((r) => r.sha);
+  commit.catch(() => undefined);
   const hashes: Record<string, string> = {};
   const missing: MissingContent[] = [];
   for (const level of req.levels) {
@@ -63,10 +67,17 @@ export async function imagesMissingContent(
         const parents = Object.fromEntries(spec.parents.map((p) => [p.image, hashes[p.image]]));
         const { hash } = await imageContent(req.workspaceRoot, spec, settings, parents, resolveBase);
         hashes[name] = hash;
-        const tag = contentTag(settings.repository, settings.layout, name, hash);
-        const existing = await registry.inspect(tag);
-        const lacking = missingPlatforms(settings.indexPlatforms, existing?.platforms ?? []);
-        return lacking.length ? { image: name, contentTag: tag, missingPlatforms: lacking } : null;
+        const tags = imageTags({
+          repository: settings.repository,
+          layout: settings.layout,
+          image: name,
+          revision: revisionTag(await commit, settings.shaLength),
+          contentHash: hash,
+        });
+        // The commit's SHA tag first: once written it is final, whatever this run's inputs hash to now.
+        const [content, committed] = await Promise.all([registry.inspect(tags.content), registry.inspect(tags.sha)]);
+        const lacking = missingPlatforms(settings.indexPlatforms, (committed ?? content)?.platforms ?? []);
+        return lacking.length ? { image: name, contentTag: tags.content, missingPlatforms: lacking } : null;
       }),
     );
     missing.push(...found.filter((m): m is MissingContent => m !== null));
