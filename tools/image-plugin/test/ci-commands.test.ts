@@ -61,6 +61,19 @@ const short = (sha: string) => sha.slice(0, 7);
 /** A tag's digest in the registry (HEAD on the manifest), or null when it is not there. */
 const digestOf = (tag: string) => manifestDigest(`${NAMESPACE}/images`, tag);
 /** The image platforms of an index tag (attestation manifests, unknown/unknown, left out). */
+/** Points `tag` at `digest` through the registry API, byte for byte (no new index is made). */
+async function putTag(tag: string, digest: string): Promise<void> {
+  const base = `http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests`;
+  const got = await fetch(`${base}/${digest}`, { headers: { Authorization: TARGET_AUTH, Accept: MANIFEST_ACCEPT } });
+  expect(got.status).toBe(200);
+  const put = await fetch(`${base}/${tag}`, {
+    method: 'PUT',
+    headers: { Authorization: TARGET_AUTH, 'Content-Type': got.headers.get('content-type') ?? '' },
+    body: Buffer.from(await got.arrayBuffer()),
+  });
+  expect(put.status).toBe(201);
+}
+
 async function platformsOf(tag: string): Promise<string[]> {
   const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${tag}`, {
     headers: { Authorization: TARGET_AUTH, Accept: MANIFEST_ACCEPT },
@@ -294,6 +307,36 @@ describe.sequential('CI commands end to end', () => {
     const r2 = await images(['merge', 'base', '--platforms', 'linux/s390x,linux/amd64,linux/riscv64']);
     expect(r2.code).not.toBe(0);
     expect(r2.stderr).toContain('base has no build for linux/s390x, linux/riscv64 (planned');
+  });
+
+  it('merge again: the SHA and content tags name the index already, so nothing moves', async () => {
+    const r = await images(['merge', 'base', '--platforms', PLATFORMS.join(',')]);
+    ok(r, 'merge');
+    expect(await digestOf(`base-${short(head())}`)).toBe(digests.base);
+  });
+
+  // Write-once: another run of this commit (or a hand) pointed base-<sha> elsewhere; a merge never re-points it.
+  it('merge after another digest took the SHA tag: refused naming the tag and both digests, nothing moved', async () => {
+    const tag = `base-${short(head())}`;
+    await putTag(tag, digests.child);
+    const r = await images(['merge', 'base', '--platforms', PLATFORMS.join(',')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(
+      `${REPO}:${tag}: ${REPO}:${tag} already names ${digests.child}; this run would point it at ${digests.base}. Nothing was moved`,
+    );
+    expect(r.stderr).toContain('fix: a tag that names a commit, a content hash or a version is never moved');
+    expect(await digestOf(tag)).toBe(digests.child);
+    await putTag(tag, digests.base); // as the build left it, for the tests after this one
+  });
+
+  // The weekly schedule and tag runs of a commit that was built: its SHA tags are final, so other inputs
+  // (here another platform list, as a moved debian:trixie-slim would be) plan nothing.
+  it('plan --check-registry on a commit whose SHA tags exist: nothing planned, whatever the inputs hash to now', async () => {
+    const same = { NX_BASE: 'HEAD', NX_HEAD: 'HEAD', GITHUB_EVENT_NAME: 'schedule', GITHUB_REF: 'refs/heads/main' };
+    const { plan: p, run: r } = await plan(['--check-registry', '--platforms', 'linux/amd64'], same);
+    expect(p.levels.map((l) => l.images)).toEqual([[], [], [], []]);
+    expect(p.notInRegistry).toEqual([]);
+    expect(r.stderr).not.toContain('is planned');
   });
 
   it('publish moves every edge tag to its SHA tag digest; the bare tag is left to releases', async () => {

@@ -462,6 +462,70 @@ describe.sequential(
       expect(new Set(runs.map((x) => x.runId)).size).toBe(1);
     });
 
+    // An external base that moves (debian:trixie-slim gets a new digest) changes the content hash of every
+    // image of a commit that was built already; a build arg changes it the same way. The commit's SHA tags
+    // are final: kept, never rebuilt or re-pointed, and nothing is pushed for the other inputs.
+    it("a second push run of the same commit with other inputs keeps every SHA tag's digest and builds nothing", async () => {
+      const sha7 = (await git('rev-parse', 'HEAD')).slice(0, 7);
+      clearResults();
+      const r = await pushAll(['--buildArgs.INPUTS_MOVED=1']);
+      expectOk(r);
+      expect(r.output).not.toContain(': building ');
+      for (const image of IMAGES) {
+        const result = readResult(image);
+        expect(result.result, image).toBe('reused');
+        expect(result.inputsChanged, image).toBe(true);
+        expect(result.digest, image).toBe(third[image].digest);
+        expect(result.contentHash, image).not.toBe(third[image].contentHash);
+        expect(await remoteDigest(`${REPO}:${image}-${sha7}`), image).toBe(third[image].digest);
+        expect(await remoteDigest(`${REPO}:${image}-content-${result.contentHash}`), image).toBeNull();
+        expect(r.output).toContain(`${image}: kept ${REPO}:${image}-${sha7} (${third[image].digest.slice(0, 19)})`);
+      }
+    });
+
+    it('a child whose SHA tag is missing is never built or reused FROM a parent kept with other inputs', async () => {
+      const sha7 = (await commit('only root and left are built')).slice(0, 7);
+      clearResults();
+      expectOk(
+        await nx([
+          'run',
+          'left:image-build',
+          '--push',
+          `--repository=${REPO}`,
+          `--platforms=${PLATFORMS.join(',')}`,
+          `--sbomGenerator=${SBOM_GENERATOR}`,
+          `--caBundle=${CA_BUNDLE}`,
+        ]),
+      );
+      const r = await pushAll(['--buildArgs.INPUTS_MOVED=1']);
+      expect(r.exitCode).not.toBe(0);
+      expect(r.output).toContain(
+        `images/right/Dockerfile: ${REPO}:right-${sha7} does not exist yet, and the parent root kept this commit's image, built from other inputs than this run's`,
+      );
+      expect(r.output).not.toContain(': building ');
+      expect(await remoteDigest(`${REPO}:root-${sha7}`)).toBe(third.root.digest);
+      expect(await remoteDigest(`${REPO}:left-${sha7}`)).toBe(third.left.digest);
+      expect(await remoteDigest(`${REPO}:right-${sha7}`)).toBeNull();
+      expect(await remoteDigest(`${REPO}:leaf-${sha7}`)).toBeNull();
+      await git('reset', '-q', '--hard', 'HEAD~1');
+    });
+
+    it('--reuseOnly (tag-unaffected in CI): content that would be built stops that image, naming its content tag; nothing is built', async () => {
+      write({
+        'scripts/right-tool/install.sh': install('right-tool', 'echo right-tool 2 > /usr/local/share/right-tool.txt'),
+      });
+      const sha7 = (await commit('right-tool 2')).slice(0, 7);
+      clearResults();
+      const r = await pushAll(['--reuseOnly']);
+      expect(r.exitCode).not.toBe(0);
+      expect(r.output).toContain(`: reuseOnly: no image has this content yet (${REPO}:right-content-`);
+      expect(r.output).not.toContain(': building ');
+      expect(await remoteDigest(`${REPO}:right-${sha7}`)).toBeNull();
+      // The images whose content is there still get the commit's SHA tag.
+      expect(await remoteDigest(`${REPO}:root-${sha7}`)).toBe(third.root.digest);
+      await git('reset', '-q', '--hard', 'HEAD~1');
+    });
+
     it('publish moves the floating tags to this commit (when the command exists)', async () => {
       if (!existsSync(join(root, 'tools/image-plugin/src/commands/publish.ts'))) {
         floating = await floatingDigests();

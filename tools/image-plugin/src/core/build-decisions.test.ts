@@ -132,8 +132,14 @@ describe('reuseOrBuild', () => {
     platforms: ['linux/amd64', 'linux/arm64'],
     indexPlatforms: ['linux/amd64', 'linux/arm64'],
     pushByDigest: false,
+    reuseOnly: false,
   };
-  const one = { platforms: ['linux/arm64'], indexPlatforms: ['linux/amd64', 'linux/arm64'], pushByDigest: true };
+  const one = {
+    platforms: ['linux/arm64'],
+    indexPlatforms: ['linux/amd64', 'linux/arm64'],
+    pushByDigest: true,
+    reuseOnly: false,
+  };
   const TAGS = { sha: 'r/images:base-1a2b3c4', content: 'r/images:base-content-00ff' };
   const BOTH = ['linux/amd64', 'linux/arm64'];
   const image = (digest: string, platforms: string[], isIndex = true) => ({ digest, platforms, isIndex });
@@ -151,7 +157,7 @@ describe('reuseOrBuild', () => {
     },
     {
       name: 'a plain manifest (older version) with the one platform: reused, wrapped',
-      settings: { platforms: ['linux/amd64'], indexPlatforms: ['linux/amd64'], pushByDigest: false },
+      settings: { platforms: ['linux/amd64'], indexPlatforms: ['linux/amd64'], pushByDigest: false, reuseOnly: false },
       lookup: registry(image(D(2), ['linux/amd64'], false)),
       decision: { kind: 'reuse', digest: D(2), platforms: ['linux/amd64'], wrap: true, tagged: false },
     },
@@ -216,6 +222,20 @@ describe('reuseOrBuild', () => {
     },
   ])('$name', ({ settings, lookup, decision }) => {
     expect(reuseOrBuild(settings, lookup, TAGS)).toEqual(decision);
+  });
+
+  it.each([
+    { name: 'a commit already tagged', lookup: registry(image(D(1), BOTH), image(D(1), BOTH)), kind: 'reuse' },
+    { name: 'content to reuse', lookup: registry(image(D(1), BOTH)), kind: 'reuse' },
+    { name: 'kept with other inputs', lookup: registry(null, image(D(1), BOTH)), kind: 'kept' },
+  ])('reuseOnly reuses: $name', ({ lookup, kind }) => {
+    expect(reuseOrBuild({ ...two, reuseOnly: true }, lookup, TAGS).kind).toBe(kind);
+  });
+
+  it('reuseOnly: content that would be built stops the image, naming the content tag', () => {
+    expect(() => reuseOrBuild({ ...two, reuseOnly: true }, registry(null), TAGS)).toThrow(
+      `${TAGS.content}: reuseOnly: no image has this content yet (${TAGS.content}), so it would be built; nothing was built or tagged`,
+    );
   });
 
   it.each([

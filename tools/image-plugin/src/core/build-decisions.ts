@@ -111,6 +111,20 @@ export type BuildDecision =
  * the merge refuses to move it).
  */
 export function reuseOrBuild(
+  settings: Pick<BuildSettings, 'platforms' | 'indexPlatforms' | 'pushByDigest' | 'reuseOnly'>,
+  lookup: Lookup,
+  tags: Pick<ImageTags, 'sha' | 'content'>,
+): BuildDecision {
+  const decision = reuseOrBuildAny(settings, lookup, tags);
+  if (decision.kind !== 'build' || !settings.reuseOnly) return decision;
+  throw new RegistryError(
+    `reuseOnly: ${decision.reason} (${tags.content}), so it would be built; nothing was built or tagged`,
+    'an image that would be built here skipped the build jobs and their image tests: run the workflow again so that its plan builds and tests it (images plan --check-registry), never push untested content into the production repository by hand',
+    tags.content,
+  );
+}
+
+function reuseOrBuildAny(
   settings: Pick<BuildSettings, 'platforms' | 'indexPlatforms' | 'pushByDigest'>,
   lookup: Lookup,
   tags: Pick<ImageTags, 'sha' | 'content'>,

@@ -24,6 +24,8 @@ export interface ImageBuildOptions {
   sbomGenerator?: string;
   pushByDigest?: boolean;
   indexPlatforms?: string[] | string;
+  /** Only reuse what the registry has; an image that would be built fails (CI's tag-unaffected job). */
+  reuseOnly?: boolean;
   dryRun?: boolean;
   resultsDir?: string;
   progress?: 'auto' | 'plain' | 'tty' | 'quiet';
@@ -52,6 +54,8 @@ export interface BuildSettings {
   pushByDigest: boolean;
   /** The platforms of the finished index (with pushByDigest, more than this job builds). */
   indexPlatforms: string[];
+  /** Only reuse (the content tag or this commit's SHA tag): an image that would be built fails, naming why. */
+  reuseOnly: boolean;
   dryRun: boolean;
   resultsDir: string;
   progress: 'auto' | 'plain' | 'tty' | 'quiet';
@@ -206,6 +210,7 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
     sbom: options.sbom ?? push,
     pushByDigest,
     indexPlatforms: indexPlatforms.length ? indexPlatforms : platforms,
+    reuseOnly: options.reuseOnly ?? false,
     dryRun: options.dryRun ?? false,
     resultsDir: options.resultsDir ?? RESULTS_DIR,
     progress: options.progress ?? (ctx.env.CI ? 'plain' : 'auto'),
