@@ -1,4 +1,10 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+// The test environment's mirror serves its own debian:trixie-slim: its digest replaces the Dockerfiles' pin
+// (tools/test-env/setup.sh writes it; tools/scripts/test.sh exports it too), also for a run by hand.
+const basePins = `${process.env.TEST_ENV_HOME ?? '/var/cache/image-orchestrator-test-env'}/base-pins.json`;
+if (!process.env.IMAGE_BASE_PINS && existsSync(basePins)) process.env.IMAGE_BASE_PINS = basePins;
 
 export default defineConfig({
   test: {

@@ -202,6 +202,10 @@ export const ENV = {
   FORCE_COLOR: '0',
   // Ours prints where its time went (`profile: ...`); a plugin without the profile ignores it.
   IMAGE_BUILD_PROFILE: '1',
+  // The test environment's mirror digest replaces the Dockerfiles' pin of debian:trixie-slim (tools/test-env).
+  IMAGE_BASE_PINS:
+    process.env.IMAGE_BASE_PINS ??
+    `${process.env.TEST_ENV_HOME ?? '/var/cache/image-orchestrator-test-env'}/base-pins.json`,
 };
 delete ENV.CI; // the executor's progress default depends on CI; leave it to the tools
 

@@ -23,6 +23,8 @@ npx --no-install tsc --noEmit -p tsconfig.base.json || { echo "type check failed
 if [ -z "${IMAGE_BUILD_CA_BUNDLE:-}" ] && [ -s /etc/ssl/certs/ca-certificates.crt ]; then
   export IMAGE_BUILD_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 fi
+# The mirror's digest of debian:trixie-slim replaces the Dockerfiles' pin (written by tools/test-env/setup.sh).
+export IMAGE_BASE_PINS="${IMAGE_BASE_PINS:-${TEST_ENV_HOME:-/var/cache/image-orchestrator-test-env}/base-pins.json}"
 mkdir -p dist
 npx vitest run --reporter=default --reporter=json --outputFile.json=dist/test-results.json "$@"
 code=$?

@@ -6,6 +6,8 @@
 #     made with debootstrap and cached between runs
 #   - a password registry on 127.0.0.1:5000 (htpasswd, bcrypt) standing in for GHCR, logged in
 #   - cosign (Debian trixie) for the signing tests
+#   - $TEST_ENV_HOME/base-pins.json: the mirror's digest of debian:trixie-slim, which replaces the
+#     Dockerfiles' pin (IMAGE_BASE_PINS)
 # A machine that already runs an engine keeps it and only gets what is missing.
 # Environment: TEST_ENV_HOME (state and caches, default /var/cache/image-orchestrator-test-env),
 #              TEST_REGISTRY_USER / TEST_REGISTRY_PASSWORD (default ci / ci-password),
@@ -161,12 +163,29 @@ seed_mirror() {
   log "mirror serves debian:trixie-slim ($ARCHES)"
 }
 
+# --- the pins of external bases, replaced by the mirror's -------------------------------------------
+# The Dockerfiles pin debian:trixie-slim by the digest Docker Hub serves; this mirror serves a debootstrap
+# of its own under that name, with another digest. The plugin replaces a pin by the file IMAGE_BASE_PINS
+# names (and says so in every run); tools/scripts/test.sh and the vitest set-up export it.
+write_base_pins() {
+  local digest
+  digest=$(curl -sfI -H 'Accept: application/vnd.oci.image.index.v1+json' \
+      -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+      "http://$MIRROR/v2/library/debian/manifests/trixie-slim" | tr -d '\r' \
+    | awk 'tolower($1) == "docker-content-digest:" {print $2}')
+  [ -n "$digest" ] || { log "ERROR: the mirror has no digest for debian:trixie-slim"; exit 1; }
+  printf '{"debian:trixie-slim": "%s"}\n' "$digest" >"$STATE/base-pins.json.tmp"
+  mv "$STATE/base-pins.json.tmp" "$STATE/base-pins.json"
+  log "base pins for this mirror: $STATE/base-pins.json (debian:trixie-slim -> $digest)"
+}
+
 install_packages
 setup_qemu
 start_engine
 start_registry mirror "$MIRROR" no
 start_registry target "$TARGET" yes
 seed_mirror
+write_base_pins
 # BuildKit's default SBOM scanner comes from Docker Hub; builds here use the project's own (tools/sbom-scanner).
 if ! docker image inspect workspace-images/sbom-scanner:1 >/dev/null 2>&1; then
   log "building the SBOM scanner image workspace-images/sbom-scanner:1"

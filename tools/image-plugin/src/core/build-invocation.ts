@@ -20,6 +20,8 @@ export interface InvocationInput {
   tags: ImageTags;
   /** Parent image -> the reference to build FROM (digest-pinned when pushed). */
   parentRefs: Readonly<Record<string, string>>;
+  /** External base references whose pins IMAGE_BASE_PINS replaced -> what the build gets instead. */
+  replacedBases?: Readonly<Record<string, string>>;
   /** The full commit SHA. */
   revision: string;
   /** The commit's tag suffix (`1a2b3c4`, `1a2b3c4-dirty`): the version label. */
@@ -55,6 +57,9 @@ export function buildxInvocation(input: InvocationInput): BuildxInvocation {
   args.push('--file', spec.dockerfile, '--platform', settings.platforms.join(','));
   for (const [k, v] of Object.entries(buildArgs)) args.push('--build-arg', `${k}=${v}`);
   for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
+  // A replaced pin: the FROM reference as written becomes a named context of the replacement.
+  for (const [ref, replacement] of Object.entries(input.replacedBases ?? {}))
+    args.push('--build-context', `${ref}=docker-image://${replacement}`);
   if (settings.pushByDigest) {
     // One platform of a multi-platform image: pushed under a per-platform content tag (immutable, and
     // unlike push-by-digest it works with every buildx driver); the merge command makes the index.

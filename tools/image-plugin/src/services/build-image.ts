@@ -164,6 +164,9 @@ function invocationOf({ run, image, parents }: ImageJob, metadataFile: string): 
     settings: image.settings,
     tags: image.tags,
     parentRefs: Object.fromEntries(parents.map(([name, facts]) => [name, facts.reference])),
+    replacedBases: Object.fromEntries(
+      image.basePins.flatMap((pin) => (pin.replaced ? [[pin.ref, pin.replaced.reference]] : [])),
+    ),
     revision: image.revision.sha,
     revisionTag: image.revisionTag,
     created: new Date().toISOString(),

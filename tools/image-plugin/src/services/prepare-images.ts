@@ -10,6 +10,7 @@ import { checkEngineFor } from '../core/engine-requirements';
 import { ImageConfigError } from '../core/errors';
 import type { ImageSpec } from '../core/image-spec';
 import { imageTags, revisionTag, type ImageTags } from '../core/tags';
+import type { BasePin } from '../core/base-pins';
 import { imageContent } from './image-content';
 import type { RunResults } from './run-results';
 import type { RunContext } from './run-context';
@@ -30,6 +31,8 @@ export interface PreparedImage {
   tags: ImageTags;
   hash: string;
   baseDigest: string | null;
+  /** The external bases' pins; a replaced one becomes a named build context of the build. */
+  basePins: BasePin[];
   lookup: Lookup;
   /** The manifest the content-tag lookup found (kept for the retag, which then needs no second request). */
   remote: RemoteImage | null;
@@ -107,9 +110,11 @@ export function prepareImages(
         parentHashes[parent.image] = facts.contentHash;
       }
     }
-    const { hash, baseDigest } = await run.profile.time('hashing', () =>
-      imageContent(run.workspaceRoot, spec, settings, parentHashes, (ref) => run.baseDigest(ref)),
+    const replacements = await run.pinReplacements();
+    const { hash, baseDigest, pins } = await run.profile.time('hashing', () =>
+      imageContent(run.workspaceRoot, spec, settings, parentHashes, replacements),
     );
+    run.notePins(pins);
     const tag = revisionTag(revision.sha, settings.shaLength, dirty);
     const tags = imageTags({
       repository: settings.repository,
@@ -118,7 +123,7 @@ export function prepareImages(
       revision: tag,
       contentHash: hash,
     });
-    return { spec, settings, revision, revisionTag: tag, tags, hash, baseDigest, startedAt };
+    return { spec, settings, revision, revisionTag: tag, tags, hash, baseDigest, basePins: pins, startedAt };
   };
 
   const lookUp = async ({ startedAt, ...image }: HashedImage): Promise<PreparedImage> => {
@@ -131,7 +136,11 @@ export function prepareImages(
         Promise.all([run.registry.inspect(tags.content), run.registry.inspect(tags.sha)]),
       );
       remote = content;
-      lookup = { where: 'registry', found: content && foundImage(content), committed: committed && foundImage(committed) };
+      lookup = {
+        where: 'registry',
+        found: content && foundImage(content),
+        committed: committed && foundImage(committed),
+      };
     } else {
       const id = await run.profile.time('lookups', () => localImageId(tags.content));
       lookup = { where: 'engine', found: id ? { id } : null };

@@ -1,5 +1,5 @@
 import { RegistryClient } from '../adapters/registry';
-import { resolveRemoteDigest } from '../adapters/engine';
+import { readPinReplacements } from '../adapters/base-pins-file';
 import { buildSettings, type ImageBuildOptions } from '../core/build-options';
 import type { ImageSpec } from '../core/image-spec';
 import { missingPlatforms } from '../core/platforms';
@@ -31,8 +31,8 @@ export interface RegistryContentRequest {
 /**
  * The images of this commit that the registry lacks with every planned platform: neither the commit's
  * SHA tag (final once written, whatever the inputs hash to today) nor the content, as a build of this
- * commit would hash it: what a change-based (git) plan would miss when an external base moved
- * (`debian:trixie-slim` got a new digest), the platforms changed, or a tag was deleted. Hashes
+ * commit would hash it: what a change-based (git) plan would miss when the platforms changed or a tag
+ * was deleted (external bases are pinned in the Dockerfiles, so a moved base is a commit). Hashes
  * chain parent -> child exactly as the executor does; two registry lookups per image (its content tag and
  * its SHA tag, side by side), each level's lookups in parallel.
  */
@@ -41,11 +41,7 @@ export async function imagesMissingContent(
   registry = new RegistryClient(req.env as NodeJS.ProcessEnv),
 ): Promise<MissingContent[]> {
   const byName = new Map(req.specs.map((s) => [s.name, s]));
-  const resolved = new Map<string, Promise<string>>();
-  const resolveBase = (ref: string) => {
-    if (!resolved.has(ref)) resolved.set(ref, resolveRemoteDigest(ref));
-    return resolved.get(ref) as Promise<string>;
-  };
+  const replacements = await readPinReplacements(req.env);
   const commit = currentRevision(req.workspaceRoot).then((r) => r.sha);
   commit.catch(() => undefined);
   const hashes: Record<string, string> = {};
@@ -65,7 +61,7 @@ export async function imagesMissingContent(
           { image: name, hostPlatform: req.platforms[0], defaultRepository: req.defaultRepository, env: req.env },
         );
         const parents = Object.fromEntries(spec.parents.map((p) => [p.image, hashes[p.image]]));
-        const { hash } = await imageContent(req.workspaceRoot, spec, settings, parents, resolveBase);
+        const { hash } = await imageContent(req.workspaceRoot, spec, settings, parents, replacements);
         hashes[name] = hash;
         const tags = imageTags({
           repository: settings.repository,

@@ -1,10 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { preflight, resolveRemoteDigest, type EngineInfo } from '../adapters/engine';
+import { readPinReplacements } from '../adapters/base-pins-file';
+import { preflight, type EngineInfo } from '../adapters/engine';
 import { currentRevision, type Revision } from '../adapters/git';
 import { defaultRepository } from '../adapters/git-remote';
 import { workspaceCache } from '../adapters/json-cache';
 import { RegistryClient } from '../adapters/registry';
 import { preflightRecordPath } from '../adapters/run-records';
+import { replacementNote, type BasePin, type PinReplacements } from '../core/base-pins';
 import { describeEngine } from '../core/engine-requirements';
 import { Profile } from './profile';
 
@@ -13,8 +15,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /**
  * The facts of one run, each found out once and handed to every image of it: the commit (one git
  * process), the default repository (read from the git config file), the engine (two API calls; no buildx
- * process: a missing buildx is told by the first build's own output), the digests of external bases, and
- * one registry client whose logins and tokens every lookup and tag move shares.
+ * process: a missing buildx is told by the first build's own output), the replacements of external bases'
+ * pins (IMAGE_BASE_PINS), and one registry client whose logins and tokens every lookup and tag move shares.
  */
 export interface RunContext {
   workspaceRoot: string;
@@ -28,8 +30,10 @@ export interface RunContext {
   profile: Profile;
   revision(): Promise<Revision>;
   engine(): Promise<EngineInfo>;
-  /** The digest an external base (`debian:trixie-slim`) resolves to now, through the engine. */
-  baseDigest(ref: string): Promise<string>;
+  /** The replacements of external bases' pins that IMAGE_BASE_PINS names (null: none). */
+  pinReplacements(): Promise<PinReplacements | null>;
+  /** Says once per run that a pin was replaced, by what and from where. */
+  notePins(pins: readonly BasePin[]): void;
   /** Ends the run: writes back what the registry answered that never changes (platform layers by digest). */
   close(): void;
 }
@@ -46,7 +50,7 @@ export function openRun(args: {
   log: (line: string) => void;
 }): RunContext {
   const profile = new Profile();
-  const bases = new Map<string, Promise<string>>();
+  const noted = new Set<string>();
   const engine = once(() => profile.time('engine', () => preflightOnce(args.runId, args.log)));
   const kept = workspaceCache(args.workspaceRoot, 'image-plugin-registry.json');
   return {
@@ -56,13 +60,15 @@ export function openRun(args: {
     profile,
     revision: once(() => profile.time('git', () => currentRevision(args.workspaceRoot))),
     engine,
-    baseDigest(ref) {
-      let digest = bases.get(ref);
-      if (!digest) {
-        digest = profile.time('lookups', () => resolveRemoteDigest(ref));
-        bases.set(ref, digest);
+    pinReplacements: once(() => readPinReplacements(args.env)),
+    notePins(pins) {
+      for (const pin of pins) {
+        const note = replacementNote(pin);
+        if (note && !noted.has(note)) {
+          noted.add(note);
+          args.log(note);
+        }
       }
-      return digest;
     },
     close: () => kept.save(),
   };

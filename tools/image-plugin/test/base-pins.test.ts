@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TARGET_REGISTRY } from '../../test-env/env';
+import { ScratchWorkspace } from './scratch-workspace';
+
+/**
+ * External bases are pinned by digest in the Dockerfile, and the test environment replaces the pin with its
+ * mirror's digest through IMAGE_BASE_PINS (tools/test-env/setup.sh writes the file): through the entry
+ * points a user runs, against the real engine (a dry run hashes and plans, and builds nothing).
+ */
+const PINS = process.env.IMAGE_BASE_PINS;
+const PUBLIC = `sha256:${'d7e1'.repeat(16)}`;
+const REPO = `${TARGET_REGISTRY}/base-pins/images`;
+
+describe.skipIf(!PINS)('pinned external bases', () => {
+  let ws: ScratchWorkspace;
+  let mirrorDigest: string;
+  beforeAll(() => {
+    mirrorDigest = (JSON.parse(readFileSync(PINS as string, 'utf8')) as Record<string, string>)['debian:trixie-slim'];
+    ws = new ScratchWorkspace('base-pins-');
+    ws.write({
+      'images/pinned/Dockerfile': `FROM debian:trixie-slim@${PUBLIC}\nRUN true\n`,
+      'images/unpinned/Dockerfile': '# an external base without a digest\nFROM debian:trixie-slim\nRUN true\n',
+    });
+    ws.initGit();
+  });
+  afterAll(() => ws?.dispose());
+
+  const dryRun = (image: string, env: NodeJS.ProcessEnv) => {
+    const r = spawnSync(
+      'npx',
+      ['--no-install', 'nx', 'run', `${image}:image-build`, '--dryRun', '--push', `--repository=${REPO}`],
+      { cwd: ws.root, env: { ...ws.env, ...env }, encoding: 'utf8', timeout: 180_000 },
+    );
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  };
+
+  it('an unpinned base without a replacement is refused with the file, the line and the fix', () => {
+    const r = dryRun('unpinned', { IMAGE_BASE_PINS: '' });
+    expect(r.status, r.output).not.toBe(0);
+    expect(r.output).toContain(
+      'images/unpinned/Dockerfile:2: the external base `debian:trixie-slim` is not pinned by digest',
+    );
+    expect(r.output).toContain('fix: pin it in the Dockerfile: debian:trixie-slim@sha256:<index digest>');
+  });
+
+  it("a replaced pin: the run says which pin, by what and from where, and the build gets the mirror's digest", () => {
+    const r = dryRun('pinned', {});
+    expect(r.status, r.output).toBe(0);
+    expect(r.output).toContain(
+      `base pin replaced: debian:trixie-slim@${PUBLIC} -> debian@${mirrorDigest} (IMAGE_BASE_PINS=${PINS})`,
+    );
+    expect(r.output).toContain(`--build-context debian:trixie-slim@${PUBLIC}=docker-image://debian@${mirrorDigest}`);
+  });
+
+  it('the pin decides the content hash: another pin is other content, with no registry asked', () => {
+    const hashOf = (output: string) => /pinned-content-([0-9a-f]{16})/.exec(output)?.[1];
+    const before = hashOf(dryRun('pinned', { IMAGE_BASE_PINS: '' }).output);
+    ws.write({ 'images/pinned/Dockerfile': `FROM debian:trixie-slim@sha256:${'0'.repeat(64)}\nRUN true\n` });
+    ws.commitAll('another pin');
+    const after = hashOf(dryRun('pinned', { IMAGE_BASE_PINS: '' }).output);
+    expect(before).toMatch(/^[0-9a-f]{16}$/);
+    expect(after).toMatch(/^[0-9a-f]{16}$/);
+    expect(after).not.toBe(before);
+  });
+});
