@@ -2,25 +2,25 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import {
+  configUnreadable,
+  helperCredentials,
+  helperFor,
+  parseDockerConfig,
+  type Credentials,
+  type HelperRun,
+  type LoadedConfig,
+} from '../core/credentials';
+
+export type { Credentials } from '../core/credentials';
 
 /**
  * The credentials the Docker engine's clients use for a registry, read the way the docker CLI reads
  * them: `$DOCKER_CONFIG/config.json` (default `~/.docker`), a credential helper named for the host in
  * `credHelpers` or for every host in `credsStore` (`docker-credential-<name> get`, the host on stdin),
- * else the `auths` entry (`auth` = base64 of user:password, or `identitytoken`).
+ * else the `auths` entry (`auth` = base64 of user:password, or `identitytoken`). What the file and the
+ * helper's answer mean, and the errors for a broken file or helper, are decided in core/credentials.ts.
  */
-export interface Credentials {
-  username?: string;
-  password?: string;
-  /** An OAuth2 refresh token (`identitytoken`, or a helper's `<token>` user): exchanged at the token service. */
-  identityToken?: string;
-}
-
-interface DockerConfig {
-  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
-  credHelpers?: Record<string, string>;
-  credsStore?: string;
-}
 
 /** Docker Hub's credentials are stored under its v1 index address. */
 const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
@@ -29,8 +29,11 @@ const isDockerHub = (host: string) => ['docker.io', 'index.docker.io', 'registry
 /** `https://ghcr.io/v1/` -> `ghcr.io`: how auths keys compare to a host. */
 const hostOfKey = (key: string) => key.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
 
+/** How long a helper may take to answer (a keychain prompt included). */
+const HELPER_TIMEOUT_S = 30;
+
 export class DockerCredentials {
-  private config: Promise<DockerConfig> | undefined;
+  private config: Promise<LoadedConfig> | undefined;
   private readonly found = new Map<string, Promise<Credentials | null>>();
 
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
@@ -45,24 +48,36 @@ export class DockerCredentials {
     return found;
   }
 
-  private async readConfig(): Promise<DockerConfig> {
-    const dir = this.env.DOCKER_CONFIG ?? join(homedir(), '.docker');
+  /** The config file; a missing one is no settings (as for docker), an unreadable one an error. */
+  private async readConfig(): Promise<LoadedConfig> {
+    const file = join(this.env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json');
+    let text: string;
     try {
-      return JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as DockerConfig;
-    } catch {
-      return {};
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { file, text: '', config: {} };
+      throw configUnreadable(file, code);
     }
+    return parseDockerConfig(file, text);
   }
 
   private async lookUp(host: string): Promise<Credentials | null> {
     this.config ??= this.readConfig();
-    const config = await this.config;
+    const loaded = await this.config;
+    const { config } = loaded;
     const serverKey = isDockerHub(host) ? DOCKER_HUB_KEY : host;
-    const helper = config.credHelpers?.[host] ?? (isDockerHub(host) ? config.credHelpers?.[DOCKER_HUB_KEY] : undefined);
-    if (helper) return fromHelper(helper, serverKey, this.env);
-    if (config.credsStore) {
-      const stored = await fromHelper(config.credsStore, serverKey, this.env);
-      if (stored) return stored;
+    const source = helperFor(config, host, isDockerHub(host) ? DOCKER_HUB_KEY : undefined);
+    if (source) {
+      const stored = helperCredentials(
+        await runHelper(source.helper, serverKey, this.env),
+        source,
+        loaded,
+        host,
+        serverKey,
+      );
+      // A helper named for the host has the last word; the store for every host falls back to auths.
+      if (stored || source.key[0] === 'credHelpers') return stored;
     }
     const entry = Object.entries(config.auths ?? {}).find(([key]) =>
       isDockerHub(host) ? isDockerHub(hostOfKey(key)) : hostOfKey(key) === host,
@@ -79,30 +94,24 @@ export class DockerCredentials {
   }
 }
 
-/** Asks `docker-credential-<helper> get` for the host's credentials; null when it has none. */
-function fromHelper(helper: string, serverKey: string, env: NodeJS.ProcessEnv): Promise<Credentials | null> {
-  return new Promise((resolve, reject) => {
+/** Runs `docker-credential-<helper> get` with the server on stdin; how it ended, never a rejection. */
+function runHelper(helper: string, serverKey: string, env: NodeJS.ProcessEnv): Promise<HelperRun> {
+  return new Promise((resolve) => {
     const child = execFile(
       `docker-credential-${helper}`,
       ['get'],
-      { env, timeout: 30_000 },
+      { env, timeout: HELPER_TIMEOUT_S * 1000 },
       (error, stdout, stderr) => {
-        if (error) {
-          if (/credentials not found/i.test(`${stdout}${stderr}`)) return resolve(null);
-          const e = new Error(
-            `the credential helper docker-credential-${helper} failed for ${serverKey}: ${(stderr || stdout || error.message).trim()}`,
-          );
-          return reject(e);
-        }
-        const answer = JSON.parse(stdout) as { Username?: string; Secret?: string };
-        if (!answer.Secret) return resolve(null);
-        resolve(
-          answer.Username === '<token>'
-            ? { identityToken: answer.Secret }
-            : { username: answer.Username ?? '', password: answer.Secret },
-        );
+        // execFile's error: `code` is the exit code, or the errno of a program that could not start.
+        const code = (error as { code?: number | string } | null)?.code;
+        const run: HelperRun = { exitCode: error ? (typeof code === 'number' ? code : null) : 0, stdout, stderr };
+        if (typeof code === 'string') run.spawnError = code;
+        else if (error && (error as { killed?: boolean }).killed) run.timedOutS = HELPER_TIMEOUT_S;
+        resolve(run);
       },
     );
+    // A helper that exits without reading stdin (or never started) must not crash the run with EPIPE.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(serverKey);
   });
 }

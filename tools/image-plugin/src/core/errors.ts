@@ -2,7 +2,8 @@
  * Every failure the user can act on has one shape: the problem, where it is (a file with its line, or
  * an option, a command, a registry), and the fix. It prints as `<where>: <problem>` then `fix: <fix>`,
  * never with a stack trace. One type per kind, so callers can tell them apart:
- * - ImageConfigError: the user's input (a Dockerfile, an option, nx.json, a test spec, a tag);
+ * - ImageConfigError: the user's input (a Dockerfile, an option, nx.json, a test spec, a tag, the docker
+ *   config file and its credential helpers);
  * - RegistryError: the registry refused, failed or cannot be reached, or lacks what it should have;
  * - EngineError: the Docker engine or buildx is missing or cannot do what was asked;
  * - UsageError: the `images` command line.
