@@ -44,6 +44,7 @@ import {
   log,
   median,
   positiveInt,
+  replacedBaseContexts,
   runBake,
   runOurs,
   round,
@@ -117,6 +118,7 @@ async function generate() {
       platform: PLATFORM,
       repository: REPOSITORY,
       secret: `id=ca-bundle,src=${CA_BUNDLE}`,
+      baseContexts: replacedBaseContexts(readFileSync(join(root, 'images/base/Dockerfile'), 'utf8')),
     }),
   );
   await commitAll(root, 'the workspace family');

@@ -271,9 +271,10 @@ export function table(rows) {
 
 /**
  * A docker-bake.hcl for a family: one target per image pushed as `<repository>:bake-<image>`; a child
- * gets its parent through a named context (FROM ${BASE_IMAGE} -> FROM base -> the parent target).
+ * gets its parent through a named context (FROM ${BASE_IMAGE} -> FROM base -> the parent target), a root
+ * its replaced base pins (`baseContexts`: FROM reference -> `docker-image://...`), as ours gets them.
  */
-export function bakeFile({ images, parent, platform, repository, secret }) {
+export function bakeFile({ images, parent, platform, repository, secret, baseContexts = {} }) {
   const targets = images.map((name) => {
     const lines = [
       `target "${name}" {`,
@@ -285,6 +286,12 @@ export function bakeFile({ images, parent, platform, repository, secret }) {
     if (secret) lines.push(`  secret     = ["${secret}"]`);
     if (parent[name])
       lines.push(`  contexts   = { base = "target:${parent[name]}" }`, '  args       = { BASE_IMAGE = "base" }');
+    else if (Object.keys(baseContexts).length)
+      lines.push(
+        `  contexts   = { ${Object.entries(baseContexts)
+          .map(([ref, to]) => `"${ref}" = "${to}"`)
+          .join(', ')} }`,
+      );
     lines.push('}');
     return lines.join('\n');
   });
@@ -327,4 +334,22 @@ export async function runOurs(root, args, images, parent) {
 export async function runBake(root, args) {
   const { ms, output } = await timed(root, 'docker', args);
   return { ms, ...bakeRunSteps(output) };
+}
+
+/**
+ * The named contexts that give bake the replacements IMAGE_BASE_PINS makes for ours: each pinned
+ * `FROM <name>@sha256:...` of `dockerfile` whose name the replacement file lists.
+ */
+export function replacedBaseContexts(dockerfile) {
+  const file = ENV.IMAGE_BASE_PINS;
+  if (!file || !existsSync(file)) return {};
+  const pins = JSON.parse(readFileSync(file, 'utf8'));
+  const contexts = {};
+  for (const [, ref, name] of dockerfile.matchAll(
+    /^FROM\s+(?:--platform=\S+\s+)?((\S+?)(?::[^\s@/]+)?@sha256:[0-9a-f]{64})/gm,
+  )) {
+    const key = Object.keys(pins).find((k) => ref.startsWith(`${k}@`));
+    if (key) contexts[ref] = `docker-image://${name}@${pins[key]}`;
+  }
+  return contexts;
 }

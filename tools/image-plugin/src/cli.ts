@@ -1,5 +1,6 @@
 import { coderTemplate } from './commands/coder-template';
 import { merge } from './commands/merge';
+import { pinBasesCommand } from './commands/pin-bases';
 import { plan } from './commands/plan';
 import { publish } from './commands/publish';
 import { release } from './commands/release';
@@ -54,6 +55,10 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'sign') {
     const { resultsDir, key, noTlog } = values;
     await sign({ workspaceRoot, images, resultsDir, key, tlog: !noTlog, log });
+    return 0;
+  }
+  if (command === 'pin-bases') {
+    await pinBasesCommand({ workspaceRoot, check: values.check, log });
     return 0;
   }
   if (command === 'coder-template') {

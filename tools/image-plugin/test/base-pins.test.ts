@@ -42,7 +42,9 @@ describe.skipIf(!PINS)('pinned external bases', () => {
     expect(r.output).toContain(
       'images/unpinned/Dockerfile:2: the external base `debian:trixie-slim` is not pinned by digest',
     );
-    expect(r.output).toContain('fix: pin it in the Dockerfile: debian:trixie-slim@sha256:<index digest>');
+    expect(r.output).toContain(
+      'fix: pin it in the Dockerfile: npx images pin-bases writes debian:trixie-slim@sha256:<index digest>',
+    );
   });
 
   it("a replaced pin: the run says which pin, by what and from where, and the build gets the mirror's digest", () => {
@@ -52,6 +54,47 @@ describe.skipIf(!PINS)('pinned external bases', () => {
       `base pin replaced: debian:trixie-slim@${PUBLIC} -> debian@${mirrorDigest} (IMAGE_BASE_PINS=${PINS})`,
     );
     expect(r.output).toContain(`--build-context debian:trixie-slim@${PUBLIC}=docker-image://debian@${mirrorDigest}`);
+  });
+
+  const pinBases = (...args: string[]) => {
+    const r = spawnSync('node', ['tools/image-plugin/bin/images.js', 'pin-bases', ...args], {
+      cwd: ws.root,
+      env: ws.env,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  // The engine resolves debian:trixie-slim through its mirror, as it would Docker Hub's tag.
+  it('images pin-bases --check lists every pin that moved and the unpinned base, and fails; nothing is written', () => {
+    const r = pinBases('--check');
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout).toContain(`images/pinned/Dockerfile:1: debian:trixie-slim ${PUBLIC} -> ${mirrorDigest}`);
+    expect(r.stdout).toContain(`images/unpinned/Dockerfile:2: debian:trixie-slim (not pinned) -> ${mirrorDigest}`);
+    expect(r.stderr).toContain('images pin-bases --check: 2 pin(s) of external bases differ');
+    expect(r.stderr).toContain('fix: run npx images pin-bases, then commit the change');
+    expect(readFileSync(`${ws.root}/images/pinned/Dockerfile`, 'utf8')).toContain(PUBLIC);
+  });
+
+  it('images pin-bases moves the pins in the Dockerfiles; --check then passes and the images build FROM the pin', () => {
+    const r = pinBases();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('pinned 2 base reference(s): commit the change');
+    expect(readFileSync(`${ws.root}/images/pinned/Dockerfile`, 'utf8')).toBe(
+      `FROM debian:trixie-slim@${mirrorDigest}\nRUN true\n`,
+    );
+    expect(readFileSync(`${ws.root}/images/unpinned/Dockerfile`, 'utf8')).toContain(
+      `FROM debian:trixie-slim@${mirrorDigest}\n`,
+    );
+    ws.commitAll('bases pinned');
+    const check = pinBases('--check');
+    expect(check.status, check.stderr).toBe(0);
+    expect(check.stdout).toContain(`debian:trixie-slim: ${mirrorDigest} (every pin is current)`);
+    const unpinned = dryRun('unpinned', { IMAGE_BASE_PINS: '' });
+    expect(unpinned.status, unpinned.output).toBe(0);
+    // A pin that names what the mirror serves needs no replacement: nothing is replaced.
+    expect(unpinned.output).not.toContain('--build-context');
   });
 
   it('the pin decides the content hash: another pin is other content, with no registry asked', () => {

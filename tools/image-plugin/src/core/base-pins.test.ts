@@ -55,7 +55,7 @@ describe('basePin', () => {
       name: 'an unpinned base',
       ref: 'debian:trixie-slim',
       message:
-        "images/base/Dockerfile:3: the external base `debian:trixie-slim` is not pinned by digest: the image's bytes would change whenever its registry moves the tag, under tags that must not move\n  fix: pin it in the Dockerfile: debian:trixie-slim@sha256:<index digest> (docker buildx imagetools inspect debian:trixie-slim shows it as Digest)",
+        "images/base/Dockerfile:3: the external base `debian:trixie-slim` is not pinned by digest: the image's bytes would change whenever its registry moves the tag, under tags that must not move\n  fix: pin it in the Dockerfile: npx images pin-bases writes debian:trixie-slim@sha256:<index digest> (or by hand: docker buildx imagetools inspect debian:trixie-slim shows it as Digest)",
     },
     {
       name: 'a pin that is no sha256 digest',

@@ -63,7 +63,7 @@ export function basePin(base: ExternalRef, dockerfile: string, replacements: Pin
   }
   throw new ImageConfigError(
     `the external base \`${base.ref}\` is not pinned by digest: the image's bytes would change whenever its registry moves the tag, under tags that must not move`,
-    `pin it in the Dockerfile: ${name}@sha256:<index digest> (docker buildx imagetools inspect ${name} shows it as Digest); a refresh is then a commit that bumps the pin. In a test environment whose mirror serves other bytes, name a replacement file in ${BASE_PINS_ENV}`,
+    `pin it in the Dockerfile: npx images pin-bases writes ${name}@sha256:<index digest> (or by hand: docker buildx imagetools inspect ${name} shows it as Digest); a refresh is then a commit that bumps the pin. In a test environment whose mirror serves other bytes, name a replacement file in ${BASE_PINS_ENV}`,
     dockerfile,
     base.line,
   );

@@ -11,7 +11,7 @@ import { repositoryProblem } from './repository';
  * number that is not a number. Pure: argv in, options or an error out.
  */
 
-export type CommandName = 'plan' | 'release' | 'publish' | 'merge' | 'sign' | 'coder-template';
+export type CommandName = 'plan' | 'release' | 'publish' | 'merge' | 'sign' | 'coder-template' | 'pin-bases';
 
 /** Every option of every command, read and checked. */
 export interface CliOptions {
@@ -33,7 +33,7 @@ export interface CliOptions {
   key?: string;
   /** sign: no transparency-log upload. */
   noTlog: boolean;
-  /** coder-template: only compare the template's image list with the graph. */
+  /** coder-template, pin-bases: only compare (the image list with the graph; the pins with the registry). */
   check: boolean;
   /** coder-template: write the pinned digests of these (pushed) image-build results. */
   pinResults?: string;
@@ -127,6 +127,12 @@ export const COMMANDS: Record<CommandName, CommandRule> = {
     usage: `sign <image>... [--key cosign.key] [--no-tlog] [--resultsDir dist/images]
     Sign each image's pushed digest (<resultsDir>/<image>.json) and every manifest in it with
     cosign: keyless (GitHub's OIDC token) without --key.`,
+  },
+  'pin-bases': {
+    options: ['check'],
+    usage: `pin-bases [--check]
+    Move the Dockerfiles' pins of external bases (FROM <name>@sha256:...) to the digests their names
+    resolve to now, through the engine; --check only lists what moved and fails when anything did.`,
   },
   'coder-template': {
     options: ['check', 'pin-results', 'out'],
