@@ -267,6 +267,18 @@ describe.sequential('CI commands end to end', () => {
     });
   });
 
+  it('plan for a tag that is not a release tag stops in the plan job, before any build', async () => {
+    const r = await images(['plan', '--max-levels', '4'], {
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_REF: 'refs/tags/v1.2',
+      NX_BASE: 'HEAD',
+      NX_HEAD: 'HEAD',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('release: the tag "refs/tags/v1.2" is not a release tag');
+    expect(r.stdout).not.toContain('"levels"');
+  });
+
   it('plan with fewer level jobs than levels fails naming the workflow file', async () => {
     const r = await images(['plan', '--all', '--max-levels', '1', '--workflow', '.github/workflows/images.yml']);
     expect(r.code).not.toBe(0);

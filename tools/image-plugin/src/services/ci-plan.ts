@@ -3,6 +3,7 @@ import { defaultRepository } from '../adapters/git-remote';
 import { ciPlan, type CiPlan } from '../core/ci-plan';
 import { DEFAULT_CI_PLATFORMS, DEFAULT_RUNNERS } from '../core/defaults';
 import { platformList } from '../core/platforms';
+import { parseReleaseTag } from '../core/release-tags';
 import { imagesMissingContent, type MissingContent } from './registry-content';
 import { workspaceImages } from './workspace';
 
@@ -23,6 +24,8 @@ export interface CiPlanRequest {
  * every image whose content is not in the registry; the rest only get their SHA tag.
  */
 export async function planCi(req: CiPlanRequest): Promise<{ plan: CiPlan; missing: MissingContent[] }> {
+  // A run for a tag releases it: a tag that is no release tag stops here, before any build job starts.
+  if (req.env.GITHUB_REF?.startsWith('refs/tags/')) parseReleaseTag(req.env.GITHUB_REF);
   const { options, specs, levels, buildOptions } = await workspaceImages(req.workspaceRoot);
   const affected = req.all
     ? 'all'
