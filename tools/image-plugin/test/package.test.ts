@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packPlugin } from './packed-plugin';
 import { TEST_WORKSPACE_ENV, WORKSPACE } from './scratch-workspace';
 
 /**
@@ -39,16 +40,7 @@ describe.sequential('the plugin packed and installed into a fresh Nx workspace',
     const started = Date.now();
     dir = mkdtempSync(join(tmpdir(), 'image-plugin-package-'));
     ws = join(dir, 'workspace');
-    const pack = await execa('npm', ['pack', '--json', '--pack-destination', dir], {
-      cwd: join(WORKSPACE, 'tools/image-plugin'),
-      all: true,
-    });
-    const info = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{
-      filename: string;
-      files: Array<{ path: string }>;
-    }>;
-    tarball = join(dir, info[0].filename);
-    packed = info[0].files.map((f) => f.path).sort();
+    ({ tarball, files: packed } = await packPlugin(dir));
 
     await execa('mkdir', ['-p', ws]);
     writeFileSync(

@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { ImageConfigError } from '../core/errors';
+import type { GitState } from '../core/workspace-init';
 
 /** Runs git; never rejects: the exit code and output tell. */
 function git(cwd: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
@@ -46,6 +47,15 @@ export function parseStatus(output: string): Revision | null {
     else if (line.startsWith('u ')) changes.push(line.split(' ').slice(10).join(' '));
   }
   return sha && /^[0-9a-f]{40,64}$/.test(sha) ? { sha, changes } : null;
+}
+
+/** Whether `cwd` is in a git repository with a commit (two `git rev-parse`, for the init generator). */
+export function gitState(cwd: string): GitState {
+  const inside = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd, encoding: 'utf8' });
+  if ((inside.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return 'no-git';
+  if (inside.status !== 0 || inside.stdout.trim() !== 'true') return 'not-a-repository';
+  const head = spawnSync('git', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd, encoding: 'utf8' });
+  return head.status === 0 ? 'ready' : 'no-commit';
 }
 
 /** The commit a tag points at. */

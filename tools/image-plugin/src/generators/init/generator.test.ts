@@ -2,35 +2,39 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readNxJson, updateJson, type Tree } from '@nx/devkit';
+import { logger, readNxJson, updateJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import initGenerator, { initWorkspace } from './generator';
+import initGenerator, { initWorkspace, readInitFacts, type InitFacts } from './generator';
 
 const PLUGIN = '@workspace-images/image-plugin';
 const pluginsOf = (tree: Tree) => readNxJson(tree)?.plugins;
+/** An in-memory tree is no git repository: the facts init reads from git, as a real repository with a commit gives them. */
+const READY: InitFacts = { git: 'ready' };
+const IGNORED = '.gitignore: dist/, .nx/cache, .nx/workspace-data';
 
 beforeEach(() => vi.stubEnv('GITHUB_REPOSITORY', ''));
 afterEach(() => vi.unstubAllEnvs());
 
 describe('init on an in-memory workspace', () => {
-  it('adds the plugin with --repository (normalized) and the build-context .dockerignore', () => {
+  it('adds the plugin with --repository (normalized), the build-context .dockerignore and the .gitignore lines', () => {
     const tree = createTreeWithEmptyWorkspace();
-    expect(initWorkspace(tree, { repository: 'GHCR.io/Acme/Images/' })).toEqual({
-      added: [`nx.json: ${PLUGIN} (repository ghcr.io/acme/images)`, '.dockerignore'],
+    expect(initWorkspace(tree, { repository: 'ghcr.io/acme/images/' }, READY)).toEqual({
+      added: [`nx.json: ${PLUGIN} (repository ghcr.io/acme/images)`, '.dockerignore', IGNORED],
       kept: [],
     });
     expect(pluginsOf(tree)).toEqual([{ plugin: PLUGIN, options: { repository: 'ghcr.io/acme/images' } }]);
     expect(tree.read('.dockerignore', 'utf8')).toMatch(
       /^# Keep the build context small: builds only read images\/ and scripts\/[^\n]*\n#[^\n]*\n\*\n!images\/\n!scripts\/\n/,
     );
+    expect(tree.read('.gitignore', 'utf8')).toBe('dist/\n.nx/cache\n.nx/workspace-data\n');
   });
 
   it('keeps the other plugins and writes dockerfileGlob only when given; the ignore file follows it', () => {
     const tree = createTreeWithEmptyWorkspace();
     updateJson(tree, 'nx.json', (nx) => ({ ...nx, plugins: ['@nx/js'] }));
-    initWorkspace(tree, { repository: 'ghcr.io/acme/images', dockerfileGlob: 'containers/*/Dockerfile' });
+    initWorkspace(tree, { repository: 'ghcr.io/acme/images', dockerfileGlob: 'containers/*/Dockerfile' }, READY);
     expect(pluginsOf(tree)).toEqual([
       '@nx/js',
       { plugin: PLUGIN, options: { dockerfileGlob: 'containers/*/Dockerfile', repository: 'ghcr.io/acme/images' } },
@@ -38,15 +42,27 @@ describe('init on an in-memory workspace', () => {
     expect(tree.read('.dockerignore', 'utf8')).toContain('\n!containers/\n!scripts/\n');
   });
 
-  it('twice changes nothing; a workspace that loads the plugin by path keeps its entry; an own .dockerignore is kept', () => {
+  it('appends to a .gitignore only the lines it lacks, after a last line without a newline', () => {
     const tree = createTreeWithEmptyWorkspace();
-    initWorkspace(tree, { repository: 'ghcr.io/acme/images' });
-    const after = { nx: tree.read('nx.json', 'utf8'), ignore: tree.read('.dockerignore', 'utf8') };
-    expect(initWorkspace(tree, { repository: 'ghcr.io/other/x' })).toEqual({
-      added: [],
-      kept: [`nx.json: ${PLUGIN}`, '.dockerignore'],
-    });
-    expect({ nx: tree.read('nx.json', 'utf8'), ignore: tree.read('.dockerignore', 'utf8') }).toEqual(after);
+    tree.write('.gitignore', 'node_modules\n/.nx/cache');
+    expect(initWorkspace(tree, { repository: 'ghcr.io/acme/images' }, READY).added).toContain(
+      '.gitignore: dist/, .nx/workspace-data',
+    );
+    expect(tree.read('.gitignore', 'utf8')).toBe('node_modules\n/.nx/cache\ndist/\n.nx/workspace-data\n');
+  });
+
+  it('twice changes nothing (the same options or none); a workspace that loads the plugin by path keeps its entry; own ignore files are kept', () => {
+    const tree = createTreeWithEmptyWorkspace();
+    initWorkspace(tree, { repository: 'ghcr.io/acme/images' }, READY);
+    const files = () => ['nx.json', '.dockerignore', '.gitignore'].map((f) => tree.read(f, 'utf8'));
+    const after = files();
+    for (const again of [{ repository: 'ghcr.io/acme/images/' }, {}]) {
+      expect(initWorkspace(tree, again, { git: 'ready', remoteRepository: 'ghcr.io/other/x' })).toEqual({
+        added: [],
+        kept: [`nx.json: ${PLUGIN}`, '.dockerignore', '.gitignore'],
+      });
+      expect(files()).toEqual(after);
+    }
 
     const local = createTreeWithEmptyWorkspace();
     updateJson(local, 'nx.json', (nx) => ({
@@ -54,37 +70,78 @@ describe('init on an in-memory workspace', () => {
       plugins: [{ plugin: './tools/image-plugin/src/plugin.ts', options: {} }],
     }));
     local.write('.dockerignore', 'node_modules\n');
-    expect(initWorkspace(local, {}).added).toEqual([]);
+    local.write('.gitignore', 'dist\n.nx\n');
+    expect(initWorkspace(local, {}, READY).added).toEqual([]);
     expect(local.read('.dockerignore', 'utf8')).toBe('node_modules\n');
+    expect(local.read('.gitignore', 'utf8')).toBe('dist\n.nx\n');
   });
 
+  const acmeEntry = { plugin: PLUGIN, options: { repository: 'ghcr.io/acme/images' } };
   it.each([
     [
       'no repository and no GitHub remote',
       {},
+      READY,
+      [],
       'no repository to publish images to: the origin remote is not a GitHub repository (or there is none)\n  fix: pass --repository ghcr.io/<owner>/<repo>',
     ],
     [
       'a repository with a tag',
       { repository: 'ghcr.io/acme/images:base' },
-      '"ghcr.io/acme/images:base" is not a repository to publish images to',
+      READY,
+      [],
+      '--repository: "ghcr.io/acme/images:base" is not a repository name\n  fix: write it as <registry>/<owner>/<name>',
+    ],
+    [
+      'a repository with capitals',
+      { repository: 'ghcr.io/Acme/Images/' },
+      READY,
+      [],
+      '--repository: "ghcr.io/Acme/Images/" must be lower case\n  fix: write ghcr.io/acme/images',
     ],
     [
       'a glob that says no folder',
       { repository: 'ghcr.io/acme/images', dockerfileGlob: '**/Dockerfile' },
+      READY,
+      [],
       `dockerfileGlob "**/Dockerfile" does not say which folder`,
     ],
-  ])('refuses %s, writing nothing', async (_case, schema, expected) => {
-    const tree = createTreeWithEmptyWorkspace();
-    const before = tree.listChanges().length;
-    await expect(initGenerator(tree, schema)).rejects.toThrow(expected);
-    expect(tree.listChanges().length).toBe(before);
-  });
+    [
+      'a folder that is not a git repository',
+      { repository: 'ghcr.io/acme/images' },
+      { git: 'not-a-repository' },
+      [],
+      "this workspace is not a git repository: the images' tags name the commit they are built from\n  fix: git init && git add -A && git commit",
+    ],
+    [
+      'a git repository with no commit yet',
+      { repository: 'ghcr.io/acme/images' },
+      { git: 'no-commit' },
+      [],
+      'the git repository has no commit yet',
+    ],
+    [
+      'the plugin in nx.json with another repository',
+      { repository: 'ghcr.io/acme/other' },
+      READY,
+      [acmeEntry],
+      `nx.json: nx.json already has a ${PLUGIN} entry with repository "ghcr.io/acme/images", not --repository ghcr.io/acme/other\n  fix: change its options in nx.json by hand, or run init without --repository to keep them`,
+    ],
+  ] as Array<[string, Record<string, string>, InitFacts, unknown[], string]>)(
+    'refuses %s, writing nothing',
+    (_case, schema, facts, plugins, expected) => {
+      const tree = createTreeWithEmptyWorkspace();
+      if (plugins.length) updateJson(tree, 'nx.json', (nx) => ({ ...nx, plugins }));
+      const before = tree.listChanges().map((c) => [c.path, c.content?.toString()]);
+      expect(() => initWorkspace(tree, schema, facts)).toThrow(expected);
+      expect(tree.listChanges().map((c) => [c.path, c.content?.toString()])).toEqual(before);
+    },
+  );
 
-  it('refuses a folder that is not an Nx workspace', async () => {
+  it('refuses a folder that is not an Nx workspace', () => {
     const tree = createTreeWithEmptyWorkspace();
     tree.delete('nx.json');
-    await expect(initGenerator(tree, { repository: 'ghcr.io/a/b' })).rejects.toThrow(
+    expect(() => initWorkspace(tree, { repository: 'ghcr.io/a/b' }, READY)).toThrow(
       'nx.json: this is not an Nx workspace (no nx.json)',
     );
   });
@@ -93,26 +150,63 @@ describe('init on an in-memory workspace', () => {
 describe('init in a real git repository: the repository from the origin remote', () => {
   const roots: string[] = [];
   afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+  const GIT_ENV = ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false'];
+  const workspace = (remote?: string) => {
+    const root = mkdtempSync(join(tmpdir(), 'init-'));
+    roots.push(root);
+    writeFileSync(join(root, 'nx.json'), '{\n  "$schema": "./node_modules/nx/schemas/nx-schema.json"\n}\n');
+    if (remote === undefined) return root;
+    execFileSync('git', ['init', '-q'], { cwd: root });
+    if (remote) execFileSync('git', ['remote', 'add', 'origin', remote], { cwd: root });
+    return root;
+  };
+  const commit = (root: string) => {
+    execFileSync('git', ['add', '-A'], { cwd: root });
+    execFileSync('git', [...GIT_ENV, 'commit', '-q', '-m', 'first'], { cwd: root });
+  };
 
   it.each([
     ['git@github.com:Acme/Workspace-Images.git', 'ghcr.io/acme/workspace-images'],
     ['https://github.com/acme/images', 'ghcr.io/acme/images'],
-  ])('%s -> %s, written to disk; a second run leaves nx.json byte for byte', (remote, repository) => {
-    const root = mkdtempSync(join(tmpdir(), 'init-'));
-    roots.push(root);
-    writeFileSync(join(root, 'nx.json'), '{\n  "$schema": "./node_modules/nx/schemas/nx-schema.json"\n}\n');
-    execFileSync('git', ['init', '-q'], { cwd: root });
-    execFileSync('git', ['remote', 'add', 'origin', remote], { cwd: root });
-    const run = () => {
+  ])('%s -> %s, written to disk; a second run leaves every file byte for byte', async (remote, repository) => {
+    const root = workspace(remote);
+    commit(root);
+    const run = async () => {
       const tree = new FsTree(root, false);
-      const result = initWorkspace(tree, {});
+      const report = await initGenerator(tree, {});
       flushChanges(root, tree.listChanges());
-      return result;
+      return report;
     };
-    expect(run().added).toEqual([`nx.json: ${PLUGIN} (repository ${repository})`, '.dockerignore']);
-    const nx = readFileSync(join(root, 'nx.json'), 'utf8');
-    expect(JSON.parse(nx).plugins).toEqual([{ plugin: PLUGIN, options: { repository } }]);
-    expect(run().added).toEqual([]);
-    expect(readFileSync(join(root, 'nx.json'), 'utf8')).toBe(nx);
+    const info = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+    (await run())();
+    expect(info.mock.calls.map((c) => c[0])).toEqual([
+      `Added nx.json: ${PLUGIN} (repository ${repository})`,
+      'Added .dockerignore',
+      `Added ${IGNORED}`,
+      expect.stringMatching(/^Next: nx g @workspace-images\/image-plugin:image <name>/),
+    ]);
+    const files = () => ['nx.json', '.dockerignore', '.gitignore'].map((f) => readFileSync(join(root, f), 'utf8'));
+    const written = files();
+    expect(JSON.parse(written[0]).plugins).toEqual([{ plugin: PLUGIN, options: { repository } }]);
+    info.mockClear();
+    (await run())();
+    expect(info.mock.calls.map((c) => c[0]).slice(0, 3)).toEqual([
+      `Kept nx.json: ${PLUGIN} (already there)`,
+      'Kept .dockerignore (already there)',
+      'Kept .gitignore (already there)',
+    ]);
+    expect(files()).toEqual(written);
+    info.mockRestore();
+  });
+
+  it.each([
+    ['a folder that is not a git repository', undefined, 'this workspace is not a git repository'],
+    ['a git repository with no commit yet', 'https://github.com/acme/images', 'the git repository has no commit yet'],
+  ])('refuses %s, writing nothing', async (_case, remote, expected) => {
+    const root = workspace(remote);
+    expect(readInitFacts(root).git).toBe(remote === undefined ? 'not-a-repository' : 'no-commit');
+    const tree = new FsTree(root, false);
+    await expect(initGenerator(tree, { repository: 'ghcr.io/acme/images' })).rejects.toThrow(expected);
+    expect(tree.listChanges()).toEqual([]);
   });
 });

@@ -6,7 +6,6 @@ import {
   checkImageName,
   checkNpmPackage,
   checkPersistPath,
-  checkRepository,
   checkToolName,
   MAX_IMAGE_NAME,
   tagClash,
@@ -86,10 +85,6 @@ describe('tool names, Debian packages, pinned npm packages, persisted paths, rep
     [() => checkPersistPath('/etc/tool:dir'), 'is not a path under $HOME'],
     [() => checkPersistPath('.a/../../b:dir'), 'is not a path under $HOME'],
     [() => checkPersistPath('.a b:dir'), 'use only letters'],
-    [() => checkRepository('ghcr.io/acme/workspace-images'), 'ghcr.io/acme/workspace-images'],
-    [() => checkRepository('127.0.0.1:5000/team/images'), '127.0.0.1:5000/team/images'],
-    [() => checkRepository('ghcr.io/acme/images:base'), 'is not a repository to publish images to'],
-    [() => checkRepository('ghcr.io'), 'is not a repository'],
   ])('%#', (f, expected) => {
     expect(message(f) === 'no error' ? String(f()) : message(f)).toContain(expected);
   });

@@ -132,16 +132,6 @@ export function checkPersistPath(entry: string): PersistPath {
   return { path: parts.join('/'), type };
 }
 
-/** Where images are published: `registry/path` (lowercase, no tag or digest), e.g. ghcr.io/acme/workspace-images. */
-export function checkRepository(repository: string): string {
-  const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-  if (new RegExp(`^[a-z0-9.-]+(?::\\d+)?(?:/${component})+$`).test(repository)) return repository;
-  throw new ImageConfigError(
-    `"${repository}" is not a repository to publish images to`,
-    'give a registry and a path without a tag, e.g. ghcr.io/<owner>/<repo>',
-  );
-}
-
 /** A free-text option that lands in a comment, a label or a docs line: one line of text. */
 export function checkOneLine(option: string, value: string): string {
   if (/[\r\n]/.test(value)) {
