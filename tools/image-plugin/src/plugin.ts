@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   CreateDependencies,
+  CreateNodesContextV2,
   CreateNodesV2,
   ProjectConfiguration,
   RawProjectGraphDependency,
@@ -11,18 +12,21 @@ import { minimatch } from 'minimatch';
 import { readDockerfileSource } from './adapters/files';
 import { defaultRepository } from './adapters/git-remote';
 import { JsonCache, workspaceCache } from './adapters/json-cache';
+import { tellNxUser } from './adapters/nx-terminal';
 import { assertFreshBuild, buildFingerprint } from './build-check';
 import { BUILD_TARGET, DEFAULT_DOCKERFILE_GLOB, TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
+import { configurationProblem, shaLengthProblem } from './core/configuration-check';
 import { readDockerfile, type DockerfileFacts } from './core/dockerfile';
-import { ImageConfigError } from './core/errors';
+import { ImageConfigError, isImageError } from './core/errors';
+import { printsPluginErrors } from './core/graph-refusals';
 import { levelsOf, lineageOf, parentsFrom } from './core/graph';
 import { lineOfKeys } from './core/json-lines';
 import { imageMetadata, imageSpecOf } from './core/image-metadata';
-import { buildArgsOf, readImageSpecs, type ImageSpec } from './core/image-spec';
+import { buildArgsOf, imageNameOf, readImageSpecs, type ImageSpec } from './core/image-spec';
 import { parseSizeBudget, SIZE_BUDGET_OPTION } from './core/sizes';
 import { parseTestSpec } from './core/test-spec';
 import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from './options';
-import { executorOf } from './plugin-package';
+import { executorOf, isImagePluginEntry } from './plugin-package';
 
 assertFreshBuild();
 const BUILD = buildFingerprint();
@@ -32,17 +36,14 @@ const EXECUTOR = executorOf('image-build');
 const TEST_EXECUTOR = executorOf('image-test');
 
 /**
- * Reads every Dockerfile the glob selects into image specs, checking the graph for cycles. A glob
- * written in nx.json that selects none of the workspace's Dockerfiles is a mistake (a workspace with
- * no image yet and the default glob is not).
+ * The Dockerfiles the glob selects. A glob written in nx.json that selects none of the workspace's
+ * Dockerfiles is a mistake (a workspace with no image yet and the default glob is not).
  */
-function readWorkspaceImages(
-  workspaceRoot: string,
+function selectDockerfiles(
   dockerfiles: readonly string[],
   options: NormalizedPluginOptions,
   globWritten: boolean,
-  cache: JsonCache,
-): ImageSpec[] {
+): string[] {
   const selected = dockerfiles.filter((f) => minimatch(f, options.dockerfileGlob, { dot: false })).sort();
   if (selected.length === 0 && dockerfiles.length > 0 && globWritten) {
     const shown = [...dockerfiles].sort().slice(0, 4).join(', ') + (dockerfiles.length > 4 ? ', ...' : '');
@@ -52,6 +53,16 @@ function readWorkspaceImages(
       'nx.json',
     );
   }
+  return selected;
+}
+
+/** Reads the selected Dockerfiles into image specs, checking the graph for cycles. */
+function readWorkspaceImages(
+  workspaceRoot: string,
+  selected: readonly string[],
+  options: NormalizedPluginOptions,
+  cache: JsonCache,
+): ImageSpec[] {
   const specs = readImageSpecs(
     selected.map((dockerfile) => readDockerfileSource(workspaceRoot, dockerfile)),
     {
@@ -78,12 +89,81 @@ const normalize = (options: ImagePluginOptions | undefined, workspaceRoot: strin
       if (!remoteRepository.has(workspaceRoot)) remoteRepository.set(workspaceRoot, defaultRepository(workspaceRoot));
       return remoteRepository.get(workspaceRoot);
     },
-    // Read only when an option is refused: the line of the option in nx.json, in the plugin's entry.
-    (keys) => {
-      const nxJson = join(workspaceRoot, 'nx.json');
-      return existsSync(nxJson) ? lineOfKeys(readFileSync(nxJson, 'utf8'), keys, 'image-plugin') : undefined;
-    },
+    (keys) => lineOfNxJson(workspaceRoot, keys),
   );
+
+/** Read only when an option is refused: the line of the option in nx.json, in the plugin's entry. */
+function lineOfNxJson(workspaceRoot: string, keys: string[]): number | undefined {
+  const nxJson = join(workspaceRoot, 'nx.json');
+  return existsSync(nxJson) ? lineOfKeys(readFileSync(nxJson, 'utf8'), keys, 'image-plugin') : undefined;
+}
+
+/** The line each image plugin entry of nx.json starts on (its plugin name's line), in order. */
+function entryLines(workspaceRoot: string, names: readonly string[]): Array<number | undefined> {
+  const nxJson = join(workspaceRoot, 'nx.json');
+  const lines = existsSync(nxJson) ? readFileSync(nxJson, 'utf8').split('\n') : [];
+  let at = -1;
+  return names.map((name) => {
+    const found = lines.findIndex((l, i) => i > at && l.includes(JSON.stringify(name)));
+    if (found < 0) return undefined;
+    at = found;
+    return found + 1;
+  });
+}
+
+/**
+ * The options, normalized once per graph, and the Dockerfiles they select; the configuration is then
+ * checked for meaning (core/configuration-check.ts): one refusal, with nx.json or the Dockerfile.
+ */
+function settleOptions(
+  rawOptions: ImagePluginOptions | undefined,
+  files: readonly string[],
+  context: CreateNodesContextV2,
+) {
+  const options = normalize(rawOptions, context.workspaceRoot);
+  const dockerfiles = files.filter((f) => f === 'Dockerfile' || f.endsWith('/Dockerfile'));
+  const selected = selectDockerfiles(dockerfiles, options, rawOptions?.dockerfileGlob !== undefined);
+  const entries = (context.nxJsonConfiguration.plugins ?? []).filter(isImagePluginEntry);
+  const lines =
+    entries.length > 1
+      ? entryLines(
+          context.workspaceRoot,
+          entries.map((e) => (typeof e === 'string' ? e : e.plugin)),
+        )
+      : [];
+  const problem = configurationProblem({
+    entries: entries.map((e, i) => ({ options: typeof e === 'string' ? undefined : e.options, line: lines[i] })),
+    written: rawOptions,
+    options,
+    images: selected.map((dockerfile) => ({ name: imageNameOf(dockerfile), dockerfile })),
+    lineOf: (keys) => lineOfNxJson(context.workspaceRoot, keys),
+  });
+  if (problem) throw problem;
+  return { options, selected };
+}
+
+/** Refusals already shown by this process (two identical plugin entries refuse alike). */
+const told = new Set<string>();
+
+/**
+ * Runs a graph-time function of the plugin; a refusal is shown to the user by the plugin itself
+ * unless the running command prints it (`nx show`, `images ...`): `nx run-many` and `nx affected`
+ * print only Nx's summary line (docs/errors.md). Then Nx gets the refusal as before.
+ */
+function refusing<A extends unknown[], R>(fn: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      const inDaemon = Boolean((globalThis as { NX_DAEMON?: boolean }).NX_DAEMON);
+      if (isImageError(e) && !printsPluginErrors(process.argv, process.env) && (inDaemon || !told.has(e.message))) {
+        told.add(e.message);
+        tellNxUser(`${e.message}\n`);
+      }
+      throw e;
+    }
+  };
+}
 
 /** The inferred `image-build` target: inputs are exactly the image folder and the folders it bind-mounts. */
 function imageBuildTarget(spec: ImageSpec, options: NormalizedPluginOptions): TargetConfiguration {
@@ -124,18 +204,11 @@ function imageTestTarget(
 export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
   // Test specs are matched too, so adding one refreshes Nx's cached inference.
   `**/{Dockerfile,${TEST_SPEC_FILE}}`,
-  async (files, rawOptions, context) => {
-    const options = normalize(rawOptions, context.workspaceRoot);
-    const dockerfiles = files.filter((f) => f === 'Dockerfile' || f.endsWith('/Dockerfile'));
+  refusing(async (files, rawOptions, context) => {
+    const { options, selected } = settleOptions(rawOptions, files, context);
     // What the plugin read from the files, kept between commands (adapters/json-cache.ts).
     const cache = workspaceCache(context.workspaceRoot, 'image-plugin-inference.json');
-    const specs = readWorkspaceImages(
-      context.workspaceRoot,
-      dockerfiles,
-      options,
-      rawOptions?.dockerfileGlob !== undefined,
-      cache,
-    );
+    const specs = readWorkspaceImages(context.workspaceRoot, selected, options, cache);
     const byName = new Map(specs.map((s) => [s.name, s]));
     const parentsOf = parentsFrom(specs);
     const testSpecs = new Set(files.filter((f) => f === TEST_SPEC_FILE || f.endsWith(`/${TEST_SPEC_FILE}`)));
@@ -172,15 +245,15 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
         },
       ] as const;
     });
-  },
+  }),
 ];
 
 /**
- * Every image's `sizeBudget` as the merged configuration has it (nx.json's build defaults, then the
+ * Every image's `sizeBudget` and `shaLength` as the merged configuration has it (nx.json's build defaults, then the
  * image's project.json), checked when the graph is made: a bad value fails `nx show projects` with the
  * file that set it, before any build. The command line's value is checked by the build's settings.
  */
-function checkSizeBudgets(options: ImagePluginOptions | undefined, projects: Record<string, ProjectConfiguration>) {
+function checkBuildNumbers(options: ImagePluginOptions | undefined, projects: Record<string, ProjectConfiguration>) {
   const fromNxJson = options?.build?.[SIZE_BUDGET_OPTION];
   if (fromNxJson !== undefined) parseSizeBudget(fromNxJson, `nx.json (plugins[].options.build.${SIZE_BUDGET_OPTION})`);
   const targetName = options?.buildTargetName ?? BUILD_TARGET;
@@ -195,6 +268,14 @@ function checkSizeBudgets(options: ImagePluginOptions | undefined, projects: Rec
       ]),
     ];
     for (const [path, values] of sets) {
+      const sha = values?.shaLength;
+      const shaProblem = path === 'options' && sha === options?.build?.shaLength ? undefined : sha;
+      const refused = shaLengthProblem(
+        shaProblem,
+        `targets.${targetName}.${path}.shaLength`,
+        `${project.root}/project.json`,
+      );
+      if (refused) throw refused;
       const value = values?.[SIZE_BUDGET_OPTION];
       if (value === undefined || (path === 'options' && value === fromNxJson)) continue;
       parseSizeBudget(value, `${project.root}/project.json (targets.${targetName}.${path}.${SIZE_BUDGET_OPTION})`);
@@ -204,10 +285,10 @@ function checkSizeBudgets(options: ImagePluginOptions | undefined, projects: Rec
 
 /**
  * Static child -> parent edges, from the metadata createNodes stored on each image project: the
- * Dockerfiles are read once per graph, by createNodes. Checks the size budgets on the way.
+ * Dockerfiles are read once per graph, by createNodes. Checks the size budgets and SHA lengths on the way.
  */
-export const createDependencies: CreateDependencies<ImagePluginOptions> = (options, context) => {
-  checkSizeBudgets(options, context.projects);
+export const createDependencies: CreateDependencies<ImagePluginOptions> = refusing((options, context) => {
+  checkBuildNumbers(options, context.projects);
   return Object.entries(context.projects).flatMap(([name, project]) => {
     const spec = imageSpecOf(name, project);
     if (!spec) return [];
@@ -220,6 +301,6 @@ export const createDependencies: CreateDependencies<ImagePluginOptions> = (optio
         sourceFile: spec.dockerfile,
       }));
   });
-};
+});
 
 export { preTasksExecution, postTasksExecution } from './hooks';

@@ -81,3 +81,22 @@ export function imageTags(args: {
     content: contentTag(args.repository, args.layout, args.image, args.contentHash),
   };
 }
+
+/** Docker's tag grammar: every tag a layout writes must match it. */
+export const TAG_GRAMMAR = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * What follows `<image>-` in a tag the single layout writes, for any commit, content, platform or
+ * release: a SHA (7 to 40 hex digits, `-dirty`), `content-<hash>` (with pushByDigest a platform too:
+ * `-linux-arm64`), `edge`, `buildcache`, or a release version (`1`, `1.2`, `1.2.3`, `1.3.0-rc.1`, `1.2.3_build.5`).
+ */
+const OWN_SUFFIX =
+  /^(?:[0-9a-f]{7,40}(?:-dirty)?|content-[0-9a-f]+(?:-[a-z]+-[a-z0-9_]+(?:-[a-z0-9]+)?)?|edge|buildcache|\d+(?:\.\d+(?:\.\d+(?:-[0-9A-Za-z.-]+)?(?:_[0-9A-Za-z.-]+)?)?)?)$/;
+
+/**
+ * Whether the single layout could write `tag` for `image` (`base`, `base-1a2b3c4`, `base-content-<hash>`,
+ * `base-edge`, `base-1`): the tags an image owns in the family's one repository.
+ */
+export function isTagOf(image: string, tag: string): boolean {
+  return tag === image || (tag.startsWith(`${image}-`) && OWN_SUFFIX.test(tag.slice(image.length + 1)));
+}

@@ -4,6 +4,7 @@ import { createProjectGraphAsync } from '@nx/devkit';
 import { defaultRepository } from '../adapters/git-remote';
 import type { ImageBuildOptions } from '../core/build-options';
 import { levelsOf } from '../core/graph';
+import { graphFailure, REFUSALS_REPORTED_ENV } from '../core/graph-refusals';
 import { imageSpecOf } from '../core/image-metadata';
 import type { ImageSpec } from '../core/image-spec';
 import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from '../options';
@@ -29,8 +30,14 @@ function pluginOptions(workspaceRoot: string): ImagePluginOptions {
 
 /** Every image of the workspace, as the Nx project graph holds it (the plugin's inference). */
 export async function workspaceImages(workspaceRoot: string): Promise<WorkspaceImages> {
+  // Not exitOnError: Nx would print only "Failed to process project graph." and exit; the plugin's
+  // refusals (file, line, fix) are in the error it throws, and this prints them (not the plugin too).
+  process.env[REFUSALS_REPORTED_ENV] = '1';
+  const graph = await createProjectGraphAsync({ exitOnError: false }).catch((e: unknown) => {
+    throw graphFailure(e);
+  });
+  // After the graph: a bad option is refused by the plugin there, with its line in nx.json.
   const options = normalizePluginOptions(pluginOptions(workspaceRoot), () => defaultRepository(workspaceRoot));
-  const graph = await createProjectGraphAsync({ exitOnError: true });
   const specs = Object.values(graph.nodes)
     .map((node) => imageSpecOf(node.name, node.data))
     .filter((s): s is ImageSpec => s !== null)
