@@ -134,22 +134,18 @@ const nx = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
 const SBOM_GENERATOR = 'workspace-images/sbom-scanner:1';
 
 /** The push run of the brief: every image, both platforms, the CA bundle secret. */
+const pushOptions = (repository = REPO) => [
+  '--push',
+  `--repository=${repository}`,
+  `--platforms=${PLATFORMS.join(',')}`,
+  // BuildKit's default scanner image is on Docker Hub; the project's own generator (tools/sbom-scanner).
+  `--sbomGenerator=${SBOM_GENERATOR}`,
+  `--caBundle=${CA_BUNDLE}`,
+];
 const pushAll = (extra: string[] = [], extraEnv: NodeJS.ProcessEnv = {}, repository = REPO) =>
-  nx(
-    [
-      'run-many',
-      '-t',
-      'image-build',
-      '--push',
-      `--repository=${repository}`,
-      `--platforms=${PLATFORMS.join(',')}`,
-      // BuildKit's default scanner image is on Docker Hub; the project's own generator (tools/sbom-scanner).
-      `--sbomGenerator=${SBOM_GENERATOR}`,
-      `--caBundle=${CA_BUNDLE}`,
-      ...extra,
-    ],
-    extraEnv,
-  );
+  nx(['run-many', '-t', 'image-build', ...pushOptions(repository), ...extra], extraEnv);
+/** The push run of one image (`nx run <image>:image-build`), its parents through dependsOn. */
+const pushOne = (image: Image) => nx(['run', `${image}:image-build`, ...pushOptions()]);
 
 /** `npx images publish` (the copy in the scratch workspace). */
 const publish = () => run('node', ['tools/image-plugin/bin/images.js', 'publish']);
@@ -440,16 +436,7 @@ describe.sequential(
     it('a child run alone (nx run leaf:image-build --push) builds its parents with the same options', async () => {
       const sha = await git('rev-parse', 'HEAD');
       clearResults();
-      const r = await nx([
-        'run',
-        'leaf:image-build',
-        '--push',
-        `--repository=${REPO}`,
-        `--platforms=${PLATFORMS.join(',')}`,
-        // BuildKit's default scanner image is on Docker Hub; the project's own generator (tools/sbom-scanner).
-        `--sbomGenerator=${SBOM_GENERATOR}`,
-        `--caBundle=${CA_BUNDLE}`,
-      ]);
+      const r = await pushOne('leaf');
       expectOk(r);
       const runs = (['root', 'left', 'leaf'] as const).map((image) => readResult(image));
       for (const result of runs) {
@@ -486,17 +473,7 @@ describe.sequential(
     it('a child whose SHA tag is missing is never built or reused FROM a parent kept with other inputs', async () => {
       const sha7 = (await commit('only root and left are built')).slice(0, 7);
       clearResults();
-      expectOk(
-        await nx([
-          'run',
-          'left:image-build',
-          '--push',
-          `--repository=${REPO}`,
-          `--platforms=${PLATFORMS.join(',')}`,
-          `--sbomGenerator=${SBOM_GENERATOR}`,
-          `--caBundle=${CA_BUNDLE}`,
-        ]),
-      );
+      expectOk(await pushOne('left'));
       const r = await pushAll(['--buildArgs.INPUTS_MOVED=1']);
       expect(r.exitCode).not.toBe(0);
       expect(r.output).toContain(
