@@ -46,11 +46,11 @@ type HashedImage = Omit<PreparedImage, 'lookup' | 'remote' | 'preparedInMs'> & {
 /**
  * The run's first pass, for every image at once before the first build: settings, the commit, the
  * content hashes (chained in memory parent -> child, as `images plan` does) and the lookups of each
- * content tag and the commit's SHA tag, all side by side: a child's hash waits for its parent's hash only, not for the parent's lookup,
- * so the lookups of every level of the tree go out together. A no-op run (everything in the registry)
- * then needs no process per image. Parents outside the run (an earlier CI job) are read from their
- * result files. Each image's promise fails alone: its task fails, its children are skipped, its
- * siblings go on.
+ * content tag and the commit's SHA tag, all side by side: a child's hash waits for its parent's hash
+ * only, not for the parent's lookup, so the lookups of every level of the tree go out together. A no-op
+ * run (everything in the registry) then needs no process per image. Parents outside the run (an earlier
+ * CI job) are read from their result files. Each image's promise fails alone: its task fails, its
+ * children are skipped, its siblings go on.
  */
 export function prepareImages(
   run: RunContext,
@@ -59,105 +59,134 @@ export function prepareImages(
 ): Map<string, Promise<PreparedImage>> {
   const hashed = new Map<string, Promise<HashedImage>>();
   const inRun = new Set(tasks.map((t) => t.image));
-  const hashImage = async (task: ImageTask): Promise<HashedImage> => {
-    const startedAt = Date.now();
-    const { spec } = task;
-    // The commit's git process runs while the engine answers (an engine error still comes first).
-    const revisionRead = run.revision();
-    revisionRead.catch(() => undefined);
-    const engine = await run.engine();
-    const settings = buildSettings(task.options, {
-      image: spec.name,
-      hostPlatform: engine.platform,
-      defaultRepository: run.defaultRepository,
-      env: run.env,
-      fileExists: (path) => existsSync(resolve(run.workspaceRoot, path)),
-    });
-    checkEngineFor(engine, settings);
-    const key = settings.pushByDigest ? platformResultKey(spec.name, settings.platforms[0]) : spec.name;
-    if (!settings.dryRun)
-      await run.profile.time('results', () => clearResult(run.workspaceRoot, settings.resultsDir, key));
-    const revision = await revisionRead;
-    const dirty = revision.changes.length > 0;
-    if (dirty && settings.push) {
-      const shown = revision.changes.slice(0, 3).join(', ') + (revision.changes.length > 3 ? ', ...' : '');
-      throw new ImageConfigError(
-        `the working tree has uncommitted changes (${shown}); a pushed image is tagged with the commit SHA ${revision.sha.slice(0, 7)} and must be exactly that commit`,
-        'commit or stash the changes, then run again (without --push, a local build is tagged <image>-<sha>-dirty)',
-        run.workspaceRoot,
-      );
-    }
-    const parentHashes: Record<string, string> = {};
-    for (const parent of spec.parents) {
-      if (inRun.has(parent.image)) {
-        parentHashes[parent.image] = (await (hashed.get(parent.image) as Promise<HashedImage>)).hash;
-      } else {
-        // Built by an earlier job or run: its result must be fresh (core/build-decisions.ts).
-        const facts = parentFacts(
-          parent,
-          await results.result(settings.resultsDir, parent.image),
-          settings.dryRun ? await results.dryRunRecord(parent.image) : null,
-          {
-            image: spec.name,
-            dockerfile: spec.dockerfile,
-            runId: run.runId,
-            revision: revision.sha,
-            dirty,
-            push: settings.push,
-            dryRun: settings.dryRun,
-          },
-        );
-        parentHashes[parent.image] = facts.contentHash;
-      }
-    }
-    const replacements = await run.pinReplacements();
-    const { hash, baseDigest, pins } = await run.profile.time('hashing', () =>
-      imageContent(run.workspaceRoot, spec, settings, parentHashes, replacements),
-    );
-    run.notePins(pins);
-    const tag = revisionTag(revision.sha, settings.shaLength, dirty);
-    const tags = imageTags({
-      repository: settings.repository,
-      layout: settings.layout,
-      image: spec.name,
-      revision: tag,
-      contentHash: hash,
-    });
-    return { spec, settings, revision, revisionTag: tag, tags, hash, baseDigest, basePins: pins, startedAt };
-  };
-
-  const lookUp = async ({ startedAt, ...image }: HashedImage): Promise<PreparedImage> => {
-    const { settings, tags } = image;
-    let remote: RemoteImage | null = null;
-    let lookup: Lookup;
-    if (settings.push) {
-      // The commit's SHA tag beside the content tag, side by side: a commit's images are final once tagged.
-      const [content, committed] = await run.profile.time('lookups', () =>
-        Promise.all([run.registry.inspect(tags.content), run.registry.inspect(tags.sha)]),
-      );
-      remote = content;
-      lookup = {
-        where: 'registry',
-        found: content && foundImage(content),
-        committed: committed && foundImage(committed),
-      };
-    } else {
-      const id = await run.profile.time('lookups', () => localImageId(tags.content));
-      lookup = { where: 'engine', found: id ? { id } : null };
-    }
-    return { ...image, lookup, remote, preparedInMs: Date.now() - startedAt };
-  };
-
   const prepared = new Map<string, Promise<PreparedImage>>();
   for (const task of tasks) {
-    const hash = Promise.resolve().then(() => hashImage(task));
+    const parentHash = (parent: string) =>
+      inRun.has(parent) ? (hashed.get(parent) as Promise<HashedImage>).then((h) => h.hash) : null;
+    const hash = Promise.resolve().then(() => hashImage(run, task, results, parentHash));
     hash.catch(() => undefined); // a child waiting for it fails with it, and is then skipped
     hashed.set(task.image, hash);
-    const promise = hash.then(lookUp);
+    const promise = hash.then((image) => lookUp(run, image));
     promise.catch(() => undefined); // a failure is reported when (and if) the image's task runs
     prepared.set(task.image, promise);
   }
   return prepared;
+}
+
+/**
+ * One image's settings (checked against the engine), the commit (a pushed image must be exactly it),
+ * its parents' content hashes (`parentHash`: an in-run parent's, null for one of an earlier run) and its
+ * own content hash and tags.
+ */
+async function hashImage(
+  run: RunContext,
+  task: ImageTask,
+  results: RunResults,
+  parentHash: (parent: string) => Promise<string> | null,
+): Promise<HashedImage> {
+  const startedAt = Date.now();
+  const { spec } = task;
+  // The commit's git process runs while the engine answers (an engine error still comes first).
+  const revisionRead = run.revision();
+  revisionRead.catch(() => undefined);
+  const settings = await settingsOf(run, task);
+  const revision = await revisionRead;
+  checkCleanForPush(run, revision, settings);
+  const parentHashes: Record<string, string> = {};
+  for (const parent of spec.parents) {
+    const inRun = parentHash(parent.image);
+    parentHashes[parent.image] = inRun
+      ? await inRun
+      : await earlierParentHash(run, spec, parent, revision, settings, results);
+  }
+  const replacements = await run.pinReplacements();
+  const { hash, baseDigest, pins } = await run.profile.time('hashing', () =>
+    imageContent(run.workspaceRoot, spec, settings, parentHashes, replacements),
+  );
+  run.notePins(pins);
+  const tag = revisionTag(revision.sha, settings.shaLength, revision.changes.length > 0);
+  const tags = imageTags({
+    repository: settings.repository,
+    layout: settings.layout,
+    image: spec.name,
+    revision: tag,
+    contentHash: hash,
+  });
+  return { spec, settings, revision, revisionTag: tag, tags, hash, baseDigest, basePins: pins, startedAt };
+}
+
+/** The image's build settings, checked against the engine; its previous result file is cleared. */
+async function settingsOf(run: RunContext, { spec, options }: ImageTask): Promise<BuildSettings> {
+  const engine = await run.engine();
+  const settings = buildSettings(options, {
+    image: spec.name,
+    hostPlatform: engine.platform,
+    defaultRepository: run.defaultRepository,
+    env: run.env,
+    fileExists: (path) => existsSync(resolve(run.workspaceRoot, path)),
+  });
+  checkEngineFor(engine, settings);
+  const key = settings.pushByDigest ? platformResultKey(spec.name, settings.platforms[0]) : spec.name;
+  if (!settings.dryRun)
+    await run.profile.time('results', () => clearResult(run.workspaceRoot, settings.resultsDir, key));
+  return settings;
+}
+
+/** A pushed image is tagged with the commit's SHA, so it must be exactly that commit. */
+function checkCleanForPush(run: RunContext, revision: Revision, settings: BuildSettings): void {
+  if (!revision.changes.length || !settings.push) return;
+  const shown = revision.changes.slice(0, 3).join(', ') + (revision.changes.length > 3 ? ', ...' : '');
+  throw new ImageConfigError(
+    `the working tree has uncommitted changes (${shown}); a pushed image is tagged with the commit SHA ${revision.sha.slice(0, 7)} and must be exactly that commit`,
+    'commit or stash the changes, then run again (without --push, a local build is tagged <image>-<sha>-dirty)',
+    run.workspaceRoot,
+  );
+}
+
+/** A parent built by an earlier job or run: its result must be fresh (core/build-decisions.ts). */
+async function earlierParentHash(
+  run: RunContext,
+  spec: ImageSpec,
+  parent: ImageSpec['parents'][number],
+  revision: Revision,
+  settings: BuildSettings,
+  results: RunResults,
+): Promise<string> {
+  const facts = parentFacts(
+    parent,
+    await results.result(settings.resultsDir, parent.image),
+    settings.dryRun ? await results.dryRunRecord(parent.image) : null,
+    {
+      image: spec.name,
+      dockerfile: spec.dockerfile,
+      runId: run.runId,
+      revision: revision.sha,
+      dirty: revision.changes.length > 0,
+      push: settings.push,
+      dryRun: settings.dryRun,
+    },
+  );
+  return facts.contentHash;
+}
+
+/** The lookups: with --push the content tag and the commit's SHA tag side by side, else the local engine. */
+async function lookUp(run: RunContext, { startedAt, ...image }: HashedImage): Promise<PreparedImage> {
+  const { settings, tags } = image;
+  if (!settings.push) {
+    const id = await run.profile.time('lookups', () => localImageId(tags.content));
+    const lookup: Lookup = { where: 'engine', found: id ? { id } : null };
+    return { ...image, lookup, remote: null, preparedInMs: Date.now() - startedAt };
+  }
+  // A commit's images are final once tagged (core/write-once.ts): its SHA tag is looked up too.
+  const [content, committed] = await run.profile.time('lookups', () =>
+    Promise.all([run.registry.inspect(tags.content), run.registry.inspect(tags.sha)]),
+  );
+  const lookup: Lookup = {
+    where: 'registry',
+    found: content && foundImage(content),
+    committed: committed && foundImage(committed),
+  };
+  return { ...image, lookup, remote: content, preparedInMs: Date.now() - startedAt };
 }
 
 const foundImage = (remote: RemoteImage): FoundImage => ({
