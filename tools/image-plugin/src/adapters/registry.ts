@@ -11,6 +11,7 @@ import {
   registryTimedOut,
   registryTimeout,
   registryUnreachable,
+  retryDelayMs,
 } from '../core/registry-errors';
 import { sendFor } from './http-proxy';
 import type { Answer, Send, SendInit } from './http-send';
@@ -312,7 +313,8 @@ export class RegistryClient {
       if (isTransientStatus(res.status)) {
         const detail = `${res.status} ${res.statusText}${await errorText(res)}`;
         if (attempt >= REGISTRY_ATTEMPTS) throw registryFailed(ref, detail);
-        await new Promise((r) => setTimeout(r, REGISTRY_BACKOFF_MS * attempt));
+        const delay = retryDelayMs(res.headers.get('retry-after'), attempt, REGISTRY_BACKOFF_MS);
+        await new Promise((r) => setTimeout(r, delay));
         continue;
       }
       if (res.status >= 300) {

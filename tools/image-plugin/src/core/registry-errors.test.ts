@@ -3,6 +3,7 @@ import { isImageError } from './errors';
 import {
   isTransientRegistryError,
   isTransientStatus,
+  retryDelayMs,
   refusedCredentials,
   registryError,
   registryFailed,
@@ -81,4 +82,19 @@ describe('registry errors are of the registry kind and name the registry', () =>
     [501, false],
     [505, false],
   ])('status %d is worth another try: %s', (status, expected) => expect(isTransientStatus(status)).toBe(expected));
+});
+
+describe("retryDelayMs: the registry's Retry-After, else the back-off", () => {
+  const NOW = Date.parse('2026-12-07T12:00:00Z');
+  it.each([
+    { name: 'no header: the back-off times the attempt', header: null, attempt: 2, ms: 1000 },
+    { name: 'seconds', header: '3', attempt: 1, ms: 3000 },
+    { name: 'zero seconds', header: '0', attempt: 1, ms: 0 },
+    { name: 'an HTTP date', header: 'Mon, 07 Dec 2026 12:00:05 GMT', attempt: 1, ms: 5000 },
+    { name: 'a date in the past', header: 'Mon, 07 Dec 2026 11:00:00 GMT', attempt: 1, ms: 0 },
+    { name: 'longer than the cap: the cap', header: '3600', attempt: 1, ms: 30_000 },
+    { name: 'unreadable: the back-off', header: 'soon', attempt: 3, ms: 1500 },
+  ])('$name', ({ header, attempt, ms }) => {
+    expect(retryDelayMs(header, attempt, 500, NOW)).toBe(ms);
+  });
 });

@@ -67,6 +67,23 @@ export function registryTimeout(env: Readonly<Record<string, string | undefined>
 /** An answer worth trying again: a server error or rate limiting, not a refusal. */
 export const isTransientStatus = (status: number) => [429, 500, 502, 503, 504].includes(status);
 
+/** The longest a registry's Retry-After is waited for before the next try; a longer one fails sooner. */
+export const RETRY_AFTER_MAX_MS = 30_000;
+
+/**
+ * How long to wait before try `attempt + 1` of a request the registry answered with a transient status:
+ * what its Retry-After says (seconds, or an HTTP date), at most RETRY_AFTER_MAX_MS; without one (or an
+ * unreadable one), the back-off `backoffMs * attempt`.
+ */
+export function retryDelayMs(retryAfter: string | null, attempt: number, backoffMs: number, now = Date.now()): number {
+  const fallback = backoffMs * attempt;
+  const value = retryAfter?.trim();
+  if (!value) return fallback;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  if (Number.isNaN(ms)) return fallback;
+  return Math.min(Math.max(ms, 0), RETRY_AFTER_MAX_MS);
+}
+
 function isUnauthorized(output: string): boolean {
   return /401 Unauthorized|unauthorized|authentication required|no basic auth credentials|denied: /i.test(output);
 }
