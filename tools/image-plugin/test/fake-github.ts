@@ -19,17 +19,47 @@ export interface FakeRelease {
   draft: boolean;
 }
 
+/** A request the fake refuses as GitHub refuses a token without the permission: 403 and GitHub's message. */
+export interface Refusal {
+  method: string;
+  path?: RegExp;
+  status?: number;
+  message?: string;
+}
+
 /**
  * The part of GitHub's REST API that `images release` uses, for the repository acme/images, on a local
- * HTTP server: get a release by tag, get the latest, create, update. It records every request, keeps the
- * releases, and keeps the latest one as GitHub does (the last one sent with make_latest "true").
+ * HTTP server: get a release by tag, get the latest, create (also as a draft), update (publishing a draft),
+ * delete. It records every request, keeps the releases, answers a release by tag only once it is
+ * published (GitHub never answers a draft by tag), and keeps the latest one as GitHub does (the last one
+ * sent with make_latest "true"). `refuse` makes it answer requests as for a token that may not write.
  */
 export class FakeGitHubReleases {
   readonly requests: RecordedRequest[] = [];
   readonly releases = new Map<string, FakeRelease>();
   latestId: number | null = null;
+  private refusals: Refusal[] = [];
+  private nextId = 100;
+  private readonly publications: Array<Record<string, unknown>> = [];
+  private readonly createdWith = new Map<number, Record<string, unknown>>();
   private server: Server | undefined;
   private url = '';
+
+  /** Refuses matching requests (default: 403 "Resource not accessible by integration", as for a read-only GITHUB_TOKEN). */
+  refuse(refusal: Refusal): this {
+    this.refusals.push(refusal);
+    return this;
+  }
+
+  /** Answers every request again. */
+  clearRefusals(): void {
+    this.refusals = [];
+  }
+
+  /** The published releases (drafts left out), by tag. */
+  published(): Record<string, FakeRelease> {
+    return Object.fromEntries([...this.releases].filter(([, r]) => !r.draft));
+  }
 
   async start(): Promise<void> {
     const server = createServer((req, res) => this.answer(req, res));
@@ -48,9 +78,13 @@ export class FakeGitHubReleases {
     return { GITHUB_API_URL: this.url, GITHUB_TOKEN: 'test-token', GITHUB_REPOSITORY: 'acme/images' };
   }
 
-  /** The bodies of the releases created, in order. */
+  /**
+   * The releases created, in the order they were published: the fields each was created with, and those
+   * of the request that published it (a draft's make_latest comes with its publishing). Drafts never
+   * published (deleted) are left out.
+   */
   created(): Array<Record<string, unknown>> {
-    return this.requests.filter((q) => q.method === 'POST' && q.body).map((q) => q.body as Record<string, unknown>);
+    return this.publications;
   }
 
   private answer(req: IncomingMessage, res: ServerResponse): void {
@@ -70,6 +104,14 @@ export class FakeGitHubReleases {
         res.end(JSON.stringify(json));
       };
       const notFound = { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' };
+      const refusal = this.refusals.find((r) => r.method === req.method && (!r.path || r.path.test(url.pathname)));
+      if (refusal) {
+        return send(refusal.status ?? 403, {
+          message: refusal.message ?? 'Resource not accessible by integration',
+          documentation_url: 'https://docs.github.com/rest/releases/releases',
+          status: String(refusal.status ?? 403),
+        });
+      }
       const byTag = /^\/repos\/acme\/images\/releases\/tags\/(.+)$/.exec(url.pathname);
       const byId = /^\/repos\/acme\/images\/releases\/(\d+)$/.exec(url.pathname);
       if (req.method === 'GET' && url.pathname === '/repos/acme/images/releases/latest') {
@@ -78,28 +120,39 @@ export class FakeGitHubReleases {
       }
       if (req.method === 'GET' && byTag) {
         const release = this.releases.get(decodeURIComponent(byTag[1]));
-        return release ? send(200, release) : send(404, notFound);
+        return release && !release.draft ? send(200, release) : send(404, notFound);
       }
       if (req.method === 'POST' && url.pathname === '/repos/acme/images/releases' && body) {
         const release: FakeRelease = {
-          id: this.releases.size + 100,
+          id: this.nextId++,
           tag_name: String(body.tag_name),
           name: String(body.name),
           body: String(body.body),
           prerelease: Boolean(body.prerelease),
-          draft: false,
+          draft: Boolean(body.draft),
         };
         this.releases.set(release.tag_name, release);
-        if (body.make_latest === 'true') this.latestId = release.id;
+        this.createdWith.set(release.id, body);
+        if (!release.draft) this.publications.push(body);
+        if (body.make_latest === 'true' && !release.draft) this.latestId = release.id;
         return send(201, release);
       }
       if (req.method === 'PATCH' && byId && body) {
         const release = [...this.releases.values()].find((r) => r.id === Number(byId[1]));
         if (!release) return send(404, notFound);
         const { make_latest: makeLatest, ...fields } = body;
+        const wasDraft = release.draft;
         Object.assign(release, fields);
-        if (makeLatest === 'true') this.latestId = release.id;
+        if (wasDraft && !release.draft) this.publications.push({ ...this.createdWith.get(release.id), ...body });
+        if (makeLatest === 'true' && !release.draft) this.latestId = release.id;
         return send(200, release);
+      }
+      if (req.method === 'DELETE' && byId) {
+        const release = [...this.releases.values()].find((r) => r.id === Number(byId[1]));
+        if (!release) return send(404, notFound);
+        this.releases.delete(release.tag_name);
+        res.writeHead(204);
+        return res.end();
       }
       send(404, { message: `no such route ${req.method} ${url.pathname}` });
     });

@@ -1,54 +1,114 @@
 import { Octokit } from '@octokit/rest';
+import { gitHubError, type PublishedRelease, type ReleaseFields } from '../core/github-release';
 
-export interface ReleaseTarget {
-  owner: string;
-  repo: string;
-  tag: string;
-  name: string;
-  body: string;
-  prerelease: boolean;
-  /** GitHub's make_latest: "true" only for the highest stable release (never "legacy", by date). */
-  makeLatest: 'true' | 'false';
-}
+/** Octokit logs every failed request itself ("GET /repos/... - 403 with id ..."); the error we throw says it once. */
+const SILENT = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 /**
- * Creates the release for a tag, or updates it when its name, body or pre-release flag differ, or
- * when it should be the repository's latest release and is not; says which.
+ * The GitHub releases of one repository, through @octokit/rest. Every failure becomes one
+ * ImageConfigError naming the step, GitHub's status and message, and the fix (core/github-release.ts).
  */
-export async function upsertRelease(
-  target: ReleaseTarget,
-  token: string,
-  apiUrl?: string,
-): Promise<'created' | 'updated' | 'unchanged'> {
-  const octokit = new Octokit({
-    auth: token,
-    baseUrl: apiUrl ?? 'https://api.github.com',
-    userAgent: 'workspace-images-release',
-  });
-  const { owner, repo, tag } = target;
-  const notFound = (e: unknown) => {
-    if ((e as { status?: number }).status !== 404) throw e;
-    return undefined;
-  };
-  const existing = await octokit.rest.repos.getReleaseByTag({ owner, repo, tag }).then((r) => r.data, notFound);
-  const fields = {
-    name: target.name,
-    body: target.body,
-    prerelease: target.prerelease,
-    make_latest: target.makeLatest,
-  };
-  if (!existing) {
-    await octokit.rest.repos.createRelease({ owner, repo, tag_name: tag, ...fields });
-    return 'created';
+export class GitHubReleases {
+  private readonly octokit: Octokit;
+  private readonly apiUrl: string;
+
+  constructor(
+    private readonly owner: string,
+    private readonly repo: string,
+    token: string,
+    apiUrl?: string,
+  ) {
+    this.apiUrl = apiUrl ?? 'https://api.github.com';
+    this.octokit = new Octokit({
+      auth: token,
+      baseUrl: this.apiUrl,
+      userAgent: 'workspace-images-release',
+      log: SILENT,
+    });
   }
-  const same =
-    existing.body === target.body && existing.name === target.name && existing.prerelease === target.prerelease;
-  // A release's own answer does not say whether it is the latest: ask which one is.
-  const latestId =
-    target.makeLatest === 'true'
-      ? (await octokit.rest.repos.getLatestRelease({ owner, repo }).then((r) => r.data, notFound))?.id
-      : undefined;
-  if (same && (target.makeLatest === 'false' || latestId === existing.id)) return 'unchanged';
-  await octokit.rest.repos.updateRelease({ owner, repo, release_id: existing.id, ...fields });
-  return 'updated';
+
+  /** The published release of a tag, or null (GitHub never answers a draft by tag). */
+  async byTag(tag: string): Promise<PublishedRelease | null> {
+    const { owner, repo } = this;
+    return this.call(
+      `reading the release ${tag}`,
+      () => this.octokit.rest.repos.getReleaseByTag({ owner, repo, tag }),
+      true,
+    );
+  }
+
+  /** The id of the repository's latest release, or null when it has none. */
+  async latestId(): Promise<number | null> {
+    const { owner, repo } = this;
+    const latest = await this.call(
+      'reading the latest release',
+      () => this.octokit.rest.repos.getLatestRelease({ owner, repo }),
+      true,
+    );
+    return latest?.id ?? null;
+  }
+
+  /** Creates the release as a draft (seen only by those who may write): proves the token may, changes nothing public. */
+  async createDraft(fields: ReleaseFields): Promise<number> {
+    const { owner, repo } = this;
+    const { tag, name, body, prerelease } = fields;
+    const draft = await this.call(`creating the release ${tag}`, () =>
+      this.octokit.rest.repos.createRelease({ owner, repo, tag_name: tag, name, body, prerelease, draft: true }),
+    );
+    return draft.id;
+  }
+
+  /** Writes a release's name back unchanged: proves the token may update it, changes nothing. */
+  async probeUpdate(existing: PublishedRelease, tag: string): Promise<void> {
+    const { owner, repo } = this;
+    await this.call(`updating the release ${tag}`, () =>
+      this.octokit.rest.repos.updateRelease({ owner, repo, release_id: existing.id, name: existing.name ?? tag }),
+    );
+  }
+
+  /** Writes every field and publishes (a draft becomes a release), the latest when `makeLatest` says so. */
+  async publish(id: number, fields: ReleaseFields): Promise<void> {
+    const { owner, repo } = this;
+    const { tag, name, body, prerelease, makeLatest } = fields;
+    await this.call(`publishing the release ${tag}`, () =>
+      this.octokit.rest.repos.updateRelease({
+        owner,
+        repo,
+        release_id: id,
+        name,
+        body,
+        prerelease,
+        draft: false,
+        make_latest: makeLatest,
+      }),
+    );
+  }
+
+  async deleteDraft(id: number, tag: string): Promise<void> {
+    const { owner, repo } = this;
+    await this.call(`deleting the draft release ${tag}`, () =>
+      this.octokit.rest.repos.deleteRelease({ owner, repo, release_id: id }),
+    );
+  }
+
+  /** One request; its data, null for a 404 when `notFoundIsNull`, or the project's error. */
+  private async call<T>(step: string, request: () => Promise<{ data: T }>, notFoundIsNull: true): Promise<T | null>;
+  private async call<T>(step: string, request: () => Promise<{ data: T }>): Promise<T>;
+  private async call<T>(step: string, request: () => Promise<{ data: T }>, notFoundIsNull = false): Promise<T | null> {
+    try {
+      return (await request()).data;
+    } catch (e) {
+      // Octokit gives a request GitHub never answered (refused, reset, DNS) status 500 and no response.
+      const { status, response } = e as { status?: number; response?: unknown };
+      if (notFoundIsNull && status === 404) return null;
+      const cause = e instanceof Error ? e.message : String(e);
+      throw gitHubError({
+        step,
+        repository: `${this.owner}/${this.repo}`,
+        status: response ? status : undefined,
+        message: cause.split(' - https://docs.github.com')[0].split('\n')[0],
+        apiUrl: this.apiUrl,
+      });
+    }
+  }
 }

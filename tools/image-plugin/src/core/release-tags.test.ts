@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { isImageConfigError } from './errors';
 import {
   checkUniqueVersion,
+  checkWriteOnce,
   makeLatest,
   parseReleaseTag,
   readReleaseTag,
   readReleaseTags,
+  releaseMoves,
   releaseTags,
   releaseTagSuffixes,
+  taggedImage,
 } from './release-tags';
 
 const errorOf = (f: () => unknown): Error => {
@@ -286,5 +289,91 @@ describe('releaseTags: full references per layout', () => {
     expect(
       releaseTags({ repository: 'r/images', layout, image: 'base', release: parseReleaseTag(`v${version}`), released }),
     ).toEqual(tags);
+  });
+});
+
+describe('releaseMoves: exact version tags of every image first, the floating ones last', () => {
+  const image = (name: string, tags: string[]) => ({ image: name, digest: `sha256:${name}`, tags });
+  it.each([
+    {
+      name: 'a stable release that takes every floating tag',
+      layout: 'single' as const,
+      images: [
+        image('base', ['r/images:base-1.2.0', 'r/images:base-1.2', 'r/images:base-1', 'r/images:base']),
+        image('node', ['r/images:node-1.2.0', 'r/images:node-1.2', 'r/images:node-1', 'r/images:node']),
+      ],
+      order: [
+        'r/images:base-1.2.0',
+        'r/images:node-1.2.0',
+        'r/images:base-1.2',
+        'r/images:node-1.2',
+        'r/images:base-1',
+        'r/images:node-1',
+        'r/images:base',
+        'r/images:node',
+      ],
+      repositories: ['r/images'],
+    },
+    {
+      name: 'a pre-release: the exact tags only',
+      layout: 'per-image' as const,
+      images: [image('base', ['r/images/base:1.3.0-rc.1']), image('node', ['r/images/node:1.3.0-rc.1'])],
+      order: ['r/images/base:1.3.0-rc.1', 'r/images/node:1.3.0-rc.1'],
+      repositories: ['r/images/base', 'r/images/node'],
+    },
+    { name: 'no images', layout: 'single' as const, images: [], order: [], repositories: [] },
+  ])('$name', ({ layout, images, order, repositories }) => {
+    const moves = releaseMoves(images, 'r/images', layout);
+    expect(moves.map((m) => m.tag)).toEqual(order);
+    expect([...new Set(moves.map((m) => m.repository))]).toEqual(repositories);
+    for (const m of moves) expect(m.digest).toBe(`sha256:${m.image}`);
+  });
+});
+
+describe('checkWriteOnce: an exact version tag never names a second digest', () => {
+  const exact = [
+    { image: 'base', tag: 'r/images:base-1.2.3', repository: 'r/images', digest: 'sha256:b2' },
+    { image: 'node', tag: 'r/images:node-1.2.3', repository: 'r/images', digest: 'sha256:n2' },
+  ];
+  it.each<{ name: string; current: Record<string, string>; refused: string[] }>([
+    { name: 'new tags', current: {}, refused: [] },
+    { name: 'already at this digest (a re-run)', current: { base: 'sha256:b2', node: 'sha256:n2' }, refused: [] },
+    { name: 'base at another digest', current: { base: 'sha256:b1', node: 'sha256:n2' }, refused: ['base'] },
+    { name: 'both at other digests', current: { base: 'sha256:b1', node: 'sha256:n1' }, refused: ['base', 'node'] },
+  ])('$name', ({ current, refused }) => {
+    const now = new Map(exact.map((m) => [m.tag, current[m.image] ?? null] as const));
+    const check = () => checkWriteOnce(parseReleaseTag('v1.2.3'), exact, now);
+    if (!refused.length) return expect(check).not.toThrow();
+    const message = errorOf(check).message;
+    expect(message).toMatch(/^release: v1\.2\.3 was released before with other images: /);
+    for (const name of refused) {
+      const m = exact.find((e) => e.image === name)!;
+      expect(message).toContain(`${m.tag} names ${now.get(m.tag)}, but ${name} at this commit is ${m.digest}`);
+    }
+    for (const m of exact.filter((e) => !refused.includes(e.image))) expect(message).not.toContain(`${m.tag} names`);
+    expect(message).toContain('exact version tags are write-once');
+    expect(message).toContain('no tag was moved');
+    expect(message).toMatch(/fix: .*git tag -f v1\.2\.3 .*release the next version.*delete r\/images:base-1\.2\.3/);
+  });
+});
+
+describe('taggedImage: the image a tag stands for', () => {
+  const entry = (digest: string) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest });
+  it.each([
+    { name: 'a plain manifest', manifest: { layers: [] }, image: 'sha256:tag' },
+    {
+      name: 'a one-entry index (a plain manifest as tagged)',
+      manifest: { manifests: [entry('sha256:m')] },
+      image: 'sha256:m',
+    },
+    {
+      name: 'a multi-platform index',
+      manifest: { manifests: [entry('sha256:amd64'), entry('sha256:arm64')] },
+      image: 'sha256:tag',
+    },
+    { name: 'an empty index', manifest: { manifests: [] }, image: 'sha256:tag' },
+    { name: 'not read', manifest: null, image: 'sha256:tag' },
+  ])('$name', ({ manifest, image }) => {
+    expect(taggedImage('sha256:tag', manifest)).toBe(image);
   });
 });

@@ -1,6 +1,8 @@
 import semver from 'semver';
 import { ImageConfigError } from './errors';
-import { floatingTag, tagRef, type Layout } from './tags';
+import type { ManifestJson } from './platforms';
+import type { TagMove } from './tag-moves';
+import { floatingTag, imageRepository, tagRef, type Layout } from './tags';
 
 /**
  * One release tag, read by the one grammar every command uses: `v` followed by a SemVer 2.0.0
@@ -134,4 +136,68 @@ export function releaseTags(args: {
       ? floatingTag(args.repository, args.layout, args.image)
       : tagRef(args.repository, args.layout, args.image, i === 0 ? args.release.exact : suffix),
   );
+}
+
+/** One image of a release: its name, the digest its SHA tag names, and its release tags (exact first). */
+export interface ReleaseTagsOf {
+  image: string;
+  digest: string;
+  tags: readonly string[];
+}
+
+/**
+ * The moves of a release, in the order they are made: the exact version tags of every image first,
+ * the floating ones last, so a registry failure is met before anything a user pulls by a moving tag
+ * has changed.
+ */
+export function releaseMoves(images: readonly ReleaseTagsOf[], repository: string, layout: Layout): TagMove[] {
+  const rank = Math.max(0, ...images.map((i) => i.tags.length));
+  const moves: TagMove[] = [];
+  for (let n = 0; n < rank; n++) {
+    for (const image of images) {
+      const tag = image.tags[n];
+      if (tag) {
+        const repo = imageRepository(repository, layout, image.image);
+        moves.push({ image: image.image, tag, repository: repo, digest: image.digest });
+      }
+    }
+  }
+  return moves;
+}
+
+/**
+ * Exact version tags are write-once, like SHA tags: `base-1.2.3` that already names another digest is
+ * never re-pointed (the floating `base-1.2`, `base-1`, `base` do move). `exact` are the moves of the
+ * exact tags, `current` where every tag points now (null: not there). Refused with both digests.
+ */
+export function checkWriteOnce(
+  release: ReleaseVersion,
+  exact: readonly TagMove[],
+  current: ReadonlyMap<string, string | null>,
+): void {
+  const taken = exact.filter((m) => {
+    const now = current.get(m.tag);
+    return now && now !== m.digest;
+  });
+  if (!taken.length) return;
+  const list = taken.map((m) => `${m.tag} names ${current.get(m.tag)}, but ${m.image} at this commit is ${m.digest}`);
+  throw new ImageConfigError(
+    `${release.tag} was released before with other images: ${list.join('; ')}; exact version tags are write-once ` +
+      `(only ${release.tag}'s floating tags move), so no tag was moved`,
+    `a version names one set of images for good: if the git tag ${release.tag} was moved to another commit, put it back ` +
+      `(git tag -f ${release.tag} <the released commit> && git push -f origin ${release.tag}); to ship this commit, ` +
+      `release the next version (e.g. git tag v<next> && git push origin v<next>); to replace the published images ` +
+      `anyway, delete ${taken.map((m) => m.tag).join(', ')} in the registry first, then release again`,
+    'release',
+  );
+}
+
+/**
+ * The image a tag stands for, for the write-once rule: its digest, or, when it is a one-entry index
+ * (how a plain manifest is tagged: registry.tag wraps it, as `docker buildx imagetools create` does),
+ * the manifest inside. So a release run again over a plain manifest finds its own exact tag in place.
+ */
+export function taggedImage(digest: string, manifest: ManifestJson | null | undefined): string {
+  const entries = manifest?.manifests ?? [];
+  return entries.length === 1 ? entries[0].digest : digest;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failedMoveError, pendingMoves, undoPlan, type TagMove } from './tag-moves';
+import { failedAfterMovesError, failedMoveError, pendingMoves, undoPlan, type TagMove } from './tag-moves';
 
 const REPO = 'ghcr.io/acme/images';
 const move = (image: string, suffix: string, digest: string): TagMove => ({
@@ -94,5 +94,42 @@ describe('failedMoveError', () => {
     });
     expect(e.message).toContain(`could NOT put back ${REPO}:base (was sha256:b1)`);
     expect(e.message).toContain('docker buildx imagetools create -t <tag> <repository>@<digest>');
+  });
+});
+
+describe('failedAfterMovesError: a step after the moves failed, and the moves were undone', () => {
+  const problem = 'creating the release v1.2.0 of acme/images failed: GitHub answered 403: Resource not accessible';
+  const fix = 'give the release job `permissions: contents: write`, then release again';
+  it.each([
+    {
+      name: 'existing tags went back, new ones stayed',
+      restored: [move('base', '', 'sha256:b1')],
+      stayed: [`${REPO}:base-1.2.0`],
+      notRestored: [],
+      says: [`so the tags it had moved went back: ${REPO}:base`, `new tag(s) ${REPO}:base-1.2.0 stay`],
+      fix: `fix: ${fix}`,
+    },
+    {
+      name: 'nothing had moved (a re-run)',
+      restored: [],
+      stayed: [],
+      notRestored: [],
+      says: ['no tag had moved'],
+      fix: `fix: ${fix}`,
+    },
+    {
+      name: 'a tag that could not go back',
+      restored: [],
+      stayed: [],
+      notRestored: [move('base', '', 'sha256:b1')],
+      says: [`could NOT put back ${REPO}:base (was sha256:b1)`],
+      fix: `fix: point those back by hand (docker buildx imagetools create -t <tag> <repository>@<digest>), then: ${fix}`,
+    },
+  ])('$name', ({ restored, stayed, notRestored, says, fix: wantFix }) => {
+    const e = failedAfterMovesError({ problem, fix, restored, stayed, notRestored, command: 'release' });
+    expect(e.message.startsWith(`release: ${problem}; `)).toBe(true);
+    for (const s of says) expect(e.message).toContain(s);
+    expect(e.message).toContain(`\n  ${wantFix}`);
+    expect(e.stack).toBe(e.message);
   });
 });

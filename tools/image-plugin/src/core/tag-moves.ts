@@ -1,4 +1,4 @@
-import { RegistryError } from './errors';
+import { ImageConfigError, RegistryError } from './errors';
 
 /** One tag to point at one manifest of its repository (`<repo>:base-1.2` -> `<repo>@sha256:...`). */
 export interface TagMove {
@@ -67,6 +67,36 @@ export function failedMoveError(args: {
   return new RegistryError(
     parts.join('; '),
     `fix the registry error, then run ${args.command} again: it moves only what is not yet in place`,
+    args.command,
+  );
+}
+
+/**
+ * The one message for a step after the moves that failed (the GitHub release, a file): the step's own
+ * problem, then the moves undone as for a failed move (what went back, what stayed, what could not),
+ * and the step's fix.
+ */
+export function failedAfterMovesError(args: {
+  problem: string;
+  fix: string;
+  restored: readonly TagMove[];
+  stayed: readonly string[];
+  notRestored: readonly TagMove[];
+  command: string;
+}): ImageConfigError {
+  const parts = [args.problem];
+  if (args.restored.length)
+    parts.push(`so the tags it had moved went back: ${args.restored.map((r) => r.tag).join(', ')}`);
+  if (args.stayed.length)
+    parts.push(
+      `new tag(s) ${args.stayed.join(', ')} stay at this run's digests (nothing pointed them elsewhere before)`,
+    );
+  if (!args.restored.length && !args.stayed.length && !args.notRestored.length) parts.push('no tag had moved');
+  if (!args.notRestored.length) return new ImageConfigError(parts.join('; '), args.fix, args.command);
+  parts.push(`could NOT put back ${args.notRestored.map((r) => `${r.tag} (was ${r.digest})`).join(', ')}`);
+  return new ImageConfigError(
+    parts.join('; '),
+    `point those back by hand (docker buildx imagetools create -t <tag> <repository>@<digest>), then: ${args.fix}`,
     args.command,
   );
 }

@@ -1,19 +1,30 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { commitOf, versionTags } from '../adapters/git';
-import { upsertRelease } from '../adapters/github';
+import { GitHubReleases } from '../adapters/github';
 import { RegistryClient } from '../adapters/registry';
+import { commitFile, discardFile, revertFile, stageFile, type StagedFile } from '../adapters/staged-file';
 import { checkShaLength } from '../core/build-options';
-import { coderCatalog, coderPins, pinsText, type CoderPins } from '../core/coder-catalog';
+import { coderCatalog, coderPins, pinsText } from '../core/coder-catalog';
 import { CODER_CATALOG_FILE, CODER_PINS_OUT, SHA_LENGTH } from '../core/defaults';
-import { ImageConfigError } from '../core/errors';
+import { ImageConfigError, isImageError } from '../core/errors';
+import { releaseAction, type ReleaseFields } from '../core/github-release';
 import { releaseNotes, type ReleasedImage } from '../core/release-notes';
-import { checkUniqueVersion, makeLatest, parseReleaseTag, readReleaseTags, releaseTags } from '../core/release-tags';
+import {
+  checkUniqueVersion,
+  checkWriteOnce,
+  makeLatest,
+  parseReleaseTag,
+  readReleaseTags,
+  releaseMoves,
+  releaseTags,
+  taggedImage,
+  type ReleaseVersion,
+} from '../core/release-tags';
 import { normalizeRepository } from '../core/repository';
-import type { PendingMove, TagMove } from '../core/tag-moves';
-import { imageRepository, revisionTag, shaTag } from '../core/tags';
-import { moveTagsAllOrNothing } from './move-tags';
+import { failedAfterMovesError, type PendingMove, type TagMove } from '../core/tag-moves';
+import { revisionTag, shaTag, type Layout } from '../core/tags';
+import { currentDigests, moveTagsAllOrNothing, undoMoves } from './move-tags';
 import { workspaceImages } from './workspace';
 
 export interface ReleaseRequest {
@@ -35,14 +46,64 @@ export interface ReleaseOutcome {
   coderPins: string | null;
 }
 
+/** What a release is about, read once: the version, the commit, the released versions, where the images are. */
+interface ReleaseContext {
+  release: ReleaseVersion;
+  commit: string;
+  released: string[];
+  repository: string;
+  layout: Layout;
+  revision: string;
+  specs: Awaited<ReturnType<typeof workspaceImages>>['specs'];
+}
+
+/** The GitHub side, prepared before any tag moves: what to do, and the draft made for a new release. */
+interface PreparedGitHub {
+  client: GitHubReleases;
+  fields: ReleaseFields;
+  action: 'create' | 'update' | 'unchanged';
+  /** The draft (create) or the existing release (update, unchanged). */
+  id: number;
+}
+
+/** What the prepare phase made, to finish or to undo. */
+interface Prepared {
+  pins: StagedFile | null;
+  github: PreparedGitHub | null;
+}
+
+const NOTHING_MOVED = 'no tag was moved';
+
 /**
  * Releases retag, never rebuild: each image's digest at the tagged commit (its `<image>-<sha>` tag)
  * gets `<image>-<version>` and, where this is the highest release of the line, `<image>-<major>.<minor>`,
- * `<image>-<major>` and `<image>`. All images are resolved before any tag moves, and a registry
- * failure while moving puts back what moved. Then the GitHub release is created or updated, the
- * repository's latest exactly when this release took `<image>`. Running it twice changes nothing.
+ * `<image>-<major>` and `<image>`. All or nothing: first everything that can fail without changing
+ * anything (the images found, exact version tags write-once, the pins file written aside, the GitHub
+ * token's right to write the release proven by a draft), then the moves (a registry failure puts back
+ * what moved), then the steps after them (the pins file renamed into place, the release published);
+ * when one of those fails, the moves are put back too. Running it twice changes nothing.
  */
 export async function releaseImages(req: ReleaseRequest, registry = new RegistryClient()): Promise<ReleaseOutcome> {
+  const ctx = await readContext(req);
+  const images = await findImages(ctx, registry);
+  const moves = releaseMoves(images, ctx.repository, ctx.layout);
+  const current = await currentDigests(registry, moves);
+  const exact = new Set(images.map((i) => i.tags[0]));
+  const exactMoves = moves.filter((m) => exact.has(m.tag));
+  checkWriteOnce(ctx.release, exactMoves, await imagesTagged(registry, exactMoves, current));
+  const notes = releaseNotes(ctx.release.tag.slice(1), images);
+  const prepared = await prepare(req, ctx, images, notes);
+  const moved = await move(registry, moves, current, prepared);
+  for (const image of images) {
+    const tags = image.tags.map((t) => t.slice(t.lastIndexOf(':') + 1)).join(', ');
+    const changed = moved.some((m) => m.image === image.image);
+    req.log(`${image.image}: ${tags} -> ${image.digest}${changed ? '' : ' (already in place)'}`);
+  }
+  await finish(req, registry, prepared, moved);
+  return report(req, ctx, { images, moved, notes, prepared });
+}
+
+async function readContext(req: ReleaseRequest): Promise<ReleaseContext> {
   const release = parseReleaseTag(req.tag);
   const { options, specs } = await workspaceImages(req.workspaceRoot);
   const commit = await commitOf(req.workspaceRoot, release.tag);
@@ -50,90 +111,169 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
   const { releases, ignored } = readReleaseTags(await versionTags(req.workspaceRoot));
   if (ignored.length) req.log(`release: not release tags, left out: ${ignored.join(', ')}`);
   checkUniqueVersion(release, releases);
-  const released = releases.map((r) => r.version);
-  const repository = normalizeRepository(req.repository ?? options.repository);
   const shaLength = checkShaLength(Number(options.build.shaLength ?? SHA_LENGTH.default), 'release');
-  const revision = revisionTag(commit, shaLength);
+  return {
+    release,
+    commit,
+    released: releases.map((r) => r.version),
+    repository: normalizeRepository(req.repository ?? options.repository),
+    layout: options.layout,
+    revision: revisionTag(commit, shaLength),
+    specs,
+  };
+}
 
+/**
+ * What each exact tag stands for now (core/release-tags.ts taggedImage): a tag at another digest than
+ * its move's is read once more, since a plain manifest is tagged as a one-entry index of it.
+ */
+async function imagesTagged(
+  registry: RegistryClient,
+  exact: readonly TagMove[],
+  current: ReadonlyMap<string, string | null>,
+): Promise<Map<string, string | null>> {
+  const now = new Map(current);
+  await Promise.all(
+    exact.map(async (m) => {
+      const digest = current.get(m.tag);
+      if (digest && digest !== m.digest) now.set(m.tag, taggedImage(digest, (await registry.inspect(m.tag))?.manifest));
+    }),
+  );
+  return now;
+}
+
+/** Each image's digest at the commit (its SHA tag) and its release tags; refused when any is missing. */
+async function findImages(ctx: ReleaseContext, registry: RegistryClient): Promise<ReleasedImage[]> {
+  const { release, commit, repository, layout, released } = ctx;
   const found = await Promise.all(
-    specs.map(async (spec) => {
-      const tag = shaTag(repository, options.layout, spec.name, revision);
+    ctx.specs.map(async (spec) => {
+      const tag = shaTag(repository, layout, spec.name, ctx.revision);
       return { spec, tag, remote: await registry.inspect(tag) };
     }),
   );
   const missing = found.filter((f) => !f.remote);
   if (missing.length) {
     throw new ImageConfigError(
-      `${release.tag} (${commit.slice(0, 7)}) has no image for ${missing.map((m) => `${m.spec.name} (${m.tag})`).join(', ')}; no tag was moved`,
+      `${release.tag} (${commit.slice(0, 7)}) has no image for ${missing.map((m) => `${m.spec.name} (${m.tag})`).join(', ')}; ${NOTHING_MOVED}`,
       `releases retag what CI built and tested for that commit: run the images workflow on the tag (Actions > images > Run workflow, "Use workflow from" ${release.tag}; it builds only what is missing, then releases), or locally git checkout ${release.tag} && npx nx run-many -t image-build --push, then release again`,
       'release',
     );
   }
-  const images: ReleasedImage[] = found.map(({ spec, remote }) => ({
+  return found.map(({ spec, remote }) => ({
     image: spec.name,
     digest: remote!.digest,
     platforms: remote!.platforms,
-    tags: releaseTags({ repository, layout: options.layout, image: spec.name, release, released }),
+    tags: releaseTags({ repository, layout, image: spec.name, release, released }),
   }));
-  // The Coder template pinned to this release's digests, decided before anything moves.
-  const pins = existsSync(join(req.workspaceRoot, CODER_CATALOG_FILE))
-    ? coderPins(images, coderCatalog(specs, repository, options.layout), `release ${release.tag}`)
-    : null;
-  // Exact version tags of every image first, the floating ones last: a registry failure is met
-  // before anything a user pulls by a moving tag has changed, and what moved is put back.
-  const rank = Math.max(...images.map((i) => i.tags.length));
-  const moves: TagMove[] = [];
-  for (let n = 0; n < rank; n++) {
-    for (const image of images) {
-      if (image.tags[n]) {
-        moves.push({
-          image: image.image,
-          tag: image.tags[n],
-          repository: imageRepository(repository, options.layout, image.image),
-          digest: image.digest,
-        });
-      }
-    }
-  }
-  const { moved } = await moveTagsAllOrNothing(registry, moves, 'release');
-  for (const image of images) {
-    const tags = image.tags.map((t) => t.slice(t.lastIndexOf(':') + 1)).join(', ');
-    const changed = moved.some((m) => m.image === image.image);
-    req.log(`${image.image}: ${tags} -> ${image.digest}${changed ? '' : ' (already in place)'}`);
-  }
-
-  const pinsFile = pins ? await writePins(req.workspaceRoot, pins) : null;
-  if (pinsFile) req.log(`${pinsFile}: the Coder template pinned to ${release.tag} (docs/coder.md)`);
-
-  const notes = releaseNotes(release.tag.slice(1), images);
-  const [owner, repo] = (req.env.GITHUB_REPOSITORY ?? '').split('/');
-  if (!req.env.GITHUB_TOKEN || !owner || !repo) {
-    req.log('no GITHUB_TOKEN or GITHUB_REPOSITORY: the GitHub release is not created; its notes would be:');
-    req.log(notes);
-    return { images, moved, notes, github: null, coderPins: pinsFile };
-  }
-  const latest = makeLatest(release, released);
-  const github = await upsertRelease(
-    {
-      owner,
-      repo,
-      tag: release.tag,
-      name: release.tag,
-      body: notes,
-      prerelease: release.prerelease,
-      makeLatest: latest,
-    },
-    req.env.GITHUB_TOKEN,
-    req.env.GITHUB_API_URL,
-  );
-  req.log(`GitHub release ${release.tag}: ${github}${latest === 'true' ? ' (latest)' : ''}`);
-  return { images, moved, notes, github, coderPins: pinsFile };
 }
 
-/** Writes the pins to dist/coder/pinned-digests.json (the release workflow attaches it to the GitHub release). */
-async function writePins(workspaceRoot: string, pins: CoderPins): Promise<string> {
-  const file = join(workspaceRoot, CODER_PINS_OUT);
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, pinsText(pins));
-  return CODER_PINS_OUT;
+/** Everything that can fail before a tag moves: the pins file written aside, the GitHub release checked (a draft). */
+async function prepare(
+  req: ReleaseRequest,
+  ctx: ReleaseContext,
+  images: ReleasedImage[],
+  notes: string,
+): Promise<Prepared> {
+  // The Coder template pinned to this release's digests (the release workflow attaches it to the GitHub release).
+  const pins = existsSync(join(req.workspaceRoot, CODER_CATALOG_FILE))
+    ? await stageFile(
+        req.workspaceRoot,
+        CODER_PINS_OUT,
+        pinsText(coderPins(images, coderCatalog(ctx.specs, ctx.repository, ctx.layout), `release ${ctx.release.tag}`)),
+        NOTHING_MOVED,
+      )
+    : null;
+  try {
+    return { pins, github: await prepareGitHub(req, ctx, notes) };
+  } catch (e) {
+    if (pins) await discardFile(pins);
+    throw e;
+  }
+}
+
+/**
+ * Reads the release by tag (and the latest, when this one should be it) and proves the token may write
+ * what will be written: a new release is created now as a draft (only writers see it; published after
+ * the moves), an existing one gets its name written back unchanged. An unchanged one needs no write.
+ */
+async function prepareGitHub(req: ReleaseRequest, ctx: ReleaseContext, notes: string): Promise<PreparedGitHub | null> {
+  const [owner, repo] = (req.env.GITHUB_REPOSITORY ?? '').split('/');
+  if (!req.env.GITHUB_TOKEN || !owner || !repo) return null;
+  const { release } = ctx;
+  const client = new GitHubReleases(owner, repo, req.env.GITHUB_TOKEN, req.env.GITHUB_API_URL);
+  const fields: ReleaseFields = {
+    tag: release.tag,
+    name: release.tag,
+    body: notes,
+    prerelease: release.prerelease,
+    makeLatest: makeLatest(release, ctx.released),
+  };
+  const existing = await client.byTag(release.tag);
+  const latestId = existing && fields.makeLatest === 'true' ? await client.latestId() : null;
+  const action = releaseAction(existing, fields, latestId);
+  if (action === 'create') return { client, fields, action, id: await client.createDraft(fields) };
+  if (action === 'update') await client.probeUpdate(existing!, release.tag);
+  return { client, fields, action, id: existing!.id };
+}
+
+/** The moves (services/move-tags.ts puts back what moved when one fails); a failure also undoes the prepare phase. */
+async function move(
+  registry: RegistryClient,
+  moves: TagMove[],
+  current: ReadonlyMap<string, string | null>,
+  prepared: Prepared,
+): Promise<PendingMove[]> {
+  try {
+    return (await moveTagsAllOrNothing(registry, moves, 'release', current)).moved;
+  } catch (e) {
+    await abandon(prepared, false);
+    throw e;
+  }
+}
+
+/**
+ * The steps after the moves: the pins file into place, then the GitHub release published. When one
+ * fails, the moved tags go back (as for a failed move), the pins file and the draft are undone, and
+ * one message says what failed and what went back.
+ */
+async function finish(req: ReleaseRequest, registry: RegistryClient, prepared: Prepared, moved: PendingMove[]) {
+  const { pins, github } = prepared;
+  let committed = false;
+  try {
+    if (pins) await commitFile(req.workspaceRoot, pins, '');
+    committed = true;
+    if (github && github.action !== 'unchanged') await github.client.publish(github.id, github.fields);
+  } catch (e) {
+    const undone = await undoMoves(registry, moved);
+    await abandon(prepared, committed);
+    if (!isImageError(e)) throw e;
+    const problem = `${e.file && e.file !== 'release' ? `${e.file}: ` : ''}${e.problem}`;
+    throw failedAfterMovesError({ problem, fix: e.fix, ...undone, command: 'release' });
+  }
+}
+
+/** Undoes the prepare phase, as far as it can: the pins file (aside, or put back), the draft release. */
+async function abandon(prepared: Prepared, pinsCommitted: boolean): Promise<void> {
+  const { pins, github } = prepared;
+  if (pins) await (pinsCommitted ? revertFile(pins) : discardFile(pins));
+  if (github?.action === 'create') await github.client.deleteDraft(github.id, github.fields.tag).catch(() => undefined);
+}
+
+function report(
+  req: ReleaseRequest,
+  ctx: ReleaseContext,
+  done: { images: ReleasedImage[]; moved: PendingMove[]; notes: string; prepared: Prepared },
+): ReleaseOutcome {
+  const { images, moved, notes, prepared } = done;
+  const coderPins = prepared.pins ? CODER_PINS_OUT : null;
+  if (coderPins) req.log(`${coderPins}: the Coder template pinned to ${ctx.release.tag} (docs/coder.md)`);
+  const github = prepared.github;
+  if (!github) {
+    req.log('no GITHUB_TOKEN or GITHUB_REPOSITORY: the GitHub release is not created; its notes would be:');
+    req.log(notes);
+    return { images, moved, notes, github: null, coderPins };
+  }
+  const status = ({ create: 'created', update: 'updated', unchanged: 'unchanged' } as const)[github.action];
+  req.log(`GitHub release ${ctx.release.tag}: ${status}${github.fields.makeLatest === 'true' ? ' (latest)' : ''}`);
+  return { images, moved, notes, github: status, coderPins };
 }
