@@ -8,7 +8,6 @@ import type { RemoteImage } from '../adapters/registry';
 import {
   builtImage,
   imageResult,
-  parentFacts,
   reuseOrBuild,
   type BuildDecision,
   type BuildxMetadata,
@@ -24,7 +23,7 @@ import { writeOnceStep } from '../core/write-once';
 import type { ImageResult } from '../core/result';
 import type { PlatformSize } from '../core/size-budget';
 import { checkImageSize } from './size-check';
-import type { PreparedImage } from './prepare-images';
+import { parentOutsideRun, type PreparedImage } from './prepare-images';
 import type { RunContext } from './run-context';
 import type { RunResults } from './run-results';
 
@@ -109,7 +108,7 @@ async function parentsOf(
   image: PreparedImage,
   results: RunResults,
 ): Promise<Array<[string, ParentFacts]> | null> {
-  const { spec, settings, revision } = image;
+  const { spec, settings } = image;
   const parents: Array<[string, ParentFacts]> = [];
   for (const parent of spec.parents) {
     if (results.runs(parent.image)) {
@@ -122,20 +121,7 @@ async function parentsOf(
       // digest), and its result or record says the rest.
       if (!(await results.ended(parent.image))) return null;
     }
-    const facts = parentFacts(
-      parent,
-      await results.result(settings.resultsDir, parent.image),
-      settings.dryRun ? await results.dryRunRecord(parent.image) : null,
-      {
-        image: spec.name,
-        dockerfile: spec.dockerfile,
-        runId: run.runId,
-        revision: revision.sha,
-        dirty: revision.changes.length > 0,
-        push: settings.push,
-        dryRun: settings.dryRun,
-      },
-    );
+    const facts = await parentOutsideRun(run, image, parent, results);
     parents.push([parent.image, facts]);
   }
   return parents;

@@ -5,7 +5,13 @@ import { clearResult } from '../adapters/result-files';
 import type { RemoteImage } from '../adapters/registry';
 import type { Revision } from '../adapters/git';
 import { buildSettings, type BuildSettings, type ImageBuildOptions } from '../core/build-options';
-import { parentFacts, platformResultKey, type FoundImage, type Lookup } from '../core/build-decisions';
+import {
+  parentFacts,
+  platformResultKey,
+  type FoundImage,
+  type Lookup,
+  type ParentFacts,
+} from '../core/build-decisions';
 import { checkEngineFor } from '../core/engine-requirements';
 import { ImageConfigError } from '../core/errors';
 import type { ImageSpec } from '../core/image-spec';
@@ -97,7 +103,7 @@ async function hashImage(
     const inRun = parentHash(parent.image);
     parentHashes[parent.image] = inRun
       ? await inRun
-      : await earlierParentHash(run, spec, parent, revision, settings, results);
+      : (await parentOutsideRun(run, { spec, revision, settings }, parent, results)).contentHash;
   }
   const replacements = await run.pinReplacements();
   const { hash, baseDigest, pins } = await run.profile.time('hashing', () =>
@@ -143,16 +149,18 @@ function checkCleanForPush(run: RunContext, revision: Revision, settings: BuildS
   );
 }
 
-/** A parent built by an earlier job or run: its result must be fresh (core/build-decisions.ts). */
-async function earlierParentHash(
-  run: RunContext,
-  spec: ImageSpec,
+/**
+ * A parent that is not in this process's run (an earlier job or run, or an in-run parent that ended
+ * without a pin): its result must be fresh (core/build-decisions.ts); a dry run reads its plan.
+ */
+export async function parentOutsideRun(
+  run: Pick<RunContext, 'runId'>,
+  image: Pick<PreparedImage, 'spec' | 'revision' | 'settings'>,
   parent: ImageSpec['parents'][number],
-  revision: Revision,
-  settings: BuildSettings,
   results: RunResults,
-): Promise<string> {
-  const facts = parentFacts(
+): Promise<ParentFacts> {
+  const { spec, revision, settings } = image;
+  return parentFacts(
     parent,
     await results.result(settings.resultsDir, parent.image),
     settings.dryRun ? await results.dryRunRecord(parent.image) : null,
@@ -166,7 +174,6 @@ async function earlierParentHash(
       dryRun: settings.dryRun,
     },
   );
-  return facts.contentHash;
 }
 
 /** The lookups: with --push the content tag and the commit's SHA tag side by side, else the local engine. */
