@@ -656,7 +656,9 @@ describe('workflows: which jobs run for which run', () => {
       'if [ "$PRIVATE" = true ]; then args+=(--runner linux/arm64=ubuntu-24.04); fi',
     );
     const build = workflow('build-level.yml').jobs.build;
-    expect((build.steps ?? []).some((s) => s.uses?.startsWith('docker/setup-qemu-action@') && !s.if)).toBe(true);
+    const qemu = (build.steps ?? []).find((s) => s.uses?.startsWith('docker/setup-qemu-action@'));
+    // linux/arm64 on the amd64 runner gets QEMU (the step's condition, table below).
+    expect(Boolean(evaluate(qemu?.if, { matrix: { platform: 'linux/arm64' }, runner: { arch: 'X64' } }))).toBe(true);
   });
 });
 
@@ -789,5 +791,19 @@ describe('workflows: re-runs, timeouts, pinned actions, updates', () => {
     );
     expect(evaluate("${{ github.event_name != 'pull_request' }}", { github: { event_name: 'schedule' } })).toBe(true);
     expect(evaluate("${{ needs.plan.outputs.has-1 == 'true' && 'a-b.c' }}", { needs: NEEDS })).toBe('a-b.c');
+  });
+
+  it.each([
+    { platform: 'linux/amd64', arch: 'X64', qemu: false },
+    { platform: 'linux/arm64', arch: 'ARM64', qemu: false },
+    { platform: 'linux/arm64', arch: 'X64', qemu: true },
+    { platform: 'linux/amd64', arch: 'ARM64', qemu: true },
+  ])('build-level: QEMU is set up only off a native runner ($platform on $arch: $qemu)', ({ platform, arch, qemu }) => {
+    const wf = workflow('build-level.yml') as unknown as {
+      jobs: { build: { steps: Array<{ uses?: string; if?: string }> } };
+    };
+    const step = wf.jobs.build.steps.find((st) => st.uses?.startsWith('docker/setup-qemu-action@'));
+    expect(step?.if, 'the QEMU step has a condition').toBeDefined();
+    expect(Boolean(evaluate(step?.if, { matrix: { platform }, runner: { arch } }))).toBe(qemu);
   });
 });
