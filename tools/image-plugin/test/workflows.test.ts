@@ -806,4 +806,22 @@ describe('workflows: re-runs, timeouts, pinned actions, updates', () => {
     expect(step?.if, 'the QEMU step has a condition').toBeDefined();
     expect(Boolean(evaluate(step?.if, { matrix: { platform }, runner: { arch } }))).toBe(qemu);
   });
+
+  it.each(files)('%s: the binfmt and BuildKit images the set-up actions run are pinned by digest', (f) => {
+    const wf = workflow(f) as unknown as {
+      jobs: Record<string, { steps?: Array<{ uses?: string; with?: Record<string, string> }> }>;
+    };
+    for (const [name, job] of Object.entries(wf.jobs)) {
+      for (const step of job.steps ?? []) {
+        if (step.uses?.startsWith('docker/setup-qemu-action@'))
+          expect(step.with?.image, `${f} ${name}: setup-qemu image`).toMatch(
+            /^tonistiigi\/binfmt:\S+@sha256:[0-9a-f]{64}$/,
+          );
+        if (step.uses?.startsWith('docker/setup-buildx-action@'))
+          expect(step.with?.['driver-opts'], `${f} ${name}: setup-buildx driver image`).toMatch(
+            /^image=moby\/buildkit:\S+@sha256:[0-9a-f]{64}$/,
+          );
+      }
+    }
+  });
 });
