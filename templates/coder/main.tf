@@ -5,16 +5,19 @@
 # images.json lists the images offered, where each is published and whether it runs its own Docker
 # engine. It is written from the Nx graph (npx images coder-template); a test fails when it is stale.
 
+# Providers: bounded to their major line ("~>"), as Coder's examples bound modules: a new major can
+# change what a stop or delete does to existing workspaces, so it is taken by a template change.
+# docker ~> 4.0: the earlier ">= 3.0.2, < 5.0.0" already resolved to 4.x, whose state 3.x cannot read.
 terraform {
   required_version = ">= 1.4.0" # terraform_data
   required_providers {
     coder = {
       source  = "coder/coder"
-      version = ">= 2.0.0"
+      version = "~> 2.0"
     }
     docker = {
       source  = "kreuzwerker/docker"
-      version = ">= 3.0.2, < 5.0.0"
+      version = "~> 4.0"
     }
   }
 }
@@ -39,7 +42,17 @@ variable "runtime" {
   description = "Empty: privileged containers (single-tenant only). sysbox-runc: unprivileged (multi-tenant)."
   validation {
     condition     = contains(["", "sysbox-runc"], var.runtime)
-    error_message = "runtime must be \"\" (privileged containers) or \"sysbox-runc\" (Sysbox on the Docker host)."
+    error_message = "runtime must be \"\" (privileged containers, single-tenant) or \"sysbox-runc\" (Sysbox installed on the Docker host, multi-tenant); push with --variable runtime= or --variable runtime=sysbox-runc --variable docker_socket=."
+  }
+}
+
+variable "arch" {
+  type        = string
+  default     = ""
+  description = "The Docker host's architecture, for the agent's binary: amd64 or arm64. Empty: the provisioner's."
+  validation {
+    condition     = contains(["", "amd64", "arm64"], var.arch)
+    error_message = "arch must be \"\" (the provisioner's), \"amd64\" or \"arm64\" (the images are built for these two); push with --variable arch=<the Docker host's>."
   }
 }
 
@@ -62,16 +75,26 @@ locals {
   image         = lookup(local.catalog.images, local.image_name, null)
   engine_inside = try(local.image.docker, "") == "inside"
   host_socket   = !local.engine_inside && var.docker_socket != ""
+  # A registry path (ghcr.io/acme/workspace-images), not "" nor "/base": images.json written by a
+  # plugin without a repository. docker_image's precondition names the fix.
+  repository_ok = can(regex("^[a-z0-9]", local.image.repository))
+
+  # Only a start runs the image: stop and delete read nothing from the registry and pull nothing (the
+  # registry data source and docker_image count with it), so a registry outage, expired credentials
+  # or a deleted tag never keep a workspace from stopping or being deleted.
+  starting = data.coder_workspace.me.start_count == 1
 
   # The digest the workspace runs: the release's pin (pinned-digests.json next to this file, from a
-  # release), else what the tag names in the registry now. terraform_data.image_pin (pin.tf) keeps the
-  # first answer until the image choice or the template version changes.
+  # release), else what the tag names in the registry now, asked on a start only. terraform_data.image_pin
+  # (pin.tf) keeps the first answer until the image choice or the template version changes; on a stop
+  # there is no answer (null) and the pin keeps the state's.
   pins_file          = "${path.module}/pinned-digests.json"
   pins               = jsondecode(fileexists(local.pins_file) ? file(local.pins_file) : "{\"digests\": {}}").digests
   release_digest     = lookup(local.pins, local.image_name, "")
+  ask_registry       = local.starting && local.image != null && local.release_digest == "" && local.repository_ok
   registry_digest    = one(data.docker_registry_image.workspace[*].sha256_digest)
   resolved_digest    = local.release_digest != "" ? local.release_digest : local.registry_digest
-  resolved_reference = local.image == null ? null : "${local.image.repository}@${local.resolved_digest}"
+  resolved_reference = local.image == null || local.resolved_digest == null ? null : "${local.image.repository}@${local.resolved_digest}"
   image_pin_trigger  = [local.image_name, data.coder_workspace.me.template_version]
 
   # How long a stop may take before the engine kills the container: longer than systemd's own stop
@@ -95,7 +118,7 @@ locals {
 data "coder_parameter" "workspace_image" {
   name         = "workspace_image"
   display_name = "Workspace image"
-  description  = "The image the workspace runs. Projects and persisted settings stay when you switch."
+  description  = "The image the workspace runs. Your home folder (projects, settings, logins) stays when you switch."
   type         = "string"
   mutable      = true
   default      = local.catalog.default
@@ -109,15 +132,39 @@ data "coder_parameter" "workspace_image" {
   }
 }
 
+# No `dir` (deprecated in the provider, and anything but $HOME breaks Coder Desktop's file sync):
+# sessions start in $HOME, /home/coder, with the projects in ~/projects.
 resource "coder_agent" "main" {
-  arch = data.coder_provisioner.me.arch
+  arch = var.arch != "" ? var.arch : data.coder_provisioner.me.arch
   os   = "linux"
-  dir  = "/home/coder/projects"
   env = {
     GIT_AUTHOR_NAME     = coalesce(data.coder_workspace_owner.me.full_name, data.coder_workspace_owner.me.name)
     GIT_AUTHOR_EMAIL    = data.coder_workspace_owner.me.email
     GIT_COMMITTER_NAME  = coalesce(data.coder_workspace_owner.me.full_name, data.coder_workspace_owner.me.name)
     GIT_COMMITTER_EMAIL = data.coder_workspace_owner.me.email
+  }
+
+  # Shown on the workspace's page, as Coder's own templates do (`coder stat` is the agent's binary).
+  metadata {
+    display_name = "CPU Usage"
+    key          = "0_cpu_usage"
+    script       = "coder stat cpu"
+    interval     = 10
+    timeout      = 1
+  }
+  metadata {
+    display_name = "RAM Usage"
+    key          = "1_ram_usage"
+    script       = "coder stat mem"
+    interval     = 10
+    timeout      = 1
+  }
+  metadata {
+    display_name = "Home Disk"
+    key          = "2_home_disk"
+    script       = "coder stat disk --path $${HOME}"
+    interval     = 60
+    timeout      = 1
   }
 }
 
@@ -130,20 +177,45 @@ resource "coder_script" "start_hooks" {
   script             = file("${path.module}/start-hooks.sh")
 }
 
-# --- the image, pinned by digest ---------------------------------------------------------------------
+# --- the image, pinned by digest (a start's only) ------------------------------------------------------
 
 data "docker_registry_image" "workspace" {
-  count = local.image != null && local.release_digest == "" ? 1 : 0
+  count = local.ask_registry ? 1 : 0
   name  = local.image.reference
 }
 
-# terraform_data.image_pin (pin.tf) holds the reference between builds.
+# terraform_data.image_pin (pin.tf) holds the reference between builds. Present while the workspace
+# runs: a stop destroys it (keep_locally: the image stays on the engine), a start finds it there or pulls.
 resource "docker_image" "workspace" {
+  count        = data.coder_workspace.me.start_count
   name         = terraform_data.image_pin.output
   keep_locally = true
+  lifecycle {
+    precondition {
+      condition = local.image == null || local.repository_ok
+      error_message = format(
+        "images.json gives the image %q no registry repository (%q): set the image plugin's repository option in nx.json (where the images are pushed), run npx images coder-template, and push the template again.",
+        local.image_name, try(local.image.repository, ""),
+      )
+    }
+    precondition {
+      condition     = local.image == null || !local.repository_ok || terraform_data.image_pin.output != null
+      error_message = "This workspace's state holds no image reference to run: update the workspace to the template's active version, or choose another image (either resolves it anew), then start it."
+    }
+  }
 }
 
 # --- volumes -------------------------------------------------------------------------------------------
+
+# All of /home/coder, as Coder's own docker template keeps it: dotfiles, shell history, editor servers
+# and extensions, ~/.local. Docker fills a new volume with the image's /home/coder (its skeleton) when
+# it is first mounted; after that, what is in $HOME is the user's, whatever image runs.
+resource "docker_volume" "home" {
+  name = "${local.workspace_volume}-home"
+  lifecycle {
+    ignore_changes = all
+  }
+}
 
 resource "docker_volume" "projects" {
   name = "${local.workspace_volume}-projects"
@@ -171,7 +243,7 @@ resource "docker_volume" "docker_data" {
 
 resource "docker_container" "workspace" {
   count    = data.coder_workspace.me.start_count
-  image    = docker_image.workspace.image_id
+  image    = docker_image.workspace[0].image_id
   name     = "coder-${lower(data.coder_workspace_owner.me.name)}-${lower(data.coder_workspace.me.name)}"
   hostname = data.coder_workspace.me.name
 
@@ -201,6 +273,10 @@ resource "docker_container" "workspace" {
     ip   = "host-gateway"
   }
 
+  volumes {
+    container_path = "/home/coder"
+    volume_name    = docker_volume.home.name
+  }
   volumes {
     container_path = "/home/coder/projects"
     volume_name    = docker_volume.projects.name
@@ -239,5 +315,28 @@ resource "docker_container" "workspace" {
   labels {
     label = "coder.workspace_image"
     value = local.image_name
+  }
+
+  lifecycle {
+    # Sysbox is for servers whose users must not be root on the Docker host; the host's socket would
+    # make them root there again. Checked at every start, and at the push (Coder plans a start then).
+    precondition {
+      condition     = !(var.runtime == "sysbox-runc" && var.docker_socket != "")
+      error_message = "runtime = \"sysbox-runc\" (multi-tenant) with docker_socket = \"${var.docker_socket}\" would mount the host's Docker socket into images without an engine of their own, making every user root on the Docker host: push with --variable docker_socket= (those images then have the Docker CLI but no engine; developer has its own), or leave runtime empty on a single-tenant server."
+    }
+  }
+}
+
+# On the workspace's page: which image it runs, and the digest it is pinned to.
+resource "coder_metadata" "image" {
+  count       = data.coder_workspace.me.start_count
+  resource_id = docker_container.workspace[0].id
+  item {
+    key   = "image"
+    value = "${local.image_name} (${local.docker_modes[local.image.docker]})"
+  }
+  item {
+    key   = "pinned"
+    value = terraform_data.image_pin.output
   }
 }

@@ -5,6 +5,8 @@
 # ignore_changes keeps it while the tag moves on, so a restart never swaps the image. It is resolved
 # anew only when the trigger changes: another workspace image chosen, or the workspace updated to a
 # new template version (a user's "Update", or an admin's push of a release's pinned-digests.json).
+# A stop or delete resolves nothing (the input is null, the registry is not asked): the state's
+# reference stays, and the next start runs it.
 # The tests apply this file with Terraform itself (tools/coder-template/terraform.test.ts).
 resource "terraform_data" "image_pin" {
   input            = local.resolved_reference

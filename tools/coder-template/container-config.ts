@@ -42,8 +42,11 @@ const KNOWN = new Set([
   'labels',
 ]);
 
+/** What the provider computes (the instance carries it for coder_metadata), not an argument. */
+const COMPUTED = new Set(['id']);
+
 export function containerPlan(args: Args): ContainerPlan {
-  const unknown = Object.keys(args).filter((k) => !KNOWN.has(k));
+  const unknown = Object.keys(args).filter((k) => !KNOWN.has(k) && !COMPUTED.has(k));
   if (unknown.length) {
     throw new UnsupportedError(
       `docker_container sets ${unknown.join(', ')}, which the start test does not apply: ` +

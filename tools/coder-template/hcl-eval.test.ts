@@ -86,6 +86,12 @@ describe('splitTemplate and unescapeHcl', () => {
       { literal: ' b' },
     ]);
   });
+  it('keeps $${ and %%{ as the literal text Terraform makes of them, not as interpolations', () => {
+    expect(splitTemplate('coder stat disk --path $${HOME} 100%%{x}')).toEqual([
+      { literal: 'coder stat disk --path ${HOME} 100%{x}' },
+    ]);
+    expect(splitTemplate('$${a} ${local.b}')).toEqual([{ literal: '${a} ' }, { expression: 'local.b' }]);
+  });
   it('decodes HCL escapes', () => {
     expect(unescapeHcl('a\\"b\\n\\\\ $${x} \\u00e9')).toBe('a"b\n\\ ${x} é');
   });

@@ -66,14 +66,19 @@ export function unescapeHcl(raw: string): string {
 }
 
 /**
- * Splits a string as hcl2json gives it (literal text already decoded, `${...}` kept as source) into
- * literal parts and interpolated expression sources.
+ * Splits a string as hcl2json gives it (literal text already decoded, `${...}` kept as source, and
+ * the escapes `$${` and `%%{` kept as written) into literal parts and interpolated expression sources.
  */
 export function splitTemplate(text: string): Array<{ literal: string } | { expression: string }> {
   const parts: Array<{ literal: string } | { expression: string }> = [];
   let literal = '';
   let at = 0;
   while (at < text.length) {
+    if (text.startsWith('$${', at) || text.startsWith('%%{', at)) {
+      literal += `${text[at]}{`;
+      at += 3;
+      continue;
+    }
     if (text.startsWith('%{', at))
       throw new UnsupportedError(`template directives (%{ ... }) are not supported: ${text}`);
     if (!text.startsWith('${', at)) {

@@ -8,7 +8,7 @@ import { catalogText, type CoderCatalog } from '../image-plugin/src/core/coder-c
 import { buildContext, type WorkspaceBuild } from './build-context';
 import { containerPlan } from './container-config';
 import type { Value } from './hcl-eval';
-import { CoderTemplate, TEMPLATE_DIR, WORKSPACE_ROOT } from './template';
+import { CoderTemplate, TEMPLATE_DIR, UnavailableError, WORKSPACE_ROOT } from './template';
 
 /**
  * The template read with HashiCorp's HCL parser and evaluated for builds of every image, without
@@ -140,7 +140,7 @@ describe.each(IMAGES)('the container of %s', (image) => {
     },
   );
 
-  it('volumes: projects, caches per workspace (deleted with it); logins per owner (never deleted)', async () => {
+  it('volumes: home, projects, caches per workspace (deleted with it); logins per owner (never deleted)', async () => {
     const build = template.build(buildContext({ image, ...ids }));
     const managed: string[] = [];
     for (const name of template.resourceNames('docker_volume')) {
@@ -156,16 +156,92 @@ describe.each(IMAGES)('the container of %s', (image) => {
       (containerPlan(c).create.HostConfig?.Binds ?? []).map((b) => [b.split(':')[1], b.split(':')[0]]),
     );
     expect(targets['/mnt/home-persist/owner']).toBe(owner[0]);
+    expect(targets['/home/coder']).toBe(`coder-${ids.workspaceId}-home`);
     expect(targets['/home/coder/projects']).toBe(`coder-${ids.workspaceId}-projects`);
     expect(targets['/mnt/home-persist/workspace']).toBe(`coder-${ids.workspaceId}-home-persist`);
   });
 
-  it('a stopped workspace has no container; its volumes and pin stay', async () => {
-    const build = template.build(buildContext({ image, ...ids, startCount: 0 }));
-    expect(await build.instances('resource', 'docker_container', 'workspace')).toEqual([]);
-    expect(await build.instances('resource', 'docker_volume', 'projects')).toMatchObject({
-      name: `coder-${ids.workspaceId}-projects`,
-    });
+  it.each(['stop', 'delete'] as const)(
+    'a %s needs no registry: everything evaluates with it down; no container, no image, the pin and volumes stay',
+    async (transition) => {
+      const pinned = `${catalog.images[image].repository}@${DIGEST}`;
+      const build = template.build(
+        buildContext({ image, ...ids, transition, registry: 'down', pinnedReference: pinned }),
+      );
+      const all = await build.evaluateAll();
+      expect(all['data.docker_registry_image.workspace']).toEqual([]);
+      expect(all['docker_image.workspace']).toEqual([]);
+      expect(all['docker_container.workspace']).toEqual([]);
+      expect(all['coder_metadata.image']).toEqual([]);
+      expect(all['terraform_data.image_pin']).toMatchObject({ input: null, output: pinned });
+      expect(all['docker_volume.home']).toMatchObject({ name: `coder-${ids.workspaceId}-home` });
+      expect(all['docker_volume.projects']).toMatchObject({ name: `coder-${ids.workspaceId}-projects` });
+      expect(await build.failedChecks()).toEqual([]);
+    },
+  );
+});
+
+describe('the registry is asked on a start only, and only without a release pin', () => {
+  const image = catalog.default;
+  const digests = Object.fromEntries(IMAGES.map((name, i) => [name, `sha256:${String(i).repeat(64)}`]));
+
+  it('a start reads the tag in the registry: with it down, the build fails there (before any change)', async () => {
+    for (const pinnedReference of [undefined, `${catalog.images[image].repository}@${DIGEST}`]) {
+      const build = template.build(buildContext({ image, registry: 'down', pinnedReference }));
+      await expect(build.evaluateAll()).rejects.toThrow(UnavailableError);
+    }
+  });
+
+  it("with a release's pinned-digests.json, a start (the first one too) needs no registry", async () => {
+    const t = await templateWith({ 'pinned-digests.json': JSON.stringify({ digests }) });
+    const build = t.build(buildContext({ image, registry: 'down' }));
+    const all = await build.evaluateAll();
+    expect(all['data.docker_registry_image.workspace']).toEqual([]);
+    expect(all['docker_image.workspace']).toEqual([
+      expect.objectContaining({ name: `${catalog.images[image].repository}@${digests[image]}` }),
+    ]);
+    expect(await build.failedChecks()).toEqual([]);
+  });
+});
+
+describe('the agent', () => {
+  const agent = async (variables?: Record<string, Value>) =>
+    (await template
+      .build(buildContext({ image: catalog.default, variables }))
+      .instances('resource', 'coder_agent', 'main')) as Record<string, Value> & {
+      metadata: Array<Record<string, Value>>;
+    };
+
+  it("sets no dir (deprecated): sessions start in $HOME; the arch is the provisioner's unless the admin's", async () => {
+    const a = await agent();
+    expect(a).not.toHaveProperty('dir');
+    expect(a.arch).toBe('amd64');
+    expect((await agent({ arch: 'arm64' })).arch).toBe('arm64');
+  });
+
+  it('shows CPU, memory and the home disk on the workspace page (coder stat)', async () => {
+    const { metadata } = await agent();
+    expect(metadata.map((m) => m.script)).toEqual([
+      'coder stat cpu',
+      'coder stat mem',
+      'coder stat disk --path ${HOME}',
+    ]);
+    for (const m of metadata) expect(m).toMatchObject({ key: expect.any(String), interval: expect.any(Number) });
+    expect(new Set(metadata.map((m) => m.key)).size).toBe(metadata.length);
+  });
+
+  it('coder_metadata shows the image and the digest it is pinned to, on the container', async () => {
+    const pinned = `${catalog.images[catalog.default].repository}@${DIGEST}`;
+    const build = template.build(buildContext({ image: catalog.default, pinnedReference: pinned }));
+    const [container] = (await build.instances('resource', 'docker_container', 'workspace')) as Array<{ id: string }>;
+    const [meta] = (await build.instances('resource', 'coder_metadata', 'image')) as Array<{
+      resource_id: string;
+      item: Array<{ key: string; value: string }>;
+    }>;
+    expect(meta.resource_id).toBe(container.id);
+    const items = Object.fromEntries(meta.item.map((i) => [i.key, i.value]));
+    expect(items.image).toMatch(new RegExp(`^${catalog.default} \\(.*Docker engine.*\\)$`));
+    expect(items.pinned).toBe(pinned);
   });
 });
 
@@ -182,17 +258,18 @@ describe('the image is pinned by digest', () => {
       input: `${repository}@${DIGEST}`,
       output: `${repository}@${DIGEST}`,
     });
-    expect(await build.instances('resource', 'docker_image', 'workspace')).toMatchObject({
-      name: `${repository}@${DIGEST}`,
-      keep_locally: true,
-    });
+    expect(await build.instances('resource', 'docker_image', 'workspace')).toEqual([
+      expect.objectContaining({ name: `${repository}@${DIGEST}`, keep_locally: true }),
+    ]);
     expect((await container({ image, imageId: 'sha256:local-id' })).image).toBe('sha256:local-id');
   });
 
   it("a later build keeps the state's reference while the tag moved: docker_image follows the pin", async () => {
     const pinned = `${repository}@sha256:${'0'.repeat(64)}`;
     const build = template.build(buildContext({ image, registryDigest: DIGEST, pinnedReference: pinned }));
-    expect(await build.instances('resource', 'docker_image', 'workspace')).toMatchObject({ name: pinned });
+    expect(await build.instances('resource', 'docker_image', 'workspace')).toEqual([
+      expect.objectContaining({ name: pinned }),
+    ]);
   });
 
   it('the pin is renewed only by another image or another template version (the trigger)', async () => {
@@ -274,17 +351,71 @@ describe('bad input ends with one clear message', () => {
     ).toEqual([expect.stringContaining('pinned-digests.json must map images of images.json to sha256 digests')]);
   });
 
-  it('a runtime other than privileged or sysbox-runc', async () => {
-    const build = template.build(buildContext({ image: catalog.default, variables: { runtime: 'runsc' } }));
-    expect(await build.failedValidations()).toEqual([
-      expect.stringMatching(/^var\.runtime: runtime must be "" \(privileged containers\) or "sysbox-runc"/),
-    ]);
+  /** images.json as a plugin without a repository writes it: single layout "", per-image layout "/<image>". */
+  const withRepository = (repository: (name: string) => string): CoderCatalog => ({
+    ...catalog,
+    images: Object.fromEntries(
+      Object.entries(catalog.images).map(([name, i]) => [
+        name,
+        { ...i, repository: repository(name), reference: `${repository(name)}:${name}` },
+      ]),
+    ),
   });
 
-  it('the defaults pass every check', async () => {
-    const build = template.build(buildContext({ image: catalog.default }));
-    expect(await build.failedValidations()).toEqual([]);
-    expect(await build.failedPreconditions('terraform_data', 'image_pin')).toEqual([]);
+  it.each<[string, Record<string, Value>, string, RegExp]>([
+    [
+      'a runtime other than privileged or sysbox-runc',
+      { runtime: 'runsc' },
+      'var.runtime',
+      /^var\.runtime: runtime must be "" \(privileged containers, single-tenant\) or "sysbox-runc" .*; push with --variable runtime= or --variable runtime=sysbox-runc --variable docker_socket=\.$/,
+    ],
+    [
+      'sysbox-runc with the default host socket (every user root on the host)',
+      { runtime: 'sysbox-runc' },
+      'docker_container.workspace',
+      /^docker_container\.workspace: runtime = "sysbox-runc" \(multi-tenant\) with docker_socket = "\/var\/run\/docker\.sock" .*root on the Docker host: push with --variable docker_socket= /,
+    ],
+    [
+      'sysbox-runc with any other host socket',
+      { runtime: 'sysbox-runc', docker_socket: '/run/user/1000/docker.sock' },
+      'docker_container.workspace',
+      /with docker_socket = "\/run\/user\/1000\/docker\.sock" would mount the host's Docker socket/,
+    ],
+    [
+      'an architecture the images are not built for',
+      { arch: 'armv7' },
+      'var.arch',
+      /^var\.arch: arch must be "" \(the provisioner's\), "amd64" or "arm64" .*push with --variable arch=/,
+    ],
+  ])('%s', async (_, variables, where, message) => {
+    const checks = await template.build(buildContext({ image: catalog.default, variables })).failedChecks();
+    expect(checks).toEqual([expect.stringMatching(message)]);
+    expect(checks[0].startsWith(`${where}: `)).toBe(true);
+  });
+
+  it.each<[string, (name: string) => string]>([
+    ['"" (single layout)', () => ''],
+    ['"/<image>" (per-image layout)', (name) => `/${name}`],
+  ])('images.json without a registry repository: %s', async (_, repository) => {
+    const t = await templateWith({ 'images.json': catalogText(withRepository(repository)) });
+    const build = t.build(buildContext({ image: catalog.default, registry: 'down' }));
+    // The registry is not asked for ":base": the precondition's message is the build's error.
+    expect(await build.instances('data', 'docker_registry_image', 'workspace')).toEqual([]);
+    expect(await build.failedChecks()).toEqual([
+      `docker_image.workspace: images.json gives the image "${catalog.default}" no registry repository ` +
+        `("${repository(catalog.default)}"): set the image plugin's repository option in nx.json (where the ` +
+        'images are pushed), run npx images coder-template, and push the template again.',
+    ]);
+    // A stop or delete of a workspace that has one is not blocked by it.
+    const stop = t.build(buildContext({ image: catalog.default, transition: 'stop', registry: 'down' }));
+    expect(await stop.failedChecks()).toEqual([]);
+  });
+
+  it('the defaults pass every check, on every transition', async () => {
+    for (const transition of ['start', 'stop', 'delete'] as const) {
+      const build = template.build(buildContext({ image: catalog.default, transition }));
+      expect(await build.failedChecks()).toEqual([]);
+    }
   });
 });
 
@@ -292,8 +423,10 @@ describe('multi-tenant servers: the sysbox-runc runtime instead of privileged', 
   it.each(IMAGES)(
     '%s runs unprivileged under sysbox-runc; without a socket path nothing of the host is mounted',
     async (image) => {
-      const p = containerPlan(await container({ image, variables: { runtime: 'sysbox-runc', docker_socket: '' } }));
+      const variables = { runtime: 'sysbox-runc', docker_socket: '' };
+      const p = containerPlan(await container({ image, variables }));
       expect(p.create.HostConfig).toMatchObject({ Privileged: false, Runtime: 'sysbox-runc' });
+      expect(await template.build(buildContext({ image, variables })).failedChecks()).toEqual([]);
       expect((p.create.HostConfig?.Binds ?? []).filter((b) => b.startsWith('/'))).toEqual([]);
     },
   );

@@ -21,6 +21,16 @@ export interface BuildContext {
   /** Template variables (`var.*`); the rest keep their defaults. */
   variables?: Record<string, Value>;
   computed: Computed;
+  /**
+   * Data sources whose provider cannot answer in this build (`data.docker_registry_image.workspace`
+   * while the registry is down): reading one fails the build, as Terraform's read would.
+   */
+  unavailable?: readonly string[];
+}
+
+/** A data source the build reads although its provider cannot answer (the registry is down). */
+export class UnavailableError extends Error {
+  override name = 'UnavailableError';
 }
 
 /** Meta-arguments and blocks that say how Terraform manages a resource, not what the provider gets. */
@@ -92,6 +102,14 @@ export class CoderTemplate {
   /** The names of the template's resources of a type: `resourceNames('docker_volume')`. */
   resourceNames(type: string): string[] {
     return Object.keys(((this.json.resource as Json | undefined)?.[type] as Json | undefined) ?? {});
+  }
+
+  /** Every resource or data block, as `[kind, type, name]`. */
+  blocks(kind: 'resource' | 'data'): Array<[kind: 'resource' | 'data', type: string, name: string]> {
+    const byType = (this.json[kind] as Record<string, Json> | undefined) ?? {};
+    return Object.entries(byType).flatMap(([type, names]) =>
+      Object.keys(names).map((name) => [kind, type, name] as ['resource' | 'data', string, string]),
+    );
   }
 
   locals(): Body {
@@ -175,13 +193,34 @@ export class Build implements Resolver {
           ? { output: args.input ?? null, ...args, ...computed }
           : { ...args, ...computed };
       };
+      const count = await this.count(body, address);
+      if (count > 0 && this.context.unavailable?.includes(address))
+        throw new UnavailableError(`${address} is read in this build, and its provider cannot answer`);
       if (body.count === undefined) return one(this.ev);
-      const count = await this.value(body.count, this.ev);
-      if (typeof count !== 'number') throw new EvalError(`${address}: count is ${JSON.stringify(count)}, not a number`);
       return Promise.all(Array.from({ length: count }, (_, index) => one(this.ev.bind({ count: { index } }))));
     })();
     this.blocks.set(address, found);
     return found;
+  }
+
+  /** How many instances a block has in this build: its `count`, or 1. */
+  private async count(body: Body, address: string): Promise<number> {
+    if (body.count === undefined) return 1;
+    const count = await this.value(body.count, this.ev);
+    if (typeof count !== 'number') throw new EvalError(`${address}: count is ${JSON.stringify(count)}, not a number`);
+    return count;
+  }
+
+  /**
+   * Every local, data source and resource of the template, as Terraform plans them all in every build:
+   * whatever cannot be evaluated (a provider that cannot answer included) fails the build.
+   */
+  async evaluateAll(): Promise<Record<string, Value>> {
+    const out: Record<string, Value> = {};
+    for (const name of Object.keys(this.template.locals())) out[`local.${name}`] = await this.local(name);
+    for (const [kind, type, name] of [...this.template.blocks('data'), ...this.template.blocks('resource')])
+      out[`${kind === 'data' ? 'data.' : ''}${type}.${name}`] = await this.instances(kind, type, name);
+    return out;
   }
 
   /** A block's arguments and nested blocks, evaluated; `dynamic` blocks expanded; meta-arguments left out. */
@@ -222,15 +261,28 @@ export class Build implements Resolver {
     return raw as Value;
   }
 
-  /** The error messages of a resource's preconditions that fail in this build. */
+  /**
+   * The error messages of a resource's preconditions that fail in this build. Terraform checks them
+   * per instance: a resource with no instance in this build (count 0, a stop's container) checks none.
+   */
   async failedPreconditions(type: string, name: string): Promise<string[]> {
     const body = this.template.block('resource', type, name);
+    if ((await this.count(body, `${type}.${name}`)) === 0) return [];
+    const ev = this.ev.bind({ count: { index: 0 } });
     const lifecycle = ((body.lifecycle as Body[] | undefined) ?? [])[0] ?? {};
     const failed: string[] = [];
     for (const check of (lifecycle.precondition as Body[] | undefined) ?? []) {
-      if ((await this.value(check.condition, this.ev)) !== true)
-        failed.push(String(await this.value(check.error_message, this.ev)));
+      if ((await this.value(check.condition, ev)) !== true)
+        failed.push(String(await this.value(check.error_message, ev)));
     }
+    return failed;
+  }
+
+  /** Every check that fails in this build: the variables' validations, then every resource's preconditions. */
+  async failedChecks(): Promise<string[]> {
+    const failed = await this.failedValidations();
+    for (const [, type, name] of this.template.blocks('resource'))
+      for (const message of await this.failedPreconditions(type, name)) failed.push(`${type}.${name}: ${message}`);
     return failed;
   }
 

@@ -11,8 +11,10 @@ import { TEMPLATE_DIR } from './template';
  * lifecycle (pin.tf, applied unchanged with the built-in terraform_data, over several builds).
  */
 
-const terraform = await execa('terraform', ['version'], { reject: false }).catch(() => null);
-const installed = terraform !== null && terraform.exitCode === 0;
+const terraform = await execa('terraform', ['version'], { reject: false, all: true });
+const installed = !terraform.failed;
+/** No binary on PATH: the only reason these checks may be skipped (a broken one is a failure). */
+const missing = (terraform as { code?: string }).code === 'ENOENT';
 const SKIP = 'no terraform binary on this machine: terraform fmt -check and the pin lifecycle are not checked';
 if (!installed) console.warn(`SKIPPED: ${SKIP}`);
 
@@ -43,6 +45,7 @@ describe.skipIf(!installed)('terraform', () => {
       [
         'variable "image" { type = string }',
         'variable "template_version" { type = string }',
+        '# "": the registry is not asked (a stop or delete), as main.tf asks it on a start only.',
         'variable "registry_digest" { type = string }',
         'locals {',
         '  catalog = {',
@@ -51,7 +54,8 @@ describe.skipIf(!installed)('terraform', () => {
         '  image_name         = var.image',
         '  image              = lookup(local.catalog.images, var.image, null)',
         '  pins               = {}',
-        '  resolved_reference = local.image == null ? null : "${local.image.repository}@${var.registry_digest}"',
+        '  resolved_digest    = var.registry_digest == "" ? null : var.registry_digest',
+        '  resolved_reference = local.image == null || local.resolved_digest == null ? null : "${local.image.repository}@${local.resolved_digest}"',
         '  image_pin_trigger  = [var.image, var.template_version]',
         '}',
         'output "pinned" { value = terraform_data.image_pin.output }',
@@ -76,6 +80,8 @@ describe.skipIf(!installed)('terraform', () => {
       return { pinned: out.stdout };
     };
     expect(await build('base', 'v1', digest('a'))).toEqual({ pinned: `r.example/ws@${digest('a')}` });
+    // A stop asks no registry (the input is null): the state's reference stays for the next start.
+    expect(await build('base', 'v1', '')).toEqual({ pinned: `r.example/ws@${digest('a')}` });
     // The tag moved in the registry; a restart of the same workspace keeps what it runs.
     expect(await build('base', 'v1', digest('b'))).toEqual({ pinned: `r.example/ws@${digest('a')}` });
     // The user updates the workspace to a new template version: the pin follows the tag now.
@@ -89,6 +95,7 @@ describe.skipIf(!installed)('terraform', () => {
   });
 });
 
-it.runIf(!installed)('terraform checks are skipped without a terraform binary', () => {
+it.runIf(!installed)('terraform checks are skipped only when no terraform binary is on PATH', () => {
   console.warn(`SKIPPED: ${SKIP}`);
+  expect(missing, `terraform is on PATH but \`terraform version\` failed:\n${String(terraform.all)}`).toBe(true);
 });
