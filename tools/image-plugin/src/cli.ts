@@ -4,9 +4,10 @@ import { pinBasesCommand } from './commands/pin-bases';
 import { plan } from './commands/plan';
 import { publish } from './commands/publish';
 import { release } from './commands/release';
+import { renameRepositoryCommand } from './commands/rename-repository';
 import { sign } from './commands/sign';
 import { assertFreshBuild } from './build-check';
-import { parseCommandLine, usage, type CommandLine } from './core/cli-args';
+import { parseCommandLine, usage, type CliOptions, type CommandLine } from './core/cli-args';
 import { describeError, isImageError, isUsageError, UsageError } from './core/errors';
 
 export async function main(argv: string[]): Promise<number> {
@@ -57,19 +58,27 @@ export async function main(argv: string[]): Promise<number> {
     await sign({ workspaceRoot, images, resultsDir, key, tlog: !noTlog, log });
     return 0;
   }
-  if (command === 'pin-bases') {
-    await pinBasesCommand({ workspaceRoot, check: values.check, log });
-    return 0;
-  }
-  if (command === 'coder-template') {
-    const { check, pinResults, out } = values;
-    await coderTemplate({ workspaceRoot, check, pinResults, out, log });
+  if (command === 'pin-bases' || command === 'rename-repository' || command === 'coder-template') {
+    await rewriteFiles(command, values, workspaceRoot, log);
     return 0;
   }
   const runId = process.env.IMAGE_RUN_ID ?? null;
   const { platforms = [], resultsDir } = values;
   await merge({ workspaceRoot, image: images[0], platforms, resultsDir, runId, log });
   return 0;
+}
+
+/** The commands that bring tracked files in line with the workspace (`--check`: only compare, and fail). */
+async function rewriteFiles(
+  command: 'pin-bases' | 'rename-repository' | 'coder-template',
+  values: CliOptions,
+  workspaceRoot: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const { check, from, pinResults, out } = values;
+  if (command === 'pin-bases') return pinBasesCommand({ workspaceRoot, check, log });
+  if (command === 'rename-repository') return renameRepositoryCommand({ workspaceRoot, from, check, log });
+  return coderTemplate({ workspaceRoot, check, pinResults, out, log });
 }
 
 Promise.resolve()

@@ -67,6 +67,7 @@ function readWorkspaceImages(
     selected.map((dockerfile) => readDockerfileSource(workspaceRoot, dockerfile)),
     {
       repository: options.repository,
+      layout: options.layout,
       pathExists: (p) => existsSync(join(workspaceRoot, p)),
       buildArgs: buildArgsOf(options.build),
       readFacts: (source, buildArgs) =>

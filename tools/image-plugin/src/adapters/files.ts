@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { minimatch } from 'minimatch';
 import { ImageConfigError } from '../core/errors';
 import type { DockerfileSource } from '../core/image-spec';
 import { scopedLinkTarget } from '../core/symlinks';
@@ -72,4 +73,24 @@ export function readDockerfileSource(workspaceRoot: string, dockerfile: string):
     );
   }
   return { dockerfile, content: readFileSync(target, 'utf8') };
+}
+
+const NOT_WALKED = new Set(['node_modules', '.git', '.nx', 'dist']);
+
+/** The files under `root` a glob (`images/*\/Dockerfile`) selects, walking from its fixed leading folders. */
+export function globFiles(root: string, glob: string): string[] {
+  const parts = glob.split('/');
+  const fixed = parts.findIndex((part) => /[*?[\]{}!]/.test(part));
+  const start = fixed <= 0 ? '' : parts.slice(0, fixed).join('/');
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = dir ? `${dir}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (!NOT_WALKED.has(entry.name)) walk(path);
+      } else if (minimatch(path, glob, { dot: false })) found.push(path);
+    }
+  };
+  if (statSync(join(root, start || '.'), { throwIfNoEntry: false })?.isDirectory()) walk(start);
+  return found.sort();
 }

@@ -54,6 +54,11 @@ describe('parseCommandLine: what each command accepts', () => {
       images: ['base', 'node'],
     },
     { argv: ['coder-template', '--check'], options: { check: true } },
+    { argv: ['rename-repository'] },
+    {
+      argv: ['rename-repository', '--from', 'ghcr.io/acme/images', '--check'],
+      options: { from: 'ghcr.io/acme/images', check: true },
+    },
     {
       argv: ['coder-template', '--pin-results', 'dist/images', '--out', 'p.json'],
       options: { pinResults: 'dist/images', out: 'p.json' },
@@ -81,7 +86,7 @@ describe('parseCommandLine: what each command accepts', () => {
   it('each command has its own help, the top level lists all', () => {
     expect(usage('merge')).toMatch(/^usage: images merge <image> --platforms/);
     expect(usage('merge')).not.toContain('publish');
-    for (const c of ['plan', 'release', 'publish', 'merge', 'sign', 'coder-template'])
+    for (const c of ['plan', 'release', 'publish', 'merge', 'sign', 'coder-template', 'rename-repository'])
       expect(usage()).toContain(`  ${c} `);
   });
 });
@@ -97,6 +102,18 @@ describe('parseCommandLine: a usage error (exit 2) naming the command, the argum
       fix: 'images publish --images base',
     },
     { argv: ['plan', 'base'], argument: 'base', says: 'unexpected argument "base"', fix: '--all plans every image' },
+    {
+      argv: ['rename-repository', '--from', 'ghcr.io/Acme/Images'],
+      argument: '--from',
+      says: '--from "ghcr.io/Acme/Images" must be lower case',
+      fix: 'write ghcr.io/acme/images',
+    },
+    {
+      argv: ['rename-repository', 'ghcr.io/acme/images'],
+      argument: 'ghcr.io/acme/images',
+      says: 'unexpected argument "ghcr.io/acme/images"',
+      fix: 'images rename-repository --from ghcr.io/acme/images',
+    },
     {
       argv: ['release', 'v1.2.3'],
       argument: 'v1.2.3',
@@ -261,7 +278,7 @@ describe('parseCommandLine: a usage error (exit 2) naming the command, the argum
     expect(e.argument).toBe(argument);
     expect(e.message).toContain(says);
     // The shape of every error: `<where>: <problem>`, then `  fix: <fix>`.
-    expect(e.message).toMatch(/^images( \w+)?: [^\n]+\n {2}fix: [^\n]+$/);
+    expect(e.message).toMatch(/^images( [\w-]+)?: [^\n]+\n {2}fix: [^\n]+$/);
     expect(e.message.slice(e.message.indexOf('fix: '))).toContain(fix);
   });
 });

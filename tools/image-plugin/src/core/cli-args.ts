@@ -11,7 +11,8 @@ import { repositoryProblem } from './repository';
  * number that is not a number. Pure: argv in, options or an error out.
  */
 
-export type CommandName = 'plan' | 'release' | 'publish' | 'merge' | 'sign' | 'coder-template' | 'pin-bases';
+export type CommandName =
+  'plan' | 'release' | 'publish' | 'merge' | 'sign' | 'coder-template' | 'pin-bases' | 'rename-repository';
 
 /** Every option of every command, read and checked. */
 export interface CliOptions {
@@ -33,7 +34,9 @@ export interface CliOptions {
   key?: string;
   /** sign: no transparency-log upload. */
   noTlog: boolean;
-  /** coder-template, pin-bases: only compare (the image list with the graph; the pins with the registry). */
+  /** rename-repository: the old repository whose references move to nx.json's. */
+  from?: string;
+  /** coder-template, pin-bases, rename-repository: only compare (the image list with the graph; the pins with the registry). */
   check: boolean;
   /** coder-template: write the pinned digests of these (pushed) image-build results. */
   pinResults?: string;
@@ -70,6 +73,7 @@ const OPTIONS: Record<string, OptionRule> = {
   key: { kind: 'text', key: 'key', value: 'cosign.key' },
   'no-tlog': { kind: 'flag', key: 'noTlog' },
   check: { kind: 'flag', key: 'check' },
+  from: { kind: 'text', key: 'from', value: 'ghcr.io/<old owner>/<old repo>' },
   'pin-results': { kind: 'text', key: 'pinResults', value: 'dist/images' },
   out: { kind: 'text', key: 'out', value: CODER_PINS_OUT },
 };
@@ -133,6 +137,14 @@ export const COMMANDS: Record<CommandName, CommandRule> = {
     usage: `pin-bases [--check]
     Move the Dockerfiles' pins of external bases (FROM <name>@sha256:...) to the digests their names
     resolve to now, through the engine; --check only lists what moved and fails when anything did.`,
+  },
+  'rename-repository': {
+    options: ['from', 'check'],
+    usage: `rename-repository [--from ghcr.io/<old owner>/<old repo>] [--check]
+    Move every reference to one of the workspace's images under another repository (ARG BASE_IMAGE=
+    defaults, FROM lines) to nx.json's repository, printing each file:line; without --from, those the
+    graph refuses as another repository's; --check only lists them and fails when there are any.`,
+    noArgument: (arg) => `name the old repository with --from: images rename-repository --from ${arg}`,
   },
   'coder-template': {
     options: ['check', 'pin-results', 'out'],
@@ -287,7 +299,7 @@ function readValue(
   if (text === '') throw fail(`--${option} is empty`, `give it a value: ${valueOf(option)}, or leave it out`);
   switch (kind) {
     case 'text': {
-      const wrong = key === 'repository' ? repositoryProblem(text) : undefined;
+      const wrong = key === 'repository' || key === 'from' ? repositoryProblem(text) : undefined;
       if (wrong) throw fail(`--${option} ${wrong.problem}`, wrong.fix);
       (options as unknown as Record<string, string>)[key] = text;
       return;

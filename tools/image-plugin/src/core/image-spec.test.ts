@@ -540,10 +540,28 @@ describe('errors name the file, the line and the fix', () => {
     );
     expect(message).toMatch(/^images\/node\/Dockerfile:3: /);
     expect(message).toContain(
-      'looks like this workspace\'s image "base", but in ghcr.io/alice/workspace-images, not the plugin\'s repository ghcr.io/acme/workspace-images',
+      '`ghcr.io/alice/workspace-images:base` (the default of ARG BASE_IMAGE) looks like this workspace\'s image "base" under ghcr.io/alice/workspace-images, not the plugin\'s repository ghcr.io/acme/workspace-images',
     );
     expect(message).toContain(
-      'fix: make them agree: change the reference to ghcr.io/acme/workspace-images:base, or set "repository": "ghcr.io/alice/workspace-images"',
+      'fix: run npx images rename-repository (it rewrites every such reference to ghcr.io/acme/workspace-images:base and the like), or set "repository": "ghcr.io/alice/workspace-images"',
     );
+  });
+
+  it.each([
+    { layout: 'single' as const, ref: 'ghcr.io/old/images:base', to: 'ghcr.io/acme/workspace-images:base' },
+    {
+      layout: 'per-image' as const,
+      ref: 'ghcr.io/old/images/base:edge',
+      to: 'ghcr.io/acme/workspace-images/base:edge',
+    },
+  ])('a renamed repository path ($layout) is refused with the command that moves it', ({ layout, ref, to }) => {
+    const sources = Object.entries({
+      'images/base/Dockerfile': dockerfile('FROM debian:trixie-slim'),
+      'images/node/Dockerfile': dockerfile(`ARG BASE_IMAGE=${ref}`, 'FROM ${BASE_IMAGE}'),
+    }).map(([dockerfile, content]) => ({ dockerfile, content }));
+    const options = { repository: 'ghcr.io/acme/workspace-images', layout, pathExists: () => true };
+    const message = errorOf(() => readImageSpecs(sources, options));
+    expect(message).toMatch(/^images\/node\/Dockerfile:2: /);
+    expect(message).toContain(`rewrites every such reference to ${to}`);
   });
 });

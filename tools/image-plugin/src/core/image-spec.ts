@@ -1,6 +1,8 @@
 import { readDockerfile, type DockerfileFacts, type FromLine } from './dockerfile';
 import { ImageConfigError } from './errors';
-import { classifyReference } from './references';
+import { DEFAULT_LAYOUT } from './defaults';
+import { classifyReference, renamedReference, type FamilyImageElsewhere } from './references';
+import type { Layout } from './tags';
 
 /** A sibling image this image builds FROM (or copies from). */
 export interface ParentRef {
@@ -38,6 +40,8 @@ export interface DockerfileSource {
 export interface SpecOptions {
   /** "Our" repository, e.g. `ghcr.io/acme/workspace-images`. */
   repository: string;
+  /** The plugin's layout: which form of a reference names one of our images elsewhere (default: single). */
+  layout?: Layout;
   /** Answers whether a path relative to the workspace root exists (the only effect, injected). */
   pathExists: (path: string) => boolean;
   /** `--build-arg` values every build gets (the plugin's build defaults): they replace ARG defaults, as in Docker. */
@@ -95,7 +99,7 @@ function toSpec(source: DockerfileSource, names: ReadonlySet<string>, options: S
   const externalBases: ExternalRef[] = [];
 
   const classify = (from: FromLine) => {
-    const kind = classifyReference(from.ref, options.repository, names, stages);
+    const kind = classifyReference(from.ref, options.repository, names, stages, options.layout ?? DEFAULT_LAYOUT);
     if (kind.kind === 'stage') return;
     if (kind.kind === 'unknown-sibling') {
       throw new ImageConfigError(
@@ -105,14 +109,7 @@ function toSpec(source: DockerfileSource, names: ReadonlySet<string>, options: S
         from.line,
       );
     }
-    if (kind.kind === 'other-repository') {
-      throw new ImageConfigError(
-        `\`${from.ref}\` looks like this workspace's image "${kind.image}", but in ${kind.repository}, not the plugin's repository ${options.repository}`,
-        `make them agree: change the reference to ${options.repository}:${kind.image}, or set "repository": "${kind.repository}" in the image plugin options in nx.json`,
-        dockerfile,
-        from.line,
-      );
-    }
+    if (kind.kind === 'other-repository') throw otherRepositoryError(from, kind, options, dockerfile);
     if (kind.kind === 'sibling') {
       if (kind.image === name) {
         throw new ImageConfigError(
@@ -141,6 +138,12 @@ function toSpec(source: DockerfileSource, names: ReadonlySet<string>, options: S
   }
   facts.otherImageRefs.forEach(classify);
 
+  const mountedInputs = mountedInputsOf(facts, root, options, dockerfile);
+  return { name, root, dockerfile, parents, externalBases, mountedInputs };
+}
+
+/** The folders outside the image folder that its builds bind-mount, sorted; a missing one is refused. */
+function mountedInputsOf(facts: DockerfileFacts, root: string, options: SpecOptions, dockerfile: string): string[] {
   const mountedInputs: string[] = [];
   for (const mount of facts.bindMounts) {
     if (!options.pathExists(mount.source)) {
@@ -154,5 +157,28 @@ function toSpec(source: DockerfileSource, names: ReadonlySet<string>, options: S
     const inside = mount.source === root || mount.source.startsWith(`${root}/`);
     if (!inside && !mountedInputs.includes(mount.source)) mountedInputs.push(mount.source);
   }
-  return { name, root, dockerfile, parents, externalBases, mountedInputs: mountedInputs.sort() };
+  return mountedInputs.sort();
+}
+
+/**
+ * One of our images named under another repository (nx.json's `repository` renamed, the Dockerfiles not):
+ * as it stands the child would build FROM that repository's image and lose its parent edge.
+ */
+function otherRepositoryError(
+  from: FromLine,
+  found: FamilyImageElsewhere,
+  options: SpecOptions,
+  dockerfile: string,
+): ImageConfigError {
+  const where = from.arg ? ` (the default of ARG ${from.arg})` : '';
+  const ours = renamedReference(from.ref, found, options.repository, options.layout ?? DEFAULT_LAYOUT);
+  return new ImageConfigError(
+    `\`${from.ref}\`${where} looks like this workspace's image "${found.image}" under ${found.repository}, not the ` +
+      `plugin's repository ${options.repository}: built so, it would build FROM that repository's image`,
+    `run npx images rename-repository (it rewrites every such reference to ${ours} and the like), or set ` +
+      `"repository": "${found.repository}" in the image plugin options in nx.json; an external base that only ` +
+      `shares the name: pin it by digest (${from.ref}@sha256:...)`,
+    dockerfile,
+    from.line,
+  );
 }

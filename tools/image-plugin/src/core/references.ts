@@ -1,4 +1,5 @@
 import { normalizeRepository } from './repository';
+import { imageRepository, type Layout } from './tags';
 
 /** A parsed image reference: `registry/path/name[:tag][@digest]`, lowercased. */
 export interface ImageReference {
@@ -35,10 +36,10 @@ export type ReferenceKind =
   /** In our repository, but no image of the workspace has that name. */
   | { kind: 'unknown-sibling'; image: string }
   /**
-   * The family layout of one of our images, but under another registry or owner with our repository's
-   * name (`ghcr.io/other/<repo>:<image>`): a Dockerfile and the plugin's `repository` that disagree.
+   * One of our images by the family's layout, but under another repository (a renamed `repository`, or a
+   * Dockerfile and nx.json that disagree): see familyImageElsewhere for the rule.
    */
-  | { kind: 'other-repository'; image: string; repository: string }
+  | { kind: 'other-repository'; image: string; repository: string; layout: Layout }
   | { kind: 'external' };
 
 /**
@@ -46,13 +47,16 @@ export type ReferenceKind =
  * options) and the workspace's image names:
  * - `ghcr.io/<owner>/<repo>:<image>`: one repository for the family, the image name as tag;
  * - `ghcr.io/<owner>/<image>` or `ghcr.io/<owner>/<repo>/<image>` (any tag): one repository per image.
- * Everything else (`debian:trixie-slim`, `node:22`) is external.
+ * Everything else (`debian:trixie-slim`, `node:22`) is external, but for what familyImageElsewhere
+ * takes for one of our images under another repository. `layout` (nx.json's) narrows that rule to
+ * the layout's form; left out, both forms count.
  */
 export function classifyReference(
   ref: string,
   ourRepository: string,
   imageNames: ReadonlySet<string>,
   stageNames: ReadonlySet<string> = new Set(),
+  layout?: Layout,
 ): ReferenceKind {
   if (stageNames.has(ref.toLowerCase())) return { kind: 'stage' };
   const ours = normalizeRepository(ourRepository);
@@ -68,10 +72,67 @@ export function classifyReference(
     if (imageNames.has(last)) return { kind: 'sibling', image: last };
     if (namespace === ours) return { kind: 'unknown-sibling', image: last };
   }
-  if (tag && imageNames.has(tag) && slash > 0 && last === ours.slice(ours.lastIndexOf('/') + 1)) {
-    return { kind: 'other-repository', image: tag, repository };
-  }
+  const elsewhere = familyImageElsewhere(ref, ours, imageNames, layout);
+  if (elsewhere) return { kind: 'other-repository', ...elsewhere };
   return { kind: 'external' };
+}
+
+/** One of our images named under another repository: the image, that repository and the layout's form. */
+export interface FamilyImageElsewhere {
+  image: string;
+  /** `ghcr.io/acme/images` (single: the reference's repository; per-image: the folder above the image). */
+  repository: string;
+  layout: Layout;
+}
+
+/**
+ * Whether `ref` looks like one of our images under another repository than `ours`: what the
+ * Dockerfiles still say after nx.json's `repository` was renamed (`ghcr.io/acme/images:base`, with
+ * `ghcr.io/me/devboxes` in nx.json). All three must hold:
+ * 1. it names one of our images by the layout's form: single, its tag (`<repo>:base`); per-image, its
+ *    last path part (`<repo>/base[:tag]`); `layout` left out: either;
+ * 2. it has an owner: two path parts or more after the registry, and not Docker Hub's `library/`
+ *    (our repository always has one; `node:22`, `debian:trixie-slim` never match);
+ * 3. it is near ours: the repository's last part is ours' (`ghcr.io/alice/<our name>`, any registry),
+ *    or, when it is not pinned by digest, it shares our registry host (`ghcr.io/acme/images` next to
+ *    `ghcr.io/me/devboxes`: a renamed path) or our owner (`ghcr.io/me/...` next to `registry.me.dev/me/...`).
+ * A real external base is pinned by digest (an unpinned one is refused at build time, core/base-pins.ts),
+ * so a pin exempts a reference that only shares a name (`ghcr.io/other/tool:base@sha256:...`); the
+ * parents of the family are never pinned in a Dockerfile (CI pins them through the build arg).
+ */
+export function familyImageElsewhere(
+  ref: string,
+  ours: string,
+  imageNames: ReadonlySet<string>,
+  layout?: Layout,
+): FamilyImageElsewhere | undefined {
+  const { repository, tag, digest } = parseReference(ref);
+  const path = registryLocation(repository).path.split('/');
+  if (path.length < 2 || path[0] === 'library' || repository === normalizeRepository(ours)) return undefined;
+  const candidates: FamilyImageElsewhere[] = [];
+  if (layout !== 'per-image' && tag && imageNames.has(tag))
+    candidates.push({ image: tag, repository, layout: 'single' });
+  const slash = repository.lastIndexOf('/');
+  const last = repository.slice(slash + 1);
+  if (layout !== 'single' && imageNames.has(last))
+    candidates.push({ image: last, repository: repository.slice(0, slash), layout: 'per-image' });
+  return candidates.find((c) => isNear(c.repository, normalizeRepository(ours), digest !== undefined));
+}
+
+function isNear(theirs: string, ours: string, pinned: boolean): boolean {
+  if (theirs === ours) return false;
+  const a = registryLocation(theirs);
+  const b = registryLocation(ours);
+  const [aPath, bPath] = [a.path.split('/'), b.path.split('/')];
+  if (aPath.length > 1 && aPath[aPath.length - 1] === bPath[bPath.length - 1]) return true;
+  return !pinned && (a.host === b.host || aPath[0] === bPath[0]);
+}
+
+/** The reference moved to our repository: the same image in nx.json's layout, its tag and digest kept. */
+export function renamedReference(ref: string, found: FamilyImageElsewhere, ours: string, layout: Layout): string {
+  const { tag, digest } = parseReference(ref);
+  const keptTag = layout === 'single' ? found.image : found.layout === 'per-image' ? tag : undefined;
+  return `${imageRepository(normalizeRepository(ours), layout, found.image)}${keptTag ? `:${keptTag}` : ''}${digest ? `@${digest}` : ''}`;
 }
 
 /**

@@ -1,5 +1,8 @@
-import { affectedProjects } from '../adapters/nx-affected';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AffectedFailure, affectedProjects } from '../adapters/nx-affected';
 import { defaultRepository } from '../adapters/git-remote';
+import { affectedBase, affectedRevisionError } from '../core/affected-base';
 import { ciPlan, type CiPlan } from '../core/ci-plan';
 import { DEFAULT_CI_PLATFORMS, DEFAULT_RUNNERS } from '../core/defaults';
 import { platformList } from '../core/platforms';
@@ -27,9 +30,7 @@ export async function planCi(req: CiPlanRequest): Promise<{ plan: CiPlan; missin
   // A run for a tag releases it: a tag that is no release tag stops here, before any build job starts.
   if (req.env.GITHUB_REF?.startsWith('refs/tags/')) parseReleaseTag(req.env.GITHUB_REF);
   const { options, specs, levels, buildOptions } = await workspaceImages(req.workspaceRoot);
-  const affected = req.all
-    ? 'all'
-    : await affectedProjects(req.workspaceRoot, options.buildTargetName, req.env.NX_BASE, req.env.NX_HEAD);
+  const affected = req.all ? 'all' : await affectedImages(req, options.buildTargetName);
   const configured = platformList(options.build.platforms as string[] | string | undefined);
   const platforms = req.platforms?.length ? req.platforms : configured.length ? configured : [...DEFAULT_CI_PLATFORMS];
   const missing =
@@ -55,4 +56,15 @@ export async function planCi(req: CiPlanRequest): Promise<{ plan: CiPlan; missin
     workflowFile: req.workflowFile,
   });
   return { plan, missing };
+}
+
+/** The affected projects; a base or head that git does not know is explained (which one, from where, the fix). */
+async function affectedImages(req: CiPlanRequest, target: string): Promise<string[]> {
+  try {
+    return await affectedProjects(req.workspaceRoot, target, req.env.NX_BASE, req.env.NX_HEAD);
+  } catch (e) {
+    if (!(e instanceof AffectedFailure)) throw e;
+    const used = affectedBase(req.env, readFileSync(join(req.workspaceRoot, 'nx.json'), 'utf8'));
+    throw affectedRevisionError(e.output, used) ?? e;
+  }
 }

@@ -57,7 +57,7 @@ function checkBase(base: string, images: TreeImages): string {
   if (/\s|\$/.test(base) || !parseReference(base).repository) {
     throw refuse(`--base "${base}" is not an image reference`, `write one like ${DEFAULT_BASE}`);
   }
-  const kind = classifyReference(base, images.options.repository, images.names);
+  const kind = classifyReference(base, images.options.repository, images.names, new Set(), images.options.layout);
   if (kind.kind === 'sibling' || kind.kind === 'unknown-sibling') {
     throw refuse(
       `--base "${base}" names this workspace's image "${kind.image}"`,

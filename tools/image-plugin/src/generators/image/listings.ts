@@ -28,7 +28,11 @@ export const coderTemplateImages: ImageListing = {
   add: (tree) => {
     // The new image's Dockerfile is in the Tree already.
     const { options, sources } = readTreeImages(tree);
-    const specs = readImageSpecs(sources, { repository: options.repository, pathExists: (p) => tree.exists(p) });
+    const specs = readImageSpecs(sources, {
+      repository: options.repository,
+      layout: options.layout,
+      pathExists: (p) => tree.exists(p),
+    });
     tree.write(CODER_CATALOG_FILE, catalogText(coderCatalog(specs, options.repository, options.layout)));
   },
 };

@@ -68,6 +68,7 @@ export function readTreeImages(tree: Tree): TreeImages {
 export function specsWith(tree: Tree, images: TreeImages, extra: DockerfileSource): ImageSpec[] {
   const specs = readImageSpecs([...images.sources, extra], {
     repository: images.options.repository,
+    layout: images.options.layout,
     pathExists: (path) => tree.exists(path),
   });
   levelsOf(specs); // throws, naming every member, when the new image closes a cycle
