@@ -905,7 +905,14 @@ describe('bad options refused before any work: exit 1, the option, its allowed v
   };
   const pushTo = (path: string) => [`--repository=${TARGET_REGISTRY}/${NS}/${path}`, '--push', '--sbom=false'];
 
-  const TASK_ROWS: Array<{ name: string; args: string[]; watch?: string; where: string; says: string | RegExp }> = [
+  const TASK_ROWS: Array<{
+    name: string;
+    args: string[];
+    env?: Record<string, string>;
+    watch?: string;
+    where: string;
+    says: string | RegExp;
+  }> = [
     {
       name: '`nx run-many -t image-build --buildArgs=FOO --push` (batch mode)',
       args: ['run-many', '-t', 'image-build', '--buildArgs=FOO', ...pushTo('a')],
@@ -947,11 +954,19 @@ describe('bad options refused before any work: exit 1, the option, its allowed v
       where: 'image-build option shaLength: "abc" is not a number',
       says: 'fix: write shaLength as a number, e.g. 7',
     },
+    {
+      name: 'IMAGE_BUILD_PARALLEL=abc `nx run-many -t image-build --push`',
+      args: ['run-many', '-t', 'image-build', ...pushTo('f')],
+      env: { IMAGE_BUILD_PARALLEL: 'abc' },
+      watch: 'f',
+      where: 'IMAGE_BUILD_PARALLEL: "abc" is not a whole number above 0',
+      says: 'fix: set it to how many builds may run at once, e.g. IMAGE_BUILD_PARALLEL=3, or unset it',
+    },
   ];
 
-  it.each(TASK_ROWS)('$name', async ({ args, watch, where, says }) => {
+  it.each(TASK_ROWS)('$name', async ({ args, env, watch, where, says }) => {
     const witness = await Witness.take(join(ws.root, 'dist/images'), watch ? [targetRepository(`${NS}/${watch}`)] : []);
-    const r = await nx(args);
+    const r = await nx(args, env);
     expectRefusal(r, 1, where, says);
     expect(r.output).not.toMatch(/building linux\//);
     await witness.expectNothingWritten();

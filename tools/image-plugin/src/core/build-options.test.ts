@@ -5,6 +5,7 @@ import {
   buildxEntries,
   checkBuildOptions,
   IMAGE_BUILD_OPTION_NAMES,
+  parallelBuilds,
   type ImageBuildOptions,
   type SettingsContext,
 } from './build-options';
@@ -228,5 +229,22 @@ describe('buildSettings: defaults and checks', () => {
       '/opt/ca.pem',
     );
     expect(settings({}).caBundle).toBeUndefined();
+  });
+});
+
+describe('parallelBuilds: IMAGE_BUILD_PARALLEL', () => {
+  it.each([
+    { given: undefined, n: 3 },
+    { given: '', n: 3 },
+    { given: '1', n: 1 },
+    { given: '8', n: 8 },
+  ])('$given -> $n', ({ given, n }) => {
+    expect(parallelBuilds({ IMAGE_BUILD_PARALLEL: given })).toBe(n);
+  });
+
+  it.each(['abc', '0', '-2', '1.5'])('%s is refused, naming the setting and the fix', (given) => {
+    expect(() => parallelBuilds({ IMAGE_BUILD_PARALLEL: given })).toThrow(
+      `IMAGE_BUILD_PARALLEL: "${given}" is not a whole number above 0\n  fix: set it to how many builds may run at once`,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_LAYOUT, RESULTS_DIR, SHA_LENGTH } from './defaults';
+import { DEFAULT_LAYOUT, DEFAULT_PARALLEL_BUILDS, RESULTS_DIR, SHA_LENGTH } from './defaults';
 import { ImageConfigError } from './errors';
 import { optionProblem, type OptionsSchema, type ValueRule } from './option-check';
 import { checkPlatforms, platformList, platformProblem } from './platforms';
@@ -237,4 +237,19 @@ export function checkShaLength(shaLength: number, where = 'image-build options')
     );
   }
   return shaLength;
+}
+
+/** How many buildx builds one run starts at once: IMAGE_BUILD_PARALLEL when set (a whole number above 0). */
+export function parallelBuilds(env: Readonly<Record<string, string | undefined>>): number {
+  const given = env.IMAGE_BUILD_PARALLEL;
+  if (given === undefined || given.trim() === '') return DEFAULT_PARALLEL_BUILDS;
+  const n = Number(given);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new ImageConfigError(
+      `"${given}" is not a whole number above 0`,
+      `set it to how many builds may run at once, e.g. IMAGE_BUILD_PARALLEL=${DEFAULT_PARALLEL_BUILDS}, or unset it`,
+      'IMAGE_BUILD_PARALLEL',
+    );
+  }
+  return n;
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_PARALLEL_BUILDS } from '../core/defaults';
+import { parallelBuilds } from '../core/build-options';
 import { formatDryRun } from '../core/dry-run';
 import { describeError } from '../core/errors';
 import { buildImage, type TaskGate } from './build-image';
@@ -72,7 +72,7 @@ export async function* runImageBuilds(run: RunContext, tasks: readonly BuildTask
     tasks.map((t) => t.image),
   );
   const prepared = prepareImages(run, tasks, results);
-  const buildSlot = limiter(Math.max(1, Number(run.env.IMAGE_BUILD_PARALLEL ?? DEFAULT_PARALLEL_BUILDS)));
+  const buildSlot = limiter(parallelBuilds(run.env));
   const imageOf = new Map(tasks.map((t) => [t.id, t.image]));
 
   const work = async (task: BuildTask): Promise<TaskReport> => {
