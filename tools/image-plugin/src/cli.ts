@@ -63,8 +63,17 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const runId = process.env.IMAGE_RUN_ID ?? null;
-  const { platforms = [], resultsDir } = values;
-  await merge({ workspaceRoot, image: images[0], platforms, resultsDir, runId, log });
+  const { platforms = [], resultsDir, sign: signing, key, noTlog } = values;
+  const signWith = signing ? { ...(key ? { key } : {}), tlog: !noTlog } : undefined;
+  await merge({
+    workspaceRoot,
+    image: images[0],
+    platforms,
+    resultsDir,
+    runId,
+    log,
+    ...(signWith ? { signWith } : {}),
+  });
   return 0;
 }
 

@@ -180,4 +180,63 @@ describe.sequential('supply chain: attestations kept by the merge, every pushed 
     expect(r.stderr).toContain('fix: build and push it first');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+
+  // Sign before tag: the merged index is pushed by digest, signed, and only then tagged, so no tag ever
+  // names an unsigned digest. A new commit with new content gives a platform build to merge.
+  describe.sequential('images merge --sign', () => {
+    const AMD64 = 'linux/amd64';
+    const shaTag = () => `${REPO}:base-${ws.git('rev-parse', 'HEAD').trim().slice(0, 7)}`;
+    const tagDigest = async (ref: string) => {
+      const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${ref.split(':').pop()}`, {
+        method: 'HEAD',
+        headers: { Authorization: TARGET_AUTH, Accept: MANIFEST_ACCEPT },
+      });
+      return res.status === 200 ? res.headers.get('docker-content-digest') : null;
+    };
+    const merge = (...extra: string[]) =>
+      run('npx', ['--no-install', 'images', 'merge', 'base', '--platforms', AMD64, '--sign', ...extra], {
+        COSIGN_PASSWORD: '',
+      });
+
+    it('a platform build of new content, to merge', async () => {
+      ws.write({
+        'images/base/Dockerfile': ['FROM debian:trixie-slim', 'RUN echo signed twice > /etc/signed', ''].join('\n'),
+      });
+      ws.commitAll('new content');
+      ok(
+        await run('npx', [
+          '--no-install',
+          'nx',
+          'run',
+          'base:image-build',
+          '--push',
+          '--pushByDigest',
+          `--platforms=${AMD64}`,
+          `--indexPlatforms=${AMD64}`,
+          `--sbomGenerator=${SBOM_GENERATOR}`,
+        ]),
+        'build',
+      );
+    });
+
+    it('a key that cannot sign: the merge fails and no tag names the index', async () => {
+      const r = await merge('--key', join(keys, 'no-such.key'), '--no-tlog');
+      expect(r.code).not.toBe(0);
+      // cosign was asked to sign the index by digest, and failed: the tags were never written.
+      expect(r.stderr).toContain(`cosign sign ${REPO}@sha256:`);
+      expect(r.stderr).toContain('fix:');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(await tagDigest(shaTag())).toBeNull();
+    });
+
+    it('with the key: signed by digest, then tagged; cosign verify accepts what the SHA tag names', async () => {
+      const r = await merge('--key', join(keys, 'cosign.key'), '--no-tlog');
+      ok(r, 'merge --sign');
+      const digest = await tagDigest(shaTag());
+      expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      const result = JSON.parse(readFileSync(join(ws.root, 'dist/images/base.json'), 'utf8')) as { digest: string };
+      expect(result.digest).toBe(digest);
+      ok(await verify(`${REPO}@${digest}`), 'cosign verify');
+    });
+  });
 });

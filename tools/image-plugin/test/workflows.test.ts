@@ -309,11 +309,15 @@ describe('workflows: permissions', () => {
     return (job.steps ?? []).some((s) => /--push\b|PUSH|\bnpx images (publish|merge|release)\b/.test(s.run ?? ''));
   };
 
-  /** A job signs when it runs `npx images sign` or calls a workflow that does (keyless: id-token: write). */
+  /**
+   * A job signs when it runs `npx images sign` or `npx images merge ... --sign`, or calls a workflow that
+   * does (keyless: id-token: write).
+   */
+  const SIGNING = /\bnpx images (sign\b|merge\b[^\n]*--sign\b)/;
   const signs = (job: Job): boolean =>
     job.uses?.startsWith('./.github/workflows/')
       ? Object.values(workflow(job.uses.slice('./.github/workflows/'.length)).jobs).some(signs)
-      : (job.steps ?? []).some((s) => /\bnpx images sign\b/.test(s.run ?? ''));
+      : (job.steps ?? []).some((s) => SIGNING.test(s.run ?? ''));
 
   it('a job that signs may ask for an OIDC token (id-token: write), and installs cosign first', () => {
     let signing = 0;
@@ -324,7 +328,7 @@ describe('workflows: permissions', () => {
         expect(job.permissions, `${f} ${name}`).toMatchObject({ 'id-token': 'write' });
         if (job.uses) continue;
         const list = job.steps ?? [];
-        const at = list.findIndex((s) => /\bnpx images sign\b/.test(s.run ?? ''));
+        const at = list.findIndex((s) => SIGNING.test(s.run ?? ''));
         expect(
           list.slice(0, at).some((s) => s.uses?.startsWith('sigstore/cosign-installer@')),
           `${f} ${name}: cosign installed before signing`,
@@ -823,5 +827,11 @@ describe('workflows: re-runs, timeouts, pinned actions, updates', () => {
           );
       }
     }
+  });
+
+  it('build-level: the merge signs each index before it is tagged (merge --sign), never after', () => {
+    const run = (workflow('build-level.yml').jobs.merge.steps ?? []).map((st) => st.run ?? '').join('\n');
+    expect(run).toMatch(/npx images merge "\$image" --platforms "\$PLATFORMS" --sign\b/);
+    expect(run).not.toMatch(/\bnpx images sign\b/);
   });
 });

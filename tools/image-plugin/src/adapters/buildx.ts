@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { registryError, firstLine, isTransientRegistryError } from '../core/registry-errors';
 import { REGISTRY_ATTEMPTS, REGISTRY_BACKOFF_MS } from '../core/defaults';
+import type { ManifestBlob } from '../core/image-index';
 
 export interface CommandResult {
   exitCode: number;
@@ -51,12 +52,17 @@ export async function createIndex(tags: readonly string[], sources: readonly str
 }
 
 /**
- * The digest of the index `createIndex` would make from `sources`, without pushing anything: the bytes
- * `imagetools create --dry-run` prints are the bytes it pushes.
+ * The index `createIndex` would make from `sources` (its bytes, media type and digest), without pushing
+ * anything: the bytes `imagetools create --dry-run` prints are the bytes it pushes.
  */
-export async function indexDigestOf(sources: readonly string[]): Promise<string> {
-  const index = await imagetoolsCreate([], sources, true);
-  return `sha256:${createHash('sha256').update(index).digest('hex')}`;
+export async function indexOf(sources: readonly string[]): Promise<ManifestBlob> {
+  const bytes = await imagetoolsCreate([], sources, true);
+  const { mediaType } = JSON.parse(bytes.toString('utf8')) as { mediaType?: string };
+  return {
+    bytes,
+    mediaType: mediaType ?? 'application/vnd.oci.image.index.v1+json',
+    digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+  };
 }
 
 async function imagetoolsCreate(tags: readonly string[], sources: readonly string[], dryRun: boolean): Promise<Buffer> {

@@ -10,6 +10,7 @@ const DEFAULTS: CliOptions = {
   maxLevels: 4,
   workflow: '.github/workflows/images.yml',
   noTlog: false,
+  sign: false,
   check: false,
   out: 'dist/coder/pinned-digests.json',
 };
@@ -42,6 +43,11 @@ describe('parseCommandLine: what each command accepts', () => {
     {
       argv: ['merge', '--resultsDir', 'out', '--platforms=linux/amd64', '--', 'base'],
       options: { resultsDir: 'out', platforms: ['linux/amd64'] },
+      images: ['base'],
+    },
+    {
+      argv: ['merge', 'base', '--platforms=linux/amd64', '--sign', '--key', 'cosign.key', '--no-tlog'],
+      options: { platforms: ['linux/amd64'], sign: true, key: 'cosign.key', noTlog: true },
       images: ['base'],
     },
     {

@@ -32,8 +32,10 @@ export interface CliOptions {
   ref?: string;
   /** sign: a cosign private key (keyless without it). */
   key?: string;
-  /** sign: no transparency-log upload. */
+  /** sign, merge --sign: no transparency-log upload. */
   noTlog: boolean;
+  /** merge: sign the index by digest before any tag names it. */
+  sign: boolean;
   /** rename-repository: the old repository whose references move to nx.json's. */
   from?: string;
   /** coder-template, pin-bases, rename-repository: only compare (the image list with the graph; the pins with the registry). */
@@ -72,6 +74,7 @@ const OPTIONS: Record<string, OptionRule> = {
   ref: { kind: 'text', key: 'ref', value: 'origin/main' },
   key: { kind: 'text', key: 'key', value: 'cosign.key' },
   'no-tlog': { kind: 'flag', key: 'noTlog' },
+  sign: { kind: 'flag', key: 'sign' },
   check: { kind: 'flag', key: 'check' },
   from: { kind: 'text', key: 'from', value: 'ghcr.io/<old owner>/<old repo>' },
   'pin-results': { kind: 'text', key: 'pinResults', value: 'dist/images' },
@@ -117,12 +120,13 @@ export const COMMANDS: Record<CommandName, CommandRule> = {
     noArgument: (arg) => `to publish only some images, name them with --images: images publish --images ${arg}`,
   },
   merge: {
-    options: ['platforms', 'resultsDir'],
+    options: ['platforms', 'resultsDir', 'sign', 'key', 'no-tlog'],
     argument: 'image',
     required: ['platforms'],
-    usage: `merge <image> --platforms linux/amd64,linux/arm64 [--resultsDir dist/images]
+    usage: `merge <image> --platforms linux/amd64,linux/arm64 [--resultsDir dist/images] [--sign [--key cosign.key] [--no-tlog]]
     Create the multi-platform index from per-platform (--pushByDigest) builds; fails naming
-    every planned platform that is missing. Writes <resultsDir>/<image>.json.`,
+    every planned platform that is missing. Writes <resultsDir>/<image>.json. --sign pushes the
+    index by digest, signs it with cosign (keyless without --key), and only then tags it.`,
   },
   sign: {
     options: ['key', 'no-tlog', 'resultsDir'],
@@ -162,6 +166,7 @@ const DEFAULTS: CliOptions = {
   maxLevels: DEFAULT_MAX_LEVELS,
   workflow: DEFAULT_WORKFLOW_FILE,
   noTlog: false,
+  sign: false,
   check: false,
   out: CODER_PINS_OUT,
 };

@@ -1,4 +1,5 @@
-import { createIndex, indexDigestOf } from '../adapters/buildx';
+import { createIndex, indexOf } from '../adapters/buildx';
+import { signDigest, type SignOptions } from '../adapters/cosign';
 import { RegistryClient } from '../adapters/registry';
 import { readResult, writeResult } from '../adapters/result-files';
 import { platformResultKey } from '../core/build-decisions';
@@ -7,6 +8,7 @@ import { ImageConfigError } from '../core/errors';
 import { mergeStep } from '../core/merge';
 import { missingPlatforms } from '../core/platforms';
 import type { ImageResult } from '../core/result';
+import { pinnedReference } from '../core/tags';
 import { writeOnceStep } from '../core/write-once';
 import { workspaceImages } from './workspace';
 
@@ -16,6 +18,8 @@ export interface MergeRequest {
   platforms: string[];
   resultsDir: string;
   runId: string | null;
+  /** Sign the index by digest (cosign) before any tag names it; a signing failure leaves no tag. */
+  signWith?: SignOptions;
 }
 
 /**
@@ -37,14 +41,27 @@ async function checkImageExists(workspaceRoot: string, image: string): Promise<v
 /**
  * Creates the index under the tags that do not exist yet. The SHA and content tags are write-once
  * (core/write-once.ts): when one exists already, the index the sources make must be the one it names, or
- * the merge stops before any tag is written.
+ * the merge stops before any tag is written. With `signWith`, the index is pushed by digest, signed, and
+ * only then tagged: no tag ever names an unsigned digest, and a signing failure leaves no tag.
  */
-async function writeIndexOnce(registry: RegistryClient, tags: readonly string[], sources: readonly string[]) {
+async function writeIndexOnce(
+  registry: RegistryClient,
+  target: { tags: readonly string[]; sources: readonly string[]; repository: string },
+  signWith?: SignOptions,
+): Promise<void> {
+  const { tags, sources, repository } = target;
   const current = await Promise.all(tags.map((tag) => registry.digestOf(tag)));
-  if (current.every((digest) => digest === null)) return createIndex(tags, sources);
-  const wanted = await indexDigestOf(sources);
-  const missing = tags.filter((tag, i) => writeOnceStep(tag, current[i], wanted) === 'write');
-  if (missing.length) await createIndex(missing, sources);
+  if (!signWith && current.every((digest) => digest === null)) return createIndex(tags, sources);
+  const index = await indexOf(sources);
+  const missing = tags.filter((tag, i) => writeOnceStep(tag, current[i], index.digest) === 'write');
+  if (!signWith) {
+    if (missing.length) await createIndex(missing, sources);
+    return;
+  }
+  const byDigest = pinnedReference(repository, index.digest);
+  await registry.putManifest(byDigest, index);
+  await signDigest(byDigest, signWith);
+  for (const tag of missing) await registry.putManifest(tag, index);
 }
 
 /**
@@ -62,7 +79,11 @@ export async function mergePlatforms(req: MergeRequest, registry = new RegistryC
   const any = results.get(req.platforms[0]) as ImageResult;
   let tags: string[];
   if (step.kind === 'merge') {
-    await writeIndexOnce(registry, step.tags, step.sources);
+    await writeIndexOnce(
+      registry,
+      { tags: step.tags, sources: step.sources, repository: any.repository },
+      req.signWith,
+    );
     tags = step.tags;
   } else {
     tags = any.tags;
