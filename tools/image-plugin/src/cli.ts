@@ -62,19 +62,16 @@ export async function main(argv: string[]): Promise<number> {
     await rewriteFiles(command, values, workspaceRoot, log);
     return 0;
   }
-  const runId = process.env.IMAGE_RUN_ID ?? null;
+  await mergeCommand(images[0], values, workspaceRoot, log);
+  return 0;
+}
+
+/** `images merge <image>`: with --sign, the index is signed by digest before any tag names it. */
+async function mergeCommand(image: string, values: CliOptions, workspaceRoot: string, log: (line: string) => void) {
   const { platforms = [], resultsDir, sign: signing, key, noTlog } = values;
   const signWith = signing ? { ...(key ? { key } : {}), tlog: !noTlog } : undefined;
-  await merge({
-    workspaceRoot,
-    image: images[0],
-    platforms,
-    resultsDir,
-    runId,
-    log,
-    ...(signWith ? { signWith } : {}),
-  });
-  return 0;
+  const runId = process.env.IMAGE_RUN_ID ?? null;
+  await merge({ workspaceRoot, image, platforms, resultsDir, runId, log, ...(signWith ? { signWith } : {}) });
 }
 
 /** The commands that bring tracked files in line with the workspace (`--check`: only compare, and fail). */

@@ -49,6 +49,20 @@ async function manifest(ref: string): Promise<{ manifests?: Descriptor[]; layers
   expect(res.status, `GET ${ref}`).toBe(200);
   return (await res.json()) as { manifests?: Descriptor[]; layers?: Descriptor[] };
 }
+/** One platform of base pushed by digest (a CI level job), for the merge to make the index of `index`. */
+const buildPlatform = (platform: string, index: string[], ...extra: string[]) =>
+  run('npx', [
+    '--no-install',
+    'nx',
+    'run',
+    'base:image-build',
+    '--push',
+    '--pushByDigest',
+    `--platforms=${platform}`,
+    `--indexPlatforms=${index.join(',')}`,
+    `--sbomGenerator=${SBOM_GENERATOR}`,
+    ...extra,
+  ]);
 const verify = (ref: string) =>
   run('cosign', ['verify', '--key', join(keys, 'cosign.pub'), '--insecure-ignore-tlog=true', ref]);
 
@@ -87,18 +101,7 @@ describe.sequential('supply chain: attestations kept by the merge, every pushed 
 
   it('per-platform builds with provenance and SBOM, merged: the index keeps every attestation manifest', async () => {
     for (const platform of PLATFORMS) {
-      const r = await run('npx', [
-        '--no-install',
-        'nx',
-        'run',
-        'base:image-build',
-        '--push',
-        '--pushByDigest',
-        `--platforms=${platform}`,
-        `--indexPlatforms=${PLATFORMS.join(',')}`,
-        '--provenance',
-        `--sbomGenerator=${SBOM_GENERATOR}`,
-      ]);
+      const r = await buildPlatform(platform, PLATFORMS, '--provenance');
       ok(r, `build ${platform}`);
     }
     ok(await run('npx', ['--no-install', 'images', 'merge', 'base', '--platforms', PLATFORMS.join(',')]), 'merge');
@@ -203,20 +206,7 @@ describe.sequential('supply chain: attestations kept by the merge, every pushed 
         'images/base/Dockerfile': ['FROM debian:trixie-slim', 'RUN echo signed twice > /etc/signed', ''].join('\n'),
       });
       ws.commitAll('new content');
-      ok(
-        await run('npx', [
-          '--no-install',
-          'nx',
-          'run',
-          'base:image-build',
-          '--push',
-          '--pushByDigest',
-          `--platforms=${AMD64}`,
-          `--indexPlatforms=${AMD64}`,
-          `--sbomGenerator=${SBOM_GENERATOR}`,
-        ]),
-        'build',
-      );
+      ok(await buildPlatform(AMD64, [AMD64]), 'build');
     });
 
     it('a key that cannot sign: the merge fails and no tag names the index', async () => {
