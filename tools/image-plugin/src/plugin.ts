@@ -12,6 +12,7 @@ import { minimatch } from 'minimatch';
 import { readDockerfileSource } from './adapters/files';
 import { defaultRepository } from './adapters/git-remote';
 import { JsonCache, workspaceCache } from './adapters/json-cache';
+import { assertSupportedNx } from './adapters/nx-package';
 import { tellNxUser } from './adapters/nx-terminal';
 import { assertFreshBuild, buildFingerprint } from './build-check';
 import { BUILD_TARGET, DEFAULT_DOCKERFILE_GLOB, TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
@@ -29,6 +30,7 @@ import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginO
 import { executorOf, isImagePluginEntry } from './plugin-package';
 
 assertFreshBuild();
+assertSupportedNx();
 const BUILD = buildFingerprint();
 
 // By package name, so the targets resolve in this repository (npm workspace link) and where the package is installed.

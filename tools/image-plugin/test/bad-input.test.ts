@@ -845,6 +845,13 @@ describe('bad options refused before any work: exit 1, the option, its allowed v
       fix: 'fix: write ghcr.io/acme/images',
     },
     {
+      name: '"repository": "ghcr.io/acme/images/" (a trailing slash)',
+      change: (o) => (o.repository = 'ghcr.io/acme/images/'),
+      key: 'repository',
+      says: 'plugins[image-plugin].options.repository "ghcr.io/acme/images/" ends with a slash',
+      fix: 'fix: write ghcr.io/acme/images',
+    },
+    {
       name: '"repository": "acme images" (a space)',
       change: (o) => (o.repository = 'acme images'),
       key: 'repository',

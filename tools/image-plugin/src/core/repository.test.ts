@@ -22,6 +22,8 @@ describe('repositoryProblem: a repository a user wrote, by the grammar of Docker
     ['acme images', '"acme images" is not a repository name', 'without spaces'],
     ['ghcr.io/acme/images:latest', 'is not a repository name', 'a tag or a digest'],
     ['ghcr.io//images', 'has an empty part', 'one / between'],
+    ['ghcr.io/acme/images/', '"ghcr.io/acme/images/" ends with a slash', 'write ghcr.io/acme/images'],
+    ['ghcr.io/Acme/Images//', 'ends with a slash and must be lower case', 'write ghcr.io/acme/images'],
     ['ghcr.io/acme/-images', 'is not a repository name', 'lower-case letters, digits'],
     ['', 'is empty', 'ghcr.io/<owner>/<repo>'],
   ])('%j is refused', (repository, problem, fix) => {
@@ -32,7 +34,6 @@ describe('repositoryProblem: a repository a user wrote, by the grammar of Docker
 
   it.each([
     'ghcr.io/acme/images',
-    'ghcr.io/acme/images/',
     '127.0.0.1:5000/ci/images',
     'localhost:5000/images',
     'acme/images',

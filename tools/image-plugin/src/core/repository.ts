@@ -25,7 +25,6 @@ export function repositoryProblem(repository: string): { problem: string; fix: s
       fix: `${example}, without spaces, a tag or a digest`,
     };
   }
-  // A trailing slash is dropped as normalizeRepository drops it: `ghcr.io/acme/images/` is fine.
   const parts = repository.replace(/\/+$/, '').split('/');
   const isHost = (part: string) => HOST.test(part) && /[.:]|^localhost$/.test(part);
   const hasHost = parts.length > 1 && isHost(parts[0]);
@@ -35,6 +34,11 @@ export function repositoryProblem(repository: string): { problem: string; fix: s
     return repository.endsWith('/')
       ? { problem: `"${repository}" has no owner and name`, fix: `${parts[0]}/<owner>/<repo>` }
       : { problem: `"${repository}" names no owner`, fix: `${repository}/<owner>/<repo>` };
+  }
+  if (repository.endsWith('/')) {
+    const fixed = normalizeRepository(repository);
+    const capitals = fixed !== repository.trim().replace(/\/+$/, '') ? ' and must be lower case' : '';
+    return { problem: `"${repository}" ends with a slash${capitals}`, fix: `write ${fixed}` };
   }
   if (path.some((p) => p === '')) {
     return { problem: `"${repository}" has an empty part`, fix: `${example}, with one / between the parts` };

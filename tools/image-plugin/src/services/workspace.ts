@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createProjectGraphAsync } from '@nx/devkit';
+import { createProjectGraphAsync } from 'nx/src/devkit-exports';
 import { defaultRepository } from '../adapters/git-remote';
 import type { ImageBuildOptions } from '../core/build-options';
 import { levelsOf } from '../core/graph';

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
-import { generateFiles, logger, offsetFromRoot, type Tree } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
+import { logger } from 'nx/src/devkit-exports';
 import { ImageConfigError } from '../../core/errors';
+import { offsetFromRoot, writeTemplateFiles } from '../shared/template-files';
 import { classifyReference, parseReference } from '../../core/references';
 import { floatingTag, shaTag } from '../../core/tags';
 import { PLUGIN_PACKAGE } from '../../plugin-package';
@@ -173,13 +175,13 @@ export function writeImage(
   if (testSpec) tree.write(`${image.folder}/${TEST_SPEC_FILE}`, testSpec);
   const docsPage = `${IMAGE_DOCS_DIR}/${image.name}.md`;
   const parent = 'parent' in image.from ? image.from.parent : '';
-  generateFiles(tree, join(__dirname, 'files', 'image'), image.folder, {
+  writeTemplateFiles(tree, join(__dirname, 'files', 'image'), image.folder, {
     tmpl: '',
     name: image.name,
     docsPage,
     offset: offsetFromRoot(image.folder),
   });
-  generateFiles(tree, join(__dirname, 'files', 'docs'), IMAGE_DOCS_DIR, {
+  writeTemplateFiles(tree, join(__dirname, 'files', 'docs'), IMAGE_DOCS_DIR, {
     tmpl: '',
     name: image.name,
     description: image.description.charAt(0).toUpperCase() + image.description.slice(1),

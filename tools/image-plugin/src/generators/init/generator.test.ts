@@ -20,7 +20,7 @@ afterEach(() => vi.unstubAllEnvs());
 describe('init on an in-memory workspace', () => {
   it('adds the plugin with --repository (normalized), the build-context .dockerignore and the .gitignore lines', () => {
     const tree = createTreeWithEmptyWorkspace();
-    expect(initWorkspace(tree, { repository: 'ghcr.io/acme/images/' }, READY)).toEqual({
+    expect(initWorkspace(tree, { repository: ' ghcr.io/acme/images ' }, READY)).toEqual({
       added: [`nx.json: ${PLUGIN} (repository ghcr.io/acme/images)`, '.dockerignore', IGNORED],
       kept: [],
     });
@@ -56,7 +56,7 @@ describe('init on an in-memory workspace', () => {
     initWorkspace(tree, { repository: 'ghcr.io/acme/images' }, READY);
     const files = () => ['nx.json', '.dockerignore', '.gitignore'].map((f) => tree.read(f, 'utf8'));
     const after = files();
-    for (const again of [{ repository: 'ghcr.io/acme/images/' }, {}]) {
+    for (const again of [{ repository: ' ghcr.io/acme/images' }, {}]) {
       expect(initWorkspace(tree, again, { git: 'ready', remoteRepository: 'ghcr.io/other/x' })).toEqual({
         added: [],
         kept: [`nx.json: ${PLUGIN}`, '.dockerignore', '.gitignore'],
@@ -97,7 +97,7 @@ describe('init on an in-memory workspace', () => {
       { repository: 'ghcr.io/Acme/Images/' },
       READY,
       [],
-      '--repository: "ghcr.io/Acme/Images/" must be lower case\n  fix: write ghcr.io/acme/images',
+      '--repository: "ghcr.io/Acme/Images/" ends with a slash and must be lower case\n  fix: write ghcr.io/acme/images',
     ],
     [
       'a glob that says no folder',

@@ -1,18 +1,12 @@
 import { join } from 'node:path';
-import {
-  generateFiles,
-  logger,
-  readNxJson,
-  updateNxJson,
-  type NxJsonConfiguration,
-  type PluginConfiguration,
-  type Tree,
-} from '@nx/devkit';
+import type { NxJsonConfiguration, PluginConfiguration, Tree } from '@nx/devkit';
+import { logger, readNxJson, updateNxJson } from 'nx/src/devkit-exports';
 import { gitState } from '../../adapters/git';
 import { defaultRepository } from '../../adapters/git-remote';
 import { ImageConfigError } from '../../core/errors';
 import { IGNORED_BY_INIT, missingIgnores, withIgnores } from '../../core/gitignore';
 import { normalizeRepository, repositoryProblem } from '../../core/repository';
+import { writeTemplateFiles } from '../shared/template-files';
 import {
   entryConflict,
   gitStateProblem,
@@ -118,7 +112,7 @@ function addDockerignore(tree: Tree, glob: string | undefined, result: InitResul
   }
   const dockerfileGlob = glob || normalizePluginOptions({}, () => undefined).dockerfileGlob;
   const imagesDir = imageFolderFor(dockerfileGlob, 'x').split('/')[0];
-  generateFiles(tree, join(__dirname, 'files'), '.', { tmpl: '', dot: '.', imagesDir, scriptsDir: SCRIPTS_DIR });
+  writeTemplateFiles(tree, join(__dirname, 'files'), '.', { tmpl: '', dot: '.', imagesDir, scriptsDir: SCRIPTS_DIR });
   result.added.push('.dockerignore');
 }
 

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateFiles, logger, type Tree } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
+import { logger } from 'nx/src/devkit-exports';
 import { ImageConfigError } from '../../core/errors';
 import { PLUGIN_PACKAGE } from '../../plugin-package';
 import { SCRIPTS_LIB_DIR, scriptPath, SCRIPTS_DIR } from '../shared/layout';
 import { listOption } from '../shared/list-option';
+import { writeTemplateFiles } from '../shared/template-files';
 import { checkAptPackage, checkNpmPackage, checkOneLine, checkPersistPath, checkToolName } from '../shared/names';
 import type { InstallScriptGeneratorSchema } from './schema';
 
@@ -109,7 +111,7 @@ export function planInstallScript(tree: Tree, schema: InstallScriptGeneratorSche
 
 /** Writes scripts/<tool>/install.sh (mode 755) and the shared helpers it sources that the workspace lacks. */
 export function writeInstallScript(tree: Tree, script: NewInstallScript): string[] {
-  generateFiles(tree, join(__dirname, 'files'), SCRIPTS_DIR, { tmpl: '', ...script, header: headerOf(script) });
+  writeTemplateFiles(tree, join(__dirname, 'files'), SCRIPTS_DIR, { tmpl: '', ...script, header: headerOf(script) });
   tree.changePermissions(scriptPath(script.tool), '755');
   const added: string[] = [];
   for (const helper of helpersOf(script)) {

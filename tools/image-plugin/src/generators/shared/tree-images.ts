@@ -1,4 +1,5 @@
-import { readNxJson, type Tree } from '@nx/devkit';
+import type { Tree } from '@nx/devkit';
+import { readNxJson } from 'nx/src/devkit-exports';
 import { minimatch } from 'minimatch';
 import { defaultRepository } from '../../adapters/git-remote';
 import { ImageConfigError } from '../../core/errors';
