@@ -13,6 +13,7 @@ import {
   type ParentFacts,
 } from '../core/build-decisions';
 import { checkEngineFor } from '../core/engine-requirements';
+import { taggedImage } from '../core/image-index';
 import { ImageConfigError } from '../core/errors';
 import type { ImageSpec } from '../core/image-spec';
 import { imageTags, revisionTag, type ImageTags } from '../core/tags';
@@ -200,4 +201,5 @@ const foundImage = (remote: RemoteImage): FoundImage => ({
   digest: remote.digest,
   platforms: remote.platforms,
   isIndex: remote.isIndex,
+  image: taggedImage(remote.digest, remote.manifest),
 });

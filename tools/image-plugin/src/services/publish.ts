@@ -3,7 +3,7 @@ import { RegistryClient } from '../adapters/registry';
 import { checkShaLength } from '../core/build-options';
 import { SHA_LENGTH } from '../core/defaults';
 import { ImageConfigError } from '../core/errors';
-import { incompleteError, isComplete, publishCandidates, type CommitImages } from '../core/publish';
+import { incompleteError, publishCandidates, publishTarget, type CommitImages } from '../core/publish';
 import { normalizeRepository } from '../core/repository';
 import { edgeTag, imageRepository, revisionTag, shaTag } from '../core/tags';
 import type { PendingMove, TagMove } from '../core/tag-moves';
@@ -55,20 +55,14 @@ export async function publishEdgeTags(req: PublishRequest, registry = new Regist
   const ref = req.ref ?? 'HEAD';
   const candidates = publishCandidates(await firstParentHistory(req.workspaceRoot, ref, HISTORY_DEPTH), own);
   if (candidates.length === 0) return { kind: 'not-on-branch', own, ref };
-  let target: CommitImages | null = null;
-  let ownImages: CommitImages | null = null;
-  for (const sha of candidates) {
+  const imagesAt = async (sha: string): Promise<CommitImages> => {
     const digests = await Promise.all(names.map((image) => registry.digestOf(shaTagOf(image, sha))));
-    const commit: CommitImages = { sha, digests: Object.fromEntries(names.map((image, i) => [image, digests[i]])) };
-    if (sha === own) ownImages = commit;
-    if (isComplete(commit)) {
-      target = commit;
-      break;
-    }
-  }
+    return { sha, digests: Object.fromEntries(names.map((image, i) => [image, digests[i]])) };
+  };
+  const { target, read } = await publishTarget(candidates, imagesAt);
   if (!target) {
-    const none = { sha: own, digests: Object.fromEntries(names.map((n) => [n, null])) };
-    throw incompleteError(ownImages ?? none, (image) => shaTagOf(image, own));
+    // Every candidate was read, this run's commit (the oldest) too.
+    throw incompleteError(read[read.length - 1], (image) => shaTagOf(image, own));
   }
   const digests = target.digests;
   const moves: TagMove[] = names.map((image) => ({

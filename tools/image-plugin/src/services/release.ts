@@ -9,6 +9,7 @@ import { coderCatalog, coderPins, pinsText } from '../core/coder-catalog';
 import { CODER_CATALOG_FILE, CODER_PINS_OUT, SHA_LENGTH } from '../core/defaults';
 import { ImageConfigError, isImageError } from '../core/errors';
 import { releaseAction, type ReleaseFields } from '../core/github-release';
+import { taggedImage } from '../core/image-index';
 import { releaseNotes, type ReleasedImage } from '../core/release-notes';
 import {
   checkUniqueVersion,
@@ -18,7 +19,6 @@ import {
   readReleaseTags,
   releaseMoves,
   releaseTags,
-  taggedImage,
   type ReleaseVersion,
 } from '../core/release-tags';
 import { normalizeRepository } from '../core/repository';
@@ -124,7 +124,7 @@ async function readContext(req: ReleaseRequest): Promise<ReleaseContext> {
 }
 
 /**
- * What each exact tag stands for now (core/release-tags.ts taggedImage): a tag at another digest than
+ * What each exact tag stands for now (core/image-index.ts taggedImage): a tag at another digest than
  * its move's is read once more, since a plain manifest is tagged as a one-entry index of it.
  */
 async function imagesTagged(
