@@ -1,14 +1,15 @@
 import type { RemoteImage } from '../adapters/registry';
 import { RegistryError } from '../core/errors';
 import type { ManifestBlob } from '../core/image-index';
-import type { ImageReader, TagReader, TagWriter } from './ports';
+import type { HistoryEntry, PlatformLayers } from '../core/size-budget';
+import type { ImageReader, SizeReader, TagReader, TagWriter } from './ports';
 
 /**
  * A registry in memory for the services' unit tests (src/services/*.test.ts): tags name digests, every
  * write is logged in order, and `failWrite` makes chosen writes fail as a registry's 5xx would. A test
  * double of our own ports only; the adapters are tested against the real registry (test/*.test.ts).
  */
-export class MemoryRegistry implements TagReader, ImageReader, TagWriter {
+export class MemoryRegistry implements TagReader, ImageReader, TagWriter, SizeReader {
   readonly tags = new Map<string, string>();
   readonly images = new Map<string, Partial<RemoteImage>>();
   /** Every write in order: `tag <ref> -> <digest>`, `put <ref> -> <digest>`. */
@@ -57,6 +58,18 @@ export class MemoryRegistry implements TagReader, ImageReader, TagWriter {
 
   async putManifest(ref: string, blob: ManifestBlob): Promise<void> {
     this.write(`put ${ref} -> ${blob.digest}`, ref, blob.digest);
+  }
+
+  /** One platform of one small layer per image (no size budget in these tests). */
+  async platformLayers(repository: string, digest: string): Promise<PlatformLayers[]> {
+    this.read(`layers ${repository}@${digest}`, `${repository}@${digest}`);
+    return [
+      { platform: 'linux/amd64', layers: [{ digest: `${digest}-layer`, size: 1000 }], config: `${digest}-config` },
+    ];
+  }
+
+  async historyOf(): Promise<HistoryEntry[]> {
+    return [];
   }
 
   private read(entry: string, ref: string): void {

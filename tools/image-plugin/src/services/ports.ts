@@ -1,5 +1,7 @@
+import type { CommandResult } from '../adapters/buildx';
 import type { RemoteImage } from '../adapters/registry';
 import type { ManifestBlob } from '../core/image-index';
+import type { HistoryEntry, PlatformLayers } from '../core/size-budget';
 import type { PublishedRelease, ReleaseFields } from '../core/github-release';
 import type { ImageResult } from '../core/result';
 
@@ -36,6 +38,32 @@ export type ReleaseRegistryPort = TagMoverPort & ImageReader;
 
 /** What a merge asks of the registry: where the tags point, the index put by digest and under tags, and the result. */
 export type MergeRegistryPort = TagReader & ImageReader & Pick<TagWriter, 'putManifest'>;
+
+/** A pushed image's layers per platform, and a config's history (for the size budget's message). */
+export interface SizeReader {
+  platformLayers(repository: string, digest: string, known?: RemoteImage): Promise<PlatformLayers[]>;
+  historyOf(repository: string, config: string): Promise<HistoryEntry[]>;
+}
+
+/** What one image's build asks of the registry: the SHA tag's digest, the tags, the size check. */
+export type BuildRegistryPort = TagReader & TagWriter & SizeReader;
+
+/** buildx and the local engine as one image's build uses them (adapters/buildx.ts, adapters/engine.ts). */
+export interface BuilderPort {
+  /**
+   * `docker buildx build <args>` in `cwd` (it writes the metadata file its args name), tried again while
+   * the registry fails transiently; `onRetry` hears of each new try.
+   */
+  build(
+    args: readonly string[],
+    cwd: string,
+    onRetry: (cause: string, attempt: number, attempts: number) => void,
+  ): Promise<CommandResult>;
+  /** Whether the engine answers (for a failed build's message). */
+  engineAnswers(): Promise<boolean>;
+  /** Tags a local image (`source` -> `target`), without --push. */
+  tagLocal(source: string, target: string): Promise<void>;
+}
 
 /** The index of several sources (`docker buildx imagetools create`, adapters/buildx.ts). */
 export interface IndexerPort {
