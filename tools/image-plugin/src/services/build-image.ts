@@ -172,7 +172,7 @@ function invocationOf({ run, image, parents }: ImageJob, metadataFile: string): 
 async function dryRun(job: ImageJob, invocation: BuildxInvocation, decision: BuildDecision): Promise<BuildOutcome> {
   const { image, results } = job;
   await results.recordDryRun(image.spec.name, dryRunRecord(invocation, image.hash, decision, image.settings.push));
-  return { kind: 'dry-run', report: { invocation, reuse: decision.kind !== 'build' } };
+  return { kind: 'dry-run', report: { invocation, decision } };
 }
 
 /** This image's digest is final: its children of this run may start building FROM it. */
