@@ -22,8 +22,9 @@ const statOf = (path: string) => {
   return `${s.size}:${s.mtimeMs}`;
 };
 
-/** What decides dist/: every file under src/ except tests. */
-const isSource = (path: string) => !path.endsWith('.test.ts') && !path.includes('__snapshots__/');
+/** What decides dist/: every file under src/ except tests and their doubles (`*.double.ts`). */
+const isSource = (path: string) =>
+  !path.endsWith('.test.ts') && !path.endsWith('.double.ts') && !path.includes('__snapshots__/');
 
 /**
  * Every source file of `srcDir` with the sha256 of its content (and its size and mtime). A file whose

@@ -2,13 +2,8 @@ import { appendFile } from 'node:fs/promises';
 import type { PostTasksExecution, PreTasksExecution } from '@nx/devkit';
 import { readAllResults } from './adapters/result-files';
 import { clearRunRecords } from './adapters/run-records';
-import { BUILD_TARGET, RESULTS_DIR } from './core/defaults';
 import { formatMarkdown, formatTable, summaryRows, summaryTitle, unfinishedStatus } from './core/summary';
-import type { ImagePluginOptions } from './options';
-
-const targetOf = (options: ImagePluginOptions | undefined) => options?.buildTargetName ?? BUILD_TARGET;
-const resultsDirOf = (options: ImagePluginOptions | undefined) =>
-  typeof options?.build?.resultsDir === 'string' ? options.build.resultsDir : RESULTS_DIR;
+import { buildTargetNameOf, resultsDirOf, type ImagePluginOptions } from './options';
 
 /** Gives the run an id that every image-build task of it sees, so children trust only this run's parents. */
 export const preTasksExecution: PreTasksExecution<ImagePluginOptions> = (_options, context) => {
@@ -17,7 +12,7 @@ export const preTasksExecution: PreTasksExecution<ImagePluginOptions> = (_option
 
 /** The end-of-run summary: one table of every image of the run, also in $GITHUB_STEP_SUMMARY. */
 export const postTasksExecution: PostTasksExecution<ImagePluginOptions> = async (options, context) => {
-  const target = targetOf(options);
+  const target = buildTargetNameOf(options);
   const tasks = Object.values(context.taskResults).filter((t) => t.task.target.target === target);
   if (tasks.length === 0) return;
   await clearRunRecords(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPluginOptions, normalizePluginOptions } from './options';
+import { buildTargetNameOf, checkPluginOptions, normalizePluginOptions, resultsDirOf } from './options';
 
 const lineOf = (keys: string[]) => (keys.join('.') === 'build.platforms' ? 9 : keys[0] === 'layout' ? 7 : undefined);
 
@@ -41,5 +41,18 @@ describe('checkPluginOptions: nx.json as written, with the line of the option', 
     expect(() => checkPluginOptions(good)).not.toThrow();
     expect(normalizePluginOptions(undefined, () => 'ghcr.io/Acme/Images').repository).toBe('ghcr.io/acme/images');
     expect(() => normalizePluginOptions({ layout: 'flat' as never }, () => undefined)).toThrow(/layout "flat"/);
+  });
+});
+
+describe('buildTargetNameOf, resultsDirOf: the one reading of two options (plugin, hooks, normalizePluginOptions)', () => {
+  it.each([
+    { options: undefined, target: 'image-build', resultsDir: 'dist/images' },
+    { options: {}, target: 'image-build', resultsDir: 'dist/images' },
+    { options: { buildTargetName: 'oci', build: { resultsDir: 'out/r' } }, target: 'oci', resultsDir: 'out/r' },
+  ])('$options', ({ options, target, resultsDir }) => {
+    expect(buildTargetNameOf(options)).toBe(target);
+    expect(resultsDirOf(options)).toBe(resultsDir);
+    const normalized = normalizePluginOptions(options, () => 'ghcr.io/acme/images');
+    expect([normalized.buildTargetName, normalized.resultsDir]).toEqual([target, resultsDir]);
   });
 });

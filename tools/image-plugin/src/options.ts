@@ -94,6 +94,14 @@ export function checkPluginOptions(
   }
 }
 
+/** The image-build target's name: the option, else the default. (Also for the hooks, which need no repository.) */
+export const buildTargetNameOf = (options: ImagePluginOptions | undefined): string =>
+  options?.buildTargetName ?? BUILD_TARGET;
+
+/** Where image-build writes results and image-test reads them: `build.resultsDir`, else the default. */
+export const resultsDirOf = (options: ImagePluginOptions | undefined): string =>
+  typeof options?.build?.resultsDir === 'string' ? options.build.resultsDir : RESULTS_DIR;
+
 /** Options as the plugin uses them, normalized once; `repositoryFromGit` is asked only when no repository is set. */
 export function normalizePluginOptions(
   options: ImagePluginOptions | undefined,
@@ -106,8 +114,8 @@ export function normalizePluginOptions(
     dockerfileGlob: options?.dockerfileGlob ?? DEFAULT_DOCKERFILE_GLOB,
     repository: normalizeRepository(options?.repository ?? repositoryFromGit() ?? FALLBACK_REPOSITORY),
     layout: options?.layout ?? DEFAULT_LAYOUT,
-    buildTargetName: options?.buildTargetName ?? BUILD_TARGET,
+    buildTargetName: buildTargetNameOf(options),
     build,
-    resultsDir: typeof build.resultsDir === 'string' ? build.resultsDir : RESULTS_DIR,
+    resultsDir: resultsDirOf(options),
   };
 }

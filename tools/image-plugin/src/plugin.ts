@@ -15,7 +15,7 @@ import { JsonCache, workspaceCache } from './adapters/json-cache';
 import { assertSupportedNx } from './adapters/nx-package';
 import { tellNxUser } from './adapters/nx-terminal';
 import { assertFreshBuild, buildFingerprint } from './build-check';
-import { BUILD_TARGET, DEFAULT_DOCKERFILE_GLOB, TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
+import { DEFAULT_DOCKERFILE_GLOB, TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
 import { configurationProblem, shaLengthProblem } from './core/configuration-check';
 import { readDockerfile, type DockerfileFacts } from './core/dockerfile';
 import { ImageConfigError, isImageError } from './core/errors';
@@ -26,7 +26,12 @@ import { imageMetadata, imageSpecOf } from './core/image-metadata';
 import { buildArgsOf, imageNameOf, readImageSpecs, type ImageSpec } from './core/image-spec';
 import { parseSizeBudget, SIZE_BUDGET_OPTION } from './core/sizes';
 import { parseTestSpec } from './core/test-spec';
-import { normalizePluginOptions, type ImagePluginOptions, type NormalizedPluginOptions } from './options';
+import {
+  buildTargetNameOf,
+  normalizePluginOptions,
+  type ImagePluginOptions,
+  type NormalizedPluginOptions,
+} from './options';
 import { executorOf, isImagePluginEntry } from './plugin-package';
 
 assertFreshBuild();
@@ -259,7 +264,7 @@ export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
 function checkBuildNumbers(options: ImagePluginOptions | undefined, projects: Record<string, ProjectConfiguration>) {
   const fromNxJson = options?.build?.[SIZE_BUDGET_OPTION];
   if (fromNxJson !== undefined) parseSizeBudget(fromNxJson, `nx.json (plugins[].options.build.${SIZE_BUDGET_OPTION})`);
-  const targetName = options?.buildTargetName ?? BUILD_TARGET;
+  const targetName = buildTargetNameOf(options);
   for (const [name, project] of Object.entries(projects)) {
     if (!imageSpecOf(name, project)) continue;
     const target = project.targets?.[targetName];

@@ -28,11 +28,7 @@ describe.skipIf(!PINS)('pinned external bases', () => {
   afterAll(() => ws?.dispose());
 
   const dryRun = (image: string, env: NodeJS.ProcessEnv) => {
-    const r = spawnSync(
-      'npx',
-      ['--no-install', 'nx', 'run', `${image}:image-build`, '--dryRun', '--push', `--repository=${REPO}`],
-      { cwd: ws.root, env: { ...ws.env, ...env }, encoding: 'utf8', timeout: 180_000 },
-    );
+    const r = ws.nxWith(env, 'run', `${image}:image-build`, '--dryRun', '--push', `--repository=${REPO}`);
     return { status: r.status, output: `${r.stdout}${r.stderr}` };
   };
 

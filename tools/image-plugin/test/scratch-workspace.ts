@@ -97,9 +97,14 @@ export class ScratchWorkspace {
 
   /** `npx nx ...` in the scratch workspace (resolves to the symlinked node_modules); never throws. */
   nx(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+    return this.nxWith({}, ...args);
+  }
+
+  /** `nx` with variables added to (or, as '', emptied in) the workspace's environment. */
+  nxWith(env: NodeJS.ProcessEnv, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
     const result = spawnSync('npx', ['--no-install', 'nx', ...args], {
       cwd: this.root,
-      env: this.env,
+      env: { ...this.env, ...env },
       encoding: 'utf8',
       timeout: 180_000,
     });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { registryError, firstLine, isTransientRegistryError } from '../core/registry-errors';
-import { REGISTRY_ATTEMPTS, REGISTRY_BACKOFF_MS } from '../core/defaults';
+import { registryError, firstLine, isTransientRegistryError, retryAfterFailure } from '../core/registry-errors';
+import { REGISTRY_ATTEMPTS } from '../core/defaults';
 import type { ManifestBlob } from '../core/image-index';
 
 export interface CommandResult {
@@ -36,9 +36,10 @@ export async function runBuildxWithRetries(
 ): Promise<CommandResult> {
   for (let attempt = 1; ; attempt++) {
     const build = await runBuildx(args, cwd);
-    if (build.exitCode === 0 || attempt >= REGISTRY_ATTEMPTS || !isTransientRegistryError(build.output)) return build;
+    const delay = build.exitCode === 0 ? null : retryAfterFailure(attempt, isTransientRegistryError(build.output));
+    if (delay === null) return build;
     onRetry(firstLine(build.output), attempt + 1, REGISTRY_ATTEMPTS);
-    await new Promise((resolve) => setTimeout(resolve, REGISTRY_BACKOFF_MS * attempt));
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
 
@@ -79,8 +80,9 @@ async function imagetoolsCreate(tags: readonly string[], sources: readonly strin
     const r = await execa('docker', args, { reject: false, encoding: 'buffer' });
     if (r.exitCode === 0) return Buffer.from(r.stdout);
     const stderr = Buffer.from(r.stderr).toString();
-    if (attempt < REGISTRY_ATTEMPTS && isTransientRegistryError(stderr)) {
-      await new Promise((resolve) => setTimeout(resolve, REGISTRY_BACKOFF_MS * attempt));
+    const delay = retryAfterFailure(attempt, isTransientRegistryError(stderr));
+    if (delay !== null) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
       continue;
     }
     throw (

@@ -1,4 +1,3 @@
-import { REGISTRY_ATTEMPTS, REGISTRY_BACKOFF_MS } from '../core/defaults';
 import { RegistryError } from '../core/errors';
 import { digestOf, isIndexMediaType, normalizedPlatform, wrapInIndex, type ManifestBlob } from '../core/image-index';
 import { platformString, platformsOf, type ManifestJson, type PlatformJson } from '../core/platforms';
@@ -11,7 +10,7 @@ import {
   registryTimedOut,
   registryTimeout,
   registryUnreachable,
-  retryDelayMs,
+  retryAfterFailure,
 } from '../core/registry-errors';
 import { sendFor } from './http-proxy';
 import type { Answer, Send, SendInit } from './http-send';
@@ -312,8 +311,8 @@ export class RegistryClient {
       }
       if (isTransientStatus(res.status)) {
         const detail = `${res.status} ${res.statusText}${await errorText(res)}`;
-        if (attempt >= REGISTRY_ATTEMPTS) throw registryFailed(ref, detail);
-        const delay = retryDelayMs(res.headers.get('retry-after'), attempt, REGISTRY_BACKOFF_MS);
+        const delay = retryAfterFailure(attempt, true, res.headers.get('retry-after'));
+        if (delay === null) throw registryFailed(ref, detail);
         await new Promise((r) => setTimeout(r, delay));
         continue;
       }

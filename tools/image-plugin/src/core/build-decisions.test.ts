@@ -192,6 +192,12 @@ describe('reuseOrBuild', () => {
       decision: { kind: 'reuse', digest: D(1), platforms: BOTH, wrap: false, tagged: true },
     },
     {
+      name: "the SHA tag names the one-entry index of the content tag's plain manifest (an older version's push): in place",
+      settings: { platforms: ['linux/amd64'], indexPlatforms: ['linux/amd64'], pushByDigest: false, reuseOnly: false },
+      lookup: registry(image(D(2), ['linux/amd64'], false), { ...image(D(1), ['linux/amd64']), image: D(2) }),
+      decision: { kind: 'reuse', digest: D(1), platforms: ['linux/amd64'], wrap: false, tagged: true },
+    },
+    {
       name: 'the SHA tag names other content (an external base moved): kept, never rebuilt',
       settings: two,
       lookup: registry(image(D(2), BOTH), image(D(1), BOTH)),

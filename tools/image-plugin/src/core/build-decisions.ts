@@ -7,7 +7,7 @@ import type { ParentRef } from './image-spec';
 import { missingPlatforms, platformSlug, type PlatformJson } from './platforms';
 import type { ImageResult } from './result';
 import type { PlatformSize } from './size-budget';
-import type { ImageTags } from './tags';
+import { pinnedReference, type ImageTags } from './tags';
 
 /**
  * The decisions of one image build, each a pure function over plain data (services/build-image.ts
@@ -80,7 +80,12 @@ export interface FoundImage {
   digest: string;
   platforms: readonly string[];
   isIndex: boolean;
+  /** The image the tag stands for (core/image-index.ts taggedImage); absent: its digest. */
+  image?: string;
 }
+
+/** Whether two tags name the same image, a one-entry index being the plain manifest it wraps. */
+const sameImage = (a: FoundImage, b: FoundImage) => (a.image ?? a.digest) === (b.image ?? b.digest);
 
 /**
  * What the lookups found: in the registry (pushing), the content tag and the commit's SHA tag
@@ -154,7 +159,7 @@ function keepCommitted(
   const missing = missingPlatforms(settings.indexPlatforms, committed.platforms);
   if (missing.length) throw tagConflictOfPlatforms(tags.sha, committed.digest, missing, 'commit');
   const platforms = [...committed.platforms];
-  if (found?.digest === committed.digest)
+  if (found && sameImage(found, committed))
     return { kind: 'reuse', digest: committed.digest, platforms, wrap: false, tagged: true };
   const reason = found
     ? `${tags.content} names ${found.digest}`
@@ -252,7 +257,7 @@ export function imageResult(input: ResultInput): { result: ImageResult; keys: st
     pushed: settings.push,
     runId: input.runId,
     repository: tags.repository,
-    pinnedReference: settings.push ? `${tags.repository}@${input.digest}` : tags.content,
+    pinnedReference: settings.push ? pinnedReference(tags.repository, input.digest) : tags.content,
     ...(input.sizes ? { sizes: input.sizes } : {}),
     ...(input.sizeBudget ? { sizeBudget: input.sizeBudget } : {}),
     ...(input.inputsChanged ? { inputsChanged: true } : {}),

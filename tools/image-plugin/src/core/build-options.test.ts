@@ -6,6 +6,7 @@ import {
   checkBuildOptions,
   IMAGE_BUILD_OPTION_NAMES,
   parallelBuilds,
+  profileOn,
   type ImageBuildOptions,
   type SettingsContext,
 } from './build-options';
@@ -246,5 +247,19 @@ describe('parallelBuilds: IMAGE_BUILD_PARALLEL', () => {
     expect(() => parallelBuilds({ IMAGE_BUILD_PARALLEL: given })).toThrow(
       `IMAGE_BUILD_PARALLEL: "${given}" is not a whole number above 0\n  fix: set it to how many builds may run at once`,
     );
+  });
+});
+
+describe('profileOn: the option first, then IMAGE_BUILD_PROFILE (the settings and the batch ask it)', () => {
+  it.each([
+    { option: undefined, env: {}, on: false },
+    { option: undefined, env: { IMAGE_BUILD_PROFILE: '1' }, on: true },
+    { option: undefined, env: { IMAGE_BUILD_PROFILE: 'true' }, on: true },
+    { option: undefined, env: { IMAGE_BUILD_PROFILE: '0' }, on: false },
+    { option: true, env: {}, on: true },
+    { option: false, env: { IMAGE_BUILD_PROFILE: '1' }, on: false },
+  ])('profile: $option, env $env -> $on', ({ option, env, on }) => {
+    expect(profileOn(option, env)).toBe(on);
+    expect(settings(option === undefined ? {} : { profile: option }, { env }).profile).toBe(on);
   });
 });

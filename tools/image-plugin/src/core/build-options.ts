@@ -214,7 +214,7 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
     dryRun: options.dryRun ?? false,
     resultsDir: options.resultsDir ?? RESULTS_DIR,
     progress: options.progress ?? (ctx.env.CI ? 'plain' : 'auto'),
-    profile: options.profile ?? ['1', 'true'].includes(ctx.env.IMAGE_BUILD_PROFILE ?? ''),
+    profile: profileOn(options.profile, ctx.env),
     sizeBudget:
       options.sizeBudget === undefined
         ? null
@@ -240,6 +240,15 @@ export function checkShaLength(shaLength: number, where = 'image-build options')
 }
 
 /** How many buildx builds one run starts at once: IMAGE_BUILD_PARALLEL when set (a whole number above 0). */
+/**
+ * Whether a build prints where its time went: the `profile` option when given (so `profile: false` wins
+ * over the environment), else IMAGE_BUILD_PROFILE=1 or true. The batch prints the run's profile when any
+ * of its tasks has it on.
+ */
+export function profileOn(option: boolean | undefined, env: Readonly<Record<string, string | undefined>>): boolean {
+  return option ?? ['1', 'true'].includes(env.IMAGE_BUILD_PROFILE ?? '');
+}
+
 export function parallelBuilds(env: Readonly<Record<string, string | undefined>>): number {
   const given = env.IMAGE_BUILD_PARALLEL;
   if (given === undefined || given.trim() === '') return DEFAULT_PARALLEL_BUILDS;

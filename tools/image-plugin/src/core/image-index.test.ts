@@ -7,6 +7,7 @@ import {
   digestOf,
   isIndexMediaType,
   normalizedPlatform,
+  taggedImage,
   wrapInIndex,
 } from './image-index';
 
@@ -82,4 +83,25 @@ describe('wrapInIndex: the one-entry index of a plain manifest', () => {
     [OCI_MANIFEST, false],
     [DOCKER_MANIFEST, false],
   ])('isIndexMediaType(%s) = %s', (mediaType, expected) => expect(isIndexMediaType(mediaType)).toBe(expected));
+});
+
+describe('taggedImage: the image a tag stands for', () => {
+  const entry = (digest: string) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest });
+  it.each([
+    { name: 'a plain manifest', manifest: { layers: [] }, image: 'sha256:tag' },
+    {
+      name: 'a one-entry index (a plain manifest as tagged)',
+      manifest: { manifests: [entry('sha256:m')] },
+      image: 'sha256:m',
+    },
+    {
+      name: 'a multi-platform index',
+      manifest: { manifests: [entry('sha256:amd64'), entry('sha256:arm64')] },
+      image: 'sha256:tag',
+    },
+    { name: 'an empty index', manifest: { manifests: [] }, image: 'sha256:tag' },
+    { name: 'not read', manifest: null, image: 'sha256:tag' },
+  ])('$name', ({ manifest, image }) => {
+    expect(taggedImage('sha256:tag', manifest)).toBe(image);
+  });
 });

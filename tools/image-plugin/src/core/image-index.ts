@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PlatformJson } from './platforms';
+import type { ManifestJson, PlatformJson } from './platforms';
 
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 export const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
@@ -61,4 +61,16 @@ export function wrapInIndex(manifest: ManifestDescriptor): ManifestBlob {
   };
   const bytes = Buffer.from(JSON.stringify(index, null, 2));
   return { mediaType, bytes, digest: digestOf(bytes) };
+}
+
+/**
+ * The image a tag stands for: its digest, or, when it is a one-entry index (how a plain manifest is
+ * tagged: wrapInIndex, as `docker buildx imagetools create` does), the manifest inside. The one rule for
+ * "these two tags name the same image" across a wrap: a release run again over a plain manifest finds its
+ * own exact tag in place (services/release.ts), and a commit's SHA tag over the one-entry index of the
+ * content tag's plain manifest is the same image (core/build-decisions.ts).
+ */
+export function taggedImage(digest: string, manifest: ManifestJson | null | undefined): string {
+  const entries = manifest?.manifests ?? [];
+  return entries.length === 1 ? entries[0].digest : digest;
 }

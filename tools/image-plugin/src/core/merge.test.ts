@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isImageConfigError } from './errors';
-import { mergeStep } from './merge';
+import { mergedResult, mergeStep } from './merge';
 import type { ImageResult } from './result';
 
 const REPO = 'reg/acme/images';
@@ -117,5 +117,56 @@ describe('mergeStep: deciding how to finish', () => {
       tags: [`${REPO}:base-abc1234`, `${REPO}:base-content-0123456789abcdef`],
       contentHash: '0123456789abcdef',
     });
+  });
+});
+
+describe("mergedResult: a merged image's result has the shape of every result", () => {
+  const INDEX = { digest: 'sha256:index', platforms: ['linux/amd64', 'linux/arm64'] };
+  const TAGS = [`${REPO}:base-abc1234`, `${REPO}:base-content-0123456789abcdef`];
+  it.each([
+    {
+      name: 'merged from platform builds',
+      platforms: [result('linux/amd64', { durationMs: 1000 }), result('linux/arm64', { durationMs: 3000 })],
+      outcome: 'built',
+    },
+    {
+      name: 'every platform job reused the published index',
+      platforms: [
+        result('linux/amd64', { result: 'reused', tags: TAGS, indexTags: undefined }),
+        result('linux/arm64', { result: 'reused', tags: TAGS, indexTags: undefined }),
+      ],
+      outcome: 'reused',
+    },
+  ])('$name', ({ platforms, outcome }) => {
+    const step = mergeStep('base', ['linux/amd64', 'linux/arm64'], results(platforms.map((r) => [r.platforms[0], r])));
+    const merged = mergedResult({
+      image: 'base',
+      step,
+      tags: TAGS,
+      index: INDEX,
+      platformResults: platforms,
+      mergeMs: 20,
+      runId: 'run-1',
+    });
+    expect(merged).toEqual({
+      image: 'base',
+      result: outcome,
+      digest: 'sha256:index',
+      tags: TAGS,
+      platforms: INDEX.platforms,
+      contentHash: '0123456789abcdef',
+      parentDigest: null,
+      baseDigest: 'sha256:debian',
+      durationMs: Math.max(...platforms.map((p) => p.durationMs)) + 20,
+      revision: 'abc1234'.padEnd(40, '0'),
+      pushed: true,
+      runId: 'run-1',
+      repository: REPO,
+      pinnedReference: `${REPO}@sha256:index`,
+    });
+    // The JSON a child reads keeps its field order.
+    expect(Object.keys(merged)).toEqual(
+      Object.keys(result('linux/amd64', { indexTags: undefined })).filter((k) => k !== 'indexTags'),
+    );
   });
 });

@@ -1,5 +1,7 @@
+import { imageResult } from './build-decisions';
 import { ImageConfigError } from './errors';
 import type { ImageResult } from './result';
+import { pinnedReference } from './tags';
 
 export type MergeStep =
   /** Every platform job found the image already published: nothing to merge. */
@@ -35,5 +37,38 @@ export function mergeStep(
   const contentHash = found[0].contentHash;
   if (found.every((r) => r.result === 'reused')) return { kind: 'reused', digest: found[0].digest, contentHash };
   const tags = found.find((r) => r.indexTags)?.indexTags ?? found[0].tags;
-  return { kind: 'merge', sources: found.map((r) => `${r.repository}@${r.digest}`), tags, contentHash };
+  return { kind: 'merge', sources: found.map((r) => pinnedReference(r.repository, r.digest)), tags, contentHash };
+}
+
+/**
+ * The image's result once merged (or found merged): the shape every result has (core/build-decisions.ts
+ * imageResult), with the index's digest and platforms, the platform results' facts, and the longest
+ * platform build's time plus the merge's.
+ */
+export function mergedResult(args: {
+  image: string;
+  step: MergeStep;
+  /** The index's tags: SHA first, then content. */
+  tags: readonly string[];
+  index: { digest: string; platforms: string[] };
+  platformResults: readonly ImageResult[];
+  mergeMs: number;
+  runId: string | null;
+}): ImageResult {
+  const { step, index, platformResults } = args;
+  const any = platformResults[0];
+  return imageResult({
+    image: args.image,
+    outcome: step.kind === 'merge' ? 'built' : 'reused',
+    digest: index.digest,
+    platforms: index.platforms,
+    tags: { repository: any.repository, sha: args.tags[0], content: args.tags[1] },
+    settings: { push: true, pushByDigest: false, platforms: index.platforms },
+    contentHash: step.contentHash,
+    parentDigest: any.parentDigest,
+    baseDigest: any.baseDigest,
+    durationMs: Math.max(...platformResults.map((r) => r.durationMs)) + args.mergeMs,
+    revision: any.revision,
+    runId: args.runId,
+  }).result;
 }

@@ -51,8 +51,18 @@ describe('publishTarget: the newest complete commit', () => {
       want: 'c4',
     },
     { name: 'nothing complete', candidates: [partial('c2'), partial('c1')], want: null },
-  ])('$name', ({ candidates, want }) => {
-    expect(publishTarget(candidates)?.sha ?? null).toBe(want);
+  ])('$name', async ({ candidates, want }) => {
+    const asked: string[] = [];
+    const bySha = new Map(candidates.map((c) => [c.sha, c]));
+    const { target, read } = await publishTarget(
+      candidates.map((c) => c.sha),
+      async (sha) => (asked.push(sha), bySha.get(sha)!),
+    );
+    expect(target?.sha ?? null).toBe(want);
+    // Newest first, one commit at a time, and none after the answer.
+    const upTo = want ? candidates.findIndex((c) => c.sha === want) + 1 : candidates.length;
+    expect(asked).toEqual(candidates.slice(0, upTo).map((c) => c.sha));
+    expect(read.map((c) => c.sha)).toEqual(asked);
   });
 
   /** Every order of four publish runs (each for its own commit, all complete): the last run leaves c4. */
@@ -60,7 +70,7 @@ describe('publishTarget: the newest complete commit', () => {
     items.length <= 1
       ? [items]
       : items.flatMap((x, i) => orders([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
-  it('every order of the runs of c1..c4 ends on c4 and never moves back', () => {
+  it('every order of the runs of c1..c4 ends on c4 and never moves back', async () => {
     const history = ['c4', 'c3', 'c2', 'c1'];
     const runs = orders(['c1', 'c2', 'c3', 'c4']);
     expect(runs).toHaveLength(24);
@@ -69,10 +79,10 @@ describe('publishTarget: the newest complete commit', () => {
       let edge = -1; // index into history (smaller is newer)
       for (const own of order) {
         built.add(own);
-        const candidates = publishCandidates(history, own).map((sha) =>
+        const found = await publishTarget(publishCandidates(history, own), async (sha) =>
           built.has(sha) ? complete(sha) : partial(sha),
         );
-        const target = history.indexOf(publishTarget(candidates)?.sha as string);
+        const target = history.indexOf(found.target?.sha as string);
         expect(edge === -1 || target <= edge, `order ${order.join(',')}: ${own} moved the edge back`).toBe(true);
         edge = target;
       }

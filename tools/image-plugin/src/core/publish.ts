@@ -22,10 +22,20 @@ export interface CommitImages {
  * ever accrue and the branch only grows, the answer never goes back to an older commit, whatever
  * order publish jobs run in; a publish whose own commit is older than the answer moves nothing back,
  * and one cancelled while pending loses nothing, since the next one publishes the newest.
- * Null when no candidate is complete.
+ * `imagesAt` reads one commit's SHA tags; the candidates are read newest first, one commit at a time,
+ * and none after the answer. `target` is null when no candidate is complete; `read` are the commits read.
  */
-export function publishTarget(candidates: readonly CommitImages[]): CommitImages | null {
-  return candidates.find(isComplete) ?? null;
+export async function publishTarget(
+  candidates: readonly string[],
+  imagesAt: (sha: string) => Promise<CommitImages>,
+): Promise<{ target: CommitImages | null; read: CommitImages[] }> {
+  const read: CommitImages[] = [];
+  for (const sha of candidates) {
+    const commit = await imagesAt(sha);
+    read.push(commit);
+    if (isComplete(commit)) return { target: commit, read };
+  }
+  return { target: null, read };
 }
 
 /** Every image of the commit has its SHA tag. */

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { REGISTRY_ATTEMPTS } from './defaults';
 import { isImageError } from './errors';
 import {
   isTransientRegistryError,
   isTransientStatus,
+  retryAfterFailure,
   retryDelayMs,
   refusedCredentials,
   registryError,
@@ -96,5 +98,30 @@ describe("retryDelayMs: the registry's Retry-After, else the back-off", () => {
     { name: 'unreadable: the back-off', header: 'soon', attempt: 3, ms: 1500 },
   ])('$name', ({ header, attempt, ms }) => {
     expect(retryDelayMs(header, attempt, 500, NOW)).toBe(ms);
+  });
+});
+
+describe('retryAfterFailure: the one retry rule (registry requests, buildx pushes, imagetools)', () => {
+  const NOW = Date.parse('2026-12-07T12:00:00Z');
+  it.each([
+    { name: 'a transient failure, first try: the back-off', attempt: 1, transient: true, header: null, wait: 500 },
+    {
+      name: 'a transient failure, second try: twice the back-off',
+      attempt: 2,
+      transient: true,
+      header: null,
+      wait: 1000,
+    },
+    { name: "the registry's Retry-After", attempt: 1, transient: true, header: '2', wait: 2000 },
+    { name: 'the last try: give up', attempt: REGISTRY_ATTEMPTS, transient: true, header: null, wait: null },
+    { name: 'not transient (refused, not found): never again', attempt: 1, transient: false, header: '1', wait: null },
+  ])('$name', ({ attempt, transient, header, wait }) => {
+    expect(retryAfterFailure(attempt, transient, header, NOW)).toBe(wait);
+  });
+
+  it('REGISTRY_ATTEMPTS tries in all', () => {
+    let tries = 1;
+    while (retryAfterFailure(tries, true) !== null) tries++;
+    expect(tries).toBe(REGISTRY_ATTEMPTS);
   });
 });

@@ -1,4 +1,4 @@
-import { REGISTRY_TIMEOUT_S } from './defaults';
+import { REGISTRY_ATTEMPTS, REGISTRY_BACKOFF_MS, REGISTRY_TIMEOUT_S } from './defaults';
 import { ImageConfigError, RegistryError } from './errors';
 
 /**
@@ -82,6 +82,22 @@ export function retryDelayMs(retryAfter: string | null, attempt: number, backoff
   const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
   if (Number.isNaN(ms)) return fallback;
   return Math.min(Math.max(ms, 0), RETRY_AFTER_MAX_MS);
+}
+
+/**
+ * The one retry rule for whatever talks to a registry (adapters/registry.ts's requests, buildx's builds
+ * that push, `imagetools create`): after try `attempt` failed, the wait before the next try, or null to
+ * give up. Only a transient failure (a 5xx or 429) is tried again, REGISTRY_ATTEMPTS tries in all, after
+ * the registry's Retry-After when it sent one, else the back-off (retryDelayMs).
+ */
+export function retryAfterFailure(
+  attempt: number,
+  transient: boolean,
+  retryAfter: string | null = null,
+  now = Date.now(),
+): number | null {
+  if (!transient || attempt >= REGISTRY_ATTEMPTS) return null;
+  return retryDelayMs(retryAfter, attempt, REGISTRY_BACKOFF_MS, now);
 }
 
 function isUnauthorized(output: string): boolean {

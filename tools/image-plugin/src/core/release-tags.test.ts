@@ -10,7 +10,6 @@ import {
   releaseMoves,
   releaseTags,
   releaseTagSuffixes,
-  taggedImage,
 } from './release-tags';
 
 const errorOf = (f: () => unknown): Error => {
@@ -354,26 +353,5 @@ describe('checkWriteOnce: an exact version tag never names a second digest', () 
     expect(message).toContain('exact version tags are write-once');
     expect(message).toContain('no tag was moved');
     expect(message).toMatch(/fix: .*git tag -f v1\.2\.3 .*release the next version.*delete r\/images:base-1\.2\.3/);
-  });
-});
-
-describe('taggedImage: the image a tag stands for', () => {
-  const entry = (digest: string) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest });
-  it.each([
-    { name: 'a plain manifest', manifest: { layers: [] }, image: 'sha256:tag' },
-    {
-      name: 'a one-entry index (a plain manifest as tagged)',
-      manifest: { manifests: [entry('sha256:m')] },
-      image: 'sha256:m',
-    },
-    {
-      name: 'a multi-platform index',
-      manifest: { manifests: [entry('sha256:amd64'), entry('sha256:arm64')] },
-      image: 'sha256:tag',
-    },
-    { name: 'an empty index', manifest: { manifests: [] }, image: 'sha256:tag' },
-    { name: 'not read', manifest: null, image: 'sha256:tag' },
-  ])('$name', ({ manifest, image }) => {
-    expect(taggedImage('sha256:tag', manifest)).toBe(image);
   });
 });

@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { ImageConfigError } from './errors';
-import type { ManifestJson } from './platforms';
 import type { TagMove } from './tag-moves';
+import { wouldMove } from './write-once';
 import { floatingTag, imageRepository, tagRef, type Layout } from './tags';
 
 /**
@@ -175,10 +175,7 @@ export function checkWriteOnce(
   exact: readonly TagMove[],
   current: ReadonlyMap<string, string | null>,
 ): void {
-  const taken = exact.filter((m) => {
-    const now = current.get(m.tag);
-    return now && now !== m.digest;
-  });
+  const taken = exact.filter((m) => wouldMove(current.get(m.tag), m.digest));
   if (!taken.length) return;
   const list = taken.map((m) => `${m.tag} names ${current.get(m.tag)}, but ${m.image} at this commit is ${m.digest}`);
   throw new ImageConfigError(
@@ -190,14 +187,4 @@ export function checkWriteOnce(
       `anyway, delete ${taken.map((m) => m.tag).join(', ')} in the registry first, then release again`,
     'release',
   );
-}
-
-/**
- * The image a tag stands for, for the write-once rule: its digest, or, when it is a one-entry index
- * (how a plain manifest is tagged: registry.tag wraps it, as `docker buildx imagetools create` does),
- * the manifest inside. So a release run again over a plain manifest finds its own exact tag in place.
- */
-export function taggedImage(digest: string, manifest: ManifestJson | null | undefined): string {
-  const entries = manifest?.manifests ?? [];
-  return entries.length === 1 ? entries[0].digest : digest;
 }

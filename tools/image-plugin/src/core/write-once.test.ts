@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isImageError } from './errors';
-import { writeOnceStep } from './write-once';
+import { wouldMove, writeOnceStep } from './write-once';
 
 const D = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 const TAG = 'r/images:base-1a2b3c4';
@@ -29,5 +29,16 @@ describe('writeOnceStep', () => {
 
   it('takes the caller’s fix', () => {
     expect(() => writeOnceStep(TAG, D(1), D(2), 'do this')).toThrow(/\n {2}fix: do this$/);
+  });
+});
+
+describe('wouldMove: the write-once rule every check uses', () => {
+  it.each([
+    { name: 'not there', current: null, wanted: D(1), moves: false },
+    { name: 'not read', current: undefined, wanted: D(1), moves: false },
+    { name: 'names the wanted digest', current: D(1), wanted: D(1), moves: false },
+    { name: 'names another digest', current: D(2), wanted: D(1), moves: true },
+  ])('$name', ({ current, wanted, moves }) => {
+    expect(wouldMove(current, wanted)).toBe(moves);
   });
 });

@@ -27,7 +27,15 @@ export function tagConflict(tag: string, current: string, wanted: string, fix: s
 
 /** Whether to write a write-once tag that names `current` now (null: not there) so that it names `wanted`. */
 export function writeOnceStep(tag: string, current: string | null, wanted: string, fix?: string): WriteOnceStep {
-  if (current === null) return 'write';
-  if (current === wanted) return 'in-place';
-  throw tagConflict(tag, current, wanted, fix);
+  if (current !== null && wouldMove(current, wanted)) throw tagConflict(tag, current, wanted, fix);
+  return current === null ? 'write' : 'in-place';
+}
+
+/**
+ * The write-once rule itself: a tag that names `current` (null or undefined: not there) would have to
+ * move to name `wanted`. Every write-once check uses it: the build's SHA tag, the merge's index tags
+ * (writeOnceStep) and a release's exact version tags (core/release-tags.ts checkWriteOnce).
+ */
+export function wouldMove(current: string | null | undefined, wanted: string): boolean {
+  return !!current && current !== wanted;
 }

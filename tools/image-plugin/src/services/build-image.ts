@@ -2,8 +2,6 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { runBuildxWithRetries } from '../adapters/buildx';
-import { engineAnswers, tagLocal } from '../adapters/engine';
 import type { RemoteImage } from '../adapters/registry';
 import {
   builtImage,
@@ -24,6 +22,7 @@ import type { ImageResult } from '../core/result';
 import type { PlatformSize } from '../core/size-budget';
 import { checkImageSize } from './size-check';
 import { parentOutsideRun, type PreparedImage } from './prepare-images';
+import type { BuilderPort, BuildRegistryPort } from './ports';
 import type { RunContext } from './run-context';
 import type { RunResults } from './run-results';
 
@@ -41,9 +40,18 @@ export interface TaskGate {
   started(): void;
 }
 
+/**
+ * What one image's build asks of its run: the workspace, the run's id, the profile, and two narrow ports,
+ * the registry and the builder (a RunContext is one; a unit test stands in for them in memory).
+ */
+export type BuildRun = Pick<RunContext, 'workspaceRoot' | 'runId' | 'profile'> & {
+  registry: BuildRegistryPort;
+  builder: BuilderPort;
+};
+
 /** One image's build once its parents are known: what every step below reads. */
 interface ImageJob {
-  run: RunContext;
+  run: BuildRun;
   image: PreparedImage;
   results: RunResults;
   log: (line: string) => void;
@@ -66,7 +74,7 @@ const SKIPPED: BuildOutcome = { kind: 'skipped' };
  * at once.
  */
 export async function buildImage(
-  run: RunContext,
+  run: BuildRun,
   image: PreparedImage,
   results: RunResults,
   log: (line: string) => void,
@@ -104,7 +112,7 @@ export async function buildImage(
  * dry run's record). Null when an in-run parent failed: this image is skipped.
  */
 async function parentsOf(
-  run: RunContext,
+  run: BuildRun,
   image: PreparedImage,
   results: RunResults,
 ): Promise<Array<[string, ParentFacts]> | null> {
@@ -164,7 +172,7 @@ function invocationOf({ run, image, parents }: ImageJob, metadataFile: string): 
 async function dryRun(job: ImageJob, invocation: BuildxInvocation, decision: BuildDecision): Promise<BuildOutcome> {
   const { image, results } = job;
   await results.recordDryRun(image.spec.name, dryRunRecord(invocation, image.hash, decision, image.settings.push));
-  return { kind: 'dry-run', report: { invocation, reuse: decision.kind !== 'build' } };
+  return { kind: 'dry-run', report: { invocation, decision } };
 }
 
 /** This image's digest is final: its children of this run may start building FROM it. */
@@ -252,7 +260,7 @@ async function reuseLocal(job: ImageJob, decision: Reuse): Promise<BuildOutcome>
   const { run, image, gate, log } = job;
   pinSelf(job, decision.digest);
   if (!(await gate.dependenciesSucceeded())) return SKIPPED;
-  await run.profile.time('tags', () => tagLocal(image.tags.content, image.tags.sha));
+  await run.profile.time('tags', () => run.builder.tagLocal(image.tags.content, image.tags.sha));
   log(`${image.spec.name}: reused local ${image.tags.content}, tagged ${image.tags.sha}`);
   return record(job, 'reused', decision.digest, decision.platforms);
 }
@@ -274,7 +282,7 @@ async function buildWithBuildx(job: ImageJob, args: readonly string[], metadataF
   const { run, image, log } = job;
   const { spec, settings, tags } = image;
   log(`${spec.name}: building ${settings.platforms.join(',')} -> ${tags.sha}`);
-  const build = await runBuildxWithRetries(args, run.workspaceRoot, (cause, attempt, attempts) =>
+  const build = await run.builder.build(args, run.workspaceRoot, (cause, attempt, attempts) =>
     log(`${spec.name}: the registry failed while pushing (${cause}); trying again (${attempt}/${attempts})`),
   );
   if (build.exitCode !== 0) {
@@ -284,7 +292,7 @@ async function buildWithBuildx(job: ImageJob, args: readonly string[], metadataF
       ref: tags.sha,
       output: build.output,
       ...(settings.sbom ? { sbomScanner: settings.sbomGenerator ?? BUILDKIT_SBOM_SCANNER } : {}),
-      engineAnswers: await engineAnswers(),
+      engineAnswers: await run.builder.engineAnswers(),
     });
   }
   return JSON.parse(await readFile(metadataFile, 'utf8')) as BuildxMetadata;

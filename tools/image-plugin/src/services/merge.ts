@@ -5,11 +5,12 @@ import { readResult, writeResult } from '../adapters/result-files';
 import { platformResultKey } from '../core/build-decisions';
 import { closest } from '../core/closest-name';
 import { ImageConfigError } from '../core/errors';
-import { mergeStep } from '../core/merge';
+import { mergedResult, mergeStep } from '../core/merge';
 import { missingPlatforms } from '../core/platforms';
 import type { ImageResult } from '../core/result';
 import { pinnedReference } from '../core/tags';
 import { writeOnceStep } from '../core/write-once';
+import { systemClock, type ClockPort, type IndexerPort, type MergeRegistryPort, type ResultStorePort } from './ports';
 import { workspaceImages } from './workspace';
 
 export interface MergeRequest {
@@ -26,16 +27,40 @@ export interface MergeRequest {
  * With no per-platform build at all, a name the workspace does not have is the likelier mistake than
  * a missing build: asks the project graph (only then, so a merge that has its builds pays nothing).
  */
-async function checkImageExists(workspaceRoot: string, image: string): Promise<void> {
-  const { specs } = await workspaceImages(workspaceRoot);
-  if (specs.some((s) => s.name === image)) return;
-  const names = specs.map((s) => s.name);
+async function checkImageExists(imageNames: () => Promise<string[]>, image: string): Promise<void> {
+  const names = await imageNames();
+  if (names.includes(image)) return;
   const guess = closest(image, names);
   throw new ImageConfigError(
     `the workspace has no image ${image}`,
     `${guess ? `did you mean ${guess}? ` : ''}name one of ${names.join(', ')}: images merge <image> --platforms ...`,
     'merge',
   );
+}
+
+/** What a merge asks of the outside world; mergePorts gives the real ones. */
+export interface MergePorts {
+  registry: MergeRegistryPort;
+  indexer: IndexerPort;
+  sign: (ref: string, options: SignOptions) => Promise<void>;
+  results: ResultStorePort;
+  /** The workspace's image names (asked only when no platform build has a result). */
+  imageNames: () => Promise<string[]>;
+  clock: ClockPort;
+}
+
+export function mergePorts(req: Pick<MergeRequest, 'workspaceRoot' | 'resultsDir'>): MergePorts {
+  return {
+    registry: new RegistryClient(),
+    indexer: { createIndex, indexOf },
+    sign: signDigest,
+    results: {
+      read: (key) => readResult(req.workspaceRoot, req.resultsDir, key),
+      write: (result) => writeResult(req.workspaceRoot, req.resultsDir, result),
+    },
+    imageNames: async () => (await workspaceImages(req.workspaceRoot)).specs.map((s) => s.name),
+    clock: systemClock,
+  };
 }
 
 /**
@@ -45,22 +70,23 @@ async function checkImageExists(workspaceRoot: string, image: string): Promise<v
  * only then tagged: no tag ever names an unsigned digest, and a signing failure leaves no tag.
  */
 async function writeIndexOnce(
-  registry: RegistryClient,
+  ports: Pick<MergePorts, 'registry' | 'indexer' | 'sign'>,
   target: { tags: readonly string[]; sources: readonly string[]; repository: string },
   signWith?: SignOptions,
 ): Promise<void> {
+  const { registry, indexer } = ports;
   const { tags, sources, repository } = target;
   const current = await Promise.all(tags.map((tag) => registry.digestOf(tag)));
-  if (!signWith && current.every((digest) => digest === null)) return createIndex(tags, sources);
-  const index = await indexOf(sources);
+  if (!signWith && current.every((digest) => digest === null)) return indexer.createIndex(tags, sources);
+  const index = await indexer.indexOf(sources);
   const missing = tags.filter((tag, i) => writeOnceStep(tag, current[i], index.digest) === 'write');
   if (!signWith) {
-    if (missing.length) await createIndex(missing, sources);
+    if (missing.length) await indexer.createIndex(missing, sources);
     return;
   }
   const byDigest = pinnedReference(repository, index.digest);
   await registry.putManifest(byDigest, index);
-  await signDigest(byDigest, signWith);
+  await ports.sign(byDigest, signWith);
   for (const tag of missing) await registry.putManifest(tag, index);
 }
 
@@ -68,27 +94,20 @@ async function writeIndexOnce(
  * Creates the multi-platform index from the per-platform digests (pushByDigest builds), checks every
  * planned platform is in it, and writes `<image>.json` for the children to build FROM.
  */
-export async function mergePlatforms(req: MergeRequest, registry = new RegistryClient()): Promise<ImageResult> {
-  const started = Date.now();
+export async function mergePlatforms(req: MergeRequest, ports: MergePorts = mergePorts(req)): Promise<ImageResult> {
+  const started = ports.clock.now();
   const results = new Map<string, ImageResult | null>();
-  for (const p of req.platforms) {
-    results.set(p, await readResult(req.workspaceRoot, req.resultsDir, platformResultKey(req.image, p)));
-  }
-  if ([...results.values()].every((r) => r === null)) await checkImageExists(req.workspaceRoot, req.image);
+  for (const p of req.platforms) results.set(p, await ports.results.read(platformResultKey(req.image, p)));
+  if ([...results.values()].every((r) => r === null)) await checkImageExists(ports.imageNames, req.image);
   const step = mergeStep(req.image, req.platforms, results);
-  const any = results.get(req.platforms[0]) as ImageResult;
-  let tags: string[];
+  const platformResults = req.platforms.map((p) => results.get(p) as ImageResult);
+  const any = platformResults[0];
+  const tags = step.kind === 'merge' ? step.tags : any.tags;
   if (step.kind === 'merge') {
-    await writeIndexOnce(
-      registry,
-      { tags: step.tags, sources: step.sources, repository: any.repository },
-      req.signWith,
-    );
-    tags = step.tags;
-  } else {
-    tags = any.tags;
+    const target = { tags: step.tags, sources: step.sources, repository: any.repository };
+    await writeIndexOnce(ports, target, req.signWith);
   }
-  const index = await registry.inspect(tags[0]);
+  const index = await ports.registry.inspect(tags[0]);
   const missing = missingPlatforms(req.platforms, index?.platforms ?? []);
   if (!index || missing.length) {
     throw new ImageConfigError(
@@ -97,22 +116,8 @@ export async function mergePlatforms(req: MergeRequest, registry = new RegistryC
       'merge',
     );
   }
-  const result: ImageResult = {
-    image: req.image,
-    result: step.kind === 'merge' ? 'built' : 'reused',
-    digest: index.digest,
-    tags,
-    platforms: index.platforms,
-    contentHash: step.contentHash,
-    parentDigest: any.parentDigest,
-    baseDigest: any.baseDigest,
-    durationMs: Math.max(...[...results.values()].map((r) => r?.durationMs ?? 0)) + (Date.now() - started),
-    revision: any.revision,
-    pushed: true,
-    runId: req.runId,
-    repository: any.repository,
-    pinnedReference: `${any.repository}@${index.digest}`,
-  };
-  await writeResult(req.workspaceRoot, req.resultsDir, result);
+  const mergeMs = ports.clock.now() - started;
+  const result = mergedResult({ image: req.image, step, tags, index, platformResults, mergeMs, runId: req.runId });
+  await ports.results.write(result);
   return result;
 }

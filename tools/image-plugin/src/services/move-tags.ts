@@ -1,9 +1,9 @@
-import type { RegistryClient } from '../adapters/registry';
 import { failedMoveError, pendingMoves, undoPlan, type PendingMove, type TagMove } from '../core/tag-moves';
+import type { TagMoverPort, TagReader } from './ports';
 
 /** Where every tag of the moves points now (null: not there), one HEAD request each. */
 export async function currentDigests(
-  registry: RegistryClient,
+  registry: TagReader,
   moves: readonly TagMove[],
 ): Promise<Map<string, string | null>> {
   const tags = [...new Set(moves.map((m) => m.tag))];
@@ -19,7 +19,7 @@ export async function currentDigests(
  * the tags point, when the caller has read it already (currentDigests).
  */
 export async function moveTagsAllOrNothing(
-  registry: RegistryClient,
+  registry: TagMoverPort,
   moves: readonly TagMove[],
   command: string,
   current?: ReadonlyMap<string, string | null>,
@@ -44,7 +44,7 @@ export async function moveTagsAllOrNothing(
  * later step that did: what went back, what stays (new tags) and what could not go back.
  */
 export async function undoMoves(
-  registry: RegistryClient,
+  registry: Pick<TagMoverPort, 'tag'>,
   applied: readonly PendingMove[],
 ): Promise<{ restored: TagMove[]; stayed: string[]; notRestored: TagMove[] }> {
   const { restore, stay } = undoPlan(applied);

@@ -13,11 +13,12 @@ import {
   type ParentFacts,
 } from '../core/build-decisions';
 import { checkEngineFor } from '../core/engine-requirements';
+import { taggedImage } from '../core/image-index';
 import { ImageConfigError } from '../core/errors';
 import type { ImageSpec } from '../core/image-spec';
 import { imageTags, revisionTag, type ImageTags } from '../core/tags';
 import type { BasePin } from '../core/base-pins';
-import { imageContent } from './image-content';
+import { chainHashes, imageContent, lookUpTags } from './image-content';
 import type { RunResults } from './run-results';
 import type { RunContext } from './run-context';
 
@@ -63,18 +64,16 @@ export function prepareImages(
   tasks: readonly ImageTask[],
   results: RunResults,
 ): Map<string, Promise<PreparedImage>> {
-  const hashed = new Map<string, Promise<HashedImage>>();
-  const inRun = new Set(tasks.map((t) => t.image));
+  const byName = new Map(tasks.map((t) => [t.image, t]));
+  const hashed = chainHashes(
+    tasks.map((t) => t.image),
+    (image, parentHash) => hashImage(run, byName.get(image) as ImageTask, results, parentHash),
+  );
   const prepared = new Map<string, Promise<PreparedImage>>();
-  for (const task of tasks) {
-    const parentHash = (parent: string) =>
-      inRun.has(parent) ? (hashed.get(parent) as Promise<HashedImage>).then((h) => h.hash) : null;
-    const hash = Promise.resolve().then(() => hashImage(run, task, results, parentHash));
-    hash.catch(() => undefined); // a child waiting for it fails with it, and is then skipped
-    hashed.set(task.image, hash);
-    const promise = hash.then((image) => lookUp(run, image));
+  for (const [image, hash] of hashed) {
+    const promise = hash.then((h) => lookUp(run, h));
     promise.catch(() => undefined); // a failure is reported when (and if) the image's task runs
-    prepared.set(task.image, promise);
+    prepared.set(image, promise);
   }
   return prepared;
 }
@@ -185,9 +184,7 @@ async function lookUp(run: RunContext, { startedAt, ...image }: HashedImage): Pr
     return { ...image, lookup, remote: null, preparedInMs: Date.now() - startedAt };
   }
   // A commit's images are final once tagged (core/write-once.ts): its SHA tag is looked up too.
-  const [content, committed] = await run.profile.time('lookups', () =>
-    Promise.all([run.registry.inspect(tags.content), run.registry.inspect(tags.sha)]),
-  );
+  const [content, committed] = await run.profile.time('lookups', () => lookUpTags(run.registry, tags));
   const lookup: Lookup = {
     where: 'registry',
     found: content && foundImage(content),
@@ -200,4 +197,5 @@ const foundImage = (remote: RemoteImage): FoundImage => ({
   digest: remote.digest,
   platforms: remote.platforms,
   isIndex: remote.isIndex,
+  image: taggedImage(remote.digest, remote.manifest),
 });

@@ -3,12 +3,13 @@ import { RegistryClient } from '../adapters/registry';
 import { checkShaLength } from '../core/build-options';
 import { SHA_LENGTH } from '../core/defaults';
 import { ImageConfigError } from '../core/errors';
-import { incompleteError, isComplete, publishCandidates, type CommitImages } from '../core/publish';
+import { incompleteError, publishCandidates, publishTarget, type CommitImages } from '../core/publish';
 import { normalizeRepository } from '../core/repository';
 import { edgeTag, imageRepository, revisionTag, shaTag } from '../core/tags';
 import type { PendingMove, TagMove } from '../core/tag-moves';
 import { moveTagsAllOrNothing } from './move-tags';
-import { workspaceImages } from './workspace';
+import type { TagMoverPort } from './ports';
+import { workspaceImages, type WorkspaceImages } from './workspace';
 
 /** How far back along the branch publish looks for this run's commit. */
 const HISTORY_DEPTH = 1000;
@@ -25,6 +26,25 @@ export interface PublishRequest {
   shaLength?: number;
 }
 
+/** What publish asks of the outside world; publishPorts gives the real ones. */
+export interface PublishPorts {
+  registry: TagMoverPort;
+  workspace: () => Promise<Pick<WorkspaceImages, 'options' | 'specs'>>;
+  /** The commit HEAD names. */
+  head: () => Promise<string>;
+  /** The branch's first-parent history, newest first, at most `depth` commits. */
+  history: (ref: string, depth: number) => Promise<string[]>;
+}
+
+export function publishPorts(workspaceRoot: string): PublishPorts {
+  return {
+    registry: new RegistryClient(),
+    workspace: () => workspaceImages(workspaceRoot),
+    head: async () => (await currentRevision(workspaceRoot)).sha,
+    history: (ref, depth) => firstParentHistory(workspaceRoot, ref, depth),
+  };
+}
+
 export type PublishOutcome =
   /** This run's commit is not on the branch: nothing published (the branch's own runs publish its tip). */
   | { kind: 'not-on-branch'; own: string; ref: string }
@@ -35,9 +55,13 @@ export type PublishOutcome =
  * the branch, down to this run's commit, whose images all have SHA tags; all or nothing, and what moved
  * goes back when the registry fails halfway. An older commit's publish never moves a tag back.
  */
-export async function publishEdgeTags(req: PublishRequest, registry = new RegistryClient()): Promise<PublishOutcome> {
-  const { options, specs } = await workspaceImages(req.workspaceRoot);
-  const own = req.revision ?? (await currentRevision(req.workspaceRoot)).sha;
+export async function publishEdgeTags(
+  req: PublishRequest,
+  ports: PublishPorts = publishPorts(req.workspaceRoot),
+): Promise<PublishOutcome> {
+  const { registry } = ports;
+  const { options, specs } = await ports.workspace();
+  const own = req.revision ?? (await ports.head());
   const names = req.images?.length ? req.images : specs.map((s) => s.name);
   const unknown = names.filter((n) => !specs.some((s) => s.name === n));
   if (unknown.length) {
@@ -53,22 +77,16 @@ export async function publishEdgeTags(req: PublishRequest, registry = new Regist
     shaTag(repository, options.layout, image, revisionTag(sha, shaLength));
 
   const ref = req.ref ?? 'HEAD';
-  const candidates = publishCandidates(await firstParentHistory(req.workspaceRoot, ref, HISTORY_DEPTH), own);
+  const candidates = publishCandidates(await ports.history(ref, HISTORY_DEPTH), own);
   if (candidates.length === 0) return { kind: 'not-on-branch', own, ref };
-  let target: CommitImages | null = null;
-  let ownImages: CommitImages | null = null;
-  for (const sha of candidates) {
+  const imagesAt = async (sha: string): Promise<CommitImages> => {
     const digests = await Promise.all(names.map((image) => registry.digestOf(shaTagOf(image, sha))));
-    const commit: CommitImages = { sha, digests: Object.fromEntries(names.map((image, i) => [image, digests[i]])) };
-    if (sha === own) ownImages = commit;
-    if (isComplete(commit)) {
-      target = commit;
-      break;
-    }
-  }
+    return { sha, digests: Object.fromEntries(names.map((image, i) => [image, digests[i]])) };
+  };
+  const { target, read } = await publishTarget(candidates, imagesAt);
   if (!target) {
-    const none = { sha: own, digests: Object.fromEntries(names.map((n) => [n, null])) };
-    throw incompleteError(ownImages ?? none, (image) => shaTagOf(image, own));
+    // Every candidate was read, this run's commit (the oldest) too.
+    throw incompleteError(read[read.length - 1], (image) => shaTagOf(image, own));
   }
   const digests = target.digests;
   const moves: TagMove[] = names.map((image) => ({

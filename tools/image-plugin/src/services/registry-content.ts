@@ -1,11 +1,12 @@
 import { RegistryClient } from '../adapters/registry';
 import { readPinReplacements } from '../adapters/base-pins-file';
-import { buildSettings, type ImageBuildOptions } from '../core/build-options';
+import { buildSettings, type BuildSettings, type ImageBuildOptions } from '../core/build-options';
 import type { ImageSpec } from '../core/image-spec';
 import { missingPlatforms } from '../core/platforms';
 import { imageTags, revisionTag } from '../core/tags';
 import { currentRevision } from '../adapters/git';
-import { imageContent } from './image-content';
+import { chainHashes, imageContent, lookUpTags } from './image-content';
+import type { ImageReader } from './ports';
 
 export interface MissingContent {
   image: string;
@@ -33,50 +34,55 @@ export interface RegistryContentRequest {
  * SHA tag (final once written, whatever the inputs hash to today) nor the content, as a build of this
  * commit would hash it: what a change-based (git) plan would miss when the platforms changed or a tag
  * was deleted (external bases are pinned in the Dockerfiles, so a moved base is a commit). Hashes
- * chain parent -> child exactly as the executor does; two registry lookups per image (its content tag and
- * its SHA tag, side by side), each level's lookups in parallel.
+ * chain parent -> child with the executor's own chaining (chainHashes), and the two lookups per image
+ * (its content tag and its SHA tag, lookUpTags) of every level go out together.
  */
 export async function imagesMissingContent(
   req: RegistryContentRequest,
-  registry = new RegistryClient(req.env as NodeJS.ProcessEnv),
+  registry: ImageReader = new RegistryClient(req.env as NodeJS.ProcessEnv),
 ): Promise<MissingContent[]> {
   const byName = new Map(req.specs.map((s) => [s.name, s]));
   const replacements = await readPinReplacements(req.env);
   const commit = currentRevision(req.workspaceRoot).then((r) => r.sha);
   commit.catch(() => undefined);
-  const hashes: Record<string, string> = {};
-  const missing: MissingContent[] = [];
-  for (const level of req.levels) {
-    const found = await Promise.all(
-      level.map(async (name) => {
-        const spec = byName.get(name) as ImageSpec;
-        const settings = buildSettings(
-          {
-            ...req.options(name),
-            push: true,
-            pushByDigest: false,
-            platforms: [...req.platforms],
-            indexPlatforms: [...req.platforms],
-          },
-          { image: name, hostPlatform: req.platforms[0], defaultRepository: req.defaultRepository, env: req.env },
-        );
-        const parents = Object.fromEntries(spec.parents.map((p) => [p.image, hashes[p.image]]));
-        const { hash } = await imageContent(req.workspaceRoot, spec, settings, parents, replacements);
-        hashes[name] = hash;
-        const tags = imageTags({
-          repository: settings.repository,
-          layout: settings.layout,
-          image: name,
-          revision: revisionTag(await commit, settings.shaLength),
-          contentHash: hash,
-        });
-        // The commit's SHA tag first: once written it is final, whatever this run's inputs hash to now.
-        const [content, committed] = await Promise.all([registry.inspect(tags.content), registry.inspect(tags.sha)]);
-        const lacking = missingPlatforms(settings.indexPlatforms, (committed ?? content)?.platforms ?? []);
-        return lacking.length ? { image: name, contentTag: tags.content, missingPlatforms: lacking } : null;
-      }),
-    );
-    missing.push(...found.filter((m): m is MissingContent => m !== null));
-  }
-  return missing;
+  const names = req.levels.flat();
+  const hashed = chainHashes(names, async (name, parentHash) => {
+    const spec = byName.get(name) as ImageSpec;
+    const settings = settingsOf(req, name);
+    const parents: Record<string, string> = {};
+    for (const p of spec.parents) parents[p.image] = (await parentHash(p.image)) as string;
+    const { hash } = await imageContent(req.workspaceRoot, spec, settings, parents, replacements);
+    return { hash, settings };
+  });
+  const found = await Promise.all(
+    names.map(async (name) => {
+      const { hash, settings } = await (hashed.get(name) as Promise<{ hash: string; settings: BuildSettings }>);
+      const tags = imageTags({
+        repository: settings.repository,
+        layout: settings.layout,
+        image: name,
+        revision: revisionTag(await commit, settings.shaLength),
+        contentHash: hash,
+      });
+      // The commit's SHA tag first: once written it is final, whatever this run's inputs hash to now.
+      const [content, committed] = await lookUpTags(registry, tags);
+      const lacking = missingPlatforms(settings.indexPlatforms, (committed ?? content)?.platforms ?? []);
+      return lacking.length ? { image: name, contentTag: tags.content, missingPlatforms: lacking } : null;
+    }),
+  );
+  return found.filter((m): m is MissingContent => m !== null);
+}
+
+/** The settings of a build of the finished index (every planned platform), as CI's build would have them. */
+function settingsOf(req: RegistryContentRequest, name: string): BuildSettings {
+  return buildSettings(
+    {
+      ...req.options(name),
+      push: true,
+      pushByDigest: false,
+      platforms: [...req.platforms],
+      indexPlatforms: [...req.platforms],
+    },
+    { image: name, hostPlatform: req.platforms[0], defaultRepository: req.defaultRepository, env: req.env },
+  );
 }

@@ -9,6 +9,7 @@ import { coderCatalog, coderPins, pinsText } from '../core/coder-catalog';
 import { CODER_CATALOG_FILE, CODER_PINS_OUT, SHA_LENGTH } from '../core/defaults';
 import { ImageConfigError, isImageError } from '../core/errors';
 import { releaseAction, type ReleaseFields } from '../core/github-release';
+import { taggedImage } from '../core/image-index';
 import { releaseNotes, type ReleasedImage } from '../core/release-notes';
 import {
   checkUniqueVersion,
@@ -18,14 +19,14 @@ import {
   readReleaseTags,
   releaseMoves,
   releaseTags,
-  taggedImage,
   type ReleaseVersion,
 } from '../core/release-tags';
 import { normalizeRepository } from '../core/repository';
 import { failedAfterMovesError, type PendingMove, type TagMove } from '../core/tag-moves';
 import { revisionTag, shaTag, type Layout } from '../core/tags';
 import { currentDigests, moveTagsAllOrNothing, undoMoves } from './move-tags';
-import { workspaceImages } from './workspace';
+import type { ImageReader, ReleaseRegistryPort, ReleasesPort, TagMoverPort } from './ports';
+import { workspaceImages, type WorkspaceImages } from './workspace';
 
 export interface ReleaseRequest {
   workspaceRoot: string;
@@ -54,12 +55,34 @@ interface ReleaseContext {
   repository: string;
   layout: Layout;
   revision: string;
-  specs: Awaited<ReturnType<typeof workspaceImages>>['specs'];
+  specs: WorkspaceImages['specs'];
+}
+
+/** What a release asks of the outside world; releasePorts gives the real ones. */
+export interface ReleasePorts {
+  registry: ReleaseRegistryPort;
+  workspace: () => Promise<Pick<WorkspaceImages, 'options' | 'specs'>>;
+  /** The commit a git tag names. */
+  commitOf: (tag: string) => Promise<string>;
+  /** Every git tag that starts with v. */
+  versionTags: () => Promise<string[]>;
+  /** The GitHub releases of `owner/repo`. */
+  releases: (owner: string, repo: string, token: string, apiUrl?: string) => ReleasesPort;
+}
+
+export function releasePorts(workspaceRoot: string): ReleasePorts {
+  return {
+    registry: new RegistryClient(),
+    workspace: () => workspaceImages(workspaceRoot),
+    commitOf: (tag) => commitOf(workspaceRoot, tag),
+    versionTags: () => versionTags(workspaceRoot),
+    releases: (owner, repo, token, apiUrl) => new GitHubReleases(owner, repo, token, apiUrl),
+  };
 }
 
 /** The GitHub side, prepared before any tag moves: what to do, and the draft made for a new release. */
 interface PreparedGitHub {
-  client: GitHubReleases;
+  client: ReleasesPort;
   fields: ReleaseFields;
   action: 'create' | 'update' | 'unchanged';
   /** The draft (create) or the existing release (update, unchanged). */
@@ -83,8 +106,12 @@ const NOTHING_MOVED = 'no tag was moved';
  * what moved), then the steps after them (the pins file renamed into place, the release published);
  * when one of those fails, the moves are put back too. Running it twice changes nothing.
  */
-export async function releaseImages(req: ReleaseRequest, registry = new RegistryClient()): Promise<ReleaseOutcome> {
-  const ctx = await readContext(req);
+export async function releaseImages(
+  req: ReleaseRequest,
+  ports: ReleasePorts = releasePorts(req.workspaceRoot),
+): Promise<ReleaseOutcome> {
+  const { registry } = ports;
+  const ctx = await readContext(req, ports);
   const images = await findImages(ctx, registry);
   const moves = releaseMoves(images, ctx.repository, ctx.layout);
   const current = await currentDigests(registry, moves);
@@ -92,7 +119,7 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
   const exactMoves = moves.filter((m) => exact.has(m.tag));
   checkWriteOnce(ctx.release, exactMoves, await imagesTagged(registry, exactMoves, current));
   const notes = releaseNotes(ctx.release.tag.slice(1), images);
-  const prepared = await prepare(req, ctx, images, notes);
+  const prepared = await prepare(req, ctx, images, notes, ports.releases);
   const moved = await move(registry, moves, current, prepared);
   for (const image of images) {
     const tags = image.tags.map((t) => t.slice(t.lastIndexOf(':') + 1)).join(', ');
@@ -103,12 +130,12 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
   return report(req, ctx, { images, moved, notes, prepared });
 }
 
-async function readContext(req: ReleaseRequest): Promise<ReleaseContext> {
+async function readContext(req: ReleaseRequest, ports: ReleasePorts): Promise<ReleaseContext> {
   const release = parseReleaseTag(req.tag);
-  const { options, specs } = await workspaceImages(req.workspaceRoot);
-  const commit = await commitOf(req.workspaceRoot, release.tag);
+  const { options, specs } = await ports.workspace();
+  const commit = await ports.commitOf(release.tag);
   // Every existing tag read by the same grammar: a stray `vv9.9.9` is no release and blocks nothing.
-  const { releases, ignored } = readReleaseTags(await versionTags(req.workspaceRoot));
+  const { releases, ignored } = readReleaseTags(await ports.versionTags());
   if (ignored.length) req.log(`release: not release tags, left out: ${ignored.join(', ')}`);
   checkUniqueVersion(release, releases);
   const shaLength = checkShaLength(Number(options.build.shaLength ?? SHA_LENGTH.default), 'release');
@@ -124,11 +151,11 @@ async function readContext(req: ReleaseRequest): Promise<ReleaseContext> {
 }
 
 /**
- * What each exact tag stands for now (core/release-tags.ts taggedImage): a tag at another digest than
+ * What each exact tag stands for now (core/image-index.ts taggedImage): a tag at another digest than
  * its move's is read once more, since a plain manifest is tagged as a one-entry index of it.
  */
 async function imagesTagged(
-  registry: RegistryClient,
+  registry: ImageReader,
   exact: readonly TagMove[],
   current: ReadonlyMap<string, string | null>,
 ): Promise<Map<string, string | null>> {
@@ -143,7 +170,7 @@ async function imagesTagged(
 }
 
 /** Each image's digest at the commit (its SHA tag) and its release tags; refused when any is missing. */
-async function findImages(ctx: ReleaseContext, registry: RegistryClient): Promise<ReleasedImage[]> {
+async function findImages(ctx: ReleaseContext, registry: ImageReader): Promise<ReleasedImage[]> {
   const { release, commit, repository, layout, released } = ctx;
   const found = await Promise.all(
     ctx.specs.map(async (spec) => {
@@ -173,6 +200,7 @@ async function prepare(
   ctx: ReleaseContext,
   images: ReleasedImage[],
   notes: string,
+  releases: ReleasePorts['releases'],
 ): Promise<Prepared> {
   // The Coder template pinned to this release's digests (the release workflow attaches it to the GitHub release).
   const pins = existsSync(join(req.workspaceRoot, CODER_CATALOG_FILE))
@@ -184,7 +212,7 @@ async function prepare(
       )
     : null;
   try {
-    return { pins, github: await prepareGitHub(req, ctx, notes) };
+    return { pins, github: await prepareGitHub(req, ctx, notes, releases) };
   } catch (e) {
     if (pins) await discardFile(pins);
     throw e;
@@ -196,11 +224,16 @@ async function prepare(
  * what will be written: a new release is created now as a draft (only writers see it; published after
  * the moves), an existing one gets its name written back unchanged. An unchanged one needs no write.
  */
-async function prepareGitHub(req: ReleaseRequest, ctx: ReleaseContext, notes: string): Promise<PreparedGitHub | null> {
+async function prepareGitHub(
+  req: ReleaseRequest,
+  ctx: ReleaseContext,
+  notes: string,
+  releases: ReleasePorts['releases'],
+): Promise<PreparedGitHub | null> {
   const [owner, repo] = (req.env.GITHUB_REPOSITORY ?? '').split('/');
   if (!req.env.GITHUB_TOKEN || !owner || !repo) return null;
   const { release } = ctx;
-  const client = new GitHubReleases(owner, repo, req.env.GITHUB_TOKEN, req.env.GITHUB_API_URL);
+  const client = releases(owner, repo, req.env.GITHUB_TOKEN, req.env.GITHUB_API_URL);
   const fields: ReleaseFields = {
     tag: release.tag,
     name: release.tag,
@@ -218,7 +251,7 @@ async function prepareGitHub(req: ReleaseRequest, ctx: ReleaseContext, notes: st
 
 /** The moves (services/move-tags.ts puts back what moved when one fails); a failure also undoes the prepare phase. */
 async function move(
-  registry: RegistryClient,
+  registry: TagMoverPort,
   moves: TagMove[],
   current: ReadonlyMap<string, string | null>,
   prepared: Prepared,
@@ -236,7 +269,7 @@ async function move(
  * fails, the moved tags go back (as for a failed move), the pins file and the draft are undone, and
  * one message says what failed and what went back.
  */
-async function finish(req: ReleaseRequest, registry: RegistryClient, prepared: Prepared, moved: PendingMove[]) {
+async function finish(req: ReleaseRequest, registry: TagMoverPort, prepared: Prepared, moved: PendingMove[]) {
   const { pins, github } = prepared;
   let committed = false;
   try {

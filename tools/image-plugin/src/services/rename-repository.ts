@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { globFiles, readDockerfileSource } from '../adapters/files';
-import { defaultRepository } from '../adapters/git-remote';
 import { readDockerfile } from '../core/dockerfile';
 import { ImageConfigError } from '../core/errors';
 import { imageNameOf } from '../core/image-spec';
@@ -13,8 +12,7 @@ import {
   type ReferenceMove,
   type RenameTarget,
 } from '../core/repository-rename';
-import { normalizePluginOptions } from '../options';
-import { pluginOptions } from './workspace';
+import { workspaceOptions } from './workspace';
 
 export interface RenameRepositoryRequest {
   workspaceRoot: string;
@@ -54,7 +52,7 @@ export async function renameRepository(req: RenameRepositoryRequest): Promise<Re
 }
 
 function readWorkspace(req: RenameRepositoryRequest): { files: DockerfileText[]; target: RenameTarget } {
-  const options = normalizePluginOptions(pluginOptions(req.workspaceRoot), () => defaultRepository(req.workspaceRoot));
+  const options = workspaceOptions(req.workspaceRoot);
   const files = globFiles(req.workspaceRoot, options.dockerfileGlob).map((dockerfile) => {
     const { content } = readDockerfileSource(req.workspaceRoot, dockerfile);
     return { dockerfile, content, facts: readDockerfile(dockerfile, content) };

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { readPinReplacements } from '../adapters/base-pins-file';
-import { preflight, type EngineInfo } from '../adapters/engine';
+import { runBuildxWithRetries } from '../adapters/buildx';
+import { engineAnswers, preflight, tagLocal, type EngineInfo } from '../adapters/engine';
 import { currentRevision, type Revision } from '../adapters/git';
 import { defaultRepository } from '../adapters/git-remote';
 import { workspaceCache } from '../adapters/json-cache';
@@ -8,6 +9,7 @@ import { RegistryClient } from '../adapters/registry';
 import { preflightRecordPath } from '../adapters/run-records';
 import { replacementNote, type BasePin, type PinReplacements } from '../core/base-pins';
 import { describeEngine } from '../core/engine-requirements';
+import type { BuilderPort } from './ports';
 import { Profile } from './profile';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -27,6 +29,8 @@ export interface RunContext {
   log: (line: string) => void;
   defaultRepository: string | undefined;
   registry: RegistryClient;
+  /** buildx and the local engine, as builds use them. */
+  builder: BuilderPort;
   profile: Profile;
   revision(): Promise<Revision>;
   engine(): Promise<EngineInfo>;
@@ -57,6 +61,7 @@ export function openRun(args: {
     ...args,
     defaultRepository: defaultRepository(args.workspaceRoot, args.env as NodeJS.ProcessEnv),
     registry: new RegistryClient(args.env as NodeJS.ProcessEnv, kept),
+    builder: { build: runBuildxWithRetries, engineAnswers, tagLocal },
     profile,
     revision: once(() => profile.time('git', () => currentRevision(args.workspaceRoot))),
     engine,

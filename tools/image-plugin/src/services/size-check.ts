@@ -1,6 +1,7 @@
-import type { RegistryClient, RemoteImage } from '../adapters/registry';
+import type { RemoteImage } from '../adapters/registry';
 import { parseReference } from '../core/references';
 import { overBudget, platformSizes, platformsOverBudget, type PlatformSize } from '../core/size-budget';
+import type { SizeReader } from './ports';
 
 export interface SizeCheck {
   image: string;
@@ -23,7 +24,7 @@ export interface SizeCheck {
  * manifests and configs, the parent's too), and its budget checked: over it, the core's error is thrown
  * and the caller has tagged nothing yet.
  */
-export async function checkImageSize(registry: RegistryClient, check: SizeCheck): Promise<PlatformSize[]> {
+export async function checkImageSize(registry: SizeReader, check: SizeCheck): Promise<PlatformSize[]> {
   const parentRef = check.parent ? parseReference(check.parent.reference) : null;
   const [imageLayers, parentLayers] = await Promise.all([
     registry.platformLayers(check.repository, check.digest, check.known),

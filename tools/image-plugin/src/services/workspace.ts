@@ -28,6 +28,11 @@ export function pluginOptions(workspaceRoot: string): ImagePluginOptions {
   return typeof entry === 'object' ? (entry.options ?? {}) : {};
 }
 
+/** The plugin's options of nx.json, normalized; the repository defaults as the plugin's does (the git remote). */
+export function workspaceOptions(workspaceRoot: string): NormalizedPluginOptions {
+  return normalizePluginOptions(pluginOptions(workspaceRoot), () => defaultRepository(workspaceRoot));
+}
+
 /** Every image of the workspace, as the Nx project graph holds it (the plugin's inference). */
 export async function workspaceImages(workspaceRoot: string): Promise<WorkspaceImages> {
   // Not exitOnError: Nx would print only "Failed to process project graph." and exit; the plugin's
@@ -37,7 +42,7 @@ export async function workspaceImages(workspaceRoot: string): Promise<WorkspaceI
     throw graphFailure(e);
   });
   // After the graph: a bad option is refused by the plugin there, with its line in nx.json.
-  const options = normalizePluginOptions(pluginOptions(workspaceRoot), () => defaultRepository(workspaceRoot));
+  const options = workspaceOptions(workspaceRoot);
   const specs = Object.values(graph.nodes)
     .map((node) => imageSpecOf(node.name, node.data))
     .filter((s): s is ImageSpec => s !== null)

@@ -1,6 +1,7 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { assertFreshBuild } from '../../build-check';
 import type { ImageBuildOptions } from '../../core/build-options';
+import { profileOn } from '../../core/build-options';
 import { formatProfile, summarizeProfile } from '../../core/profile';
 import { runImageBuilds } from '../../services/build-run';
 import { parentStartedAt, processStartedAt } from '../../services/profile';
@@ -39,8 +40,7 @@ export default async function* imageBuildBatch(
   });
   const tasks = buildTasksOf(context, taskGraph, inputs);
   const counts = { built: 0, reused: 0, failed: 0 };
-  const profiling =
-    tasks.some((t) => t.options.profile) || ['1', 'true'].includes(process.env.IMAGE_BUILD_PROFILE ?? '');
+  const profiling = tasks.some((t) => profileOn(t.options.profile, process.env));
   let reported = 0;
   for await (const report of runImageBuilds(run, tasks)) {
     if (report.result) counts[report.result]++;

@@ -6,6 +6,7 @@ import { logger, readNxJson, updateJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { FsTree, flushChanges } from 'nx/src/generators/tree';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { checkPluginOptions } from '../../options';
 import initGenerator, { initWorkspace, readInitFacts, type InitFacts } from './generator';
 
 const PLUGIN = '@workspace-images/image-plugin';
@@ -16,6 +17,26 @@ const IGNORED = '.gitignore: dist/, .nx/cache, .nx/workspace-data';
 
 beforeEach(() => vi.stubEnv('GITHUB_REPOSITORY', ''));
 afterEach(() => vi.unstubAllEnvs());
+
+describe('one repository validator: init accepts and refuses what nx.json does (core/repository.ts)', () => {
+  it.each([
+    { repository: '[::1]:5000/acme/images', accepted: true },
+    { repository: 'my_registry.io/acme/x', accepted: true },
+    { repository: '127.0.0.1:5000/ci/images', accepted: true },
+    { repository: 'ghcr.io/Acme/images', accepted: false },
+    { repository: 'ghcr.io', accepted: false },
+  ])('$repository', ({ repository, accepted }) => {
+    const inNxJson = () => checkPluginOptions({ repository });
+    const byInit = () => initWorkspace(createTreeWithEmptyWorkspace(), { repository }, READY);
+    if (accepted) {
+      expect(inNxJson).not.toThrow();
+      expect(byInit).not.toThrow();
+    } else {
+      expect(inNxJson).toThrow();
+      expect(byInit).toThrow();
+    }
+  });
+});
 
 describe('init on an in-memory workspace', () => {
   it('adds the plugin with --repository (normalized), the build-context .dockerignore and the .gitignore lines', () => {
