@@ -23,7 +23,6 @@ export interface PublishRequest {
   revision?: string;
   /** The branch whose newest complete commit is published (default: HEAD; CI: origin/main). */
   ref?: string;
-  shaLength?: number;
 }
 
 /** What publish asks of the outside world; publishPorts gives the real ones. */
@@ -72,7 +71,7 @@ export async function publishEdgeTags(
     );
   }
   const repository = normalizeRepository(req.repository ?? options.repository);
-  const shaLength = checkShaLength(req.shaLength ?? Number(options.build.shaLength ?? SHA_LENGTH.default), 'publish');
+  const shaLength = checkShaLength(Number(options.build.shaLength ?? SHA_LENGTH.default), 'publish');
   const shaTagOf = (image: string, sha: string) =>
     shaTag(repository, options.layout, image, revisionTag(sha, shaLength));
 
