@@ -72,7 +72,7 @@ describe.skipIf(!PINS)('pinned external bases', () => {
     expect(r.status, r.stderr).toBe(1);
     expect(r.stdout).toContain(`images/pinned/Dockerfile:1: debian:trixie-slim ${PUBLIC} -> ${mirrorDigest}`);
     expect(r.stdout).toContain(`images/unpinned/Dockerfile:2: debian:trixie-slim (not pinned) -> ${mirrorDigest}`);
-    expect(r.stderr).toContain('images pin-bases --check: 2 pin(s) of external bases differ');
+    expect(r.stderr).toContain('images pin-bases --check: 2 pin(s) differ from what their upstream publishes now');
     expect(r.stderr).toContain('fix: run npx images pin-bases, then commit the change');
     expect(readFileSync(`${ws.root}/images/pinned/Dockerfile`, 'utf8')).toContain(PUBLIC);
   });
@@ -80,7 +80,7 @@ describe.skipIf(!PINS)('pinned external bases', () => {
   it('images pin-bases moves the pins in the Dockerfiles; --check then passes and the images build FROM the pin', () => {
     const r = pinBases();
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain('pinned 2 base reference(s): commit the change');
+    expect(r.stdout).toContain('moved 2 pin(s): commit the change');
     expect(readFileSync(`${ws.root}/images/pinned/Dockerfile`, 'utf8')).toBe(
       `FROM debian:trixie-slim@${mirrorDigest}\nRUN true\n`,
     );
