@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runBuildxWithRetries } from '../adapters/buildx';
+import { checkBasePins } from './base-pin-check';
 import { engineAnswers, tagLocal } from '../adapters/engine';
 import type { RemoteImage } from '../adapters/registry';
 import {
@@ -88,6 +89,7 @@ export async function buildImage(
   if (decision.kind === 'kept') return keepCommitted(job, decision);
   if (decision.kind === 'reuse') return settings.push ? reusePushed(job, decision) : reuseLocal(job, decision);
   if (image.lookup.found) log(`${image.spec.name}: ${decision.reason}; building`);
+  await checkBasePins(run, image);
   await mkdir(workDir, { recursive: true });
   try {
     const metadata = await buildSlot(() =>
