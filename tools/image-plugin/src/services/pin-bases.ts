@@ -5,7 +5,8 @@ import { npmRegistryOf, publishedVersions } from '../adapters/npm-registry';
 import { globalArgDefaults } from '../core/dockerfile-args';
 import { ImageConfigError } from '../core/errors';
 import { argMoveLine, npmPinMoves, npmPinsOf, packagesOf, rewriteArgs, type ArgMove } from '../core/npm-pins';
-import { moveLine, pinMoves, pinnedBase, rewritePins, type PinMove, type PinnedBase } from '../core/pin-bump';
+import { moveLine, pinMoves, pinnedBasesOf, rewritePins, type PinMove, type PinnedBase } from '../core/pin-bump';
+import { readDockerfile } from '../core/dockerfile';
 import { platformList } from '../core/platforms';
 import { workspaceImages, type WorkspaceImages } from './workspace';
 
@@ -49,13 +50,19 @@ export async function pinBases(req: PinBasesRequest): Promise<PinBump> {
 /** Every pin's move and the Dockerfiles as they would be, logged, nothing written. */
 export async function pinBump(req: Omit<PinBasesRequest, 'check'>): Promise<PinBump> {
   const images = await workspaceImages(req.workspaceRoot);
-  const bases = await baseMoves(images, req.log);
-  const args = await versionMoves(req, images);
+  const texts = new Map(
+    await Promise.all(
+      images.specs.map(async (s) => [s.name, await readFile(join(req.workspaceRoot, s.dockerfile), 'utf8')] as const),
+    ),
+  );
+  const bases = await baseMoves(images, texts, req.log);
+  const args = await versionMoves(req, images, texts);
   const moved = [...bases.map(moveLine), ...args.map(argMoveLine)];
   for (const line of moved) req.log(line);
   const files = new Map<string, string>();
-  for (const dockerfile of new Set([...bases, ...args].map((m) => m.dockerfile))) {
-    const text = await readFile(join(req.workspaceRoot, dockerfile), 'utf8');
+  for (const spec of images.specs.filter((s) => [...bases, ...args].some((m) => m.dockerfile === s.dockerfile))) {
+    const { dockerfile } = spec;
+    const text = texts.get(spec.name)!;
     const own = <T extends { dockerfile: string }>(moves: T[]) => moves.filter((m) => m.dockerfile === dockerfile);
     files.set(dockerfile, rewriteArgs(rewritePins(text, own(bases)), own(args)));
   }
@@ -66,13 +73,17 @@ export async function writeFiles(workspaceRoot: string, files: ReadonlyMap<strin
   for (const [path, text] of files) await writeFile(join(workspaceRoot, path), text);
 }
 
-/** The external bases' pins against the digests their names resolve to now. */
-async function baseMoves({ specs }: WorkspaceImages, log: (line: string) => void): Promise<PinMove[]> {
-  const bases: PinnedBase[] = specs.flatMap((spec) =>
-    spec.externalBases
-      .filter((base) => base.ref.toLowerCase() !== 'scratch')
-      .map((base) => pinnedBase(spec.dockerfile, base.line, base.ref, base.arg)),
-  );
+/** The external bases' pins (every FROM line naming one) against the digests their names resolve to now. */
+async function baseMoves(
+  images: WorkspaceImages,
+  texts: ReadonlyMap<string, string>,
+  log: (line: string) => void,
+): Promise<PinMove[]> {
+  const bases: PinnedBase[] = images.specs.flatMap((spec) => {
+    const buildArgs = images.buildOptions[spec.name]?.buildArgs ?? {};
+    const { froms } = readDockerfile(spec.dockerfile, texts.get(spec.name)!, buildArgs);
+    return pinnedBasesOf(spec.dockerfile, spec.externalBases, froms);
+  });
   const names = [...new Set(bases.map((b) => b.name))];
   const digests = await Promise.all(names.map((name) => resolveRemoteDigest(name)));
   const moves = pinMoves(bases, new Map(names.map((name, i) => [name, digests[i]])));
@@ -83,15 +94,17 @@ async function baseMoves({ specs }: WorkspaceImages, log: (line: string) => void
 }
 
 /** The Node.js and npm version pins against the npm registry (each package asked once). */
-async function versionMoves(req: Omit<PinBasesRequest, 'check'>, images: WorkspaceImages): Promise<ArgMove[]> {
-  const found = await Promise.all(
-    images.specs.map(async (spec) => {
-      const text = await readFile(join(req.workspaceRoot, spec.dockerfile), 'utf8');
+async function versionMoves(
+  req: Omit<PinBasesRequest, 'check'>,
+  images: WorkspaceImages,
+  texts: ReadonlyMap<string, string>,
+): Promise<ArgMove[]> {
+  const pins = images.specs
+    .map((spec) => {
       const platforms = platformList(images.buildOptions[spec.name]?.platforms);
-      return npmPinsOf(spec.dockerfile, globalArgDefaults(text), platforms);
-    }),
-  );
-  const pins = found.filter((p) => p !== null);
+      return npmPinsOf(spec.dockerfile, globalArgDefaults(texts.get(spec.name)!), platforms);
+    })
+    .filter((p) => p !== null);
   const packages = [...new Set(pins.flatMap(packagesOf))];
   if (!packages.length) return [];
   const registry = await npmRegistryOf(req.env);
