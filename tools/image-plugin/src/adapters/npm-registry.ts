@@ -4,7 +4,7 @@ import type { PublishedVersions } from '../core/npm-pins';
 import { sendFor } from './http-proxy';
 
 /** The public npm registry: where fetch.sh downloads from when NPM_REGISTRY is not set. */
-export const PUBLIC_NPM_REGISTRY = 'https://registry.npmjs.org';
+const PUBLIC_NPM_REGISTRY = 'https://registry.npmjs.org';
 
 /**
  * The npm registry to read versions from: NPM_REGISTRY (the build arg fetch.sh downloads with), else npm's
