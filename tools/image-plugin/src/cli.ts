@@ -81,8 +81,8 @@ async function rewriteFiles(
   workspaceRoot: string,
   log: (line: string) => void,
 ): Promise<void> {
-  const { check, from, pinResults, out } = values;
-  if (command === 'pin-bases') return pinBasesCommand({ workspaceRoot, check, log });
+  const { check, from, pinResults, out, pullRequest } = values;
+  if (command === 'pin-bases') return pinBasesCommand({ workspaceRoot, check, pullRequest, log });
   if (command === 'rename-repository') return renameRepositoryCommand({ workspaceRoot, from, check, log });
   return coderTemplate({ workspaceRoot, check, pinResults, out, log });
 }

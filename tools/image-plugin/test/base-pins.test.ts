@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TARGET_REGISTRY } from '../../test-env/env';
+import { TARGET_AUTH, TARGET_REGISTRY } from '../../test-env/env';
 import { ScratchWorkspace } from './scratch-workspace';
 
 /**
@@ -68,7 +71,7 @@ describe.skipIf(!PINS)('pinned external bases', () => {
     expect(r.status, r.stderr).toBe(1);
     expect(r.stdout).toContain(`images/pinned/Dockerfile:1: debian:trixie-slim ${PUBLIC} -> ${mirrorDigest}`);
     expect(r.stdout).toContain(`images/unpinned/Dockerfile:2: debian:trixie-slim (not pinned) -> ${mirrorDigest}`);
-    expect(r.stderr).toContain('images pin-bases --check: 2 pin(s) of external bases differ');
+    expect(r.stderr).toContain('images pin-bases --check: 2 pin(s) differ from what their upstream publishes now');
     expect(r.stderr).toContain('fix: run npx images pin-bases, then commit the change');
     expect(readFileSync(`${ws.root}/images/pinned/Dockerfile`, 'utf8')).toContain(PUBLIC);
   });
@@ -76,7 +79,7 @@ describe.skipIf(!PINS)('pinned external bases', () => {
   it('images pin-bases moves the pins in the Dockerfiles; --check then passes and the images build FROM the pin', () => {
     const r = pinBases();
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain('pinned 2 base reference(s): commit the change');
+    expect(r.stdout).toContain('moved 2 pin(s): commit the change');
     expect(readFileSync(`${ws.root}/images/pinned/Dockerfile`, 'utf8')).toBe(
       `FROM debian:trixie-slim@${mirrorDigest}\nRUN true\n`,
     );
@@ -102,5 +105,107 @@ describe.skipIf(!PINS)('pinned external bases', () => {
     expect(before).toMatch(/^[0-9a-f]{16}$/);
     expect(after).toMatch(/^[0-9a-f]{16}$/);
     expect(after).not.toBe(before);
+  });
+});
+
+/**
+ * A pin the build cannot use is refused before anything builds, with the Dockerfile's line and the fix:
+ * against the real engine and the password registry, whose fixture is one tiny single-platform image
+ * (FROM scratch, one file, pushed without attestations: a plain manifest of linux/amd64).
+ */
+describe.sequential('pins the build cannot use', () => {
+  const namespace = `base-pin-check-${randomBytes(4).toString('hex')}`;
+  const tiny = `${TARGET_REGISTRY}/${namespace}/tiny`;
+  const repo = `${TARGET_REGISTRY}/${namespace}/images`;
+  let ws: ScratchWorkspace;
+  let single: string;
+  beforeAll(() => {
+    const dir = mkdtempSync(join(tmpdir(), 'tiny-base-'));
+    try {
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY file /file\n');
+      writeFileSync(join(dir, 'file'), `${namespace}\n`);
+      const meta = join(dir, 'meta.json');
+      const r = spawnSync(
+        'docker',
+        [
+          'buildx',
+          'build',
+          '--platform=linux/amd64',
+          '--provenance=false',
+          '--sbom=false',
+          '--push',
+          `--tag=${tiny}:1`,
+          `--metadata-file=${meta}`,
+          dir,
+        ],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      single = (JSON.parse(readFileSync(meta, 'utf8')) as Record<string, string>)['containerimage.digest'];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    ws = new ScratchWorkspace('base-pin-check-');
+    ws.write({
+      'images/absent/Dockerfile': `# a digest never pushed\nFROM ${tiny}:1@sha256:${'0'.repeat(64)}\nLABEL a=b\n`,
+      'images/single/Dockerfile': `FROM ${tiny}:1@${single}\nLABEL a=b\n`,
+    });
+    ws.initGit();
+  }, 180_000);
+  afterAll(() => ws?.dispose());
+
+  const build = (image: string, platforms: string) => {
+    // No SBOM: BuildKit's default scanner is on Docker Hub, and this fixture has nothing to list.
+    const r = ws.nx(
+      'run',
+      `${image}:image-build`,
+      '--push',
+      `--repository=${repo}`,
+      `--platforms=${platforms}`,
+      '--sbom=false',
+    );
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  };
+  const pushed = async () =>
+    (
+      await fetch(`http://${TARGET_REGISTRY}/v2/${namespace}/images/tags/list`, {
+        headers: { Authorization: TARGET_AUTH },
+      })
+    ).status;
+
+  it.each([
+    {
+      what: 'a pin whose digest is not in the registry',
+      image: 'absent',
+      platforms: 'linux/amd64',
+      problem: () =>
+        `images/absent/Dockerfile:2: the external base \`${tiny}:1@sha256:${'0'.repeat(64)}\` is not in its registry`,
+      fix: () => `fix: run npx images pin-bases to pin the index digest ${tiny}:1 resolves to now, and commit it`,
+    },
+    {
+      what: 'a single-platform manifest while two platforms are asked',
+      image: 'single',
+      platforms: 'linux/amd64,linux/arm64',
+      problem: () =>
+        `images/single/Dockerfile:1: the external base \`${tiny}:1@${single}\` names a single-platform manifest of linux/amd64, but the build asks for linux/amd64, linux/arm64 (no linux/arm64); nothing was built or pushed`,
+      fix: () => 'fix: pin the multi-platform index: npx images pin-bases writes the index digest',
+    },
+  ])(
+    '$what: refused before building with the file, the line and the fix; nothing pushed',
+    { timeout: 240_000 },
+    async ({ image, platforms, problem, fix }) => {
+      const r = build(image, platforms);
+      expect(r.status, r.output).not.toBe(0);
+      expect(r.output).toContain(problem());
+      expect(r.output).toContain(fix());
+      expect(r.output).not.toMatch(/#\d+ \[/); // no BuildKit step ran
+      expect(await pushed()).toBe(404);
+    },
+  );
+
+  it('the same single-platform pin builds the one platform it has', { timeout: 240_000 }, async () => {
+    const r = build('single', 'linux/amd64');
+    expect(r.status, r.output).toBe(0);
+    expect(await pushed()).toBe(200);
   });
 });

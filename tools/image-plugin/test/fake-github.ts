@@ -19,6 +19,17 @@ export interface FakeRelease {
   draft: boolean;
 }
 
+/** A pull request as the fake keeps it. */
+export interface FakePull {
+  number: number;
+  title: string;
+  body: string;
+  head: { ref: string };
+  base: { ref: string };
+  state: 'open' | 'closed';
+  html_url: string;
+}
+
 /** A request the fake refuses as GitHub refuses a token without the permission: 403 and GitHub's message. */
 export interface Refusal {
   method: string;
@@ -32,11 +43,15 @@ export interface Refusal {
  * HTTP server: get a release by tag, get the latest, create (also as a draft), update (publishing a draft),
  * delete. It records every request, keeps the releases, answers a release by tag only once it is
  * published (GitHub never answers a draft by tag), and keeps the latest one as GitHub does (the last one
- * sent with make_latest "true"). `refuse` makes it answer requests as for a token that may not write.
+ * sent with make_latest "true"). Pull requests: list the open ones from a head (`owner:branch`), open one
+ * (422 "No commits between" when head is base, as GitHub answers), update one. `refuse` makes it answer
+ * requests as for a token that may not write.
  */
 export class FakeGitHubReleases {
   readonly requests: RecordedRequest[] = [];
   readonly releases = new Map<string, FakeRelease>();
+  /** The pull requests (`images pin-bases --pull-request`), in the order they were opened. */
+  readonly pulls: FakePull[] = [];
   latestId: number | null = null;
   private refusals: Refusal[] = [];
   private nextId = 100;
@@ -112,6 +127,8 @@ export class FakeGitHubReleases {
           status: String(refusal.status ?? 403),
         });
       }
+      if (url.pathname.startsWith('/repos/acme/images/pulls'))
+        return this.answerPulls(req.method ?? '', url, body, send);
       const byTag = /^\/repos\/acme\/images\/releases\/tags\/(.+)$/.exec(url.pathname);
       const byId = /^\/repos\/acme\/images\/releases\/(\d+)$/.exec(url.pathname);
       if (req.method === 'GET' && url.pathname === '/repos/acme/images/releases/latest') {
@@ -156,5 +173,57 @@ export class FakeGitHubReleases {
       }
       send(404, { message: `no such route ${req.method} ${url.pathname}` });
     });
+  }
+
+  private answerPulls(
+    method: string,
+    url: URL,
+    body: Record<string, unknown> | null,
+    send: (s: number, j: unknown) => void,
+  ) {
+    const byNumber = /^\/repos\/acme\/images\/pulls\/(\d+)$/.exec(url.pathname);
+    if (method === 'GET' && url.pathname === '/repos/acme/images/pulls') {
+      const head = url.searchParams.get('head');
+      const state = url.searchParams.get('state') ?? 'open';
+      return send(
+        200,
+        this.pulls.filter((p) => p.state === state && (!head || `acme:${p.head.ref}` === head)),
+      );
+    }
+    if (method === 'POST' && url.pathname === '/repos/acme/images/pulls' && body) {
+      if (body.head === body.base) {
+        return send(422, {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `No commits between ${String(body.base)} and ${String(body.head)}`,
+            },
+          ],
+          documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request',
+          status: '422',
+        });
+      }
+      const number = this.nextId++;
+      const pull: FakePull = {
+        number,
+        title: String(body.title),
+        body: String(body.body ?? ''),
+        head: { ref: String(body.head) },
+        base: { ref: String(body.base) },
+        state: 'open',
+        html_url: `https://github.com/acme/images/pull/${number}`,
+      };
+      this.pulls.push(pull);
+      return send(201, pull);
+    }
+    const pull = byNumber && this.pulls.find((p) => p.number === Number(byNumber[1]));
+    if (method === 'PATCH' && pull && body) {
+      Object.assign(pull, body.title === undefined ? {} : { title: String(body.title) });
+      Object.assign(pull, body.body === undefined ? {} : { body: String(body.body) });
+      return send(200, pull);
+    }
+    send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
   }
 }

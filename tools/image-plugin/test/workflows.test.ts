@@ -363,6 +363,28 @@ describe('workflows: permissions', () => {
     expect(checked).toBe(1);
   });
 
+  it('only the base-pins job may write pull requests, with contents: write to push its branch, and only on the schedule or by hand', () => {
+    const writers: string[] = [];
+    for (const f of files) {
+      for (const [name, job] of Object.entries(workflow(f).jobs)) {
+        if (typeof job.permissions === 'object' && job.permissions['pull-requests'] === 'write')
+          writers.push(`${f} ${name}`);
+      }
+    }
+    expect(writers).toEqual(['images.yml base-pins']);
+    const job = workflow('images.yml').jobs['base-pins'];
+    expect(job.permissions).toEqual({ contents: 'write', 'pull-requests': 'write' });
+    const step = (job.steps ?? []).find((s) => /\bnpx images pin-bases --pull-request\b/.test(s.run ?? ''));
+    expect(step?.env?.GITHUB_TOKEN).toBe('${{ secrets.PIN_BASES_TOKEN || github.token }}');
+    for (const [event, runs] of [
+      ['schedule', true],
+      ['workflow_dispatch', true],
+      ['push', false],
+      ['pull_request', false],
+    ] as const)
+      expect(Boolean(evaluate(job.if, { github: { event_name: event } })), event).toBe(runs);
+  });
+
   it('every job that pushes has packages: write (and nothing broader than it needs)', () => {
     const problems: string[] = [];
     let pushing = 0;
@@ -768,7 +790,9 @@ describe('workflows: re-runs, timeouts, pinned actions, updates', () => {
     );
   });
 
-  it('Dependabot keeps the actions and the npm packages up to date', () => {
+  // Not docker: Dependabot cannot move the Node.js integrity build args beside the base's digest, and every
+  // refresh comes as one pull request from `images pin-bases --pull-request` (the base-pins job).
+  it("Dependabot keeps the actions and the npm packages up to date (the pins are the base-pins job's)", () => {
     const config = parse(readFileSync(join(WORKSPACE, '.github/dependabot.yml'), 'utf8')) as {
       version: number;
       updates: Array<{ 'package-ecosystem': string; directory: string; schedule: { interval: string } }>;

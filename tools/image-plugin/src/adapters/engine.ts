@@ -50,9 +50,15 @@ function engineAnswerError(status: number, statusCodes: Record<number, string | 
 }
 
 /** One GET of the Engine API over a unix socket: the JSON it answers (or its text), or the error docker-modem would give. */
-function getOverSocket<T>(socketPath: string, path: string, statusCodes: Record<number, string | true>): Promise<T> {
+function getOverSocket<T>(
+  socketPath: string,
+  path: string,
+  statusCodes: Record<number, string | true>,
+  authconfig?: EngineAuth,
+): Promise<T> {
+  const headers = authconfig ? { 'X-Registry-Auth': registryAuthHeader(authconfig) } : {};
   return new Promise<T>((resolve, reject) => {
-    const req = request({ socketPath, path, method: 'GET' }, (res) => {
+    const req = request({ socketPath, path, method: 'GET', headers }, (res) => {
       bodyOf(res).then((bytes) => {
         const body = bytes.toString('utf8');
         const status = res.statusCode ?? 0;
@@ -70,16 +76,16 @@ function getOverSocket<T>(socketPath: string, path: string, statusCodes: Record<
 }
 
 /** One GET of the Engine API: over the unix socket directly, else through docker-modem, as dockerode makes it. */
-function get<T>(path: string, statusCodes: Record<number, string | true>): Promise<T> {
+function get<T>(path: string, statusCodes: Record<number, string | true>, authconfig?: EngineAuth): Promise<T> {
   const socketPath = engineSocket();
-  if (socketPath) return getOverSocket<T>(socketPath, path, statusCodes);
+  if (socketPath) return getOverSocket<T>(socketPath, path, statusCodes, authconfig);
   if (!modem) {
     const DockerModem = require('docker-modem') as typeof Modem;
     modem = new DockerModem();
   }
   const engineModem = modem;
   return new Promise<T>((resolve, reject) =>
-    engineModem.dial({ method: 'GET', path, statusCodes }, (error, data) =>
+    engineModem.dial({ method: 'GET', path, statusCodes, ...(authconfig ? { authconfig } : {}) }, (error, data) =>
       error ? reject(error) : resolve(data as T),
     ),
   );
@@ -112,6 +118,51 @@ export async function preflight(): Promise<EngineInfo> {
     platform: `${version.Os}/${arch}`,
     containerdStore: JSON.stringify(info.DriverStatus ?? []).includes('io.containerd.snapshotter'),
   };
+}
+
+/** The credentials the engine passes to a registry (the Engine API's X-Registry-Auth). */
+export interface EngineAuth {
+  username?: string;
+  password?: string;
+  identitytoken?: string;
+  serveraddress: string;
+}
+
+/** X-Registry-Auth: the credentials as base64url JSON, as the docker CLI sends them. */
+const registryAuthHeader = (auth: EngineAuth) => Buffer.from(JSON.stringify(auth)).toString('base64url');
+
+/** What the engine's registry answers for a manifest: its media type and the image's platforms. */
+export interface DistributionAnswer {
+  digest: string;
+  mediaType: string;
+  /** `os/arch[/variant]` of each image (attestations' unknown/unknown left out). */
+  platforms: string[];
+}
+
+/**
+ * One HEAD of a reference's manifest through the engine (its registry mirrors apply, as for the build's own
+ * FROM), with the image's platforms; null when the registry has no such manifest.
+ */
+export async function distributionOf(ref: string, auth?: EngineAuth): Promise<DistributionAnswer | null> {
+  type Answer = {
+    Descriptor?: { digest: string; mediaType: string };
+    Platforms?: Array<{ os: string; architecture: string; variant?: string }>;
+  };
+  let data: Answer;
+  try {
+    data = await get<Answer>(`/distribution/${ref}/json`, { 200: true, 404: true, 500: 'server error' }, auth);
+  } catch (e) {
+    const message = (e as Error).message;
+    throw (
+      registryError(ref, message) ??
+      new RegistryError(`cannot read ${ref} (${firstLine(message)})`, `check that its registry is reachable`, ref)
+    );
+  }
+  if (!data.Descriptor) return null;
+  const platforms = (data.Platforms ?? [])
+    .filter((p) => p.os !== 'unknown' && p.architecture !== 'unknown')
+    .map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/'));
+  return { digest: data.Descriptor.digest, mediaType: data.Descriptor.mediaType, platforms };
 }
 
 /** The digest a reference resolves to, asked through the engine (so its registry mirrors apply). */

@@ -1,5 +1,6 @@
 import { Octokit } from '@octokit/rest';
 import { gitHubError, type PublishedRelease, type ReleaseFields } from '../core/github-release';
+import { pullRequestError, type PullRequestFields } from '../core/pin-pull-request';
 
 /** Octokit logs every failed request itself ("GET /repos/... - 403 with id ..."); the error we throw says it once. */
 const SILENT = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -19,12 +20,7 @@ export class GitHubReleases {
     apiUrl?: string,
   ) {
     this.apiUrl = apiUrl ?? 'https://api.github.com';
-    this.octokit = new Octokit({
-      auth: token,
-      baseUrl: this.apiUrl,
-      userAgent: 'workspace-images-release',
-      log: SILENT,
-    });
+    this.octokit = octokitFor(token, this.apiUrl, 'workspace-images-release');
   }
 
   /** The published release of a tag, or null (GitHub never answers a draft by tag). */
@@ -95,20 +91,106 @@ export class GitHubReleases {
   private async call<T>(step: string, request: () => Promise<{ data: T }>, notFoundIsNull: true): Promise<T | null>;
   private async call<T>(step: string, request: () => Promise<{ data: T }>): Promise<T>;
   private async call<T>(step: string, request: () => Promise<{ data: T }>, notFoundIsNull = false): Promise<T | null> {
+    const where = { step, repository: `${this.owner}/${this.repo}`, apiUrl: this.apiUrl };
+    return gitHubCall(request, (status, message) => gitHubError({ ...where, status, message }), notFoundIsNull);
+  }
+}
+
+/**
+ * One request through Octokit: its data, null for a 404 when `notFoundIsNull`, or the error `toError` makes
+ * of GitHub's status (undefined: GitHub never answered) and its message's first line.
+ */
+export async function gitHubCall<T>(
+  request: () => Promise<{ data: T }>,
+  toError: (status: number | undefined, message: string) => Error,
+  notFoundIsNull = false,
+): Promise<T | null> {
+  try {
+    return (await request()).data;
+  } catch (e) {
+    // Octokit gives a request GitHub never answered (refused, reset, DNS) status 500 and no response.
+    const { status, response } = e as { status?: number; response?: unknown };
+    if (notFoundIsNull && status === 404) return null;
+    const cause = e instanceof Error ? e.message : String(e);
+    throw toError(response ? status : undefined, cause.split(' - https://docs.github.com')[0].split('\n')[0]);
+  }
+}
+
+/** An Octokit client for `apiUrl` (GitHub's own when unset) that logs nothing itself. */
+export const octokitFor = (token: string, apiUrl: string, userAgent: string) =>
+  new Octokit({ auth: token, baseUrl: apiUrl, userAgent, log: SILENT });
+
+/** An open pull request as `images pin-bases --pull-request` reads it. */
+export interface OpenPull {
+  number: number;
+  html_url: string;
+}
+
+/**
+ * The pull requests of one repository that `images pin-bases --pull-request` opens and updates. Every
+ * failure becomes one ImageConfigError with the fix (core/pin-pull-request.ts).
+ */
+export class GitHubPullRequests {
+  private readonly octokit: Octokit;
+  private readonly apiUrl: string;
+
+  constructor(
+    private readonly owner: string,
+    private readonly repo: string,
+    token: string,
+    apiUrl?: string,
+  ) {
+    this.apiUrl = apiUrl ?? 'https://api.github.com';
+    this.octokit = octokitFor(token, this.apiUrl, 'workspace-images-pin-bases');
+  }
+
+  /**
+   * Proves the token may write pull requests, changing nothing: a pull request from `base` into itself.
+   * GitHub checks the permission first (403 "Resource not accessible by integration" for a token without
+   * pull-requests: write), then refuses the request itself (422 "No commits between ..."), which is the
+   * answer that means yes.
+   */
+  async probeWrite(base: string): Promise<void> {
+    const { owner, repo } = this;
     try {
-      return (await request()).data;
-    } catch (e) {
-      // Octokit gives a request GitHub never answered (refused, reset, DNS) status 500 and no response.
-      const { status, response } = e as { status?: number; response?: unknown };
-      if (notFoundIsNull && status === 404) return null;
-      const cause = e instanceof Error ? e.message : String(e);
-      throw gitHubError({
-        step,
-        repository: `${this.owner}/${this.repo}`,
-        status: response ? status : undefined,
-        message: cause.split(' - https://docs.github.com')[0].split('\n')[0],
-        apiUrl: this.apiUrl,
+      await this.octokit.rest.pulls.create({
+        owner,
+        repo,
+        head: base,
+        base,
+        title: 'images pin-bases: permission probe',
       });
+    } catch (e) {
+      if ((e as { status?: number }).status === 422) return;
+      await this.call('checking that the token may write pull requests', () => Promise.reject(e));
     }
+  }
+
+  /** The open pull request from `head` (a branch of this repository), or null. */
+  async openFrom(head: string): Promise<OpenPull | null> {
+    const { owner, repo } = this;
+    const open = await this.call(`reading the open pull requests from ${head}`, () =>
+      this.octokit.rest.pulls.list({ owner, repo, state: 'open', head: `${owner}:${head}` }),
+    );
+    return open[0] ?? null;
+  }
+
+  async create(fields: PullRequestFields, head: string, base: string): Promise<OpenPull> {
+    const { owner, repo } = this;
+    return this.call(`opening the pull request from ${head}`, () =>
+      this.octokit.rest.pulls.create({ owner, repo, head, base, ...fields }),
+    );
+  }
+
+  async update(pull: OpenPull, fields: PullRequestFields): Promise<void> {
+    const { owner, repo } = this;
+    await this.call(`updating pull request #${pull.number}`, () =>
+      this.octokit.rest.pulls.update({ owner, repo, pull_number: pull.number, ...fields }),
+    );
+  }
+
+  private async call<T>(step: string, request: () => Promise<{ data: T }>): Promise<T> {
+    const where = { step, repository: `${this.owner}/${this.repo}`, apiUrl: this.apiUrl };
+    return (await gitHubCall(request, (status, message) => pullRequestError({ ...where, status, message })))!;
   }
 }

@@ -98,6 +98,11 @@ export class RegistryClient {
     this.transport = sendFor(env);
   }
 
+  /** The credentials the engine's clients use for a registry host (null: none configured). */
+  credentialsFor(host: string): Promise<Credentials | null> {
+    return this.credentials.for(host);
+  }
+
   /** One lookup: the image a reference names (`repo:tag` or `repo@digest`), or null when the registry lacks it. */
   async inspect(ref: string): Promise<RemoteImage | null> {
     const image = await this.manifestOf(ref);

@@ -47,7 +47,7 @@ describe('basePin', () => {
     },
     { name: 'scratch: no image, no pin', ref: 'scratch', replacements: null, pin: null },
   ])('$name', ({ ref, replacements, pin }) => {
-    expect(basePin({ ref, line: 3 }, DOCKERFILE, replacements)).toEqual(pin);
+    expect(basePin({ ref, line: 3 }, DOCKERFILE, replacements)).toEqual(pin && { ...pin, line: 3 });
   });
 
   it.each([
@@ -96,6 +96,6 @@ describe('replacementNote', () => {
     expect(replacementNote(pin)).toBe(
       `base pin replaced: debian:trixie-slim@${PUBLIC} -> debian@${LOCAL} (IMAGE_BASE_PINS=/cache/base-pins.json)`,
     );
-    expect(replacementNote({ ref: 'x@' + PUBLIC, digest: PUBLIC })).toBeNull();
+    expect(replacementNote({ ref: 'x@' + PUBLIC, line: 1, digest: PUBLIC })).toBeNull();
   });
 });

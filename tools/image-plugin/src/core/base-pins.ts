@@ -12,6 +12,8 @@ import { parseReference } from './references';
 export interface BasePin {
   /** The reference as the Dockerfile writes it (after build-arg expansion). */
   ref: string;
+  /** The Dockerfile line of its (first) FROM. */
+  line: number;
   /** The digest the content hash uses and the build resolves. */
   digest: string;
   /** Set when IMAGE_BASE_PINS replaced the Dockerfile's pin: what the build gets instead, and from where. */
@@ -48,11 +50,12 @@ export function basePin(base: ExternalRef, dockerfile: string, replacements: Pin
   if (replacement !== undefined) {
     return {
       ref: base.ref,
+      line: base.line,
       digest: replacement,
       replaced: { reference: `${repository}@${replacement}`, file: replacements!.file },
     };
   }
-  if (digest && DIGEST.test(digest)) return { ref: base.ref, digest };
+  if (digest && DIGEST.test(digest)) return { ref: base.ref, line: base.line, digest };
   if (digest) {
     throw new ImageConfigError(
       `\`${base.ref}\` pins the digest "${digest}", which is not a sha256 digest`,

@@ -12,6 +12,7 @@ const DEFAULTS: CliOptions = {
   noTlog: false,
   sign: false,
   check: false,
+  pullRequest: false,
   out: 'dist/coder/pinned-digests.json',
 };
 
@@ -35,6 +36,7 @@ describe('parseCommandLine: what each command accepts', () => {
       options: { images: ['base', 'node'], revision: 'abcdef1', repository: 'ghcr.io/a/b' },
     },
     { argv: ['release', '--tag', 'v1.2.3'], options: { tag: 'v1.2.3' } },
+    { argv: ['pin-bases', '--pull-request'], options: { pullRequest: true } },
     {
       argv: ['merge', 'base', '--platforms', 'linux/amd64,linux/arm64'],
       options: { platforms: ['linux/amd64', 'linux/arm64'] },

@@ -40,6 +40,8 @@ export interface CliOptions {
   from?: string;
   /** coder-template, pin-bases, rename-repository: only compare (the image list with the graph; the pins with the registry). */
   check: boolean;
+  /** pin-bases: commit the bump to the branch pin-bases and open (or update) its one pull request. */
+  pullRequest: boolean;
   /** coder-template: write the pinned digests of these (pushed) image-build results. */
   pinResults?: string;
   /** coder-template: where the pinned digests go. */
@@ -76,6 +78,7 @@ const OPTIONS: Record<string, OptionRule> = {
   'no-tlog': { kind: 'flag', key: 'noTlog' },
   sign: { kind: 'flag', key: 'sign' },
   check: { kind: 'flag', key: 'check' },
+  'pull-request': { kind: 'flag', key: 'pullRequest' },
   from: { kind: 'text', key: 'from', value: 'ghcr.io/<old owner>/<old repo>' },
   'pin-results': { kind: 'text', key: 'pinResults', value: 'dist/images' },
   out: { kind: 'text', key: 'out', value: CODER_PINS_OUT },
@@ -137,10 +140,13 @@ export const COMMANDS: Record<CommandName, CommandRule> = {
     cosign: keyless (GitHub's OIDC token) without --key.`,
   },
   'pin-bases': {
-    options: ['check'],
-    usage: `pin-bases [--check]
-    Move the Dockerfiles' pins of external bases (FROM <name>@sha256:...) to the digests their names
-    resolve to now, through the engine; --check only lists what moved and fails when anything did.`,
+    options: ['check', 'pull-request'],
+    usage: `pin-bases [--check | --pull-request]
+    Move every pin with an upstream to what it publishes now: the Dockerfiles' external bases
+    (FROM <name>@sha256:..., through the engine) and Node.js and npm with their integrity hashes (newest
+    of the pinned major, from NPM_REGISTRY or npm's registry); --check only lists what moved and fails
+    when anything did; --pull-request commits the move to the branch pin-bases and opens or updates its
+    one pull request (GITHUB_TOKEN with pull-requests: write, GITHUB_REPOSITORY).`,
   },
   'rename-repository': {
     options: ['from', 'check'],
@@ -168,6 +174,7 @@ const DEFAULTS: CliOptions = {
   noTlog: false,
   sign: false,
   check: false,
+  pullRequest: false,
   out: CODER_PINS_OUT,
 };
 

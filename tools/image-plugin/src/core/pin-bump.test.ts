@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { moveLine, pinMoves, pinnedBase, rewritePins } from './pin-bump';
+import { moveLine, pinMoves, pinnedBase, pinnedBasesOf, rewritePins } from './pin-bump';
 
 const OLD = `sha256:${'a'.repeat(64)}`;
 const NEW = `sha256:${'b'.repeat(64)}`;
@@ -81,5 +81,34 @@ describe('rewritePins', () => {
   ])('refused with the line: $name', ({ base, message }) => {
     const moves = pinMoves([base], new Map([['debian:trixie-slim', NEW]]));
     expect(() => rewritePins(TEXT, moves)).toThrow(message);
+  });
+});
+
+describe('pinnedBasesOf', () => {
+  it.each([
+    {
+      name: 'a pin named on two FROM lines moves on both (the spec keeps it once, at its first line)',
+      bases: [{ ref: `debian:trixie-slim@${OLD}`, line: 2 }],
+      froms: [
+        { ref: `debian:trixie-slim@${OLD}`, line: 2 },
+        { ref: 'dist', line: 3 },
+        { ref: `debian:trixie-slim@${OLD}`, line: 4 },
+      ],
+      lines: [2, 4],
+    },
+    {
+      name: 'scratch is no image',
+      bases: [{ ref: 'scratch', line: 1 }],
+      froms: [{ ref: 'scratch', line: 1 }],
+      lines: [],
+    },
+    {
+      name: 'a base only a COPY --from names keeps its own line',
+      bases: [{ ref: 'alpine:3', line: 7 }],
+      froms: [{ ref: `debian:trixie-slim@${OLD}`, line: 1 }],
+      lines: [7],
+    },
+  ])('$name', ({ bases, froms, lines }) => {
+    expect(pinnedBasesOf(FILE, bases, froms).map((b) => b.line)).toEqual(lines);
   });
 });

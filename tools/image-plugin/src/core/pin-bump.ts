@@ -25,6 +25,23 @@ export interface PinMove extends PinnedBase {
   current: string;
 }
 
+/**
+ * One PinnedBase per FROM line that names one of the image's external bases (the spec keeps each base
+ * once, at its first line; a Dockerfile may name the same pin on several lines, and all of them move).
+ */
+export function pinnedBasesOf(
+  dockerfile: string,
+  bases: ReadonlyArray<{ ref: string; line: number; arg?: string }>,
+  froms: ReadonlyArray<{ ref: string; line: number; arg?: string }>,
+): PinnedBase[] {
+  return bases
+    .filter((base) => base.ref.toLowerCase() !== 'scratch')
+    .flatMap((base) => {
+      const lines = froms.filter((from) => from.ref === base.ref && from.arg === base.arg);
+      return (lines.length ? lines : [base]).map((from) => pinnedBase(dockerfile, from.line, base.ref, base.arg));
+    });
+}
+
 /** The pins that differ from what their names resolve to now (`resolved`: name -> digest). */
 export function pinMoves(bases: readonly PinnedBase[], resolved: ReadonlyMap<string, string>): PinMove[] {
   return bases

@@ -69,6 +69,7 @@ function family(workspaceRoot: string) {
     },
     engineAnswers: async () => true,
     tagLocal: async () => undefined,
+    baseManifest: async () => null,
   };
   const run: BuildRun = { workspaceRoot, runId: 'run-1', profile: new Profile(), registry, builder };
   const images = ['base', 'node'];

@@ -20,6 +20,7 @@ import { pinnedReference } from '../core/tags';
 import { writeOnceStep } from '../core/write-once';
 import type { ImageResult } from '../core/result';
 import type { PlatformSize } from '../core/size-budget';
+import { checkBasePins } from './base-pin-check';
 import { checkImageSize } from './size-check';
 import { parentOutsideRun, type PreparedImage } from './prepare-images';
 import type { BuilderPort, BuildRegistryPort } from './ports';
@@ -96,6 +97,7 @@ export async function buildImage(
   if (decision.kind === 'kept') return keepCommitted(job, decision);
   if (decision.kind === 'reuse') return settings.push ? reusePushed(job, decision) : reuseLocal(job, decision);
   if (image.lookup.found) log(`${image.spec.name}: ${decision.reason}; building`);
+  await checkBasePins(run, image);
   await mkdir(workDir, { recursive: true });
   try {
     const metadata = await buildSlot(() =>

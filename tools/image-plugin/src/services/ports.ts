@@ -1,4 +1,5 @@
 import type { CommandResult } from '../adapters/buildx';
+import type { DistributionAnswer } from '../adapters/engine';
 import type { RemoteImage } from '../adapters/registry';
 import type { ManifestBlob } from '../core/image-index';
 import type { HistoryEntry, PlatformLayers } from '../core/size-budget';
@@ -63,6 +64,8 @@ export interface BuilderPort {
   engineAnswers(): Promise<boolean>;
   /** Tags a local image (`source` -> `target`), without --push. */
   tagLocal(source: string, target: string): Promise<void>;
+  /** An external base's manifest as the engine's registry answers for it (null: not there); once per reference and run. */
+  baseManifest(ref: string): Promise<DistributionAnswer | null>;
 }
 
 /** The index of several sources (`docker buildx imagetools create`, adapters/buildx.ts). */

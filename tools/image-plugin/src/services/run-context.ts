@@ -1,12 +1,20 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { readPinReplacements } from '../adapters/base-pins-file';
 import { runBuildxWithRetries } from '../adapters/buildx';
-import { engineAnswers, preflight, tagLocal, type EngineInfo } from '../adapters/engine';
+import {
+  distributionOf,
+  engineAnswers,
+  preflight,
+  tagLocal,
+  type DistributionAnswer,
+  type EngineInfo,
+} from '../adapters/engine';
 import { currentRevision, type Revision } from '../adapters/git';
 import { defaultRepository } from '../adapters/git-remote';
 import { workspaceCache } from '../adapters/json-cache';
 import { RegistryClient } from '../adapters/registry';
 import { preflightRecordPath } from '../adapters/run-records';
+import { parseReference, registryLocation } from '../core/references';
 import { replacementNote, type BasePin, type PinReplacements } from '../core/base-pins';
 import { describeEngine } from '../core/engine-requirements';
 import type { BuilderPort } from './ports';
@@ -57,11 +65,12 @@ export function openRun(args: {
   const noted = new Set<string>();
   const engine = once(() => profile.time('engine', () => preflightOnce(args.runId, args.log)));
   const kept = workspaceCache(args.workspaceRoot, 'image-plugin-registry.json');
+  const registry = new RegistryClient(args.env as NodeJS.ProcessEnv, kept);
   return {
     ...args,
     defaultRepository: defaultRepository(args.workspaceRoot, args.env as NodeJS.ProcessEnv),
-    registry: new RegistryClient(args.env as NodeJS.ProcessEnv, kept),
-    builder: { build: runBuildxWithRetries, engineAnswers, tagLocal },
+    registry,
+    builder: { build: runBuildxWithRetries, engineAnswers, tagLocal, baseManifest: memoized(baseManifestOf(registry)) },
     profile,
     revision: once(() => profile.time('git', () => currentRevision(args.workspaceRoot))),
     engine,
@@ -76,6 +85,31 @@ export function openRun(args: {
       }
     },
     close: () => kept.save(),
+  };
+}
+
+/** Docker Hub's credentials key, as the engine expects it in X-Registry-Auth. */
+const HUB_ADDRESS = 'https://index.docker.io/v1/';
+
+/** A pinned base's manifest through the engine (its mirrors apply), with the docker config's credentials for its registry. */
+function baseManifestOf(registry: RegistryClient) {
+  return async (ref: string): Promise<DistributionAnswer | null> => {
+    const { host } = registryLocation(parseReference(ref).repository);
+    const credentials = await registry.credentialsFor(host);
+    const serveraddress = host === 'docker.io' ? HUB_ADDRESS : host;
+    const { username, password, identityToken } = credentials ?? {};
+    const auth = credentials ? { username, password, identitytoken: identityToken, serveraddress } : undefined;
+    return distributionOf(ref, auth);
+  };
+}
+
+/** One answer per argument for the whole run (many images of a run share a base). */
+function memoized<T>(ask: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const answers = new Map<string, Promise<T>>();
+  return (key) => {
+    let answer = answers.get(key);
+    if (!answer) answers.set(key, (answer = ask(key)));
+    return answer;
   };
 }
 
