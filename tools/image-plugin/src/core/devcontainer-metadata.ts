@@ -21,7 +21,7 @@ export interface MetadataSource {
 export const DEVCONTAINER_LABEL = 'devcontainer.metadata';
 
 /** The properties that name users of the image (its test checks that they exist). */
-export const USER_PROPERTIES = ['remoteUser', 'containerUser'] as const;
+const USER_PROPERTIES = ['remoteUser', 'containerUser'] as const;
 
 type Check = (value: unknown) => string | null;
 
@@ -91,7 +91,7 @@ const PROPERTIES: Readonly<Record<string, Check>> = {
 const lineAt = (text: string, offset: number) => text.slice(0, offset).split('\n').length;
 
 /** The line a top-level property is written on (its first `"name":`), or undefined. */
-export function lineOfProperty(text: string, name: string): number | undefined {
+function lineOfProperty(text: string, name: string): number | undefined {
   const at = new RegExp(`"${name.replace(/[$]/g, '\\$&')}"\\s*:`).exec(text);
   return at ? lineAt(text, at.index) : undefined;
 }
