@@ -15,7 +15,8 @@ import { JsonCache, workspaceCache } from './adapters/json-cache';
 import { assertSupportedNx } from './adapters/nx-package';
 import { tellNxUser } from './adapters/nx-terminal';
 import { assertFreshBuild, buildFingerprint } from './build-check';
-import { DEFAULT_DOCKERFILE_GLOB, TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
+import { DEFAULT_DOCKERFILE_GLOB, DEVCONTAINER_METADATA_FILE, TEST_SPEC_FILE, TEST_TARGET } from './core/defaults';
+import { devcontainerLabel, type MetadataSource } from './core/devcontainer-metadata';
 import { configurationProblem, shaLengthProblem } from './core/configuration-check';
 import { readDockerfile, type DockerfileFacts } from './core/dockerfile';
 import { ImageConfigError, isImageError } from './core/errors';
@@ -86,6 +87,31 @@ function readWorkspaceImages(
   );
   levelsOf(specs); // throws on a cycle
   return specs;
+}
+
+/**
+ * Each image's `devcontainer.metadata` label from its lineage's metadata files (core/devcontainer-metadata.ts):
+ * a file that is not valid JSON, or that repeats what an ancestor's says, fails the graph, before any build.
+ */
+function withDevcontainerLabels(
+  workspaceRoot: string,
+  specs: readonly ImageSpec[],
+  parentsOf: ReturnType<typeof parentsFrom>,
+): ImageSpec[] {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const sources = new Map<string, MetadataSource | null>();
+  const sourceOf = (name: string): MetadataSource | null => {
+    if (!sources.has(name)) {
+      const file = `${(byName.get(name) as ImageSpec).root}/${DEVCONTAINER_METADATA_FILE}`;
+      const path = join(workspaceRoot, file);
+      sources.set(name, existsSync(path) ? { image: name, file, text: readFileSync(path, 'utf8') } : null);
+    }
+    return sources.get(name) ?? null;
+  };
+  return specs.map((spec) => {
+    const label = devcontainerLabel(lineageOf(spec.name, parentsOf).map(sourceOf));
+    return label ? { ...spec, devcontainerLabel: label } : spec;
+  });
 }
 
 /** The git remote is read only when nx.json names no repository, and once per process. */
@@ -211,14 +237,15 @@ function imageTestTarget(
 
 export const createNodesV2: CreateNodesV2<ImagePluginOptions> = [
   // Test specs are matched too, so adding one refreshes Nx's cached inference.
-  `**/{Dockerfile,${TEST_SPEC_FILE}}`,
+  `**/{Dockerfile,${TEST_SPEC_FILE},${DEVCONTAINER_METADATA_FILE}}`,
   refusing(async (files, rawOptions, context) => {
     const { options, selected } = settleOptions(rawOptions, files, context);
     // What the plugin read from the files, kept between commands (adapters/json-cache.ts).
     const cache = workspaceCache(context.workspaceRoot, 'image-plugin-inference.json');
-    const specs = readWorkspaceImages(context.workspaceRoot, selected, options, cache);
+    const read = readWorkspaceImages(context.workspaceRoot, selected, options, cache);
+    const parentsOf = parentsFrom(read);
+    const specs = withDevcontainerLabels(context.workspaceRoot, read, parentsOf);
     const byName = new Map(specs.map((s) => [s.name, s]));
-    const parentsOf = parentsFrom(specs);
     const testSpecs = new Set(files.filter((f) => f === TEST_SPEC_FILE || f.endsWith(`/${TEST_SPEC_FILE}`)));
     // Every test spec is checked now (a text already found valid is not parsed again): a typo fails
     // `nx show projects` in seconds, not image-test after a build.

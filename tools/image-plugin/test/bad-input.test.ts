@@ -190,6 +190,27 @@ const GRAPH_ROWS: GraphRow[] = [
     where: 'images/node/Dockerfile:1: ',
     says: 'names the image ""',
   },
+  {
+    name: 'devcontainer-metadata.json that is not valid JSON (a trailing comma)',
+    files: { 'images/base/devcontainer-metadata.json': child('{', '  "remoteUser": "coder",', '}') },
+    where: 'images/base/devcontainer-metadata.json:3: ',
+    says: 'not valid JSON',
+  },
+  {
+    name: 'devcontainer-metadata.json with a property the CLI ignores in a label',
+    files: { 'images/base/devcontainer-metadata.json': child('{', '  "runArgs": ["--init"]', '}') },
+    where: 'images/base/devcontainer-metadata.json:2: ',
+    says: '"runArgs" is not a property the dev containers CLI reads',
+  },
+  {
+    name: "a child's devcontainer-metadata.json repeating its parent's",
+    files: {
+      'images/base/devcontainer-metadata.json': child('{ "remoteUser": "coder" }'),
+      'images/node/devcontainer-metadata.json': child('{', '  "remoteUser": "coder"', '}'),
+    },
+    where: 'images/node/devcontainer-metadata.json:2: ',
+    says: 'images/base/devcontainer-metadata.json (base, an ancestor) already sets',
+  },
 ];
 
 const spec = (...lines: string[]) => ({ 'images/base/image-test.yaml': [...lines, ''].join('\n') });

@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engine } from '../src/adapters/engine';
+import type { ImageResult } from '../src/core/result';
 import { ScratchWorkspace } from './scratch-workspace';
 
 /**
@@ -70,6 +74,34 @@ describe.sequential('image-test on a real engine', () => {
       expect(out).toMatch(
         /✗ leaf › the wrong output .*: stdout does not match \/\^expected\$\/\n[^\n]*at images\/leaf\/image-test\.yaml:7\n[^\n]*\| actual-output/,
       );
+    },
+  );
+
+  it(
+    "the devcontainer.metadata label is the lineage's entries; a user the image lacks fails a check naming the file",
+    { timeout: 300_000 },
+    async () => {
+      ws.write({
+        'images/root/devcontainer-metadata.json': '{\n  "remoteUser": "root",\n  "overrideCommand": false\n}\n',
+        'images/leaf/devcontainer-metadata.json':
+          '{\n  "containerEnv": { "A": "1" },\n  "containerUser": "nobody-here"\n}\n',
+      });
+      const r = ws.nx('run', 'leaf:image-test', '--outputStyle=stream');
+      const out = `${r.stdout}${r.stderr}`;
+      expect(r.status, out).not.toBe(0);
+      expect(out).toContain('✓ root › devcontainer.metadata: the remoteUser root exists in the image');
+      expect(out).toMatch(
+        /✗ leaf › devcontainer\.metadata: the containerUser nobody-here exists in the image .*\n[^\n]*at images\/leaf\/devcontainer-metadata\.json:3\n[^\n]*\| images\/leaf\/devcontainer-metadata\.json names the containerUser nobody-here, which the image lacks; fix: /,
+      );
+      // The build put the label on: root's entry, then leaf's, each once.
+      const leaf = JSON.parse(readFileSync(join(ws.root, 'dist/images/leaf.json'), 'utf8')) as ImageResult;
+      const labels = (await engine().getImage(leaf.pinnedReference).inspect()).Config.Labels ?? {};
+      expect(JSON.parse(labels['devcontainer.metadata'] ?? 'null')).toEqual([
+        { remoteUser: 'root', overrideCommand: false },
+        { containerEnv: { A: '1' }, containerUser: 'nobody-here' },
+      ]);
+      ws.remove('images/leaf/devcontainer-metadata.json');
+      ws.remove('images/root/devcontainer-metadata.json');
     },
   );
 

@@ -135,6 +135,15 @@ describe('buildxInvocation: the docker buildx build arguments', () => {
     for (const a of lacks) expect(inv.args).not.toContain(a);
   });
 
+  it("the image's devcontainer.metadata label, as one --label argument (the JSON whole, commas and all)", () => {
+    const label = '[{"remoteUser":"coder","privileged":true},{"mounts":["type=volume,source=a,target=/b"]}]';
+    const i = input({});
+    const inv = buildxInvocation({ ...i, spec: { ...spec, devcontainerLabel: label } });
+    expect(inv.labels['devcontainer.metadata']).toBe(label);
+    expect(inv.args[inv.args.indexOf(`devcontainer.metadata=${label}`) - 1]).toBe('--label');
+    expect(buildxInvocation(i).args.join(' ')).not.toContain('devcontainer.metadata');
+  });
+
   it('is pure: the same input gives the same arguments', () => {
     expect(buildxInvocation(input({ push: true }))).toEqual(buildxInvocation(input({ push: true })));
   });

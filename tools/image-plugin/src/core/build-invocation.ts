@@ -1,4 +1,5 @@
 import type { BuildSettings } from './build-options';
+import { DEVCONTAINER_LABEL } from './devcontainer-metadata';
 import type { ImageSpec } from './image-spec';
 import { platformTag, type ImageTags } from './tags';
 
@@ -52,6 +53,9 @@ export function buildxInvocation(input: InvocationInput): BuildxInvocation {
     'org.opencontainers.image.title': spec.name,
     'org.opencontainers.image.version': input.revisionTag,
   };
+  // The dev container spec's image metadata (core/devcontainer-metadata.ts): a flag, not a LABEL line, since
+  // the JSON would be unreadable in a Dockerfile; it replaces the label the parent's image passes down.
+  if (spec.devcontainerLabel) labels[DEVCONTAINER_LABEL] = spec.devcontainerLabel;
   const args: string[] = [];
   if (settings.builder) args.push('--builder', settings.builder);
   args.push('--file', spec.dockerfile, '--platform', settings.platforms.join(','));

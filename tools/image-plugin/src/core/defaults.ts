@@ -19,6 +19,9 @@ export const TEST_TARGET = 'image-test';
 /** Each image's test spec, in its folder. */
 export const TEST_SPEC_FILE = 'image-test.yaml';
 
+/** Each image's entry of its `devcontainer.metadata` label (optional), in its folder: core/devcontainer-metadata.ts. */
+export const DEVCONTAINER_METADATA_FILE = 'devcontainer-metadata.json';
+
 /** Where image-build writes `<image>.json` and image-test and merge read it. */
 export const RESULTS_DIR = 'dist/images';
 

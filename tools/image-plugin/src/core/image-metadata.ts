@@ -20,6 +20,7 @@ export function imageSpecOf(
     parents: image.parents ?? [],
     externalBases: image.externalBases ?? [],
     mountedInputs: image.mountedInputs ?? [],
+    ...(typeof image.devcontainerLabel === 'string' ? { devcontainerLabel: image.devcontainerLabel } : {}),
   };
 }
 
@@ -29,4 +30,5 @@ export const imageMetadata = (spec: ImageSpec): ImageMetadata => ({
   parents: spec.parents,
   externalBases: spec.externalBases,
   mountedInputs: spec.mountedInputs,
+  ...(spec.devcontainerLabel ? { devcontainerLabel: spec.devcontainerLabel } : {}),
 });

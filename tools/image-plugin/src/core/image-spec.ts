@@ -29,6 +29,11 @@ export interface ImageSpec {
   externalBases: ExternalRef[];
   /** Folders outside the image folder that builds bind-mount (`scripts/cmake`, or `scripts`). */
   mountedInputs: string[];
+  /**
+   * The `devcontainer.metadata` label the build puts on the image (its lineage's metadata files, root first:
+   * core/devcontainer-metadata.ts), when the image or an ancestor has one.
+   */
+  devcontainerLabel?: string;
 }
 
 export interface DockerfileSource {

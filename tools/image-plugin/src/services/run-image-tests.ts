@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { engine, localImageId } from '../adapters/engine';
 import { readResult } from '../adapters/result-files';
-import { TEST_SPEC_FILE } from '../core/defaults';
+import { DEVCONTAINER_METADATA_FILE, TEST_SPEC_FILE } from '../core/defaults';
+import { labelUsers, type MetadataSource } from '../core/devcontainer-metadata';
 import { ImageConfigError } from '../core/errors';
 import { checkFailure, parseTestSpec, type ImageCheck } from '../core/test-spec';
 import { platformResultKey } from '../core/build-decisions';
@@ -43,6 +44,36 @@ function lineageChecks(
   });
 }
 
+/**
+ * A check per user the image's `devcontainer.metadata` label names (remoteUser, containerUser of the lineage's
+ * metadata files): the dev containers CLI would run the container or its sessions as a user the image lacks.
+ * It runs before anything is tagged in CI (like every check), so such a label is never published.
+ */
+function labelUserChecks(
+  workspaceRoot: string,
+  lineage: TestRequest['lineage'],
+): Array<{ owner: string; check: ImageCheck }> {
+  const sources = lineage.map(({ name, root }): MetadataSource | null => {
+    const file = join(root, DEVCONTAINER_METADATA_FILE);
+    const path = join(workspaceRoot, file);
+    return existsSync(path) ? { image: name, file, text: readFileSync(path, 'utf8') } : null;
+  });
+  return labelUsers(sources).map(({ user, property, file, line }) => ({
+    owner: sources.find((s) => s?.file === file)?.image ?? lineage[lineage.length - 1].name,
+    check: {
+      name: `devcontainer.metadata: the ${property} ${user} exists in the image`,
+      run:
+        `getent passwd '${user}' >/dev/null && echo present || ` +
+        `echo "${file} names the ${property} ${user}, which the image lacks; fix: create the user in an install ` +
+        `script of the image (as scripts/coder-user does), or name a user the image has"`,
+      expect: { exitCode: 0, stdout: '^present$' },
+      timeout: 120,
+      file,
+      line: line ?? 1,
+    },
+  }));
+}
+
 /** Runs every check of the lineage in fresh containers of the image image-build produced in this run. */
 export async function runImageTests(req: TestRequest): Promise<TestReport> {
   const key = req.platform ? platformResultKey(req.image, req.platform) : req.image;
@@ -64,9 +95,10 @@ export async function runImageTests(req: TestRequest): Promise<TestReport> {
       engine().modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve(null))),
     );
   }
-  const checks = lineageChecks(req.workspaceRoot, req.lineage).filter(
-    ({ owner, check }) => !req.filter || `${owner} › ${check.name}`.includes(req.filter),
-  );
+  const checks = [
+    ...labelUserChecks(req.workspaceRoot, req.lineage),
+    ...lineageChecks(req.workspaceRoot, req.lineage),
+  ].filter(({ owner, check }) => !req.filter || `${owner} › ${check.name}`.includes(req.filter));
   if (checks.length === 0) {
     throw new ImageConfigError(
       `no checks for ${req.image}`,
