@@ -96,7 +96,7 @@ export class WorkspaceContainer {
   }
 
   async logs(): Promise<string> {
-    const raw = (await this.container.logs({ stdout: true, stderr: true })) as unknown as Buffer;
+    const raw = await this.container.logs({ stdout: true, stderr: true });
     const { stdout, stderr } = demux(raw);
     return `${stdout}${stderr}`;
   }

@@ -1,6 +1,6 @@
 import { REGISTRY_ATTEMPTS, REGISTRY_BACKOFF_MS } from '../core/defaults';
 import { RegistryError } from '../core/errors';
-import { digestOf, isIndexMediaType, normalizedPlatform, wrapInIndex, type ManifestBlob } from '../core/image-index';
+import { digestOf, normalizedPlatform, wrapInIndex, type ManifestBlob } from '../core/image-index';
 import { platformString, platformsOf, type ManifestJson, type PlatformJson } from '../core/platforms';
 import type { HistoryEntry, PlatformLayers } from '../core/size-budget';
 import { isLoopbackHost, parseReference, registryLocation } from '../core/references';

@@ -35,6 +35,9 @@ const isScalar = (node: unknown) => yaml().isScalar(node);
 
 const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const scalarOf = (node: unknown): unknown => (isScalar(node) ? node.value : undefined);
+/** A YAML scalar's value as text (a string, number or boolean), else `fallback`. */
+const scalarText = (value: unknown, fallback: string): string =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : fallback;
 
 /** Each key of a check: how to read it into the check, refusing a value of the wrong type. */
 const CHECK_KEYS: Record<string, (node: Node, check: ImageCheck, bad: Bad) => void> = {
@@ -67,7 +70,7 @@ const CHECK_KEYS: Record<string, (node: Node, check: ImageCheck, bad: Bad) => vo
           (pair.value ?? pair.key) as Node,
         );
       }
-      check.env[name] = String(value);
+      check.env[name] = scalarText(value, '');
     }
   },
   privileged: (node, check, bad) => {
@@ -182,7 +185,7 @@ export function parseTestSpec(file: string, text: string): ImageCheck[] {
       `unknown key "${String(scalarOf(other.key))}"`,
       'the spec has only `checks:`; move the entry into a check',
       file,
-      lineOf(other.key as Node),
+      lineOf(other.key),
     );
   }
   if (checks.items.length === 0)
@@ -204,7 +207,7 @@ export function parseTestSpec(file: string, text: string): ImageCheck[] {
       );
     const name = scalarOf(item.get('name', true));
     const bad: Bad = (problem, fix, node) =>
-      new ImageConfigError(`check "${String(name ?? '?')}": ${problem}`, fix, file, node ? lineOf(node) : line);
+      new ImageConfigError(`check "${scalarText(name, '?')}": ${problem}`, fix, file, node ? lineOf(node) : line);
     for (const pair of item.items) {
       const key = String(scalarOf(pair.key));
       if (!(key in CHECK_KEYS))

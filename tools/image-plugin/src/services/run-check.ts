@@ -42,7 +42,7 @@ export async function runCheck(image: string, check: ImageCheck): Promise<CheckO
       await container.start();
       const state = await waitForSystemd(container, deadline);
       if (state !== 'running' && state !== 'degraded') {
-        const logs = demux((await container.logs({ stdout: true, stderr: true, tail: 30 })) as unknown as Buffer);
+        const logs = demux(await container.logs({ stdout: true, stderr: true, tail: 30 }));
         return { exitCode: -1, stdout: `systemd state: ${state}`, stderr: `${logs.stdout}${logs.stderr}` };
       }
       return await execIn(container, ['sh', '-c', check.run], check.user, env);
@@ -71,8 +71,7 @@ export async function runCheck(image: string, check: ImageCheck): Promise<CheckO
     ]);
     await Promise.race([ended, sleep(5000)]);
     let logs = demux(Buffer.concat(chunks));
-    if (!logs.stdout && !logs.stderr)
-      logs = demux((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer);
+    if (!logs.stdout && !logs.stderr) logs = demux(await container.logs({ stdout: true, stderr: true }));
     if (!waited)
       return { exitCode: -1, stdout: logs.stdout, stderr: `${logs.stderr}\n(timed out after ${check.timeout}s)` };
     return { exitCode: waited.StatusCode, ...logs };

@@ -55,8 +55,8 @@ export function openRun(args: {
   const kept = workspaceCache(args.workspaceRoot, 'image-plugin-registry.json');
   return {
     ...args,
-    defaultRepository: defaultRepository(args.workspaceRoot, args.env as NodeJS.ProcessEnv),
-    registry: new RegistryClient(args.env as NodeJS.ProcessEnv, kept),
+    defaultRepository: defaultRepository(args.workspaceRoot, args.env),
+    registry: new RegistryClient(args.env, kept),
     profile,
     revision: once(() => profile.time('git', () => currentRevision(args.workspaceRoot))),
     engine,
