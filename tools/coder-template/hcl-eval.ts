@@ -30,14 +30,14 @@ export interface Resolver {
 
 const isObject = (v: Value): v is { [key: string]: Value } => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-export function typeName(v: Value): string {
+function typeName(v: Value): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'list';
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
 /** Terraform's equality: same type and same value, deep. */
-export function equal(a: Value, b: Value): boolean {
+function equal(a: Value, b: Value): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => equal(x, b[i]));
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a).sort();

@@ -100,7 +100,7 @@ export function buildxEntries(v: string[] | string | undefined): string[] {
 const bad = (problem: string, fix: string) => new ImageConfigError(problem, fix, 'image-build options');
 
 /** The rules of the image-build options beyond their schema's types: one owner each. */
-export const BUILD_OPTION_RULES: Readonly<Record<string, ValueRule>> = {
+const BUILD_OPTION_RULES: Readonly<Record<string, ValueRule>> = {
   platforms: (v) => platformProblem(platformList(v as string[] | string), 'platforms'),
   indexPlatforms: (v) => platformProblem(platformList(v as string[] | string), 'indexPlatforms'),
   repository: (v) => (typeof v === 'string' ? repositoryProblem(v) : undefined),

@@ -93,7 +93,7 @@ interface CommandRule {
   noArgument?: (arg: string) => string;
 }
 
-export const COMMANDS: Record<CommandName, CommandRule> = {
+const COMMANDS: Record<CommandName, CommandRule> = {
   plan: {
     options: ['all', 'check-registry', 'platforms', 'runner', 'max-levels', 'workflow'],
     usage: `plan [--all] [--check-registry] [--platforms a,b] [--runner linux/arm64=<label>]

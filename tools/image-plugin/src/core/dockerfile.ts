@@ -34,7 +34,7 @@ const lineOf = (i: { getRange(): { start: { line: number } } }) => i.getRange().
  * The ARGs BuildKit defines for every build from the platform being built (or the build host). A FROM
  * that uses one names a different image per platform.
  */
-export const PLATFORM_ARGS = [
+const PLATFORM_ARGS = [
   'TARGETPLATFORM',
   'TARGETOS',
   'TARGETARCH',

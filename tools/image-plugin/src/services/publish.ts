@@ -22,7 +22,6 @@ export interface PublishRequest {
   revision?: string;
   /** The branch whose newest complete commit is published (default: HEAD; CI: origin/main). */
   ref?: string;
-  shaLength?: number;
 }
 
 export type PublishOutcome =
@@ -48,7 +47,7 @@ export async function publishEdgeTags(req: PublishRequest, registry = new Regist
     );
   }
   const repository = normalizeRepository(req.repository ?? options.repository);
-  const shaLength = checkShaLength(req.shaLength ?? Number(options.build.shaLength ?? SHA_LENGTH.default), 'publish');
+  const shaLength = checkShaLength(Number(options.build.shaLength ?? SHA_LENGTH.default), 'publish');
   const shaTagOf = (image: string, sha: string) =>
     shaTag(repository, options.layout, image, revisionTag(sha, shaLength));
 
