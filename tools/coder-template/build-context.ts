@@ -29,7 +29,7 @@ export type Transition = 'start' | 'stop' | 'delete';
 
 const REGISTRY = 'data.docker_registry_image.workspace';
 
-export const TEST_OWNER = 'template-test';
+const TEST_OWNER = 'template-test';
 
 export function buildContext(b: WorkspaceBuild): BuildContext {
   const workspaceId = b.workspaceId ?? randomUUID();

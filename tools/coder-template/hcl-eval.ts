@@ -30,14 +30,14 @@ export interface Resolver {
 
 const isObject = (v: Value): v is { [key: string]: Value } => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-export function typeName(v: Value): string {
+function typeName(v: Value): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'list';
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
 /** Terraform's equality: same type and same value, deep. */
-export function equal(a: Value, b: Value): boolean {
+function equal(a: Value, b: Value): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => equal(x, b[i]));
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a).sort();
@@ -213,7 +213,11 @@ const FUNCTIONS: Record<string, Fn> = {
     throw new EvalError(`lookup(): no key "${key}" and no default`);
   }),
   lower: eager(([s]) => str(s, 'lower').toLowerCase()),
-  merge: eager((args) => Object.assign({}, ...args.map((m) => map(m, 'merge')))),
+  merge: eager((args) => {
+    const merged: Record<string, Value> = {};
+    for (const m of args) Object.assign(merged, map(m, 'merge'));
+    return merged;
+  }),
   one: eager(([l]) => {
     const items = list(l, 'one');
     if (items.length > 1) throw new EvalError(`one(): the list has ${items.length} elements`);
@@ -222,7 +226,7 @@ const FUNCTIONS: Record<string, Fn> = {
   regex: eager(([p, s]) => {
     const match = re(str(p, 'regex')).exec(str(s, 'regex'));
     if (!match) throw new EvalError(`regex(): "${s}" does not match ${p}`);
-    if (match.groups) return match.groups as Value;
+    if (match.groups) return match.groups;
     return match.length > 1 ? match.slice(1).map((g) => g ?? null) : match[0];
   }),
   replace: eager(([s, sub, rep]) => {
@@ -302,7 +306,7 @@ export class Evaluator {
   }
 
   async ast(node: Ast): Promise<Value> {
-    const meta = ((node as { meta?: Meta }).meta ?? {}) as Meta;
+    const meta = (node as { meta?: Meta }).meta ?? {};
     const kids = node.children;
     const where = meta.value ?? node.type;
     switch (node.type as string) {

@@ -273,8 +273,7 @@ describe('the image is pinned by digest', () => {
   });
 
   it('the pin is renewed only by another image or another template version (the trigger)', async () => {
-    const trigger = async (b: WorkspaceBuild) =>
-      (await template.build(buildContext(b)).local('image_pin_trigger')) as Value;
+    const trigger = async (b: WorkspaceBuild) => await template.build(buildContext(b)).local('image_pin_trigger');
     const first = await trigger({ image, templateVersion: 'v1', registryDigest: DIGEST });
     expect(await trigger({ image, templateVersion: 'v1', registryDigest: `sha256:${'d'.repeat(64)}` })).toEqual(first);
     expect(await trigger({ image, templateVersion: 'v2' })).not.toEqual(first);

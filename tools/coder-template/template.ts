@@ -113,7 +113,9 @@ export class CoderTemplate {
   }
 
   locals(): Body {
-    return Object.assign({}, ...((this.json.locals as Body[] | undefined) ?? []));
+    const locals: Body = {};
+    for (const block of (this.json.locals as Body[] | undefined) ?? []) Object.assign(locals, block);
+    return locals;
   }
 
   build(context: BuildContext): Build {
@@ -123,7 +125,7 @@ export class CoderTemplate {
 
 function merge(into: Json, from: Json): void {
   for (const [k, v] of Object.entries(from)) {
-    if (Array.isArray(v)) into[k] = [...((into[k] as unknown[]) ?? []), ...v];
+    if (Array.isArray(v)) into[k] = [...((into[k] as unknown[]) ?? []), ...(v as unknown[])];
     else if (v && typeof v === 'object') merge((into[k] ??= {}) as Json, v as Json);
     else into[k] = v;
   }

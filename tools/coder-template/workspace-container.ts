@@ -96,7 +96,7 @@ export class WorkspaceContainer {
   }
 
   async logs(): Promise<string> {
-    const raw = (await this.container.logs({ stdout: true, stderr: true })) as unknown as Buffer;
+    const raw = await this.container.logs({ stdout: true, stderr: true });
     const { stdout, stderr } = demux(raw);
     return `${stdout}${stderr}`;
   }
@@ -108,7 +108,7 @@ export class WorkspaceContainer {
 }
 
 /** RFC 3339 with nanoseconds -> seconds since the epoch (to the microsecond). */
-export function isoSeconds(iso: string): number {
+function isoSeconds(iso: string): number {
   const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(iso);
   if (!m) return Date.parse(iso) / 1000;
   return Date.parse(`${m[1]}${m[3]}`) / 1000 + Number(`0.${(m[2] ?? '0').padEnd(6, '0').slice(0, 6)}`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, on a bare machine too: sets up the real engine and registries, lints the shell
-# scripts, type-checks the TypeScript, then runs the vitest suites (unit, inference, engine and registry tests).
+# scripts, type-checks and lints the TypeScript, then runs the vitest suites (unit, inference, engine and registry tests).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -18,6 +18,9 @@ npm run build --silent || { echo "image plugin build failed" >&2; exit 1; }
 
 echo "[test] typescript"
 npx --no-install tsc --noEmit -p tsconfig.base.json || { echo "type check failed" >&2; exit 1; }
+
+echo "[test] lint"
+npm run lint --silent || { echo "lint failed: fix the findings above (docs/architecture.md, Lint)" >&2; exit 1; }
 
 # Builds that fetch over HTTPS get the host's CA bundle as a BuildKit secret (TLS-intercepting proxies).
 if [ -z "${IMAGE_BUILD_CA_BUNDLE:-}" ] && [ -s /etc/ssl/certs/ca-certificates.crt ]; then

@@ -40,7 +40,7 @@ export interface NormalizedPluginOptions {
 }
 
 /** The plugin's options as nx.json may write them: the one owner of their names, types and allowed values. */
-export const PLUGIN_OPTIONS_SCHEMA: OptionsSchema = {
+const PLUGIN_OPTIONS_SCHEMA: OptionsSchema = {
   properties: {
     dockerfileGlob: { type: 'string', default: DEFAULT_DOCKERFILE_GLOB },
     repository: { type: 'string' },

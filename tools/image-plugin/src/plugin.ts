@@ -292,30 +292,41 @@ function checkBuildNumbers(options: ImagePluginOptions | undefined, projects: Re
   const fromNxJson = options?.build?.[SIZE_BUDGET_OPTION];
   if (fromNxJson !== undefined) parseSizeBudget(fromNxJson, `nx.json (plugins[].options.build.${SIZE_BUDGET_OPTION})`);
   const targetName = buildTargetNameOf(options);
+  const fromNx = { shaLength: options?.build?.shaLength, sizeBudget: fromNxJson };
   for (const [name, project] of Object.entries(projects)) {
     if (!imageSpecOf(name, project)) continue;
-    const target = project.targets?.[targetName];
-    const sets: Array<[string, Record<string, unknown> | undefined]> = [
-      ['options', target?.options],
-      ...Object.entries(target?.configurations ?? {}).map(([c, o]): [string, Record<string, unknown>] => [
-        `configurations.${c}`,
-        o,
-      ]),
-    ];
-    for (const [path, values] of sets) {
-      const sha = values?.shaLength;
-      const shaProblem = path === 'options' && sha === options?.build?.shaLength ? undefined : sha;
-      const refused = shaLengthProblem(
-        shaProblem,
-        `targets.${targetName}.${path}.shaLength`,
-        `${project.root}/project.json`,
-      );
-      if (refused) throw refused;
-      const value = values?.[SIZE_BUDGET_OPTION];
-      if (value === undefined || (path === 'options' && value === fromNxJson)) continue;
-      parseSizeBudget(value, `${project.root}/project.json (targets.${targetName}.${path}.${SIZE_BUDGET_OPTION})`);
-    }
+    for (const set of optionSetsOf(project.targets?.[targetName]))
+      checkOptionSet(set, `${project.root}/project.json`, targetName, fromNx);
   }
+}
+
+/** A build target's option sets by their path in project.json: `options`, then each configuration's. */
+type OptionSet = [path: string, values: Record<string, unknown> | undefined];
+function optionSetsOf(target: TargetConfiguration | undefined): OptionSet[] {
+  const configurations: Record<string, Record<string, unknown> | undefined> = target?.configurations ?? {};
+  return [
+    ['options', target?.options as Record<string, unknown> | undefined],
+    ...Object.entries(configurations).map(([c, o]): OptionSet => [`configurations.${c}`, o]),
+  ];
+}
+
+/** One option set's shaLength and sizeBudget; the values nx.json set (merged into `options`) were checked there. */
+function checkOptionSet(
+  [path, values]: OptionSet,
+  file: string,
+  targetName: string,
+  fromNx: { shaLength: unknown; sizeBudget: unknown },
+) {
+  const sha = values?.shaLength;
+  const refused = shaLengthProblem(
+    path === 'options' && sha === fromNx.shaLength ? undefined : sha,
+    `targets.${targetName}.${path}.shaLength`,
+    file,
+  );
+  if (refused) throw refused;
+  const value = values?.[SIZE_BUDGET_OPTION];
+  if (value === undefined || (path === 'options' && value === fromNx.sizeBudget)) return;
+  parseSizeBudget(value, `${file} (targets.${targetName}.${path}.${SIZE_BUDGET_OPTION})`);
 }
 
 /**

@@ -996,7 +996,7 @@ describe('bad options refused before any work: exit 1, the option, its allowed v
       expect(r.output).toMatch(/^base\s+failed\s*$/m);
       await witness.expectNothingWritten();
     } finally {
-      ws.write({ 'images/base/Dockerfile': SAMPLE_FAMILY['images/base/Dockerfile'] as string });
+      ws.write({ 'images/base/Dockerfile': SAMPLE_FAMILY['images/base/Dockerfile'] });
     }
   });
 });

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
 import { manifestDigest } from '../../test-env/registry-api';
@@ -641,7 +640,7 @@ describe.sequential('CI commands end to end', () => {
       plugins: Array<{ plugin: string; options: Record<string, unknown> }>;
     };
     const entry = nxJson.plugins.find((p) => p.plugin.includes('image-plugin')) as { options: Record<string, unknown> };
-    entry.options.build = { ...((entry.options.build as Record<string, unknown>) ?? {}), shaLength: 12 };
+    entry.options.build = { ...(entry.options.build ?? {}), shaLength: 12 };
     ws.write({ 'nx.json': `${JSON.stringify(nxJson, null, 2)}\n` });
     ws.commitAll('sha tags of 12 hex digits');
     ok(

@@ -54,7 +54,7 @@ describe('nx show projects with a bad Dockerfile', () => {
   ];
 
   it.each(cases)('$name: exits non-zero with file:line and fix, no stack trace', ({ files, where, says }) => {
-    const originals = Object.fromEntries(Object.keys(files).map((f) => [f, SAMPLE_FAMILY[f] as string]));
+    const originals = Object.fromEntries(Object.keys(files).map((f) => [f, SAMPLE_FAMILY[f]]));
     ws.write(files);
     try {
       const result = ws.nx('show', 'projects');

@@ -94,7 +94,6 @@ async function amd64Layers(digest: string): Promise<Array<{ digest: string; size
 const sum = (layers: Array<{ size: number }>) => layers.reduce((n, l) => n + l.size, 0);
 
 describe.sequential('size budgets against the real engine and password registry', { timeout: 600_000 }, () => {
-  let firstSha: string;
   let first: Record<'top' | 'mid' | 'end', ImageResult>;
 
   beforeAll(() => {
@@ -111,7 +110,6 @@ describe.sequential('size budgets against the real engine and password registry'
       'images/mid/project.json': projectJson('100MiB'),
     });
     ws.initGit();
-    firstSha = ws.git('rev-parse', '--short=7', 'HEAD').trim();
   }, 120_000);
 
   afterAll(async () => {

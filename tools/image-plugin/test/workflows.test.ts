@@ -504,6 +504,7 @@ function evaluate(expression: unknown, ctx: Record<string, unknown>): unknown {
     cancelled: () => false,
   };
   const scope = { github: {}, inputs: {}, env: {}, needs: {}, secrets: {}, ...ctx, ...helpers };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the test's stand-in for GitHub's expression evaluator
   return new Function(...Object.keys(scope), `return (${body});`)(...Object.values(scope));
 }
 

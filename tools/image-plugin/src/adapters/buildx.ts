@@ -9,7 +9,7 @@ export interface CommandResult {
 }
 
 /** Runs `docker buildx build` with live progress on stderr, keeping the output for error messages. */
-export async function runBuildx(args: readonly string[], cwd: string): Promise<CommandResult> {
+async function runBuildx(args: readonly string[], cwd: string): Promise<CommandResult> {
   const { execa } = await import('execa');
   const child = execa('docker', ['buildx', 'build', ...args], {
     cwd,

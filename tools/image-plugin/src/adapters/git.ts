@@ -52,7 +52,7 @@ export function parseStatus(output: string): Revision | null {
 /** Whether `cwd` is in a git repository with a commit (two `git rev-parse`, for the init generator). */
 export function gitState(cwd: string): GitState {
   const inside = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd, encoding: 'utf8' });
-  if ((inside.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return 'no-git';
+  if (inside.error && 'code' in inside.error && inside.error.code === 'ENOENT') return 'no-git';
   if (inside.status !== 0 || inside.stdout.trim() !== 'true') return 'not-a-repository';
   const head = spawnSync('git', ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd, encoding: 'utf8' });
   return head.status === 0 ? 'ready' : 'no-commit';

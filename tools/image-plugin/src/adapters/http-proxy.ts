@@ -1,5 +1,5 @@
 import { isLoopbackHost } from '../core/references';
-import { send, type Answer, type Send } from './http-send';
+import { send, type Send } from './http-send';
 
 /** The proxy settings of an environment, read as the docker CLI reads them (upper or lower case names). */
 interface ProxySettings {
@@ -36,8 +36,7 @@ export function sendFor(env: NodeJS.ProcessEnv): Send {
     if (isLoopbackHost(new URL(url).host)) return send(url, init);
     viaProxy ??= import('undici').then(({ fetch: proxied, EnvHttpProxyAgent }) => {
       const dispatcher = new EnvHttpProxyAgent(settings);
-      return (to: string, options: object) =>
-        proxied(to, { ...options, redirect: 'follow', dispatcher }) as unknown as Promise<Answer>;
+      return (to: string, options: object) => proxied(to, { ...options, redirect: 'follow', dispatcher });
     });
     return (await viaProxy)(url, init);
   };

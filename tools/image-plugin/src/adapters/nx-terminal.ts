@@ -17,7 +17,7 @@ export function tellNxUser(message: string): void {
       return;
     }
     const { emitPluginWorkerLog } = require('nx/src/project-graph/plugins/isolation/worker-streaming') as {
-      emitPluginWorkerLog(level: 'error', message: string): void;
+      emitPluginWorkerLog: (level: 'error', message: string) => void;
     };
     emitPluginWorkerLog('error', message);
   } catch {

@@ -1,5 +1,5 @@
 import { RegistryError } from '../core/errors';
-import { digestOf, isIndexMediaType, normalizedPlatform, wrapInIndex, type ManifestBlob } from '../core/image-index';
+import { digestOf, normalizedPlatform, wrapInIndex, type ManifestBlob } from '../core/image-index';
 import { platformString, platformsOf, type ManifestJson, type PlatformJson } from '../core/platforms';
 import type { HistoryEntry, PlatformLayers } from '../core/size-budget';
 import { isLoopbackHost, parseReference, registryLocation } from '../core/references';
@@ -23,7 +23,7 @@ import { basicHeader, DockerCredentials, parseChallenge, type Challenge, type Cr
  * are one or two HTTP requests each instead of one `docker buildx imagetools` process. Answers of 5xx
  * or 429 are tried again; refusals, failures and unreachable registries become RegistryErrors.
  */
-export const MANIFEST_ACCEPT = [
+const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.oci.image.manifest.v1+json',

@@ -1,7 +1,6 @@
 import { writeCoderTemplateFiles, type CoderTemplateRequest } from '../services/coder-template';
 
 export type CoderTemplateArgs = CoderTemplateRequest;
-export { DEFAULT_PINS_OUT } from '../services/coder-template';
 
 /**
  * `images coder-template`: writes templates/coder/images.json from the Nx graph, checks it (`--check`),

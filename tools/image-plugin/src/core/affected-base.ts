@@ -17,7 +17,7 @@ export interface AffectedBase {
 }
 
 /** Nx's base when neither NX_BASE nor nx.json's `defaultBase` names one. */
-export const NX_DEFAULT_BASE = 'main';
+const NX_DEFAULT_BASE = 'main';
 
 /** The base `nx show projects --affected` uses: NX_BASE, else nx.json's defaultBase, else `main`. */
 export function affectedBase(env: Readonly<Record<string, string | undefined>>, nxJsonText: string): AffectedBase {

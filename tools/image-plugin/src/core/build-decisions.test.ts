@@ -9,7 +9,7 @@ import {
   type Lookup,
   type ParentContext,
 } from './build-decisions';
-import type { DryRunRecord } from './dry-run';
+import type { DryRunRecord } from './dry-run-record';
 import { isImageConfigError } from './errors';
 import type { ImageResult } from './result';
 import { imageTags } from './tags';

@@ -1,6 +1,6 @@
 import type { BuildSettings } from './build-options';
 import { BUILD_TARGET } from './defaults';
-import type { DryRunRecord } from './dry-run';
+import type { DryRunRecord } from './dry-run-record';
 import { ImageConfigError, RegistryError } from './errors';
 import { isIndexMediaType, type ManifestDescriptor } from './image-index';
 import type { ParentRef } from './image-spec';
@@ -190,7 +190,8 @@ export function builtImage(
   metadata: BuildxMetadata,
   settings: Pick<BuildSettings, 'push' | 'pushByDigest' | 'platforms'>,
 ): { digest: string; wrap: ManifestDescriptor | null } {
-  const digest = String(metadata['containerimage.digest'] ?? '');
+  const reported = metadata['containerimage.digest'];
+  const digest = typeof reported === 'string' ? reported : '';
   if (!digest.startsWith('sha256:'))
     throw new Error(`buildx reported no digest (metadata: ${JSON.stringify(metadata)})`);
   const descriptor = (metadata['containerimage.descriptor'] ?? {}) as {

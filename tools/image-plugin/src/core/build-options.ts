@@ -100,7 +100,7 @@ export function buildxEntries(v: string[] | string | undefined): string[] {
 const bad = (problem: string, fix: string) => new ImageConfigError(problem, fix, 'image-build options');
 
 /** The rules of the image-build options beyond their schema's types: one owner each. */
-export const BUILD_OPTION_RULES: Readonly<Record<string, ValueRule>> = {
+const BUILD_OPTION_RULES: Readonly<Record<string, ValueRule>> = {
   platforms: (v) => platformProblem(platformList(v as string[] | string), 'platforms'),
   indexPlatforms: (v) => platformProblem(platformList(v as string[] | string), 'indexPlatforms'),
   repository: (v) => (typeof v === 'string' ? repositoryProblem(v) : undefined),
@@ -150,53 +150,20 @@ export const IMAGE_BUILD_OPTION_NAMES = {
 /**
  * Turns raw options into settings, once: validates platforms and numbers, expands the `registry` and
  * `gha` cache shorthands per image, and applies the environment (`CI`, `IMAGE_BUILD_CA_BUNDLE`).
+ * The checks run in this order, so the first problem of several is the one reported.
  */
 export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext): BuildSettings {
-  const platforms = platformList(options.platforms);
-  if (platforms.length === 0) platforms.push(ctx.hostPlatform);
-  checkPlatforms(platforms, 'platforms');
-  const given = options.repository ?? ctx.defaultRepository;
-  const repository = given === undefined ? '' : normalizeRepository(given);
-  if (!repository) {
-    throw bad(
-      'no repository to tag the images with',
-      'set "repository" (e.g. ghcr.io/<owner>/<repo>) in the image plugin options in nx.json, or GITHUB_REPOSITORY',
-    );
-  }
+  const platforms = platformsOf(options, ctx);
+  const repository = repositoryOf(options, ctx);
   const shaLength = checkShaLength(options.shaLength ?? SHA_LENGTH.default);
   const push = options.push ?? false;
   const layout = options.layout ?? DEFAULT_LAYOUT;
-  const cacheRef = cacheTag(repository, layout, ctx.image);
-  const expandCache = (entry: string, to: boolean) => {
-    if (entry === 'registry') return `type=registry,ref=${cacheRef}${to ? ',mode=max' : ''}`;
-    if (entry === 'gha') return `type=gha,scope=${ctx.image}${to ? ',mode=max' : ''}`;
-    return entry.replaceAll('{image}', ctx.image);
-  };
-  const pushByDigest = options.pushByDigest ?? false;
-  if (pushByDigest && !push) throw bad('pushByDigest needs push', 'pass --push together with --pushByDigest');
-  if (pushByDigest && platforms.length !== 1) {
-    throw bad(
-      `pushByDigest builds one platform per job, got ${platforms.join(',')}`,
-      'pass a single --platforms value per job, then run the merge command',
-    );
-  }
-  const indexPlatforms = platformList(options.indexPlatforms);
-  checkPlatforms(indexPlatforms, 'indexPlatforms');
-  if (indexPlatforms.length && platforms.some((p) => !indexPlatforms.includes(p))) {
-    throw bad(
-      `platforms ${platforms.join(',')} are not all in indexPlatforms ${indexPlatforms.join(',')}`,
-      'list every platform of the final image in indexPlatforms',
-    );
-  }
-  const caBundle = options.caBundle ?? ctx.env.IMAGE_BUILD_CA_BUNDLE;
-  if (caBundle && ctx.fileExists && !ctx.fileExists(caBundle)) {
-    throw new ImageConfigError(
-      `"${caBundle}" does not exist`,
-      'give the path of a PEM file of CA certificates (absolute, or from the workspace root), e.g. /etc/ssl/certs/ca-certificates.crt, or leave caBundle out when no TLS-intercepting proxy is in the way',
-      options.caBundle ? 'image-build option caBundle' : 'IMAGE_BUILD_CA_BUNDLE',
-    );
-  }
-  const settings: BuildSettings = {
+  const expandCache = cacheExpander(cacheTag(repository, layout, ctx.image), ctx.image);
+  const pushByDigest = checkPushByDigest(options.pushByDigest ?? false, push, platforms);
+  const indexPlatforms = indexPlatformsOf(options, platforms);
+  const caBundle = caBundleOf(options, ctx);
+  const sbomGenerator = options.sbomGenerator ?? ctx.env.IMAGE_BUILD_SBOM_GENERATOR;
+  return {
     push,
     platforms,
     repository,
@@ -209,22 +176,98 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
     provenance: options.provenance ?? push,
     sbom: options.sbom ?? push,
     pushByDigest,
-    indexPlatforms: indexPlatforms.length ? indexPlatforms : platforms,
+    indexPlatforms,
+    ...runModeOf(options, ctx),
+    sizeBudget:
+      options.sizeBudget === undefined
+        ? null
+        : parseSizeBudget(options.sizeBudget, `image-build options of ${ctx.image}`),
+    ...(options.builder ? { builder: options.builder } : {}),
+    ...(caBundle ? { caBundle } : {}),
+    ...(sbomGenerator ? { sbomGenerator } : {}),
+  };
+}
+
+/** The platforms to build: the options', else the host's. */
+function platformsOf(options: ImageBuildOptions, ctx: SettingsContext): string[] {
+  const platforms = platformList(options.platforms);
+  if (platforms.length === 0) platforms.push(ctx.hostPlatform);
+  checkPlatforms(platforms, 'platforms');
+  return platforms;
+}
+
+/** The repository the images are tagged in: the options', else the workspace's default; one is needed. */
+function repositoryOf(options: ImageBuildOptions, ctx: SettingsContext): string {
+  const given = options.repository ?? ctx.defaultRepository;
+  const repository = given === undefined ? '' : normalizeRepository(given);
+  if (!repository) {
+    throw bad(
+      'no repository to tag the images with',
+      'set "repository" (e.g. ghcr.io/<owner>/<repo>) in the image plugin options in nx.json, or GITHUB_REPOSITORY',
+    );
+  }
+  return repository;
+}
+
+/** The `registry` and `gha` cache shorthands, and `{image}` in any other entry, for one image. */
+function cacheExpander(cacheRef: string, image: string): (entry: string, to: boolean) => string {
+  return (entry, to) => {
+    if (entry === 'registry') return `type=registry,ref=${cacheRef}${to ? ',mode=max' : ''}`;
+    if (entry === 'gha') return `type=gha,scope=${image}${to ? ',mode=max' : ''}`;
+    return entry.replaceAll('{image}', image);
+  };
+}
+
+/** pushByDigest pushes one platform per job, so it needs push and exactly one platform. */
+function checkPushByDigest(pushByDigest: boolean, push: boolean, platforms: string[]): boolean {
+  if (pushByDigest && !push) throw bad('pushByDigest needs push', 'pass --push together with --pushByDigest');
+  if (pushByDigest && platforms.length !== 1) {
+    throw bad(
+      `pushByDigest builds one platform per job, got ${platforms.join(',')}`,
+      'pass a single --platforms value per job, then run the merge command',
+    );
+  }
+  return pushByDigest;
+}
+
+/** The platforms of the final index (default: the built ones), which include every built platform. */
+function indexPlatformsOf(options: ImageBuildOptions, platforms: string[]): string[] {
+  const indexPlatforms = platformList(options.indexPlatforms);
+  checkPlatforms(indexPlatforms, 'indexPlatforms');
+  if (indexPlatforms.length && platforms.some((p) => !indexPlatforms.includes(p))) {
+    throw bad(
+      `platforms ${platforms.join(',')} are not all in indexPlatforms ${indexPlatforms.join(',')}`,
+      'list every platform of the final image in indexPlatforms',
+    );
+  }
+  return indexPlatforms.length ? indexPlatforms : platforms;
+}
+
+/** The CA bundle builds get as a secret (the option, else IMAGE_BUILD_CA_BUNDLE), which must exist. */
+function caBundleOf(options: ImageBuildOptions, ctx: SettingsContext): string | undefined {
+  const caBundle = options.caBundle ?? ctx.env.IMAGE_BUILD_CA_BUNDLE;
+  if (caBundle && ctx.fileExists && !ctx.fileExists(caBundle)) {
+    throw new ImageConfigError(
+      `"${caBundle}" does not exist`,
+      'give the path of a PEM file of CA certificates (absolute, or from the workspace root), e.g. /etc/ssl/certs/ca-certificates.crt, or leave caBundle out when no TLS-intercepting proxy is in the way',
+      options.caBundle ? 'image-build option caBundle' : 'IMAGE_BUILD_CA_BUNDLE',
+    );
+  }
+  return caBundle;
+}
+
+/** How the run goes: reuse only, dry run, where results go, progress output and profiling. */
+function runModeOf(
+  options: ImageBuildOptions,
+  ctx: SettingsContext,
+): Pick<BuildSettings, 'reuseOnly' | 'dryRun' | 'resultsDir' | 'progress' | 'profile'> {
+  return {
     reuseOnly: options.reuseOnly ?? false,
     dryRun: options.dryRun ?? false,
     resultsDir: options.resultsDir ?? RESULTS_DIR,
     progress: options.progress ?? (ctx.env.CI ? 'plain' : 'auto'),
     profile: profileOn(options.profile, ctx.env),
-    sizeBudget:
-      options.sizeBudget === undefined
-        ? null
-        : parseSizeBudget(options.sizeBudget, `image-build options of ${ctx.image}`),
   };
-  if (options.builder) settings.builder = options.builder;
-  if (caBundle) settings.caBundle = caBundle;
-  const sbomGenerator = options.sbomGenerator ?? ctx.env.IMAGE_BUILD_SBOM_GENERATOR;
-  if (sbomGenerator) settings.sbomGenerator = sbomGenerator;
-  return settings;
 }
 
 /** The SHA length of `<image>-<sha>` tags, checked against its bounds (build settings, publish, release). */

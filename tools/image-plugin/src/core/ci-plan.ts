@@ -67,8 +67,27 @@ export function ciPlan(input: CiPlanInput): CiPlan {
   const parents = new Map(input.images.map((i) => [i.name, i.parents]));
   const closure = new Set(withDescendants(affected, [...names], (name) => parents.get(name) ?? []));
   checkPlanHasPlatforms(input.platforms, input.platformsSource ?? 'nx.json');
-  for (const platform of input.platforms) {
-    if (!input.runners[platform]) {
+  checkRunners(input.platforms, input.runners);
+  const levels = input.levels.map((level) => level.filter((n) => closure.has(n)));
+  checkLevelJobs(levels, input.maxLevels, input.workflowFile);
+  checkMatrixSizes(
+    levels.map((images, level) => ({ level, images })),
+    input.platforms.length,
+    input.workflowFile,
+  );
+  return {
+    levels: Array.from({ length: input.maxLevels }, (_, level) => planLevel(level, levels[level] ?? [], input)),
+    unaffected: [...names].filter((n) => !closure.has(n)).sort(),
+    affected: [...closure].sort(),
+    notInRegistry: [...new Set(notInRegistry)].sort(),
+    platforms: [...input.platforms],
+  };
+}
+
+/** Every planned platform has a runner label. */
+function checkRunners(platforms: readonly string[], runners: Readonly<Record<string, string>>): void {
+  for (const platform of platforms) {
+    if (!runners[platform]) {
       throw new ImageConfigError(
         `no runner label for ${platform}`,
         `pass --runner ${platform}=<runner label> (defaults: ${Object.entries(DEFAULT_RUNNERS)
@@ -78,51 +97,41 @@ export function ciPlan(input: CiPlanInput): CiPlan {
       );
     }
   }
-  const levels = input.levels.map((level) => level.filter((n) => closure.has(n)));
+}
+
+/** The workflow has a job for every level that has images to build. */
+function checkLevelJobs(levels: string[][], maxLevels: number, workflowFile: string): void {
   const used = levels.reduce((last, imgs, i) => (imgs.length ? i + 1 : last), 0);
-  if (used > input.maxLevels) {
-    throw new ImageConfigError(
-      `the image graph has ${used} levels to build but the workflow has ${input.maxLevels} level jobs`,
-      `in ${input.workflowFile} add ${missingLevels(input.maxLevels, used)
-        .map(
-          (n) =>
-            `a level-${n} job (a copy of level-${n - 1} that needs it) with plan outputs matrix-${n}, images-${n}, has-${n}`,
-        )
-        .join('; ')}; add ${missingLevels(input.maxLevels, used)
-        .map((n) => `level-${n}`)
-        .join(', ')} to publish's needs; pass --max-levels ${used} to images plan`,
-      input.workflowFile,
-    );
-  }
-  checkMatrixSizes(
-    levels.map((images, level) => ({ level, images })),
-    input.platforms.length,
-    input.workflowFile,
+  if (used <= maxLevels) return;
+  throw new ImageConfigError(
+    `the image graph has ${used} levels to build but the workflow has ${maxLevels} level jobs`,
+    `in ${workflowFile} add ${missingLevels(maxLevels, used)
+      .map(
+        (n) =>
+          `a level-${n} job (a copy of level-${n - 1} that needs it) with plan outputs matrix-${n}, images-${n}, has-${n}`,
+      )
+      .join('; ')}; add ${missingLevels(maxLevels, used)
+      .map((n) => `level-${n}`)
+      .join(', ')} to publish's needs; pass --max-levels ${used} to images plan`,
+    workflowFile,
   );
-  const planLevels: PlanLevel[] = [];
-  for (let level = 0; level < input.maxLevels; level++) {
-    const images = levels[level] ?? [];
-    planLevels.push({
-      level,
-      images,
-      matrix: {
-        include: images.flatMap((image) =>
-          input.platforms.map((platform) => ({
-            image,
-            platform,
-            slug: platformSlug(platform),
-            runner: input.runners[platform],
-          })),
-        ),
-      },
-    });
-  }
+}
+
+/** One level's images and its matrix: one entry per image and platform, with the platform's runner. */
+function planLevel(level: number, images: string[], input: CiPlanInput): PlanLevel {
   return {
-    levels: planLevels,
-    unaffected: [...names].filter((n) => !closure.has(n)).sort(),
-    affected: [...closure].sort(),
-    notInRegistry: [...new Set(notInRegistry)].sort(),
-    platforms: [...input.platforms],
+    level,
+    images,
+    matrix: {
+      include: images.flatMap((image) =>
+        input.platforms.map((platform) => ({
+          image,
+          platform,
+          slug: platformSlug(platform),
+          runner: input.runners[platform],
+        })),
+      ),
+    },
   };
 }
 

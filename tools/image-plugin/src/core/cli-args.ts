@@ -96,7 +96,7 @@ interface CommandRule {
   noArgument?: (arg: string) => string;
 }
 
-export const COMMANDS: Record<CommandName, CommandRule> = {
+const COMMANDS: Record<CommandName, CommandRule> = {
   plan: {
     options: ['all', 'check-registry', 'platforms', 'runner', 'max-levels', 'workflow'],
     usage: `plan [--all] [--check-registry] [--platforms a,b] [--runner linux/arm64=<label>]
@@ -185,29 +185,61 @@ export function usage(command?: CommandName): string {
   return `${head}${names.map((n) => COMMANDS[n].usage).join('\n  ')}\n`;
 }
 
-/** Reads and checks `images <command> [args]`; throws UsageError. */
+/** Reads and checks `images <command> [args]`; throws UsageError. Each step below checks one thing. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   const [command, ...rest] = argv;
-  if (command === undefined)
-    throw new UsageError('no command given', `name one of ${Object.keys(COMMANDS).join(', ')} (images --help)`);
   if (command === '--help' || command === '-h' || command === 'help') return { kind: 'help' };
-  if (!(command in COMMANDS)) {
-    const guess = closest(command, Object.keys(COMMANDS));
-    throw new UsageError(
-      `unknown command "${command}"`,
-      `${guess ? `did you mean ${guess}? ` : ''}use one of ${Object.keys(COMMANDS).join(', ')} (images --help)`,
-      'images',
-      command,
-    );
+  const name = commandNamed(command);
+  const tokens = tokensOf(rest);
+  if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { kind: 'help', command: name };
+  const { options, seen, positionals } = readTokens(name, tokens);
+  checkArguments(name, positionals);
+  for (const required of COMMANDS[name].required ?? []) {
+    if (!seen.has(required))
+      throw usageFailure(name, `--${required}`, `--${required} is required`, `write ${optionExample(required)}`);
   }
-  const name = command as CommandName;
-  const rule = COMMANDS[name];
-  const fail = (argument: string, problem: string, fix: string) =>
-    new UsageError(problem, `${fix} (images ${name} --help)`, `images ${name}`, argument);
-  const valueOf = (option: string) => `--${option} ${OPTIONS[option].value ?? ''}`.trim();
+  return { kind: 'run', command: name, options, arguments: positionals };
+}
 
+type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
+type OptionToken = Extract<Token, { kind: 'option' }>;
+
+/** What the command line said so far: the options read, which were given, and the arguments. */
+interface ReadLine {
+  options: CliOptions;
+  seen: Set<string>;
+  positionals: string[];
+}
+
+/** The usage error of one command, naming the argument it is about and pointing at the command's help. */
+function usageFailure(name: CommandName, argument: string, problem: string, fix: string): UsageError {
+  return new UsageError(problem, `${fix} (images ${name} --help)`, `images ${name}`, argument);
+}
+
+/** How an option is written with an example value, for the fixes. */
+function optionExample(option: string): string {
+  return `--${option} ${OPTIONS[option].value ?? ''}`.trim();
+}
+
+/** The command the first argument names, or the usage error that lists them (with the closest name). */
+function commandNamed(command: string | undefined): CommandName {
+  const names = Object.keys(COMMANDS);
+  if (command === undefined)
+    throw new UsageError('no command given', `name one of ${names.join(', ')} (images --help)`);
+  if (command in COMMANDS) return command as CommandName;
+  const guess = closest(command, names);
+  throw new UsageError(
+    `unknown command "${command}"`,
+    `${guess ? `did you mean ${guess}? ` : ''}use one of ${names.join(', ')} (images --help)`,
+    'images',
+    command,
+  );
+}
+
+/** The command's arguments as node's parseArgs tokens: every option of every command is known to it. */
+function tokensOf(args: string[]): Token[] {
   const { tokens } = parseArgs({
-    args: [...rest],
+    args,
     strict: false,
     allowPositionals: true,
     tokens: true,
@@ -221,81 +253,81 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       ),
     },
   });
-  if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { kind: 'help', command: name };
+  return tokens;
+}
 
-  const options: CliOptions = { ...DEFAULTS, runners: {} };
-  const seen = new Set<string>();
-  const positionals: string[] = [];
+/** Reads every option and argument, in order. */
+function readTokens(name: CommandName, tokens: Token[]): ReadLine {
+  const line: ReadLine = { options: { ...DEFAULTS, runners: {} }, seen: new Set(), positionals: [] };
   for (const token of tokens) {
-    if (token.kind === 'option-terminator') continue;
-    if (token.kind === 'positional') {
-      positionals.push(token.value);
-      continue;
-    }
-    const option = token.name;
-    const optionRule = OPTIONS[option];
-    if (!rule.options.includes(option) || !optionRule) {
-      const guess = closest(option, rule.options);
-      const known = rule.options.map((o) => `--${o}`).join(', ');
-      throw fail(
-        token.rawName,
-        `unknown option ${token.rawName}${optionRule ? ` (it belongs to another command)` : ''}`,
-        guess ? `did you mean --${guess}? ${name} takes ${known}` : `${name} takes ${known}`,
-      );
-    }
-    if (optionRule.kind === 'flag') {
-      if (token.inlineValue)
-        throw fail(
-          token.rawName,
-          `${token.rawName} takes no value`,
-          `write ${token.rawName} alone to turn it on, or leave it out`,
-        );
-      options[optionRule.key as 'all' | 'checkRegistry' | 'noTlog' | 'check'] = true;
-      continue;
-    }
-    const value = token.value;
-    // A value that looks like an option was most likely meant as the next option, not as this value.
-    if (value === undefined || (!token.inlineValue && value.startsWith('-'))) {
-      throw fail(token.rawName, `--${option} needs a value`, `write ${valueOf(option)}`);
-    }
-    if (seen.has(option) && optionRule.kind !== 'runner')
-      throw fail(token.rawName, `--${option} is given twice`, 'give it once');
-    seen.add(option);
-    readValue(
-      option,
-      optionRule.kind,
-      optionRule.key,
-      value,
-      options,
-      (problem, fix) => fail(token.rawName, problem, fix),
-      valueOf,
-    );
+    if (token.kind === 'positional') line.positionals.push(token.value);
+    else if (token.kind === 'option') readOption(name, token, line);
   }
+  return line;
+}
 
-  if (rule.argument) {
-    if (positionals.length === 0)
-      throw fail(
-        `<${rule.argument}>`,
-        `no ${rule.argument} given`,
-        `write images ${name} <${rule.argument}> ${rule.required?.map(valueOf).join(' ') ?? ''}`.trim(),
+/** One option: known to the command, a flag without a value or an option with one, given once (--runner: many). */
+function readOption(name: CommandName, token: OptionToken, line: ReadLine): void {
+  const option = token.name;
+  const rule = optionRuleOf(name, token);
+  const fail = (problem: string, fix: string) => usageFailure(name, token.rawName, problem, fix);
+  if (rule.kind === 'flag') {
+    if (token.inlineValue)
+      throw fail(`${token.rawName} takes no value`, `write ${token.rawName} alone to turn it on, or leave it out`);
+    line.options[rule.key as 'all' | 'checkRegistry' | 'noTlog' | 'check'] = true;
+    return;
+  }
+  const value = token.value;
+  // A value that looks like an option was most likely meant as the next option, not as this value.
+  if (value === undefined || (!token.inlineValue && value.startsWith('-')))
+    throw fail(`--${option} needs a value`, `write ${optionExample(option)}`);
+  if (line.seen.has(option) && rule.kind !== 'runner') throw fail(`--${option} is given twice`, 'give it once');
+  line.seen.add(option);
+  readValue(option, rule.kind, rule.key, value, line.options, fail, optionExample);
+}
+
+/** The rule of an option the command takes, or the usage error naming the options it does take. */
+function optionRuleOf(name: CommandName, token: OptionToken): OptionRule {
+  const taken = COMMANDS[name].options;
+  const rule = OPTIONS[token.name];
+  if (taken.includes(token.name) && rule) return rule;
+  const guess = closest(token.name, taken);
+  const known = taken.map((o) => `--${o}`).join(', ');
+  throw usageFailure(
+    name,
+    token.rawName,
+    `unknown option ${token.rawName}${rule ? ` (it belongs to another command)` : ''}`,
+    guess ? `did you mean --${guess}? ${name} takes ${known}` : `${name} takes ${known}`,
+  );
+}
+
+/** The arguments: the command's one (or, for `many`, one or more) argument, or none at all. */
+function checkArguments(name: CommandName, positionals: string[]): void {
+  const rule = COMMANDS[name];
+  if (!rule.argument) {
+    if (positionals.length)
+      throw usageFailure(
+        name,
+        positionals[0],
+        `unexpected argument "${positionals[0]}"`,
+        rule.noArgument?.(positionals[0]) ?? `remove "${positionals[0]}"`,
       );
-    if (positionals.length > 1 && !rule.many)
-      throw fail(
-        positionals[1],
-        `one ${rule.argument} at a time: "${positionals.slice(1).join(' ')}" is extra`,
-        `run images ${name} once per ${rule.argument}`,
-      );
-  } else if (positionals.length) {
-    throw fail(
-      positionals[0],
-      `unexpected argument "${positionals[0]}"`,
-      rule.noArgument?.(positionals[0]) ?? `remove "${positionals[0]}"`,
+    return;
+  }
+  if (positionals.length === 0)
+    throw usageFailure(
+      name,
+      `<${rule.argument}>`,
+      `no ${rule.argument} given`,
+      `write images ${name} <${rule.argument}> ${rule.required?.map(optionExample).join(' ') ?? ''}`.trim(),
     );
-  }
-  for (const required of rule.required ?? []) {
-    if (!seen.has(required)) throw fail(`--${required}`, `--${required} is required`, `write ${valueOf(required)}`);
-  }
-  return { kind: 'run', command: name, options, arguments: positionals };
+  if (positionals.length > 1 && !rule.many)
+    throw usageFailure(
+      name,
+      positionals[1],
+      `one ${rule.argument} at a time: "${positionals.slice(1).join(' ')}" is extra`,
+      `run images ${name} once per ${rule.argument}`,
+    );
 }
 
 function readValue(

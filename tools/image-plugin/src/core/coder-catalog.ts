@@ -5,9 +5,9 @@ import { floatingTag, imageRepository, type Layout } from './tags';
 
 import { CODER_CATALOG_FILE } from './defaults';
 
-export { CODER_CATALOG_FILE, CODER_PINS_FILE, CODER_TEMPLATE_DIR } from './defaults';
+export { CODER_CATALOG_FILE, CODER_TEMPLATE_DIR } from './defaults';
 /** An image whose build (or an ancestor's) bind-mounts this folder runs its own Docker engine. */
-export const DOCKER_ENGINE_SCRIPT = 'scripts/docker-engine';
+const DOCKER_ENGINE_SCRIPT = 'scripts/docker-engine';
 
 /** How a workspace of the image gets Docker: its own engine (DinD) or the host's socket (DooD). */
 export type CoderDocker = 'inside' | 'host';

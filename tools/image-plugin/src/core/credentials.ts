@@ -213,7 +213,7 @@ function shapeProblem(config: unknown): { says: string; key: string[] } | undefi
     return { says: 'has a credsStore that is not a helper name', key: ['credsStore'] };
   if (credHelpers !== undefined && credHelpers !== null) {
     if (!isObject(credHelpers)) return { says: 'has credHelpers that is not an object', key: ['credHelpers'] };
-    for (const [host, helper] of Object.entries(credHelpers as object))
+    for (const [host, helper] of Object.entries(credHelpers))
       if (typeof helper !== 'string')
         return {
           says: `has ${entryName(['credHelpers', host])} that is not a helper name`,
@@ -222,7 +222,7 @@ function shapeProblem(config: unknown): { says: string; key: string[] } | undefi
   }
   if (auths !== undefined && auths !== null) {
     if (!isObject(auths)) return { says: 'has auths that is not an object', key: ['auths'] };
-    for (const [host, entry] of Object.entries(auths as object))
+    for (const [host, entry] of Object.entries(auths))
       if (entry !== null && !isObject(entry))
         return { says: `has auths["${host}"] that is not an object`, key: ['auths', host] };
   }

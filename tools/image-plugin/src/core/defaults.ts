@@ -56,6 +56,6 @@ export const REGISTRY_TIMEOUT_S = 60;
 /** The Coder template's folder and the files in it that the tooling writes (docs/coder.md). */
 export const CODER_TEMPLATE_DIR = 'templates/coder';
 export const CODER_CATALOG_FILE = `${CODER_TEMPLATE_DIR}/images.json`;
-export const CODER_PINS_FILE = 'pinned-digests.json';
+const CODER_PINS_FILE = 'pinned-digests.json';
 /** Where `images coder-template --pin-results` and a release write the pinned digests. */
 export const CODER_PINS_OUT = `dist/coder/${CODER_PINS_FILE}`;

@@ -1,5 +1,5 @@
 import { parseFamiliarName } from '@swimlane/docker-reference';
-import type { Flag, From, ModifiableInstruction } from 'dockerfile-ast';
+import type { Dockerfile, Flag, From, ModifiableInstruction } from 'dockerfile-ast';
 import { ImageConfigError } from './errors';
 import { expandWord, ExpansionError, type WordExpansion } from './variables';
 
@@ -34,7 +34,7 @@ const lineOf = (i: { getRange(): { start: { line: number } } }) => i.getRange().
  * The ARGs BuildKit defines for every build from the platform being built (or the build host). A FROM
  * that uses one names a different image per platform.
  */
-export const PLATFORM_ARGS = [
+const PLATFORM_ARGS = [
   'TARGETPLATFORM',
   'TARGETOS',
   'TARGETARCH',
@@ -62,6 +62,30 @@ export function readDockerfile(
   const { DockerfileParser } = require('dockerfile-ast') as typeof import('dockerfile-ast');
   const dockerfile = DockerfileParser.parse(content);
   const escape = dockerfile.getEscapeCharacter();
+  const reading: Reading = {
+    file,
+    expand: { values: globalArgValues(file, dockerfile, buildArgs, escape), escape },
+    stageNames: new Set<string>(),
+  };
+  const froms = fromLinesOf(reading, dockerfile);
+  const { bindMounts, otherImageRefs } = referencesOf(reading, dockerfile);
+  return { froms, otherImageRefs, bindMounts };
+}
+
+/** One Dockerfile being read: its path, how its global ARGs expand, and the stage names so far. */
+interface Reading {
+  file: string;
+  expand: Expansion;
+  stageNames: Set<string>;
+}
+
+/** The global ARGs' values (a build arg, else the expanded default, else empty); platform ARGs stay markers. */
+function globalArgValues(
+  file: string,
+  dockerfile: Dockerfile,
+  buildArgs: Readonly<Record<string, string>>,
+  escape: string,
+): Map<string, string> {
   const values = new Map<string, string>(PLATFORM_ARGS.map((name) => [name, platformMarker(name)]));
   for (const arg of dockerfile.getInitialARGs()) {
     for (const property of arg.getProperties()) {
@@ -73,51 +97,61 @@ export function readDockerfile(
       else values.set(name, expandOrRefuse(file, lineOf(arg), raw, values, escape).value);
     }
   }
-  const expand = { values, escape };
+  return values;
+}
 
+/** The FROM lines, resolved in order (a later FROM may name an earlier stage); at least one. */
+function fromLinesOf(reading: Reading, dockerfile: Dockerfile): FromLine[] {
   const froms = dockerfile.getFROMs();
   if (froms.length === 0) {
     throw new ImageConfigError(
       'the Dockerfile has no FROM instruction',
       'start the Dockerfile with `FROM <image>` (for a child image: `ARG BASE_IMAGE=<repository>:<parent>` then ' +
         '`FROM ${BASE_IMAGE}`)',
-      file,
+      reading.file,
     );
   }
-
-  const stageNames = new Set<string>();
-  const fromLines = froms.map((from) => {
-    const fromLine = resolveReference(file, lineOf(from), rawImageOf(from), expand, stageNames);
+  return froms.map((from) => {
+    const fromLine = resolveReference(reading.file, lineOf(from), rawImageOf(from), reading.expand, reading.stageNames);
     const stageName = from.getBuildStage()?.toLowerCase();
-    if (stageName) stageNames.add(stageName);
+    if (stageName) reading.stageNames.add(stageName);
     return stageName ? { ...fromLine, stageName } : fromLine;
   });
+}
 
-  const bindMounts: BindMount[] = [];
-  const otherImageRefs: FromLine[] = [];
+/** The bind mounts of RUN, and the images RUN --mount=from= and COPY/ADD --from= name (not stages). */
+function referencesOf(reading: Reading, dockerfile: Dockerfile): Omit<DockerfileFacts, 'froms'> {
+  const found: Omit<DockerfileFacts, 'froms'> = { otherImageRefs: [], bindMounts: [] };
   for (const instruction of dockerfile.getInstructions()) {
     const keyword = instruction.getKeyword();
     if (keyword !== 'RUN' && keyword !== 'COPY' && keyword !== 'ADD') continue;
+    const line = lineOf(instruction);
     for (const flag of (instruction as ModifiableInstruction).getFlags()) {
-      const line = lineOf(instruction);
-      if (keyword === 'RUN' && flag.getName() === 'mount') {
-        const mount = mountOptions(flag);
-        if ((mount.type ?? 'bind') !== 'bind') continue;
-        if (mount.from) {
-          if (!stageNames.has(mount.from.toLowerCase()))
-            otherImageRefs.push(resolveReference(file, line, mount.from, expand, stageNames));
-          continue;
-        }
-        bindMounts.push({ source: contextPathOf(file, line, mount.source ?? mount.src ?? '.'), line });
-      } else if (keyword !== 'RUN' && flag.getName() === 'from') {
-        const value = flag.getValue() ?? '';
-        if (value && !/^\d+$/.test(value) && !stageNames.has(value.toLowerCase())) {
-          otherImageRefs.push(resolveReference(file, line, value, expand, stageNames));
-        }
-      }
+      if (keyword === 'RUN' && flag.getName() === 'mount') readMount(reading, flag, line, found);
+      else if (keyword !== 'RUN' && flag.getName() === 'from') readCopyFrom(reading, flag, line, found);
     }
   }
-  return { froms: fromLines, otherImageRefs, bindMounts };
+  return found;
+}
+
+/** `RUN --mount=type=bind`: a path in the build context, or (with from=) another image's. */
+function readMount(reading: Reading, flag: Flag, line: number, found: Omit<DockerfileFacts, 'froms'>): void {
+  const mount = mountOptions(flag);
+  if ((mount.type ?? 'bind') !== 'bind') return;
+  if (mount.from) {
+    if (!reading.stageNames.has(mount.from.toLowerCase()))
+      found.otherImageRefs.push(resolveReference(reading.file, line, mount.from, reading.expand, reading.stageNames));
+    return;
+  }
+  found.bindMounts.push({ source: contextPathOf(reading.file, line, mount.source ?? mount.src ?? '.'), line });
+}
+
+/** `COPY --from=` / `ADD --from=`: an image, unless it names a stage (by name or number). */
+function readCopyFrom(reading: Reading, flag: Flag, line: number, found: Omit<DockerfileFacts, 'froms'>): void {
+  const value = flag.getValue() ?? '';
+  if (value && !/^\d+$/.test(value) && !reading.stageNames.has(value.toLowerCase())) {
+    found.otherImageRefs.push(resolveReference(reading.file, line, value, reading.expand, reading.stageNames));
+  }
 }
 
 function rawImageOf(from: From): string {

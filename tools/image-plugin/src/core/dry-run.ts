@@ -1,14 +1,9 @@
 import type { BuildxInvocation } from './build-invocation';
 import type { BuildDecision } from './build-decisions';
+import type { DryRunRecord } from './dry-run-record';
 import { pinnedReference } from './tags';
 
-/** What a dry run decided for one image: shared with its children in the same run (nothing goes to resultsDir). */
-export interface DryRunRecord {
-  contentHash: string;
-  /** What a child would build FROM: the digest when the content tag already exists, else a description. */
-  reference: string;
-  reuse: boolean;
-}
+export type { DryRunRecord } from './dry-run-record';
 
 /** What `--dryRun` prints for one image: the invocation it would run and what the run would decide. */
 export interface DryRunReport {

@@ -35,65 +35,73 @@ const kindOf = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null 
 
 /** The first problem of a value against its property schema, or undefined. */
 function valueProblem(name: string, value: unknown, schema: PropertySchema): ValueProblem | undefined {
-  if (schema.oneOf) {
-    const fits = schema.oneOf.filter((alternative) => !valueProblem(name, value, alternative));
-    if (fits.length) return undefined;
-    const types = schema.oneOf.map((a) => (a.type === 'array' ? 'a list' : (a.type ?? 'a value'))).join(' or ');
-    return { problem: `${shown(value)} is not ${types}`, fix: `write ${name} as ${types}` };
-  }
-  switch (schema.type) {
-    case 'boolean':
-      if (typeof value !== 'boolean')
-        return {
+  if (schema.oneOf) return oneOfProblem(name, value, schema.oneOf);
+  return schema.type ? TYPE_PROBLEMS[schema.type](name, value, schema) : undefined;
+}
+
+/** A value fits one of the alternatives, or it is none of their types. */
+function oneOfProblem(name: string, value: unknown, oneOf: readonly PropertySchema[]): ValueProblem | undefined {
+  const fits = oneOf.filter((alternative) => !valueProblem(name, value, alternative));
+  if (fits.length) return undefined;
+  const types = oneOf.map((a) => (a.type === 'array' ? 'a list' : (a.type ?? 'a value'))).join(' or ');
+  return { problem: `${shown(value)} is not ${types}`, fix: `write ${name} as ${types}` };
+}
+
+type TypeCheck = (name: string, value: unknown, schema: PropertySchema) => ValueProblem | undefined;
+
+/** The first problem of a value against its schema's type: one check per JSON schema type. */
+const TYPE_PROBLEMS: Record<NonNullable<PropertySchema['type']>, TypeCheck> = {
+  boolean: (name, value) =>
+    typeof value === 'boolean'
+      ? undefined
+      : {
           problem: `${shown(value)} is not true or false`,
           fix: `set ${name} to true or false (--${name} or --${name}=false)`,
-        };
-      break;
-    case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        const example = typeof schema.default === 'number' ? schema.default : 1;
-        return { problem: `${shown(value)} is not a number`, fix: `write ${name} as a number, e.g. ${example}` };
-      }
-      break;
-    case 'string':
-      if (typeof value !== 'string')
-        return { problem: `${shown(value)} is not text`, fix: `give ${name} a text value` };
-      if (schema.enum && !schema.enum.includes(value)) {
-        const choices = schema.enum.join(', ');
-        const last =
-          schema.enum.length > 1 ? `${schema.enum.slice(0, -1).join(', ')} or ${schema.enum.at(-1)}` : choices;
-        return { problem: `${shown(value)} is not one of ${choices}`, fix: `use ${last}` };
-      }
-      break;
-    case 'array':
-      if (!Array.isArray(value)) return { problem: `${shown(value)} is not a list`, fix: `write ${name} as a list` };
-      for (const item of value) {
-        const p = schema.items && valueProblem(name, item, schema.items);
-        if (p) return p;
-      }
-      break;
-    case 'object':
-      if (kindOf(value) !== 'object') {
-        if (typeof value === 'string') {
-          const [key, ...rest] = value.split('=');
-          const fix = `--${name}.${key || 'NAME'}=${rest.length ? rest.join('=') : '<value>'} on the command line, or "${name}": { "${key || 'NAME'}": "${rest.join('=') || '<value>'}" } in nx.json or project.json`;
-          return { problem: `${value} is not NAME=value`, fix };
-        }
+        },
+  number: (name, value, schema) => {
+    if (typeof value === 'number' && Number.isFinite(value)) return undefined;
+    const example = typeof schema.default === 'number' ? schema.default : 1;
+    return { problem: `${shown(value)} is not a number`, fix: `write ${name} as a number, e.g. ${example}` };
+  },
+  string: (name, value, schema) => {
+    if (typeof value !== 'string') return { problem: `${shown(value)} is not text`, fix: `give ${name} a text value` };
+    if (!schema.enum || schema.enum.includes(value)) return undefined;
+    const choices = schema.enum.join(', ');
+    const last = schema.enum.length > 1 ? `${schema.enum.slice(0, -1).join(', ')} or ${schema.enum.at(-1)}` : choices;
+    return { problem: `${shown(value)} is not one of ${choices}`, fix: `use ${last}` };
+  },
+  array: (name, value, schema) => {
+    if (!Array.isArray(value)) return { problem: `${shown(value)} is not a list`, fix: `write ${name} as a list` };
+    for (const item of value as unknown[]) {
+      const p = schema.items && valueProblem(name, item, schema.items);
+      if (p) return p;
+    }
+    return undefined;
+  },
+  object: (name, value, schema) => {
+    if (kindOf(value) !== 'object') return notAMapProblem(name, value);
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof schema.additionalProperties === 'object' && !['string', 'number', 'boolean'].includes(typeof v))
         return {
-          problem: `${shown(value)} is not a map of names to values`,
-          fix: `write ${name} as { "NAME": "value" }`,
+          problem: `${key} is ${shown(v)}, not text`,
+          fix: `--${name}.${key}=<value>, or "${key}": "<value>"`,
         };
-      }
-      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-        if (typeof schema.additionalProperties === 'object' && !['string', 'number', 'boolean'].includes(typeof v))
-          return {
-            problem: `${key} is ${shown(v)}, not text`,
-            fix: `--${name}.${key}=<value>, or "${key}": "<value>"`,
-          };
-      }
-      break;
+    }
+    return undefined;
+  },
+};
+
+/** A map option given as something else; `NAME=value` text gets the two ways to write it. */
+function notAMapProblem(name: string, value: unknown): ValueProblem {
+  if (typeof value === 'string') {
+    const [key, ...rest] = value.split('=');
+    const fix = `--${name}.${key || 'NAME'}=${rest.length ? rest.join('=') : '<value>'} on the command line, or "${name}": { "${key || 'NAME'}": "${rest.join('=') || '<value>'}" } in nx.json or project.json`;
+    return { problem: `${value} is not NAME=value`, fix };
   }
-  return undefined;
+  return {
+    problem: `${shown(value)} is not a map of names to values`,
+    fix: `write ${name} as { "NAME": "value" }`,
+  };
 }
 
 /**

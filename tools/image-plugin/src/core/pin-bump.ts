@@ -59,7 +59,7 @@ export const pinnedBase = (dockerfile: string, line: number, ref: string, viaArg
 });
 
 /** `debian:trixie-slim@sha256:old` moved to `new` -> `debian:trixie-slim@sha256:new`. */
-export const movedReference = (move: PinMove) => `${move.name}@${move.current}`;
+const movedReference = (move: PinMove) => `${move.name}@${move.current}`;
 
 /**
  * The Dockerfile with each move applied on its line (the reference as written, replaced by the new pin).

@@ -79,7 +79,7 @@ export function platformList(value: readonly string[] | string | undefined): str
 }
 
 /** Whether `platform` is `os/arch[/variant]` with an operating system and architecture Docker knows. */
-export function isPlatform(platform: string): boolean {
+function isPlatform(platform: string): boolean {
   const [os, arch, variant, ...rest] = platform.split('/');
   return (
     rest.length === 0 &&

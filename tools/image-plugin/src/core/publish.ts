@@ -51,7 +51,7 @@ export function incompleteError(own: CommitImages, sha: (commit: string) => stri
     .filter(([, d]) => !d)
     .map(([image]) => image);
   if (missing.length > 0 && missing.length === Object.keys(own.digests).length) {
-    const first = missing[0] as string;
+    const first = missing[0];
     return new ImageConfigError(
       `no image was built for ${own.sha} (${sha(first)}${missing.length > 1 ? ` and the other ${missing.length - 1}` : ''} not in the registry); no edge tag was moved`,
       `check --revision (a commit the images workflow built and pushed, e.g. $(git rev-parse HEAD) in that workflow) and --repository (where it pushed); a commit nobody built yet: npx nx run-many -t image-build --push at that commit, then publish again`,

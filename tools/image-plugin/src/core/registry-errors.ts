@@ -68,7 +68,7 @@ export function registryTimeout(env: Readonly<Record<string, string | undefined>
 export const isTransientStatus = (status: number) => [429, 500, 502, 503, 504].includes(status);
 
 /** The longest a registry's Retry-After is waited for before the next try; a longer one fails sooner. */
-export const RETRY_AFTER_MAX_MS = 30_000;
+const RETRY_AFTER_MAX_MS = 30_000;
 
 /**
  * How long to wait before try `attempt + 1` of a request the registry answered with a transient status:

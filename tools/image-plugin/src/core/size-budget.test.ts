@@ -81,7 +81,7 @@ describe('compressed sizes', () => {
     got.forEach((s, i) => {
       expect(s.bytes).toBeCloseTo(sizes[i].bytes, 0);
       if (sizes[i].aboveParent === null) expect(s.aboveParent).toBeNull();
-      else expect(s.aboveParent).toBeCloseTo(sizes[i].aboveParent as number, 0);
+      else expect(s.aboveParent).toBeCloseTo(sizes[i].aboveParent, 0);
     });
   });
 

@@ -93,7 +93,7 @@ export function layerInstructions(p: PlatformLayers, parent: readonly PlatformLa
   const theirs = new Set(parent?.find((q) => q.platform === p.platform)?.layers.map((l) => l.digest) ?? []);
   return p.layers.map((l, i) => ({
     ...l,
-    instruction: matched && made[i].created_by ? shortInstruction(made[i].created_by as string) : null,
+    instruction: matched && made[i].created_by ? shortInstruction(made[i].created_by) : null,
     inherited: theirs.has(l.digest),
   }));
 }

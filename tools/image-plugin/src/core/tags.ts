@@ -14,7 +14,7 @@ export function imageRepository(repository: string, layout: Layout, image: strin
 }
 
 /** A tag suffix for the image: `base-<suffix>` in the single layout, `<suffix>` per image. */
-export function tagFor(layout: Layout, image: string, suffix: string): string {
+function tagFor(layout: Layout, image: string, suffix: string): string {
   return layout === 'single' ? `${image}-${suffix}` : suffix;
 }
 

@@ -1,4 +1,4 @@
-import type { Node } from 'yaml';
+import type { Document, Node, ParsedNode } from 'yaml';
 import { ImageConfigError } from './errors';
 
 /** One check of an image's test spec (`images/<name>/image-test.yaml`). */
@@ -35,6 +35,9 @@ const isScalar = (node: unknown) => yaml().isScalar(node);
 
 const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const scalarOf = (node: unknown): unknown => (isScalar(node) ? node.value : undefined);
+/** A YAML scalar's value as text (a string, number or boolean), else `fallback`. */
+const scalarText = (value: unknown, fallback: string): string =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : fallback;
 
 /** Each key of a check: how to read it into the check, refusing a value of the wrong type. */
 const CHECK_KEYS: Record<string, (node: Node, check: ImageCheck, bad: Bad) => void> = {
@@ -67,7 +70,7 @@ const CHECK_KEYS: Record<string, (node: Node, check: ImageCheck, bad: Bad) => vo
           (pair.value ?? pair.key) as Node,
         );
       }
-      check.env[name] = String(value);
+      check.env[name] = scalarText(value, '');
     }
   },
   privileged: (node, check, bad) => {
@@ -157,7 +160,16 @@ export function parseTestSpec(file: string, text: string): ImageCheck[] {
   const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
-  const lineOf = (node: Node | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
+  const lineOf: LineOf = (node) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
+  const names = new Map<string, number>();
+  return checkItemsOf(file, doc, lineOf).map((item) => readCheck(file, item, lineOf, names));
+}
+
+type LineOf = (node: Node | null | undefined) => number;
+type ParsedSpec = Document.Parsed<ParsedNode, true>;
+
+/** The items of the spec's `checks:` list: valid YAML, `checks:` its only key, at least one check. */
+function checkItemsOf(file: string, doc: ParsedSpec, lineOf: LineOf): unknown[] {
   if (doc.errors.length) {
     const e = doc.errors[0];
     throw new ImageConfigError(
@@ -182,7 +194,7 @@ export function parseTestSpec(file: string, text: string): ImageCheck[] {
       `unknown key "${String(scalarOf(other.key))}"`,
       'the spec has only `checks:`; move the entry into a check',
       file,
-      lineOf(other.key as Node),
+      lineOf(other.key),
     );
   }
   if (checks.items.length === 0)
@@ -192,42 +204,39 @@ export function parseTestSpec(file: string, text: string): ImageCheck[] {
       file,
       lineOf(checks),
     );
-  const names = new Map<string, number>();
-  return checks.items.map((item) => {
-    const line = lineOf(item as Node);
-    if (!isMap(item))
-      throw new ImageConfigError(
-        'a check must be a mapping',
-        'write `- name: <what>` and `run: <command>`',
-        file,
-        line,
-      );
-    const name = scalarOf(item.get('name', true));
-    const bad: Bad = (problem, fix, node) =>
-      new ImageConfigError(`check "${String(name ?? '?')}": ${problem}`, fix, file, node ? lineOf(node) : line);
-    for (const pair of item.items) {
-      const key = String(scalarOf(pair.key));
-      if (!(key in CHECK_KEYS))
-        throw bad(`unknown key "${key}"`, `use only ${Object.keys(CHECK_KEYS).join(', ')}`, pair.key as Node);
-    }
-    if (typeof name !== 'string' || !name) throw bad('has no name', 'add `name: <what it checks>` (text)');
-    const run = scalarOf(item.get('run', true));
-    if (typeof run !== 'string' || !run) throw bad('has no command', 'add `run: <shell command>` (text)');
-    const first = names.get(name);
-    if (first !== undefined)
-      throw bad(
-        `has the same name as the check on line ${first}`,
-        'give each check its own name (image-test --filter selects checks by name)',
-      );
-    names.set(name, line);
-    const check: ImageCheck = { name, run, expect: { exitCode: 0 }, timeout: 120, file, line };
-    for (const pair of item.items) {
-      const key = String(scalarOf(pair.key));
-      const value = (pair.value ?? pair.key) as Node;
-      CHECK_KEYS[key](value, check, bad);
-    }
-    return check;
-  });
+  return checks.items;
+}
+
+/** One check: a mapping of known keys with a name of its own (`names`: the names so far, by line) and a command. */
+function readCheck(file: string, item: unknown, lineOf: LineOf, names: Map<string, number>): ImageCheck {
+  const line = lineOf(item as Node);
+  if (!isMap(item))
+    throw new ImageConfigError('a check must be a mapping', 'write `- name: <what>` and `run: <command>`', file, line);
+  const name = scalarOf(item.get('name', true));
+  const bad: Bad = (problem, fix, node) =>
+    new ImageConfigError(`check "${scalarText(name, '?')}": ${problem}`, fix, file, node ? lineOf(node) : line);
+  for (const pair of item.items) {
+    const key = String(scalarOf(pair.key));
+    if (!(key in CHECK_KEYS))
+      throw bad(`unknown key "${key}"`, `use only ${Object.keys(CHECK_KEYS).join(', ')}`, pair.key as Node);
+  }
+  if (typeof name !== 'string' || !name) throw bad('has no name', 'add `name: <what it checks>` (text)');
+  const run = scalarOf(item.get('run', true));
+  if (typeof run !== 'string' || !run) throw bad('has no command', 'add `run: <shell command>` (text)');
+  const first = names.get(name);
+  if (first !== undefined)
+    throw bad(
+      `has the same name as the check on line ${first}`,
+      'give each check its own name (image-test --filter selects checks by name)',
+    );
+  names.set(name, line);
+  const check: ImageCheck = { name, run, expect: { exitCode: 0 }, timeout: 120, file, line };
+  for (const pair of item.items) {
+    const key = String(scalarOf(pair.key));
+    const value = (pair.value ?? pair.key) as Node;
+    CHECK_KEYS[key](value, check, bad);
+  }
+  return check;
 }
 
 export interface CheckOutcome {

@@ -129,14 +129,25 @@ class Word {
       return name === '' ? '$' : this.lookup(name, true).value;
     }
     this.next();
+    return this.braced();
+  }
+
+  /** `${...}` after its brace: a name, then `}`, `/` (a replacement) or a modifier. */
+  private braced(): string {
     const first = this.peek();
     if (first === EOF) throw new ExpansionError("syntax error: missing '}'");
     if (first === '{' || first === '}' || first === ':') throw new ExpansionError('syntax error: bad substitution');
     const name = this.name();
-    let op = this.next();
+    const op = this.next();
     if (op === EOF) throw new ExpansionError("syntax error: missing '}'");
     if (op === '}') return this.lookup(name, true).value;
     if (op === '/') return this.replace(name);
+    return this.modified(name, op);
+  }
+
+  /** `${VAR-word}` and the other modifiers, with or without `:` (which makes an empty value count as unset). */
+  private modified(name: string, first: string): string {
+    let op = first;
     let modifier = op;
     const colon = op === ':';
     if (colon) {
@@ -145,29 +156,10 @@ class Word {
     }
     if (!colon && !'+-?#%'.includes(op || '}'))
       throw new ExpansionError(`unsupported modifier (${modifier}) in substitution`);
-    const word = this.untilBrace(op === '#' || op === '%');
-    const { value, set } = this.lookup(name, op === '#' || op === '%');
-    const empty = !set || (colon && value === '');
-    switch (op) {
-      case '-':
-        return empty ? word : value;
-      case '+':
-        return empty ? '' : word;
-      case '?':
-        if (!set || empty)
-          throw new ExpansionError(
-            `${name}: ${word || (set ? 'is not allowed to be empty' : 'is not allowed to be unset')}`,
-          );
-        return value;
-      case '#':
-      case '%': {
-        const greedy = word.startsWith(op);
-        const pattern = greedy ? word.slice(1) : word;
-        return op === '#' ? trimPrefix(value, pattern, greedy) : trimSuffix(value, pattern, greedy);
-      }
-      default:
-        throw new ExpansionError(`unsupported modifier (${modifier}) in substitution`);
-    }
+    const trims = op === '#' || op === '%';
+    const word = this.untilBrace(trims);
+    const { value, set } = this.lookup(name, trims);
+    return applyModifier({ op, modifier, name, word, value, set, empty: !set || (colon && value === '') });
   }
 
   private untilBrace(rawEscapes: boolean): string {
@@ -194,6 +186,38 @@ class Word {
     const { value } = this.lookup(name, true);
     const re = patternRegExp(pattern, true, all ? 'g' : '');
     return value.replace(re, () => replacement);
+  }
+}
+
+/** What one modifier makes of a variable's value (`set`: the variable is set; `empty`: counts as unset). */
+function applyModifier(m: {
+  op: string;
+  modifier: string;
+  name: string;
+  word: string;
+  value: string;
+  set: boolean;
+  empty: boolean;
+}): string {
+  switch (m.op) {
+    case '-':
+      return m.empty ? m.word : m.value;
+    case '+':
+      return m.empty ? '' : m.word;
+    case '?':
+      if (!m.set || m.empty)
+        throw new ExpansionError(
+          `${m.name}: ${m.word || (m.set ? 'is not allowed to be empty' : 'is not allowed to be unset')}`,
+        );
+      return m.value;
+    case '#':
+    case '%': {
+      const greedy = m.word.startsWith(m.op);
+      const pattern = greedy ? m.word.slice(1) : m.word;
+      return m.op === '#' ? trimPrefix(m.value, pattern, greedy) : trimSuffix(m.value, pattern, greedy);
+    }
+    default:
+      throw new ExpansionError(`unsupported modifier (${m.modifier}) in substitution`);
   }
 }
 

@@ -13,11 +13,11 @@ export type WriteOnceStep =
   | 'in-place';
 
 /** What to tell the user to do when a write-once tag already names another digest. */
-export const WRITE_ONCE_FIX =
+const WRITE_ONCE_FIX =
   'a tag that names a commit, a content hash or a version is never moved: use the digest it names (it is what was built and tested for it). To publish other bytes, commit the change: a new commit gets new tags. If the tag was written by mistake, delete it in the registry by hand, then run again';
 
 /** The one message for a write-once tag that already names another digest; nothing was moved. */
-export function tagConflict(tag: string, current: string, wanted: string, fix: string = WRITE_ONCE_FIX) {
+function tagConflict(tag: string, current: string, wanted: string, fix: string = WRITE_ONCE_FIX) {
   return new RegistryError(
     `${tag} already names ${current}; this run would point it at ${wanted}. Nothing was moved`,
     fix,

@@ -71,62 +71,19 @@ export async function* runImageBuilds(run: RunContext, tasks: readonly BuildTask
     run.runId,
     tasks.map((t) => t.image),
   );
-  const prepared = prepareImages(run, tasks, results);
-  const buildSlot = limiter(parallelBuilds(run.env));
-  const imageOf = new Map(tasks.map((t) => [t.id, t.image]));
-
-  const work = async (task: BuildTask): Promise<TaskReport> => {
-    const lines: string[] = [];
-    let startTime = Date.now();
-    const dependencies = task.dependsOn.flatMap((d) => imageOf.get(d) ?? []);
-    const gate: TaskGate = {
-      dependenciesSucceeded: async () => (await Promise.all(dependencies.map((d) => results.ended(d)))).every(Boolean),
-      started: () => (startTime = Date.now()),
-    };
-    const report = (status: TaskReport['status'], result?: TaskReport['result']): TaskReport => ({
-      id: task.id,
-      status,
-      lines,
-      startTime,
-      endTime: Date.now(),
-      ...(result ? { result } : {}),
-    });
-    try {
-      const image = await (prepared.get(task.image) as Promise<PreparedImage>);
-      // A dependency that is no parent image (an implicit one) still comes first.
-      const parents = new Set(image.spec.parents.map((p) => p.image));
-      for (const d of dependencies) if (!parents.has(d) && !(await results.ended(d))) return skipped();
-      const outcome = await buildImage(run, image, results, (l) => lines.push(l), buildSlot, gate);
-      if (outcome.kind === 'skipped') return skipped();
-      if (outcome.kind === 'dry-run') {
-        lines.push(formatDryRun(outcome.report));
-        return report('success');
-      }
-      const r = outcome.result;
-      lines.push(
-        `${r.image}: ${r.result} ${r.digest} [${r.platforms.join(', ')}] in ${(r.durationMs / 1000).toFixed(1)}s`,
-      );
-      return report('success', r.result);
-    } catch (e) {
-      // A failed parent skips its children; their own preparation may have failed because of it.
-      if (!(await gate.dependenciesSucceeded())) return skipped();
-      lines.push(`\n${describeError(e, task.image)}`);
-      return report('failure');
-    }
-
-    function skipped(): TaskReport {
-      lines.splice(0, lines.length, skippedLine(task.image));
-      startTime = Date.now();
-      return report('skipped');
-    }
+  const batch: Batch = {
+    run,
+    results,
+    prepared: prepareImages(run, tasks, results),
+    buildSlot: limiter(parallelBuilds(run.env)),
+    imageOf: new Map(tasks.map((t) => [t.id, t.image])),
   };
-
   // Parents first: when several tasks have ended by the time the loop looks, it reports them in this order.
   const running = new Map<string, Promise<TaskReport>>();
   for (const task of dependenciesFirst(tasks)) {
     running.set(
       task.id,
-      work(task).then((r) => {
+      runTask(batch, task).then((r) => {
         results.end(task.image, r.status === 'success');
         return r;
       }),
@@ -141,4 +98,83 @@ export async function* runImageBuilds(run: RunContext, tasks: readonly BuildTask
   } finally {
     run.close();
   }
+}
+
+/** What every task of one run shares: the run, its results, the prepared images and the build slots. */
+interface Batch {
+  run: RunContext;
+  results: RunResults;
+  prepared: ReturnType<typeof prepareImages>;
+  buildSlot: ReturnType<typeof limiter>;
+  /** The image of each task, by task id. */
+  imageOf: ReadonlyMap<string, string>;
+}
+
+/** What one task printed and since when: the report it ends with. */
+class TaskLog {
+  readonly lines: string[] = [];
+  startTime = Date.now();
+
+  constructor(private readonly task: BuildTask) {}
+
+  report(status: TaskReport['status'], result?: TaskReport['result']): TaskReport {
+    return {
+      id: this.task.id,
+      status,
+      lines: this.lines,
+      startTime: this.startTime,
+      endTime: Date.now(),
+      ...(result ? { result } : {}),
+    };
+  }
+
+  skipped(): TaskReport {
+    this.lines.splice(0, this.lines.length, skippedLine(this.task.image));
+    this.startTime = Date.now();
+    return this.report('skipped');
+  }
+}
+
+/** One task, to its report: a failure's dependents are skipped, a failure of its own is reported. */
+async function runTask(batch: Batch, task: BuildTask): Promise<TaskReport> {
+  const log = new TaskLog(task);
+  const dependencies = task.dependsOn.flatMap((d) => batch.imageOf.get(d) ?? []);
+  const gate: TaskGate = {
+    dependenciesSucceeded: async () =>
+      (await Promise.all(dependencies.map((d) => batch.results.ended(d)))).every(Boolean),
+    started: () => (log.startTime = Date.now()),
+  };
+  try {
+    return await buildTask(batch, task, dependencies, gate, log);
+  } catch (e) {
+    // A failed parent skips its children; their own preparation may have failed because of it.
+    if (!(await gate.dependenciesSucceeded())) return log.skipped();
+    log.lines.push(`\n${describeError(e, task.image)}`);
+    return log.report('failure');
+  }
+}
+
+/** Builds (or reuses, or dry-runs) the task's image once its dependencies that are no parent ended well. */
+async function buildTask(
+  batch: Batch,
+  task: BuildTask,
+  dependencies: string[],
+  gate: TaskGate,
+  log: TaskLog,
+): Promise<TaskReport> {
+  const image = await (batch.prepared.get(task.image) as Promise<PreparedImage>);
+  // A dependency that is no parent image (an implicit one) still comes first.
+  const parents = new Set(image.spec.parents.map((p) => p.image));
+  for (const d of dependencies) if (!parents.has(d) && !(await batch.results.ended(d))) return log.skipped();
+  const outcome = await buildImage(batch.run, image, batch.results, (l) => log.lines.push(l), batch.buildSlot, gate);
+  if (outcome.kind === 'skipped') return log.skipped();
+  if (outcome.kind === 'dry-run') {
+    log.lines.push(formatDryRun(outcome.report));
+    return log.report('success');
+  }
+  const r = outcome.result;
+  log.lines.push(
+    `${r.image}: ${r.result} ${r.digest} [${r.platforms.join(', ')}] in ${(r.durationMs / 1000).toFixed(1)}s`,
+  );
+  return log.report('success', r.result);
 }

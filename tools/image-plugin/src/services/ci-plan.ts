@@ -41,7 +41,7 @@ export async function planCi(req: CiPlanRequest): Promise<{ plan: CiPlan; missin
           levels,
           options: (image) => buildOptions[image] ?? {},
           platforms,
-          defaultRepository: defaultRepository(req.workspaceRoot, req.env as NodeJS.ProcessEnv),
+          defaultRepository: defaultRepository(req.workspaceRoot, req.env),
           env: req.env,
         })
       : [];

@@ -25,8 +25,6 @@ export interface CoderTemplateRequest {
   log: (line: string) => void;
 }
 
-export { CODER_PINS_OUT as DEFAULT_PINS_OUT } from '../core/defaults';
-
 /**
  * Writes templates/coder/images.json from the Nx graph (every image, where it
  * is published, whether it runs its own Docker engine), or checks it (`--check`). With `--pin-results`,

@@ -39,7 +39,7 @@ export interface RegistryContentRequest {
  */
 export async function imagesMissingContent(
   req: RegistryContentRequest,
-  registry: ImageReader = new RegistryClient(req.env as NodeJS.ProcessEnv),
+  registry: ImageReader = new RegistryClient(req.env),
 ): Promise<MissingContent[]> {
   const byName = new Map(req.specs.map((s) => [s.name, s]));
   const replacements = await readPinReplacements(req.env);

@@ -68,7 +68,7 @@ export function openRun(args: {
   const registry = new RegistryClient(args.env as NodeJS.ProcessEnv, kept);
   return {
     ...args,
-    defaultRepository: defaultRepository(args.workspaceRoot, args.env as NodeJS.ProcessEnv),
+    defaultRepository: defaultRepository(args.workspaceRoot, args.env),
     registry,
     builder: { build: runBuildxWithRetries, engineAnswers, tagLocal, baseManifest: memoized(baseManifestOf(registry)) },
     profile,

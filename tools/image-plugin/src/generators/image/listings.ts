@@ -22,7 +22,7 @@ export interface ImageListing {
  * images, the new one included, by the same rule `npx images coder-template` uses (where each image is
  * published, and whether it or an ancestor runs its own Docker engine).
  */
-export const coderTemplateImages: ImageListing = {
+const coderTemplateImages: ImageListing = {
   name: `the Coder template's images (${CODER_CATALOG_FILE})`,
   appliesTo: (tree) => tree.exists(CODER_CATALOG_FILE),
   add: (tree) => {

@@ -16,7 +16,7 @@ interface Check {
  * written; an image FROM an external base also checks that no script or apt list is left behind (a
  * child inherits that check from its ancestors).
  */
-export function imageChecks(image: NewImage): Check[] {
+function imageChecks(image: NewImage): Check[] {
   const checks: Check[] = [];
   for (const step of image.steps) {
     if (step.aptPackages.length) {

@@ -6,7 +6,7 @@ export { TEST_SPEC_FILE } from '../../core/defaults';
 export const SCRIPTS_DIR = 'scripts';
 /** The helpers install scripts source (`apt.sh`, `npm.sh`, `home-persist.sh`), bind-mounted next to each script. */
 export const SCRIPTS_LIB_DIR = `${SCRIPTS_DIR}/lib`;
-export const INSTALL_SCRIPT = 'install.sh';
+const INSTALL_SCRIPT = 'install.sh';
 export const IMAGE_DOCS_DIR = 'docs/images';
 /** The external base of an image without a parent in the workspace. */
 export const DEFAULT_BASE = 'debian:trixie-slim';

@@ -17,7 +17,7 @@ export interface TreeImages {
 }
 
 /** The image plugin's options from the Tree's nx.json; refuses a workspace that does not load the plugin. */
-export function pluginOptionsIn(tree: Tree): NormalizedPluginOptions {
+function pluginOptionsIn(tree: Tree): NormalizedPluginOptions {
   const nxJson = tree.exists('nx.json') ? readNxJson(tree) : null;
   const entry = (nxJson?.plugins ?? []).find(isImagePluginEntry);
   if (!entry) {
