@@ -209,7 +209,7 @@ export class FakeGitHubReleases {
       const pull: FakePull = {
         number,
         title: String(body.title),
-        body: String(body.body ?? ''),
+        body: String((body.body as string | undefined) ?? ''),
         head: { ref: String(body.head) },
         base: { ref: String(body.base) },
         state: 'open',
@@ -220,8 +220,8 @@ export class FakeGitHubReleases {
     }
     const pull = byNumber && this.pulls.find((p) => p.number === Number(byNumber[1]));
     if (method === 'PATCH' && pull && body) {
-      Object.assign(pull, body.title === undefined ? {} : { title: String(body.title) });
-      Object.assign(pull, body.body === undefined ? {} : { body: String(body.body) });
+      Object.assign(pull, body.title === undefined ? {} : { title: String(body.title as string) });
+      Object.assign(pull, body.body === undefined ? {} : { body: String(body.body as string) });
       return send(200, pull);
     }
     send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });

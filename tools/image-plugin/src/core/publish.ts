@@ -39,7 +39,7 @@ export async function publishTarget(
 }
 
 /** Every image of the commit has its SHA tag. */
-export const isComplete = (c: CommitImages): boolean => Object.values(c.digests).every((d) => !!d);
+const isComplete = (c: CommitImages): boolean => Object.values(c.digests).every((d) => !!d);
 
 /**
  * The error when no candidate is complete: names what this run's commit lacks. When it has no image at

@@ -10,7 +10,7 @@ describe('chainHashes: one chaining for the build and the plan (unit)', () => {
     const release = new Map<string, () => void>();
     const hashed = chainHashes(Object.keys(PARENTS), async (name, parentHash) => {
       started.push(name);
-      const parents = await Promise.all(PARENTS[name].map((p) => parentHash(p)));
+      const parents = await Promise.all(PARENTS[name].map(async (p) => parentHash(p)));
       await new Promise<void>((r) => release.set(name, r));
       return { hash: `${name}(${parents.join(',')})` };
     });
@@ -32,7 +32,7 @@ describe('chainHashes: one chaining for the build and the plan (unit)', () => {
   it('a parent outside the names is null; a failed parent fails its children only', async () => {
     const hashed = chainHashes(['node', 'cpp', 'web'], async (name, parentHash) => {
       if (name === 'node') throw new Error('node: unreadable Dockerfile');
-      const parents = await Promise.all(PARENTS[name].map((p) => parentHash(p)));
+      const parents = await Promise.all(PARENTS[name].map(async (p) => parentHash(p)));
       return { hash: `${name}(${parents.join(',')})` };
     });
     await expect(hashed.get('node')).rejects.toThrow('unreadable');

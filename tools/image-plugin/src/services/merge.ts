@@ -49,7 +49,7 @@ export interface MergePorts {
   clock: ClockPort;
 }
 
-export function mergePorts(req: Pick<MergeRequest, 'workspaceRoot' | 'resultsDir'>): MergePorts {
+function mergePorts(req: Pick<MergeRequest, 'workspaceRoot' | 'resultsDir'>): MergePorts {
   return {
     registry: new RegistryClient(),
     indexer: { createIndex, indexOf },

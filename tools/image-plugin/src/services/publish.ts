@@ -35,7 +35,7 @@ export interface PublishPorts {
   history: (ref: string, depth: number) => Promise<string[]>;
 }
 
-export function publishPorts(workspaceRoot: string): PublishPorts {
+function publishPorts(workspaceRoot: string): PublishPorts {
   return {
     registry: new RegistryClient(),
     workspace: () => workspaceImages(workspaceRoot),

@@ -106,7 +106,7 @@ describe('releaseImages: the sequence of a release (unit, in-memory ports)', () 
     ]);
     expect(registry.tags.get(`${R}:base`)).toBe('sha256:base1');
     expect((error as Error).message).toMatch(
-      /^release: GitHub refused to publish the release \(403\); so the tags it had moved went back: \S+:node, \S+:base; new tag\(s\) .*\n  fix: grant the token contents: write/,
+      /^release: GitHub refused to publish the release \(403\); so the tags it had moved went back: \S+:node, \S+:base; new tag\(s\) .*\n {2}fix: grant the token contents: write/,
     );
   });
 

@@ -70,7 +70,7 @@ export interface ReleasePorts {
   releases: (owner: string, repo: string, token: string, apiUrl?: string) => ReleasesPort;
 }
 
-export function releasePorts(workspaceRoot: string): ReleasePorts {
+function releasePorts(workspaceRoot: string): ReleasePorts {
   return {
     registry: new RegistryClient(),
     workspace: () => workspaceImages(workspaceRoot),

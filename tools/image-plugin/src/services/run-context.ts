@@ -65,7 +65,7 @@ export function openRun(args: {
   const noted = new Set<string>();
   const engine = once(() => profile.time('engine', () => preflightOnce(args.runId, args.log)));
   const kept = workspaceCache(args.workspaceRoot, 'image-plugin-registry.json');
-  const registry = new RegistryClient(args.env as NodeJS.ProcessEnv, kept);
+  const registry = new RegistryClient(args.env, kept);
   return {
     ...args,
     defaultRepository: defaultRepository(args.workspaceRoot, args.env),

@@ -20,7 +20,7 @@ export interface WorkspaceImages {
 }
 
 /** The image plugin's entry in nx.json. */
-export function pluginOptions(workspaceRoot: string): ImagePluginOptions {
+function pluginOptions(workspaceRoot: string): ImagePluginOptions {
   const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as {
     plugins?: Array<string | { plugin: string; options?: ImagePluginOptions }>;
   };
