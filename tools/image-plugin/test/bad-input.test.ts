@@ -955,6 +955,13 @@ describe('bad options refused before any work: exit 1, the option, its allowed v
       says: 'fix: write shaLength as a number, e.g. 7',
     },
     {
+      name: '`nx run-many -t image-build --compression=xz --push`',
+      args: ['run-many', '-t', 'image-build', '--compression=xz', ...pushTo('g')],
+      watch: 'g',
+      where: 'image-build option compression: "xz" is not one of gzip, zstd',
+      says: 'fix: use gzip or zstd',
+    },
+    {
       name: 'IMAGE_BUILD_PARALLEL=abc `nx run-many -t image-build --push`',
       args: ['run-many', '-t', 'image-build', ...pushTo('f')],
       env: { IMAGE_BUILD_PARALLEL: 'abc' },
