@@ -184,29 +184,8 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
     return entry.replaceAll('{image}', ctx.image);
   };
   const pushByDigest = options.pushByDigest ?? false;
-  if (pushByDigest && !push) throw bad('pushByDigest needs push', 'pass --push together with --pushByDigest');
-  if (pushByDigest && platforms.length !== 1) {
-    throw bad(
-      `pushByDigest builds one platform per job, got ${platforms.join(',')}`,
-      'pass a single --platforms value per job, then run the merge command',
-    );
-  }
-  const indexPlatforms = platformList(options.indexPlatforms);
-  checkPlatforms(indexPlatforms, 'indexPlatforms');
-  if (indexPlatforms.length && platforms.some((p) => !indexPlatforms.includes(p))) {
-    throw bad(
-      `platforms ${platforms.join(',')} are not all in indexPlatforms ${indexPlatforms.join(',')}`,
-      'list every platform of the final image in indexPlatforms',
-    );
-  }
-  const caBundle = options.caBundle ?? ctx.env.IMAGE_BUILD_CA_BUNDLE;
-  if (caBundle && ctx.fileExists && !ctx.fileExists(caBundle)) {
-    throw new ImageConfigError(
-      `"${caBundle}" does not exist`,
-      'give the path of a PEM file of CA certificates (absolute, or from the workspace root), e.g. /etc/ssl/certs/ca-certificates.crt, or leave caBundle out when no TLS-intercepting proxy is in the way',
-      options.caBundle ? 'image-build option caBundle' : 'IMAGE_BUILD_CA_BUNDLE',
-    );
-  }
+  const indexPlatforms = checkedIndexPlatforms(options, platforms, push);
+  const caBundle = checkedCaBundle(options, ctx);
   const settings: BuildSettings = {
     push,
     platforms,
@@ -220,7 +199,7 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
     provenance: options.provenance ?? push,
     sbom: options.sbom ?? push,
     pushByDigest,
-    indexPlatforms: indexPlatforms.length ? indexPlatforms : platforms,
+    indexPlatforms,
     reuseOnly: options.reuseOnly ?? false,
     dryRun: options.dryRun ?? false,
     resultsDir: options.resultsDir ?? RESULTS_DIR,
@@ -237,6 +216,43 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
   const sbomGenerator = options.sbomGenerator ?? ctx.env.IMAGE_BUILD_SBOM_GENERATOR;
   if (sbomGenerator) settings.sbomGenerator = sbomGenerator;
   return settings;
+}
+
+/** The CA bundle (the option, else IMAGE_BUILD_CA_BUNDLE), refused up front when the file is missing. */
+function checkedCaBundle(options: ImageBuildOptions, ctx: SettingsContext): string | undefined {
+  const caBundle = options.caBundle ?? ctx.env.IMAGE_BUILD_CA_BUNDLE;
+  if (caBundle && ctx.fileExists && !ctx.fileExists(caBundle)) {
+    throw new ImageConfigError(
+      `"${caBundle}" does not exist`,
+      'give the path of a PEM file of CA certificates (absolute, or from the workspace root), e.g. /etc/ssl/certs/ca-certificates.crt, or leave caBundle out when no TLS-intercepting proxy is in the way',
+      options.caBundle ? 'image-build option caBundle' : 'IMAGE_BUILD_CA_BUNDLE',
+    );
+  }
+  return caBundle;
+}
+
+/**
+ * The platforms of the finished index (default: the built ones), checked with pushByDigest: one built
+ * platform per job, pushed, and every built platform in the index.
+ */
+function checkedIndexPlatforms(options: ImageBuildOptions, platforms: string[], push: boolean): string[] {
+  const pushByDigest = options.pushByDigest ?? false;
+  if (pushByDigest && !push) throw bad('pushByDigest needs push', 'pass --push together with --pushByDigest');
+  if (pushByDigest && platforms.length !== 1) {
+    throw bad(
+      `pushByDigest builds one platform per job, got ${platforms.join(',')}`,
+      'pass a single --platforms value per job, then run the merge command',
+    );
+  }
+  const indexPlatforms = platformList(options.indexPlatforms);
+  checkPlatforms(indexPlatforms, 'indexPlatforms');
+  if (indexPlatforms.length && platforms.some((p) => !indexPlatforms.includes(p))) {
+    throw bad(
+      `platforms ${platforms.join(',')} are not all in indexPlatforms ${indexPlatforms.join(',')}`,
+      'list every platform of the final image in indexPlatforms',
+    );
+  }
+  return indexPlatforms.length ? indexPlatforms : platforms;
 }
 
 /** The SHA length of `<image>-<sha>` tags, checked against its bounds (build settings, publish, release). */
