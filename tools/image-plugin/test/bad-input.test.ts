@@ -872,6 +872,13 @@ describe('bad options refused before any work: exit 1, the option, its allowed v
       says: 'plugins[image-plugin].options.build.push "yes" is not true or false',
       fix: 'fix: set push to true or false',
     },
+    {
+      name: '"build": { "compression": "zstandard" }',
+      change: (o) => (o.build = { compression: 'zstandard' }),
+      key: 'compression',
+      says: 'plugins[image-plugin].options.build.compression "zstandard" is not one of gzip, zstd',
+      fix: 'fix: use gzip or zstd',
+    },
   ];
 
   it.each(NX_JSON_ROWS)('nx.json $name: `nx show projects` refuses it', async ({ change, key, says, fix }) => {
