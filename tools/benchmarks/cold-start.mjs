@@ -250,9 +250,10 @@ function report(pushed, times) {
       ]);
     }
   }
+  const runs = Math.min(...Object.values(times).flatMap((byC) => Object.values(byC).map((t) => t.total.length)));
   const cores = (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm) ?? []).length;
   console.log(
-    `cold start, ${RUNS} runs, medians (s); ${PLATFORM}; ${REPOSITORY}; ${cores} cores; ${new Date().toISOString()}`,
+    `cold start, ${runs} of ${RUNS} runs, medians (s); ${PLATFORM}; ${REPOSITORY}; ${cores} cores; ${new Date().toISOString()}`,
   );
   console.log('fetch: blobs from the registry into an empty containerd; unpack: decompress + apply (blobs there);');
   console.log('start: docker create as the Coder template does -> coder-agent.service runs the init script');
