@@ -875,6 +875,13 @@ describe('bad options refused before any work: exit 1, the option, its allowed v
       says: 'plugins[image-plugin].options.build.push "yes" is not true or false',
       fix: 'fix: set push to true or false',
     },
+    {
+      name: '"build": { "compression": "zstandard" }',
+      change: (o) => (o.build = { compression: 'zstandard' }),
+      key: 'compression',
+      says: 'plugins[image-plugin].options.build.compression "zstandard" is not one of gzip, zstd',
+      fix: 'fix: use gzip or zstd',
+    },
   ];
 
   it.each(NX_JSON_ROWS)('nx.json $name: `nx show projects` refuses it', async ({ change, key, says, fix }) => {
@@ -956,6 +963,13 @@ describe('bad options refused before any work: exit 1, the option, its allowed v
       watch: 'e',
       where: 'image-build option shaLength: "abc" is not a number',
       says: 'fix: write shaLength as a number, e.g. 7',
+    },
+    {
+      name: '`nx run-many -t image-build --compression=xz --push`',
+      args: ['run-many', '-t', 'image-build', '--compression=xz', ...pushTo('g')],
+      watch: 'g',
+      where: 'image-build option compression: "xz" is not one of gzip, zstd',
+      says: 'fix: use gzip or zstd',
     },
     {
       name: 'IMAGE_BUILD_PARALLEL=abc `nx run-many -t image-build --push`',

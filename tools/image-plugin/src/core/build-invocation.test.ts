@@ -122,6 +122,30 @@ describe('buildxInvocation: the docker buildx build arguments', () => {
       lacks: [],
     },
     {
+      name: "a push with zstd: every layer recompressed (the parent's too) in OCI media types",
+      options: { push: true, compression: 'zstd' as const },
+      has: ['--output type=image,compression=zstd,force-compression=true,oci-mediatypes=true --provenance'],
+      lacks: ['--load'],
+    },
+    {
+      name: 'one platform by digest with zstd: the same output',
+      options: { push: true, pushByDigest: true, platforms: 'linux/arm64', compression: 'zstd' as const },
+      has: ['node-content-00ff-linux-arm64 --push --output type=image,compression=zstd,force-compression=true'],
+      lacks: [],
+    },
+    {
+      name: "gzip (the default) given: buildx's own output, as without the option",
+      options: { push: true, compression: 'gzip' as const },
+      has: ['--push --provenance'],
+      lacks: ['--output'],
+    },
+    {
+      name: "a local build with zstd: loaded as the engine keeps it (compression is a push's)",
+      options: { compression: 'zstd' as const },
+      has: ['--load'],
+      lacks: ['--output'],
+    },
+    {
       name: 'an SBOM generator',
       options: { push: true, sbomGenerator: 'me/scanner:1' },
       has: ['--attest=type=sbom,generator=me/scanner:1'],

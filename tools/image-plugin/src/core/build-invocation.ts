@@ -38,6 +38,15 @@ export function sourceUrl(repository: string): string {
   return host === 'ghcr.io' && owner && repo ? `https://github.com/${owner}/${repo}` : `https://${repository}`;
 }
 
+/**
+ * The image exporter's compression for a push other than gzip: every layer (the parent's too:
+ * force-compression) in OCI media types, which zstd needs. A --load build and gzip keep buildx's default.
+ */
+export function compressionOutput(settings: Pick<BuildSettings, 'push' | 'compression'>): string[] {
+  if (!settings.push || settings.compression === 'gzip') return [];
+  return ['--output', `type=image,compression=${settings.compression},force-compression=true,oci-mediatypes=true`];
+}
+
 /** The full `docker buildx build` invocation for one image. Pure: the same input gives the same args. */
 export function buildxInvocation(input: InvocationInput): BuildxInvocation {
   const { spec, settings, tags } = input;
@@ -74,6 +83,7 @@ export function buildxInvocation(input: InvocationInput): BuildxInvocation {
   } else {
     args.push('--tag', tags.sha, '--tag', tags.content, '--load');
   }
+  args.push(...compressionOutput(settings));
   args.push(`--provenance=${settings.provenance ? 'mode=max' : 'false'}`);
   if (settings.sbom) {
     args.push(settings.sbomGenerator ? `--attest=type=sbom,generator=${settings.sbomGenerator}` : '--sbom=true');

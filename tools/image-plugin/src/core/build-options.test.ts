@@ -84,6 +84,10 @@ describe('checkBuildOptions: the schema is the one owner of what an option may b
       /^image-build option layout: "flat" is not one of single, per-image\n {2}fix: use single or per-image/,
     ],
     [{ progress: 'loud' }, /^image-build option progress: "loud" is not one of auto, plain, tty, quiet/],
+    [
+      { compression: 'xz' },
+      /^image-build option compression: "xz" is not one of gzip, zstd\n {2}fix: use gzip or zstd/,
+    ],
     [{ platforms: ['linux/amd64', 'bogus/arch'] }, /^image-build option platforms: "bogus\/arch" is not a platform/],
     [{ repository: 'acme images' }, /^image-build option repository: "acme images" is not a repository name/],
     [{ cacheFrom: true }, /^image-build option cacheFrom: true is not a list or string/],

@@ -1,4 +1,11 @@
-import { DEFAULT_LAYOUT, DEFAULT_PARALLEL_BUILDS, RESULTS_DIR, SHA_LENGTH } from './defaults';
+import {
+  DEFAULT_COMPRESSION,
+  DEFAULT_LAYOUT,
+  DEFAULT_PARALLEL_BUILDS,
+  RESULTS_DIR,
+  SHA_LENGTH,
+  type Compression,
+} from './defaults';
 import { ImageConfigError } from './errors';
 import { optionProblem, type OptionsSchema, type ValueRule } from './option-check';
 import { checkPlatforms, platformList, platformProblem } from './platforms';
@@ -33,6 +40,8 @@ export interface ImageBuildOptions {
   profile?: boolean;
   /** The largest compressed size the image may have, per platform (`700MiB`); none: no budget. */
   sizeBudget?: string;
+  /** How a push compresses the layers: gzip (any engine pulls it) or zstd (faster to pull and unpack). */
+  compression?: Compression;
 }
 
 export interface BuildSettings {
@@ -62,6 +71,8 @@ export interface BuildSettings {
   profile: boolean;
   /** The size budget in bytes, checked on every pushed image before its SHA tag; null: none. */
   sizeBudget: number | null;
+  /** How a push compresses the layers; part of the content hash when not the default. */
+  compression: Compression;
 }
 
 export interface SettingsContext {
@@ -182,6 +193,7 @@ export function buildSettings(options: ImageBuildOptions, ctx: SettingsContext):
       options.sizeBudget === undefined
         ? null
         : parseSizeBudget(options.sizeBudget, `image-build options of ${ctx.image}`),
+    compression: options.compression ?? DEFAULT_COMPRESSION,
     ...(options.builder ? { builder: options.builder } : {}),
     ...(caBundle ? { caBundle } : {}),
     ...(sbomGenerator ? { sbomGenerator } : {}),

@@ -34,7 +34,12 @@ describe('contentHash', () => {
     { name: 'the platforms', change: { platforms: ['linux/amd64'] } },
     { name: 'a parent content hash', change: { parents: { base: '1111' } } },
     { name: 'the external base moved', change: { bases: { 'debian:trixie-slim': 'sha256:01' } } },
+    { name: 'the layers are zstd', change: { compression: 'zstd' } },
   ])('changes when $name', ({ change }) => {
     expect(contentHash({ ...inputs, ...change })).not.toBe(contentHash(inputs));
+  });
+
+  it('gzip, the default, hashes as before the option existed: no content tag of a gzip image moves', () => {
+    expect(contentHash({ ...inputs, compression: 'gzip' })).toBe(contentHash(inputs));
   });
 });

@@ -10,6 +10,8 @@ export interface ContentInputs {
   parents: Readonly<Record<string, string>>;
   /** External base reference -> its resolved digest. */
   bases: Readonly<Record<string, string>>;
+  /** The layer compression of a push, when not the default gzip (absent: gzip, the hashes of before). */
+  compression?: string;
 }
 
 export const CONTENT_HASH_LENGTH = 16;
@@ -28,6 +30,8 @@ export function contentHash(inputs: ContentInputs): string {
     platforms: [...inputs.platforms].sort(),
     parents: sortedEntries(inputs.parents),
     bases: sortedEntries(inputs.bases),
+    // Only a compression other than gzip is hashed: gzip images keep the content tags they had.
+    ...(inputs.compression && inputs.compression !== 'gzip' ? { compression: inputs.compression } : {}),
   });
   return createHash('sha256').update(canonical).digest('hex').slice(0, CONTENT_HASH_LENGTH);
 }

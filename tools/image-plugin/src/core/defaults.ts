@@ -12,6 +12,13 @@ export const FALLBACK_REPOSITORY = 'ghcr.io/local/images';
 /** `single`: `<repository>:<image>-<sha>`; `per-image`: `<repository>/<image>:<sha>`. */
 export const DEFAULT_LAYOUT = 'single';
 
+/**
+ * How a push compresses the layers (image-build option `compression`). gzip by default: every engine and
+ * registry pulls it; zstd needs Docker Engine 23+ / containerd 1.5+ to pull (docs/image-build.md).
+ */
+export type Compression = 'gzip' | 'zstd';
+export const DEFAULT_COMPRESSION: Compression = 'gzip';
+
 /** The inferred targets. */
 export const BUILD_TARGET = 'image-build';
 export const TEST_TARGET = 'image-test';

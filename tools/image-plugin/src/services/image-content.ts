@@ -25,7 +25,7 @@ export interface ImageContent {
 export async function imageContent(
   workspaceRoot: string,
   spec: ImageSpec,
-  settings: Pick<BuildSettings, 'buildArgs' | 'indexPlatforms'>,
+  settings: Pick<BuildSettings, 'buildArgs' | 'indexPlatforms' | 'compression'>,
   parentHashes: Readonly<Record<string, string>>,
   replacements: PinReplacements | null,
 ): Promise<ImageContent> {
@@ -41,6 +41,7 @@ export async function imageContent(
     platforms: settings.indexPlatforms,
     parents: parentHashes,
     bases: Object.fromEntries(pins.map((pin) => [pin.ref, pin.digest])),
+    compression: settings.compression,
   });
   return { hash, baseDigest: pins[0]?.digest ?? null, pins };
 }
