@@ -17,6 +17,7 @@ import { BUILDKIT_SBOM_SCANNER, buildFailure } from '../core/build-failure';
 import { buildxInvocation, type BuildxInvocation } from '../core/build-invocation';
 import { dryRunRecord, type DryRunReport } from '../core/dry-run';
 import { ImageConfigError } from '../core/errors';
+import type { Reproducibility } from '../core/reproducible';
 import { wrapInIndex } from '../core/image-index';
 import { pinnedReference } from '../core/tags';
 import { writeOnceStep } from '../core/write-once';
@@ -83,7 +84,11 @@ export async function buildImage(
   checkParentsKept(job, decision);
   const workDir = join(tmpdir(), `image-build-${image.spec.name}-${randomBytes(4).toString('hex')}`);
   const metadataFile = join(workDir, 'metadata.json');
-  const invocation = invocationOf(job, metadataFile);
+  const invocation = invocationOf(job, metadataFile, {
+    sourceDateEpoch: await run.sourceDateEpoch(),
+    // Only a build that pushes asks the builder (once per run): nothing else has a pushed output.
+    rewriteTimestamps: settings.push && decision.kind === 'build' && (await run.rewritesTimestamps(settings.builder)),
+  });
   if (settings.dryRun) return dryRun(job, invocation, decision);
   if (decision.kind === 'kept') return keepCommitted(job, decision);
   if (decision.kind === 'reuse') return settings.push ? reusePushed(job, decision) : reuseLocal(job, decision);
@@ -144,7 +149,11 @@ function checkParentsKept({ image, parents }: ImageJob, decision: BuildDecision)
   );
 }
 
-function invocationOf({ run, image, parents }: ImageJob, metadataFile: string): BuildxInvocation {
+function invocationOf(
+  { run, image, parents }: ImageJob,
+  metadataFile: string,
+  reproducibility: Reproducibility,
+): BuildxInvocation {
   return buildxInvocation({
     spec: image.spec,
     settings: image.settings,
@@ -155,7 +164,7 @@ function invocationOf({ run, image, parents }: ImageJob, metadataFile: string): 
     ),
     revision: image.revision.sha,
     revisionTag: image.revisionTag,
-    created: new Date().toISOString(),
+    reproducibility,
     metadataFile,
     workspaceRoot: run.workspaceRoot,
   });

@@ -1,13 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { readPinReplacements } from '../adapters/base-pins-file';
 import { preflight, type EngineInfo } from '../adapters/engine';
-import { currentRevision, type Revision } from '../adapters/git';
+import { builderDriverOf } from '../adapters/buildx';
+import { commitTime, currentRevision, type Revision } from '../adapters/git';
 import { defaultRepository } from '../adapters/git-remote';
 import { workspaceCache } from '../adapters/json-cache';
 import { RegistryClient } from '../adapters/registry';
 import { preflightRecordPath } from '../adapters/run-records';
 import { replacementNote, type BasePin, type PinReplacements } from '../core/base-pins';
 import { describeEngine } from '../core/engine-requirements';
+import { rewritesTimestamps, timestampNote } from '../core/reproducible';
 import { Profile } from './profile';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -30,6 +32,13 @@ export interface RunContext {
   profile: Profile;
   revision(): Promise<Revision>;
   engine(): Promise<EngineInfo>;
+  /** The commit's committer time in seconds: every build's SOURCE_DATE_EPOCH. */
+  sourceDateEpoch(): Promise<number>;
+  /**
+   * Whether a builder rewrites the timestamps of what it pushes (its driver is not `docker`): asked once per
+   * builder and run; a builder that does not says so once, with why.
+   */
+  rewritesTimestamps(builder: string | undefined): Promise<boolean>;
   /** The replacements of external bases' pins that IMAGE_BASE_PINS names (null: none). */
   pinReplacements(): Promise<PinReplacements | null>;
   /** Says once per run that a pin was replaced, by what and from where. */
@@ -53,12 +62,20 @@ export function openRun(args: {
   const noted = new Set<string>();
   const engine = once(() => profile.time('engine', () => preflightOnce(args.runId, args.log)));
   const kept = workspaceCache(args.workspaceRoot, 'image-plugin-registry.json');
+  const revision = once(() => profile.time('git', () => currentRevision(args.workspaceRoot)));
+  const drivers = new Map<string, Promise<boolean>>();
   return {
     ...args,
     defaultRepository: defaultRepository(args.workspaceRoot, args.env as NodeJS.ProcessEnv),
     registry: new RegistryClient(args.env as NodeJS.ProcessEnv, kept),
     profile,
-    revision: once(() => profile.time('git', () => currentRevision(args.workspaceRoot))),
+    revision,
+    sourceDateEpoch: once(async () => commitTime(args.workspaceRoot, (await revision()).sha)),
+    rewritesTimestamps(builder) {
+      const key = builder ?? '';
+      if (!drivers.has(key)) drivers.set(key, timestampsOf(builder, args.log));
+      return drivers.get(key)!;
+    },
     engine,
     pinReplacements: once(() => readPinReplacements(args.env)),
     notePins(pins) {
@@ -72,6 +89,13 @@ export function openRun(args: {
     },
     close: () => kept.save(),
   };
+}
+
+async function timestampsOf(builder: string | undefined, log: (line: string) => void): Promise<boolean> {
+  const driver = await builderDriverOf(builder);
+  const note = timestampNote(builder, driver);
+  if (note) log(note);
+  return rewritesTimestamps(driver);
 }
 
 /**
