@@ -2,11 +2,13 @@
 // Reproducibility check: builds one image of this commit twice from empty caches and compares the digests.
 //
 //   npm run bench:reproduce -- <image | path/to/Dockerfile> [--platform linux/amd64] [--parent FILE.tar]
-//                              [--out DIR] [--build-arg K=V]...
+//                              [--out DIR] [--build-arg K=V]... [--build-context NAME=PATH]...
+//                              [--no-cache-filter STAGE]...
 //
 // Each build: `docker buildx build --no-cache` with SOURCE_DATE_EPOCH = HEAD's committer time (as the plugin
 // passes it) and the OCI exporter with rewrite-timestamp=true (the one output of the docker driver that
-// rewrites timestamps; a docker-container builder does it on pushes too). It prints the two manifest
+// rewrites timestamps; a docker-container builder does it on pushes too). With --no-cache-filter only the
+// stages named are built cold (the others may come from the cache: fixed inputs, like a parent). It prints the two manifest
 // digests of the platform side by side and, when they differ, what differs (oci-diff.mjs): the config's
 // fields and, per layer, the files whose content, mode, owner, size, link or mtime differ. Exit 0: same.
 //
@@ -22,7 +24,15 @@ import { compareOci, describeComparison, imageOf, openOci } from './oci-diff.mjs
 import { WORKSPACE, log, round } from './lib.mjs';
 
 function parseArgs(argv) {
-  const opts = { platform: 'linux/amd64', buildArgs: [], parent: null, out: null, target: null };
+  const opts = {
+    platform: 'linux/amd64',
+    buildArgs: [],
+    parent: null,
+    out: null,
+    target: null,
+    coldStages: [],
+    contexts: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -33,6 +43,8 @@ function parseArgs(argv) {
     else if (a === '--parent') opts.parent = resolve(value());
     else if (a === '--out') opts.out = resolve(value());
     else if (a === '--build-arg') opts.buildArgs.push(value());
+    else if (a === '--build-context') opts.contexts.push(value());
+    else if (a === '--no-cache-filter') opts.coldStages.push(value());
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else opts.target = a;
   }
@@ -82,7 +94,7 @@ async function buildOci({ dockerfile, platform, dest, epoch, extra, noCache }) {
   const args = [
     'buildx',
     'build',
-    ...(noCache ? ['--no-cache'] : []),
+    ...(noCache === true ? ['--no-cache'] : (noCache || []).flatMap((stage) => ['--no-cache-filter', stage])),
     '--platform',
     platform,
     '--provenance=false',
@@ -121,7 +133,16 @@ async function parentContext(parent, ociTar, platform, keep) {
 /** Builds `target`'s parents once (with the cache), then returns what each build of `target` needs. */
 async function contextFor(dockerfile, opts, epoch, keep) {
   const text = readFileSync(dockerfile, 'utf8');
-  const extra = [...replacedBases(text), ...opts.buildArgs.flatMap((a) => ['--build-arg', a])];
+  const extra = [
+    ...replacedBases(text),
+    ...opts.buildArgs.flatMap((a) => ['--build-arg', a]),
+    // A named context's folder is relative to the workspace, as the build's own context.
+    ...opts.contexts.flatMap((c) => {
+      const [name, ...rest] = c.split('=');
+      const source = rest.join('=');
+      return ['--build-context', source.includes('://') ? c : `${name}=${resolve(WORKSPACE, source)}`];
+    }),
+  ];
   const parent = parentOf(text);
   if (!parent) return extra;
   let tar = opts.parent;
@@ -155,7 +176,8 @@ async function main() {
     const tars = [1, 2].map((k) => join(opts.out, `${name}-${opts.platform.replaceAll('/', '-')}-${k}.tar`));
     const seconds = [];
     for (const dest of tars) {
-      seconds.push(await buildOci({ dockerfile, platform: opts.platform, dest, epoch, extra, noCache: true }));
+      const noCache = opts.coldStages.length ? opts.coldStages : true;
+      seconds.push(await buildOci({ dockerfile, platform: opts.platform, dest, epoch, extra, noCache }));
     }
     const comparison = await compareOci(tars[0], tars[1], opts.platform);
     console.log(
