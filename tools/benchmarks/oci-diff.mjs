@@ -39,7 +39,7 @@ export function imageOf(dir, platform) {
 }
 
 /** The paths (`config.Env`, `history[3].created`) where two JSON values differ, with both values. */
-export function jsonDifferences(a, b, path = '') {
+function jsonDifferences(a, b, path = '') {
   if (JSON.stringify(a) === JSON.stringify(b)) return [];
   const bothObjects = a && b && typeof a === 'object' && typeof b === 'object';
   if (!bothObjects || Array.isArray(a) !== Array.isArray(b) || (Array.isArray(a) && a.length !== b.length))
@@ -101,7 +101,7 @@ function entryOf(header, pax) {
 }
 
 /** Every file of a gzip'd tar layer: path -> {type, mode, owner, size, mtime, link, sha256}; streamed. */
-export function layerFiles(file) {
+function layerFiles(file) {
   return new Promise((resolve, reject) => {
     const files = new Map();
     let pending = Buffer.alloc(0);
@@ -158,7 +158,7 @@ export function layerFiles(file) {
 const FIELDS = ['type', 'sha256', 'size', 'mode', 'owner', 'mtime', 'link', 'xattrs'];
 
 /** The files of two layers that differ: [{path, only?: 'a'|'b', fields: [{field, a, b}]}], sorted by path. */
-export function fileDifferences(a, b) {
+function fileDifferences(a, b) {
   const out = [];
   for (const path of [...new Set([...a.keys(), ...b.keys()])].sort()) {
     const x = a.get(path);

@@ -60,7 +60,7 @@ function dockerfileOf(target) {
 }
 
 /** The family parent a Dockerfile builds FROM (`ARG BASE_IMAGE=<repo>:base` + `FROM ${BASE_IMAGE}`), or null. */
-export function parentOf(text) {
+function parentOf(text) {
   for (const [, arg, ref] of text.matchAll(/^ARG\s+(\w+)=(\S+)\s*$/gm)) {
     const name = ref.split(':').pop();
     const used = new RegExp(`^FROM\\s+(--\\S+\\s+)*\\$\\{?${arg}\\}?(\\s|$)`, 'm').test(text);
