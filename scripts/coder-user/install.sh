@@ -17,7 +17,11 @@ getent group docker >/dev/null || groupadd --system docker
 getent group sudo >/dev/null || groupadd --system sudo
 
 if ! id -u "$user" >/dev/null 2>&1; then
-  useradd --create-home --uid "$uid" --user-group --shell /bin/bash "$user"
+  # useradd writes its clock's day as the password's last change (/etc/shadow): root's day instead, which the
+  # pinned Debian base fixes, so that a build on another day gives the same layer (no password either way).
+  # useradd reads the day from SOURCE_DATE_EPOCH (changing it afterwards would leave today's in /etc/shadow-).
+  root_day=$(awk -F: '$1 == "root" { print $3 }' /etc/shadow)
+  SOURCE_DATE_EPOCH=$((root_day * 86400)) useradd --create-home --uid "$uid" --user-group --shell /bin/bash "$user"
 fi
 usermod -aG docker,sudo "$user"
 

@@ -2,12 +2,28 @@
 # Shared by the install scripts (sourced, never run): the root check and the idempotent apt install.
 # Bind-mounted next to them: RUN --mount=type=bind,source=scripts/lib,target=/scripts/lib ...
 
-# require_root SCRIPT: stops with the fix when the script does not run as root.
+# require_root SCRIPT: stops with the fix when the script does not run as root. Every install script calls it
+# first; it also makes remove_build_leftovers (below) the script's last step, whatever the script installs.
 require_root() {
   if [ "$(id -u)" -ne 0 ]; then
     echo "$1: must run as root (in a Dockerfile, before USER coder)" >&2
     exit 1
   fi
+  trap remove_build_leftovers EXIT
+}
+
+# remove_build_leftovers: what an install step leaves that is a function of the build's clock or of chance,
+# never of the commit, removed in the layer that made it, so that two builds of one commit give the same
+# layers (docs/image-build.md, "Reproducibility"): apt's lists, caches and logs, dpkg's and debconf's
+# backups, ldconfig's aux-cache (inode numbers and times), Python byte code, npm's and other tools' caches
+# and logs under root's home, and whatever was left in /tmp. Runs at the script's exit (require_root), keeps
+# its exit status, never fails.
+remove_build_leftovers() {
+  apt_remove_leftovers 2>/dev/null || true
+  rm -rf /var/cache/apt/*.bin /var/cache/ldconfig/aux-cache /var/log/apt/* \
+    /root/.npm /root/.cache /root/.config/configstore /root/.node_repl_history \
+    /tmp/* /tmp/.[!.]* /var/tmp/* 2>/dev/null || true
+  find /etc -depth -type d -name __pycache__ -exec rm -rf {} + 2>/dev/null || true
 }
 
 # What dpkg leaves out of every package it unpacks (the rules of Debian's own slim images): documentation

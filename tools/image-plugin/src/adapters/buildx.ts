@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { registryError, firstLine, isTransientRegistryError, retryAfterFailure } from '../core/registry-errors';
 import { REGISTRY_ATTEMPTS } from '../core/defaults';
 import type { ManifestBlob } from '../core/image-index';
+import { builderDriver } from '../core/reproducible';
 
 export interface CommandResult {
   exitCode: number;
@@ -90,4 +91,11 @@ async function imagetoolsCreate(tags: readonly string[], sources: readonly strin
       new Error(`docker buildx imagetools create ${[...tags, ...sources].join(' ')} failed: ${firstLine(stderr)}`)
     );
   }
+}
+
+/** The driver of a builder (`docker buildx inspect [builder]`), null when buildx cannot tell it. */
+export async function builderDriverOf(builder: string | undefined): Promise<string | null> {
+  const { execa } = await import('execa');
+  const r = await execa('docker', ['buildx', 'inspect', ...(builder ? [builder] : [])], { reject: false, all: true });
+  return r.exitCode === 0 ? builderDriver(String(r.all ?? '')) : null;
 }

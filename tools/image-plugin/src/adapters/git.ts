@@ -90,3 +90,16 @@ export async function firstParentHistory(cwd: string, ref: string, max: number):
   }
   return r.stdout.split('\n').filter(Boolean);
 }
+
+/**
+ * The committer time of `sha` in seconds: the build's SOURCE_DATE_EPOCH. A dirty tree builds with HEAD's
+ * time too (its version label says `-dirty`; its bytes are no function of any commit anyway).
+ */
+export async function commitTime(cwd: string, sha: string): Promise<number> {
+  const r = await git(cwd, ['show', '-s', '--format=%ct', sha]);
+  const seconds = Number(r.stdout.trim());
+  if (r.exitCode !== 0 || !Number.isInteger(seconds)) {
+    throw new Error(`git cannot tell the time of ${sha} in ${cwd}: ${r.stderr.trim() || r.stdout.trim()}`);
+  }
+  return seconds;
+}

@@ -30,7 +30,7 @@ const input = (options: ImageBuildOptions, env: Record<string, string> = {}): In
     parentRefs: { base: 'ghcr.io/acme/images@sha256:11' },
     revision: '1a2b3c4d'.padEnd(40, '0'),
     revisionTag: '1a2b3c4',
-    created: '2026-11-26T00:00:00.000Z',
+    reproducibility: { sourceDateEpoch: 1795651200, rewriteTimestamps: false },
     metadataFile: '/tmp/m/metadata.json',
     workspaceRoot: '/ws',
   };
@@ -54,6 +54,8 @@ describe('buildxInvocation: the docker buildx build arguments', () => {
       'linux/amd64',
       '--build-arg',
       'BASE_IMAGE=ghcr.io/acme/images@sha256:11',
+      '--build-arg',
+      'SOURCE_DATE_EPOCH=1795651200',
       '--label',
       'org.opencontainers.image.source=https://github.com/acme/images',
       '--label',
@@ -167,6 +169,52 @@ describe('buildxInvocation: the docker buildx build arguments', () => {
     expect(inv.args[inv.args.indexOf(`devcontainer.metadata=${label}`) - 1]).toBe('--label');
     expect(buildxInvocation(i).args.join(' ')).not.toContain('devcontainer.metadata');
   });
+
+  it.each([
+    {
+      name: 'a push on a builder that rewrites timestamps: the registry output rewrites them',
+      options: { push: true },
+      rewriteTimestamps: true,
+      has: ['--tag ghcr.io/acme/images:node-content-00ff --output type=registry,rewrite-timestamp=true'],
+      lacks: ['--push'],
+    },
+    {
+      name: 'a platform push by digest on such a builder: likewise',
+      options: { push: true, pushByDigest: true, platforms: 'linux/arm64', indexPlatforms: 'linux/amd64,linux/arm64' },
+      rewriteTimestamps: true,
+      has: ['node-content-00ff-linux-arm64 --output type=registry,rewrite-timestamp=true'],
+      lacks: ['--push'],
+    },
+    {
+      name: 'a push on the docker driver: a plain push (it refuses rewrite-timestamp)',
+      options: { push: true },
+      rewriteTimestamps: false,
+      has: ['--push'],
+      lacks: ['type=registry,rewrite-timestamp=true'],
+    },
+    {
+      name: 'a local build: loaded as built, never rewritten',
+      options: {},
+      rewriteTimestamps: true,
+      has: ['--load'],
+      lacks: ['type=registry,rewrite-timestamp=true', '--push'],
+    },
+  ])(
+    '$name; SOURCE_DATE_EPOCH and the created label are the commit time',
+    ({ options, rewriteTimestamps, has, lacks }) => {
+      const inv = buildxInvocation({
+        ...input(options),
+        reproducibility: { sourceDateEpoch: 1700000000, rewriteTimestamps },
+      });
+      const joined = inv.args.join(' ');
+      for (const a of has) expect(joined).toContain(a);
+      for (const a of lacks) expect(inv.args).not.toContain(a);
+      expect(joined).toContain('--build-arg SOURCE_DATE_EPOCH=1700000000');
+      expect(inv.labels['org.opencontainers.image.created']).toBe('2023-11-14T22:13:20.000Z');
+      // Never a build arg of the image's own: the content hash reads those, and the commit time is not content.
+      expect(inv.buildArgs).not.toHaveProperty('SOURCE_DATE_EPOCH');
+    },
+  );
 
   it('is pure: the same input gives the same arguments', () => {
     expect(buildxInvocation(input({ push: true }))).toEqual(buildxInvocation(input({ push: true })));

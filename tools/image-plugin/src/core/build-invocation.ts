@@ -1,6 +1,7 @@
 import type { BuildSettings } from './build-options';
 import { DEVCONTAINER_LABEL } from './devcontainer-metadata';
 import type { ImageSpec } from './image-spec';
+import { createdLabel, SOURCE_DATE_EPOCH, type Reproducibility } from './reproducible';
 import { platformTag, type ImageTags } from './tags';
 
 /** The `docker buildx build` invocation for one image. */
@@ -27,7 +28,8 @@ export interface InvocationInput {
   revision: string;
   /** The commit's tag suffix (`1a2b3c4`, `1a2b3c4-dirty`): the version label. */
   revisionTag: string;
-  created: string;
+  /** The commit's time (SOURCE_DATE_EPOCH, also the created label) and the builder's timestamp rewriting. */
+  reproducibility: Reproducibility;
   metadataFile: string;
   workspaceRoot: string;
 }
@@ -42,7 +44,7 @@ export function sourceUrl(repository: string): string {
  * The image exporter's compression for a push other than gzip: every layer (the parent's too:
  * force-compression) in OCI media types, which zstd needs. A --load build and gzip keep buildx's default.
  */
-export function compressionOutput(settings: Pick<BuildSettings, 'push' | 'compression'>): string[] {
+function compressionOutput(settings: Pick<BuildSettings, 'push' | 'compression'>): string[] {
   if (!settings.push || settings.compression === 'gzip') return [];
   return ['--output', `type=image,compression=${settings.compression},force-compression=true,oci-mediatypes=true`];
 }
@@ -50,6 +52,10 @@ export function compressionOutput(settings: Pick<BuildSettings, 'push' | 'compre
 /** The full `docker buildx build` invocation for one image. Pure: the same input gives the same args. */
 export function buildxInvocation(input: InvocationInput): BuildxInvocation {
   const { spec, settings, tags } = input;
+  // A pushed output with the builder's timestamp rewriting: every file time after the commit's becomes it.
+  const push = input.reproducibility.rewriteTimestamps
+    ? ['--output', 'type=registry,rewrite-timestamp=true']
+    : ['--push'];
   const buildArgs: Record<string, string> = { ...settings.buildArgs };
   for (const parent of spec.parents) {
     const ref = input.parentRefs[parent.image];
@@ -58,7 +64,7 @@ export function buildxInvocation(input: InvocationInput): BuildxInvocation {
   const labels: Record<string, string> = {
     'org.opencontainers.image.source': sourceUrl(settings.repository),
     'org.opencontainers.image.revision': input.revision,
-    'org.opencontainers.image.created': input.created,
+    'org.opencontainers.image.created': createdLabel(input.reproducibility.sourceDateEpoch),
     'org.opencontainers.image.title': spec.name,
     'org.opencontainers.image.version': input.revisionTag,
   };
@@ -69,6 +75,8 @@ export function buildxInvocation(input: InvocationInput): BuildxInvocation {
   if (settings.builder) args.push('--builder', settings.builder);
   args.push('--file', spec.dockerfile, '--platform', settings.platforms.join(','));
   for (const [k, v] of Object.entries(buildArgs)) args.push('--build-arg', `${k}=${v}`);
+  // Not in buildArgs: the content hash leaves the commit's time out (it would change every commit's hash).
+  args.push('--build-arg', `${SOURCE_DATE_EPOCH}=${input.reproducibility.sourceDateEpoch}`);
   for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
   // A replaced pin: the FROM reference as written becomes a named context of the replacement.
   for (const [ref, replacement] of Object.entries(input.replacedBases ?? {}))
@@ -76,10 +84,10 @@ export function buildxInvocation(input: InvocationInput): BuildxInvocation {
   if (settings.pushByDigest) {
     // One platform of a multi-platform image: pushed under a per-platform content tag (immutable, and
     // unlike push-by-digest it works with every buildx driver); the merge command makes the index.
-    args.push('--tag', platformTag(tags.content, settings.platforms[0]), '--push');
+    args.push('--tag', platformTag(tags.content, settings.platforms[0]), ...push);
   } else if (settings.push) {
     // Only the content tag: the run puts the commit's SHA tag on once the image passed its size budget.
-    args.push('--tag', tags.content, '--push');
+    args.push('--tag', tags.content, ...push);
   } else {
     args.push('--tag', tags.sha, '--tag', tags.content, '--load');
   }

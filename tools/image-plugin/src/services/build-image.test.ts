@@ -71,7 +71,15 @@ function family(workspaceRoot: string) {
     tagLocal: async () => undefined,
     baseManifest: async () => null,
   };
-  const run: BuildRun = { workspaceRoot, runId: 'run-1', profile: new Profile(), registry, builder };
+  const run: BuildRun = {
+    workspaceRoot,
+    runId: 'run-1',
+    profile: new Profile(),
+    sourceDateEpoch: async () => 1700000000,
+    rewritesTimestamps: async () => false,
+    registry,
+    builder,
+  };
   const images = ['base', 'node'];
   const results = new RunResults(workspaceRoot, 'run-1', images);
   const start = (image: PreparedImage, dependsOn: string[] = []): Promise<BuildOutcome | Error> => {

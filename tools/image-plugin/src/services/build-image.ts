@@ -15,6 +15,7 @@ import { BUILDKIT_SBOM_SCANNER, buildFailure } from '../core/build-failure';
 import { buildxInvocation, type BuildxInvocation } from '../core/build-invocation';
 import { dryRunRecord, type DryRunReport } from '../core/dry-run';
 import { ImageConfigError } from '../core/errors';
+import type { Reproducibility } from '../core/reproducible';
 import { wrapInIndex } from '../core/image-index';
 import { pinnedReference } from '../core/tags';
 import { writeOnceStep } from '../core/write-once';
@@ -45,7 +46,10 @@ export interface TaskGate {
  * What one image's build asks of its run: the workspace, the run's id, the profile, and two narrow ports,
  * the registry and the builder (a RunContext is one; a unit test stands in for them in memory).
  */
-export type BuildRun = Pick<RunContext, 'workspaceRoot' | 'runId' | 'profile'> & {
+export type BuildRun = Pick<
+  RunContext,
+  'workspaceRoot' | 'runId' | 'profile' | 'sourceDateEpoch' | 'rewritesTimestamps'
+> & {
   registry: BuildRegistryPort;
   builder: BuilderPort;
 };
@@ -92,7 +96,11 @@ export async function buildImage(
   checkParentsKept(job, decision);
   const workDir = join(tmpdir(), `image-build-${image.spec.name}-${randomBytes(4).toString('hex')}`);
   const metadataFile = join(workDir, 'metadata.json');
-  const invocation = invocationOf(job, metadataFile);
+  const invocation = invocationOf(job, metadataFile, {
+    sourceDateEpoch: await run.sourceDateEpoch(),
+    // Only a build that pushes asks the builder (once per run): nothing else has a pushed output.
+    rewriteTimestamps: settings.push && decision.kind === 'build' && (await run.rewritesTimestamps(settings.builder)),
+  });
   if (settings.dryRun) return dryRun(job, invocation, decision);
   if (decision.kind === 'kept') return keepCommitted(job, decision);
   if (decision.kind === 'reuse') return settings.push ? reusePushed(job, decision) : reuseLocal(job, decision);
@@ -154,7 +162,11 @@ function checkParentsKept({ image, parents }: ImageJob, decision: BuildDecision)
   );
 }
 
-function invocationOf({ run, image, parents }: ImageJob, metadataFile: string): BuildxInvocation {
+function invocationOf(
+  { run, image, parents }: ImageJob,
+  metadataFile: string,
+  reproducibility: Reproducibility,
+): BuildxInvocation {
   return buildxInvocation({
     spec: image.spec,
     settings: image.settings,
@@ -165,7 +177,7 @@ function invocationOf({ run, image, parents }: ImageJob, metadataFile: string): 
     ),
     revision: image.revision.sha,
     revisionTag: image.revisionTag,
-    created: new Date().toISOString(),
+    reproducibility,
     metadataFile,
     workspaceRoot: run.workspaceRoot,
   });

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { readPinReplacements } from '../adapters/base-pins-file';
-import { runBuildxWithRetries } from '../adapters/buildx';
+import { builderDriverOf, runBuildxWithRetries } from '../adapters/buildx';
 import {
   distributionOf,
   engineAnswers,
@@ -9,7 +9,7 @@ import {
   type DistributionAnswer,
   type EngineInfo,
 } from '../adapters/engine';
-import { currentRevision, type Revision } from '../adapters/git';
+import { commitTime, currentRevision, type Revision } from '../adapters/git';
 import { defaultRepository } from '../adapters/git-remote';
 import { workspaceCache } from '../adapters/json-cache';
 import { RegistryClient } from '../adapters/registry';
@@ -17,6 +17,7 @@ import { preflightRecordPath } from '../adapters/run-records';
 import { parseReference, registryLocation } from '../core/references';
 import { replacementNote, type BasePin, type PinReplacements } from '../core/base-pins';
 import { describeEngine } from '../core/engine-requirements';
+import { rewritesTimestamps, timestampNote } from '../core/reproducible';
 import type { BuilderPort } from './ports';
 import { Profile } from './profile';
 
@@ -42,6 +43,13 @@ export interface RunContext {
   profile: Profile;
   revision(): Promise<Revision>;
   engine(): Promise<EngineInfo>;
+  /** The commit's committer time in seconds: every build's SOURCE_DATE_EPOCH. */
+  sourceDateEpoch(): Promise<number>;
+  /**
+   * Whether a builder rewrites the timestamps of what it pushes (its driver is not `docker`): asked once per
+   * builder and run; a builder that does not says so once, with why.
+   */
+  rewritesTimestamps(builder: string | undefined): Promise<boolean>;
   /** The replacements of external bases' pins that IMAGE_BASE_PINS names (null: none). */
   pinReplacements(): Promise<PinReplacements | null>;
   /** Says once per run that a pin was replaced, by what and from where. */
@@ -66,13 +74,21 @@ export function openRun(args: {
   const engine = once(() => profile.time('engine', () => preflightOnce(args.runId, args.log)));
   const kept = workspaceCache(args.workspaceRoot, 'image-plugin-registry.json');
   const registry = new RegistryClient(args.env, kept);
+  const revision = once(() => profile.time('git', () => currentRevision(args.workspaceRoot)));
+  const drivers = new Map<string, Promise<boolean>>();
   return {
     ...args,
     defaultRepository: defaultRepository(args.workspaceRoot, args.env),
     registry,
     builder: { build: runBuildxWithRetries, engineAnswers, tagLocal, baseManifest: memoized(baseManifestOf(registry)) },
     profile,
-    revision: once(() => profile.time('git', () => currentRevision(args.workspaceRoot))),
+    revision,
+    sourceDateEpoch: once(async () => commitTime(args.workspaceRoot, (await revision()).sha)),
+    rewritesTimestamps(builder) {
+      const key = builder ?? '';
+      if (!drivers.has(key)) drivers.set(key, timestampsOf(builder, args.log));
+      return drivers.get(key)!;
+    },
     engine,
     pinReplacements: once(() => readPinReplacements(args.env)),
     notePins(pins) {
@@ -111,6 +127,13 @@ function memoized<T>(ask: (key: string) => Promise<T>): (key: string) => Promise
     if (!answer) answers.set(key, (answer = ask(key)));
     return answer;
   };
+}
+
+async function timestampsOf(builder: string | undefined, log: (line: string) => void): Promise<boolean> {
+  const driver = await builderDriverOf(builder);
+  const note = timestampNote(builder, driver);
+  if (note) log(note);
+  return rewritesTimestamps(driver);
 }
 
 /**
