@@ -36,6 +36,10 @@ export interface CliOptions {
   noTlog: boolean;
   /** merge: sign the index by digest before any tag names it. */
   sign: boolean;
+  /** plan --check-registry: content counts only with a signature (its `sha256-<hex>.sig` tag). */
+  signed: boolean;
+  /** release: every release tag without a GitHub release, instead of one --tag. */
+  reconcile: boolean;
   /** rename-repository: the old repository whose references move to nx.json's. */
   from?: string;
   /** coder-template, pin-bases, rename-repository: only compare (the image list with the graph; the pins with the registry). */
@@ -75,6 +79,8 @@ const OPTIONS: Record<string, OptionRule> = {
   key: { kind: 'text', key: 'key', value: 'cosign.key' },
   'no-tlog': { kind: 'flag', key: 'noTlog' },
   sign: { kind: 'flag', key: 'sign' },
+  signed: { kind: 'flag', key: 'signed' },
+  reconcile: { kind: 'flag', key: 'reconcile' },
   check: { kind: 'flag', key: 'check' },
   from: { kind: 'text', key: 'from', value: 'ghcr.io/<old owner>/<old repo>' },
   'pin-results': { kind: 'text', key: 'pinResults', value: 'dist/images' },
@@ -95,20 +101,23 @@ interface CommandRule {
 
 export const COMMANDS: Record<CommandName, CommandRule> = {
   plan: {
-    options: ['all', 'check-registry', 'platforms', 'runner', 'max-levels', 'workflow'],
-    usage: `plan [--all] [--check-registry] [--platforms a,b] [--runner linux/arm64=<label>]
+    options: ['all', 'check-registry', 'signed', 'platforms', 'runner', 'max-levels', 'workflow'],
+    usage: `plan [--all] [--check-registry [--signed]] [--platforms a,b] [--runner linux/arm64=<label>]
          [--max-levels 4] [--workflow FILE]
     Print the CI plan (JSON): affected images (NX_BASE..NX_HEAD) by graph level, one matrix entry
     per image and platform with its runner, and the unaffected images; also to $GITHUB_OUTPUT.
     --check-registry also plans every image whose content tag is not in the registry (an external
-    base moved, the platforms changed, a tag was deleted), with what builds FROM it.`,
+    base moved, the platforms changed, a tag was deleted), with what builds FROM it; --signed
+    also every image whose digest there has no cosign signature (so it is tested and signed again).`,
     noArgument: (arg) => `plan takes no image names (it plans what changed; --all plans every image), remove "${arg}"`,
   },
   release: {
-    options: ['tag', 'repository'],
-    usage: `release [--tag v1.2.3] [--repository R]
+    options: ['tag', 'repository', 'reconcile'],
+    usage: `release [--tag v1.2.3] [--repository R] | release --reconcile
     Retag each image's digest at the tagged commit with the release tags (semver rules) and
-    create or update the GitHub release (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).`,
+    create or update the GitHub release (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).
+    --reconcile releases every v* release tag that has no GitHub release (GitHub runs no workflow
+    for more than three tags pushed at once), and fails naming each one it cannot.`,
     noArgument: (arg) => `name the version with --tag: images release --tag ${arg}`,
   },
   publish: {
@@ -167,6 +176,8 @@ const DEFAULTS: CliOptions = {
   workflow: DEFAULT_WORKFLOW_FILE,
   noTlog: false,
   sign: false,
+  signed: false,
+  reconcile: false,
   check: false,
   out: CODER_PINS_OUT,
 };
@@ -243,7 +254,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
           `${token.rawName} takes no value`,
           `write ${token.rawName} alone to turn it on, or leave it out`,
         );
-      options[optionRule.key as 'all' | 'checkRegistry' | 'noTlog' | 'check'] = true;
+      options[optionRule.key as 'all' | 'checkRegistry' | 'noTlog' | 'check' | 'signed' | 'reconcile'] = true;
       continue;
     }
     const value = token.value;

@@ -8,7 +8,7 @@ import { ImageConfigError } from '../core/errors';
 import { mergeStep } from '../core/merge';
 import { missingPlatforms } from '../core/platforms';
 import type { ImageResult } from '../core/result';
-import { pinnedReference } from '../core/tags';
+import { pinnedReference, signatureTag } from '../core/tags';
 import { writeOnceStep } from '../core/write-once';
 import { workspaceImages } from './workspace';
 
@@ -65,6 +65,15 @@ async function writeIndexOnce(
 }
 
 /**
+ * An index every platform job reused: signed already, unless it was pushed unsigned (before merges
+ * signed, or by hand); then it is signed now, so a plan with --signed stops planning it.
+ */
+async function signIfUnsigned(registry: RegistryClient, repository: string, digest: string, signWith: SignOptions) {
+  if (await registry.digestOf(signatureTag(repository, digest))) return;
+  await signDigest(pinnedReference(repository, digest), signWith);
+}
+
+/**
  * Creates the multi-platform index from the per-platform digests (pushByDigest builds), checks every
  * planned platform is in it, and writes `<image>.json` for the children to build FROM.
  */
@@ -97,6 +106,8 @@ export async function mergePlatforms(req: MergeRequest, registry = new RegistryC
       'merge',
     );
   }
+  if (req.signWith && step.kind === 'reused')
+    await signIfUnsigned(registry, any.repository, index.digest, req.signWith);
   const result: ImageResult = {
     image: req.image,
     result: step.kind === 'merge' ? 'built' : 'reused',

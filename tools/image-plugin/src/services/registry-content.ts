@@ -3,7 +3,7 @@ import { readPinReplacements } from '../adapters/base-pins-file';
 import { buildSettings, type ImageBuildOptions } from '../core/build-options';
 import type { ImageSpec } from '../core/image-spec';
 import { missingPlatforms } from '../core/platforms';
-import { imageTags, revisionTag } from '../core/tags';
+import { imageTags, revisionTag, signatureTag } from '../core/tags';
 import { currentRevision } from '../adapters/git';
 import { imageContent } from './image-content';
 
@@ -13,6 +13,8 @@ export interface MissingContent {
   contentTag: string;
   /** The planned platforms the registry lacks: all of them when the tag is not there. */
   missingPlatforms: string[];
+  /** The registry has it with every platform, but no signature: `<repository>:sha256-<hex>.sig`. */
+  unsignedDigest?: string;
 }
 
 export interface RegistryContentRequest {
@@ -26,6 +28,8 @@ export interface RegistryContentRequest {
   platforms: readonly string[];
   defaultRepository?: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Content counts only when signed: its digest has a cosign signature tag (one more HEAD per image found). */
+  requireSignature?: boolean;
 }
 
 /**
@@ -48,7 +52,7 @@ export async function imagesMissingContent(
   const missing: MissingContent[] = [];
   for (const level of req.levels) {
     const found = await Promise.all(
-      level.map(async (name) => {
+      level.map(async (name): Promise<MissingContent | null> => {
         const spec = byName.get(name) as ImageSpec;
         const settings = buildSettings(
           {
@@ -72,8 +76,13 @@ export async function imagesMissingContent(
         });
         // The commit's SHA tag first: once written it is final, whatever this run's inputs hash to now.
         const [content, committed] = await Promise.all([registry.inspect(tags.content), registry.inspect(tags.sha)]);
-        const lacking = missingPlatforms(settings.indexPlatforms, (committed ?? content)?.platforms ?? []);
-        return lacking.length ? { image: name, contentTag: tags.content, missingPlatforms: lacking } : null;
+        const found = committed ?? content;
+        const lacking = missingPlatforms(settings.indexPlatforms, found?.platforms ?? []);
+        if (lacking.length) return { image: name, contentTag: tags.content, missingPlatforms: lacking };
+        if (!req.requireSignature || !found) return null;
+        const signature = signatureTag(found.repository, found.digest);
+        if (await registry.digestOf(signature)) return null;
+        return { image: name, contentTag: tags.content, missingPlatforms: [], unsignedDigest: found.digest };
       }),
     );
     missing.push(...found.filter((m): m is MissingContent => m !== null));
