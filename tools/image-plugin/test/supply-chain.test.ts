@@ -223,7 +223,12 @@ describe.sequential('supply chain: attestations kept by the merge, every pushed 
 
     it('a platform build of new content, to merge', async () => {
       ws.write({
-        'images/base/Dockerfile': ['FROM debian:trixie-slim', 'RUN echo signed twice > /etc/signed', ''].join('\n'),
+        'images/base/Dockerfile': [
+          'FROM debian:trixie-slim',
+          'LABEL org.opencontainers.image.description="signed twice" org.opencontainers.image.title="base" other.label="x"',
+          'RUN echo signed twice > /etc/signed',
+          '',
+        ].join('\n'),
       });
       ws.commitAll('new content');
       ok(await buildPlatform(AMD64, [AMD64]), 'build');
@@ -293,6 +298,18 @@ describe.sequential('supply chain: attestations kept by the merge, every pushed 
       const result = JSON.parse(readFileSync(join(ws.root, 'dist/images/base.json'), 'utf8')) as { digest: string };
       expect(result.digest).toBe(digest);
       ok(await verify(`${REPO}@${digest}`), 'cosign verify');
+      // The image's OCI labels are on the index too (GHCR shows a multi-platform package's description from there).
+      const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${digest}`, {
+        headers: { Authorization: TARGET_AUTH, Accept: MANIFEST_ACCEPT },
+      });
+      const annotations = ((await res.json()) as { annotations?: Record<string, string> }).annotations ?? {};
+      expect(annotations).toMatchObject({
+        'org.opencontainers.image.description': 'signed twice',
+        'org.opencontainers.image.title': 'base',
+      });
+      // Only the OCI labels (the build's own revision and source among them), never another label.
+      expect(Object.keys(annotations).every((k) => k.startsWith('org.opencontainers.image.'))).toBe(true);
+      expect(annotations['org.opencontainers.image.revision']).toBe(ws.git('rev-parse', 'HEAD').trim());
     });
   });
 });

@@ -5,6 +5,7 @@ import { readResult, writeResult } from '../adapters/result-files';
 import { platformResultKey } from '../core/build-decisions';
 import { closest } from '../core/closest-name';
 import { ImageConfigError } from '../core/errors';
+import { indexAnnotations } from '../core/index-annotations';
 import { mergeStep } from '../core/merge';
 import { missingPlatforms } from '../core/platforms';
 import type { ImageResult } from '../core/result';
@@ -50,12 +51,14 @@ async function writeIndexOnce(
   signWith?: SignOptions,
 ): Promise<void> {
   const { tags, sources, repository } = target;
+  // The image's OCI labels on the index: registries show a multi-platform image's description from there.
+  const annotations = indexAnnotations(await registry.labelsOf(sources[0]));
   const current = await Promise.all(tags.map((tag) => registry.digestOf(tag)));
-  if (!signWith && current.every((digest) => digest === null)) return createIndex(tags, sources);
-  const index = await indexOf(sources);
+  if (!signWith && current.every((digest) => digest === null)) return createIndex(tags, sources, annotations);
+  const index = await indexOf(sources, annotations);
   const missing = tags.filter((tag, i) => writeOnceStep(tag, current[i], index.digest) === 'write');
   if (!signWith) {
-    if (missing.length) await createIndex(missing, sources);
+    if (missing.length) await createIndex(missing, sources, annotations);
     return;
   }
   const byDigest = pinnedReference(repository, index.digest);
