@@ -3,7 +3,7 @@ import { merge } from './commands/merge';
 import { pinBasesCommand } from './commands/pin-bases';
 import { plan } from './commands/plan';
 import { publish } from './commands/publish';
-import { release } from './commands/release';
+import { reconcile, release } from './commands/release';
 import { renameRepositoryCommand } from './commands/rename-repository';
 import { sign } from './commands/sign';
 import { assertFreshBuild } from './build-check';
@@ -40,10 +40,15 @@ export async function main(argv: string[]): Promise<number> {
       maxLevels: values.maxLevels,
       workflowFile: values.workflow,
       checkRegistry: values.checkRegistry,
+      requireSignature: values.signed,
       env: process.env,
       log: (line) => console.error(line),
     });
     console.log(JSON.stringify(result, null, 2));
+    return 0;
+  }
+  if (command === 'release' && values.reconcile) {
+    await reconcile({ workspaceRoot, repository: values.repository, env: process.env, log });
     return 0;
   }
   if (command === 'release') {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
 import { manifestDigest } from '../../test-env/registry-api';
@@ -389,6 +390,41 @@ describe.sequential('CI commands end to end', () => {
     expect(p.notInRegistry).toEqual([]);
   });
 
+  // Sign before tag makes a signature part of "done": with --signed, content without one (pushed before
+  // merges signed, or by hand) is planned again, so its level job tests it and merge --sign signs it.
+  it('plan --check-registry --signed: content without a signature is planned; once signed it is reused', async () => {
+    const push = { NX_BASE: 'HEAD~1', NX_HEAD: 'HEAD', GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' };
+    let { plan: p, run: r } = await plan(['--check-registry', '--signed'], push);
+    expect(p.levels.map((l) => l.images)).toEqual([['base'], ['child'], [], []]);
+    expect(p.notInRegistry).toEqual(['base', 'child']);
+    expect(p.unaffected).toEqual([]);
+    for (const image of IMAGES) expect(r.stderr).toContain(`plan: ${image} is planned: ${REPO}:${image}-content-`);
+    expect(r.stderr).toContain(`names ${digests.base}, which has no signature (it is tested and signed again)`);
+
+    // cosign 2 (the release CI pins) signs both digests: their sha256-<hex>.sig tags appear.
+    const keys = mkdtempSync(join(tmpdir(), 'ci-commands-keys-'));
+    try {
+      const env = { ...ws.env, COSIGN_PASSWORD: '', COSIGN_YES: 'true' };
+      await execa('cosign', ['generate-key-pair'], { cwd: keys, env });
+      for (const image of IMAGES) {
+        const signed = await execa(
+          'cosign',
+          ['sign', '--key', join(keys, 'cosign.key'), '--tlog-upload=false', `${REPO}@${digests[image]}`],
+          { env, reject: false, all: true },
+        );
+        expect(signed.exitCode, String(signed.all)).toBe(0);
+      }
+    } finally {
+      rmSync(keys, { recursive: true, force: true });
+    }
+    expect(await digestOf(`${digests.base.replace(':', '-')}.sig`)).toMatch(/^sha256:/);
+    ({ plan: p, run: r } = await plan(['--check-registry', '--signed'], push));
+    expect(p.levels.map((l) => l.images)).toEqual([[], [], [], []]);
+    expect(p.notInRegistry).toEqual([]);
+    expect(p.unaffected).toEqual(['base', 'child']);
+    expect(r.stderr).not.toContain('is planned');
+  });
+
   it('a failing level: base builds, child fails; publish fails naming child and moves nothing', async () => {
     const before = Object.fromEntries(
       await Promise.all(IMAGES.map(async (i) => [i, await digestOf(`${i}-edge`)] as const)),
@@ -727,5 +763,39 @@ describe.sequential('CI commands end to end', () => {
     for (const image of IMAGES) {
       for (const tag of [`${image}-1`, image]) expect(await digestOf(tag), tag).toBe(want[image]);
     }
+  });
+  // GitHub starts no workflow for tags when more than three are pushed at once: the reconciliation (the
+  // scheduled run and every push to main) releases each release tag without a GitHub release whose
+  // images are there, and names every other one.
+  it('release --reconcile: a tag whose images exist is released; one whose images were never built is named', async () => {
+    git('tag', 'v1.4.0'); // v1.3.0's commit: its images are there
+    const built = head().slice(0, 12);
+    ws.write({ 'docs/unbuilt.md': 'never built\n' });
+    ws.commitAll('never built');
+    git('tag', 'v1.4.1');
+    const i = mark();
+    const r = await images(['release', '--reconcile'], GITHUB());
+    expect(r.code, r.all).toBe(1);
+    expect(r.stdout).toContain('release --reconcile: no GitHub release for v1.4.0, v1.4.1: releasing them');
+    expect(r.stderr).toContain(
+      'release --reconcile: 1 release tag has no GitHub release and could not be released: v1.4.1 (',
+    );
+    expect(r.stderr).toContain('released now: v1.4.0');
+    expect(r.stderr).toContain('fix: run the images workflow on each tag');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(github.published()['v1.4.0']?.tag_name).toBe('v1.4.0');
+    expect(releases.has('v1.4.1'), 'no release or draft for v1.4.1').toBe(false);
+    for (const image of IMAGES) expect(await digestOf(`${image}-1.4.0`)).toBe(await digestOf(`${image}-${built}`));
+    // Only v1.4.0's release was asked about or written: v1.4.1 stopped at its missing images, before GitHub.
+    const byTag = since(i).filter((q) => q.path.includes('/releases/tags/'));
+    expect(byTag.map((q) => q.path.split('/').pop())).toEqual(['v1.4.0']);
+
+    // The unbuilt tag deleted: nothing left to do, and nothing is written.
+    git('tag', '-d', 'v1.4.1');
+    const j = mark();
+    const again = await images(['release', '--reconcile'], GITHUB());
+    ok(again, 'release --reconcile');
+    expect(again.stdout).toMatch(/release --reconcile: every release tag \(\d+\) has a GitHub release/);
+    expect(since(j).map((q) => `${q.method} ${q.path}`)).toEqual(['GET /repos/acme/images/releases']);
   });
 });

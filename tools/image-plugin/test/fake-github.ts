@@ -40,7 +40,7 @@ export interface Refusal {
 
 /**
  * The part of GitHub's REST API that `images release` uses, for the repository acme/images, on a local
- * HTTP server: get a release by tag, get the latest, create (also as a draft), update (publishing a draft),
+ * HTTP server: list the releases, get a release by tag, get the latest, create (also as a draft), update (publishing a draft),
  * delete. It records every request, keeps the releases, answers a release by tag only once it is
  * published (GitHub never answers a draft by tag), and keeps the latest one as GitHub does (the last one
  * sent with make_latest "true"). Pull requests: list the open ones from a head (`owner:branch`), open one
@@ -53,6 +53,11 @@ export class FakeGitHubReleases {
   /** The pull requests (`images pin-bases --pull-request`), in the order they were opened. */
   readonly pulls: FakePull[] = [];
   latestId: number | null = null;
+  /** Workflow runs of images.yml, as `GET /repos/acme/images/actions/workflows/images.yml/runs` lists them. */
+  readonly runs: Array<{ id: number; head_sha: string; status: string }> = [];
+  /** Called on every listing of the runs (a test moves them on: an earlier run finishes). */
+  onRunsListed: (count: number) => void = () => {};
+  private runListings = 0;
   private refusals: Refusal[] = [];
   private nextId = 100;
   private readonly publications: Array<Record<string, unknown>> = [];
@@ -134,6 +139,16 @@ export class FakeGitHubReleases {
       if (req.method === 'GET' && url.pathname === '/repos/acme/images/releases/latest') {
         const latest = [...this.releases.values()].find((r) => r.id === this.latestId);
         return latest ? send(200, latest) : send(404, notFound);
+      }
+      if (req.method === 'GET' && url.pathname === '/repos/acme/images/actions/workflows/images.yml/runs') {
+        this.onRunsListed(++this.runListings);
+        const sha = url.searchParams.get('head_sha');
+        const runs = this.runs.filter((r) => !sha || r.head_sha === sha);
+        return send(200, { total_count: runs.length, workflow_runs: runs });
+      }
+      // One page, drafts included (GitHub lists them to a token that may write): no Link header, no next page.
+      if (req.method === 'GET' && url.pathname === '/repos/acme/images/releases') {
+        return send(200, [...this.releases.values()].reverse());
       }
       if (req.method === 'GET' && byTag) {
         const release = this.releases.get(decodeURIComponent(byTag[1]));

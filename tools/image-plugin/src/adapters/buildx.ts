@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { annotationFlags } from '../core/index-annotations';
 import { registryError, firstLine, isTransientRegistryError, retryAfterFailure } from '../core/registry-errors';
 import { REGISTRY_ATTEMPTS } from '../core/defaults';
 import type { ManifestBlob } from '../core/image-index';
@@ -49,16 +50,23 @@ export async function runBuildxWithRetries(
  * `docker buildx imagetools create`, which merges the platform images with their attestation manifests.
  * Only the merge of per-platform builds uses it; lookups and tag moves go through adapters/registry.ts.
  */
-export async function createIndex(tags: readonly string[], sources: readonly string[]): Promise<void> {
-  await imagetoolsCreate(tags, sources, false);
+export async function createIndex(
+  tags: readonly string[],
+  sources: readonly string[],
+  annotations: Readonly<Record<string, string>> = {},
+): Promise<void> {
+  await imagetoolsCreate(tags, sources, false, annotations);
 }
 
 /**
  * The index `createIndex` would make from `sources` (its bytes, media type and digest), without pushing
  * anything: the bytes `imagetools create --dry-run` prints are the bytes it pushes.
  */
-export async function indexOf(sources: readonly string[]): Promise<ManifestBlob> {
-  const bytes = await imagetoolsCreate([], sources, true);
+export async function indexOf(
+  sources: readonly string[],
+  annotations: Readonly<Record<string, string>> = {},
+): Promise<ManifestBlob> {
+  const bytes = await imagetoolsCreate([], sources, true, annotations);
   const { mediaType } = JSON.parse(bytes.toString('utf8')) as { mediaType?: string };
   return {
     bytes,
@@ -67,12 +75,18 @@ export async function indexOf(sources: readonly string[]): Promise<ManifestBlob>
   };
 }
 
-async function imagetoolsCreate(tags: readonly string[], sources: readonly string[], dryRun: boolean): Promise<Buffer> {
+async function imagetoolsCreate(
+  tags: readonly string[],
+  sources: readonly string[],
+  dryRun: boolean,
+  annotations: Readonly<Record<string, string>>,
+): Promise<Buffer> {
   const args = [
     'buildx',
     'imagetools',
     'create',
     ...(dryRun ? ['--dry-run'] : []),
+    ...annotationFlags(annotations),
     ...tags.flatMap((t) => ['-t', t]),
     ...sources,
   ];

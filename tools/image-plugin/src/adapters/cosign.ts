@@ -1,6 +1,6 @@
 import { execa } from 'execa';
+import { cosignError, type CosignCall } from '../core/cosign-errors';
 import { ImageConfigError } from '../core/errors';
-import { firstLine, registryError } from '../core/registry-errors';
 
 export interface SignOptions {
   /** A cosign private key (file or KMS URI). Without it cosign signs keyless (GitHub's OIDC token in CI). */
@@ -9,7 +9,7 @@ export interface SignOptions {
   tlog: boolean;
 }
 
-async function cosign(args: readonly string[], ref: string, env: Record<string, string> = {}): Promise<string> {
+async function cosign(args: readonly string[], call: CosignCall, env: Record<string, string> = {}): Promise<string> {
   const r = await execa('cosign', args, {
     reject: false,
     stdin: 'ignore',
@@ -22,16 +22,7 @@ async function cosign(args: readonly string[], ref: string, env: Record<string, 
       'install it: apt-get install cosign (Debian 13) or, in GitHub Actions, the sigstore/cosign-installer action',
     );
   }
-  if (r.exitCode !== 0) {
-    const output = String(r.all ?? '');
-    throw (
-      registryError(ref, output) ??
-      new ImageConfigError(
-        `cosign ${args[0]} ${ref} failed: ${firstLine(output)}`,
-        'fix what cosign says, then run again (signing again is harmless)',
-      )
-    );
-  }
+  if (r.exitCode !== 0) throw cosignError(call, String(r.all ?? ''));
   return String(r.stdout ?? '');
 }
 
@@ -39,7 +30,14 @@ async function cosign(args: readonly string[], ref: string, env: Record<string, 
 export async function signDigest(ref: string, options: SignOptions): Promise<void> {
   const args = ['sign', '--yes', '--recursive'];
   if (options.key) args.push('--key', options.key);
+  // cosign 2 (COSIGN_RELEASE): --tlog-upload=false skips Rekor; cosign 3 refuses it (core/cosign-errors.ts says so).
   if (!options.tlog) args.push('--tlog-upload=false');
+  // A private Sigstore (or, in the tests, an unreachable one): the Fulcio and Rekor addresses.
+  const fulcioUrl = process.env.SIGSTORE_FULCIO_URL || undefined;
+  const rekorUrl = process.env.SIGSTORE_REKOR_URL || undefined;
+  if (fulcioUrl) args.push('--fulcio-url', fulcioUrl);
+  if (rekorUrl) args.push('--rekor-url', rekorUrl);
+  const call: CosignCall = { command: 'sign', ref, key: options.key, fulcioUrl, rekorUrl };
   // An empty password for a key made with an empty one; COSIGN_PASSWORD from the caller wins.
-  await cosign([...args, ref], ref, options.key ? { COSIGN_PASSWORD: process.env.COSIGN_PASSWORD ?? '' } : {});
+  await cosign([...args, ref], call, options.key ? { COSIGN_PASSWORD: process.env.COSIGN_PASSWORD ?? '' } : {});
 }

@@ -33,6 +33,15 @@ export class GitHubReleases {
     );
   }
 
+  /** The tags of every published release (drafts left out), all pages. */
+  async publishedTags(): Promise<string[]> {
+    const { owner, repo } = this;
+    const all = await this.call('listing the releases', async () => ({
+      data: await this.octokit.paginate(this.octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
+    }));
+    return all.filter((r) => !r.draft).map((r) => r.tag_name);
+  }
+
   /** The id of the repository's latest release, or null when it has none. */
   async latestId(): Promise<number | null> {
     const { owner, repo } = this;

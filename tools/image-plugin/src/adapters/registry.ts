@@ -59,6 +59,7 @@ interface ImageConfigJson {
   'os.version'?: string;
   'os.features'?: string[];
   history?: HistoryEntry[];
+  config?: { Labels?: Record<string, string> | null };
 }
 
 /** Where answers that never change (what a digest names) are kept between runs (adapters/json-cache.ts). */
@@ -213,6 +214,16 @@ export class RegistryClient {
   async historyOf(repository: string, config: string): Promise<HistoryEntry[]> {
     const json = await this.configOf({ repository, digest: config, manifest: { config: { digest: config } } });
     return json.history ?? [];
+  }
+
+  /** The LABELs of an image's config; of an index, those of its first image platform (attestations skipped). */
+  async labelsOf(ref: string): Promise<Record<string, string>> {
+    let image = await this.manifestOf(ref);
+    if (image?.isIndex) {
+      const first = (image.manifest.manifests ?? []).find((m) => m.platform && m.platform.os !== 'unknown');
+      image = first ? await this.manifestOf(`${image.repository}@${first.digest}`) : null;
+    }
+    return image ? ((await this.configOf(image)).config?.Labels ?? {}) : {};
   }
 
   /** The platform of a plain manifest, from its config blob, as an index would name it. */

@@ -11,8 +11,9 @@ export interface PlanArgs extends CiPlanRequest {
 export async function plan(args: PlanArgs): Promise<CiPlan> {
   const { plan: result, missing } = await planCi(args);
   for (const m of missing) {
-    const what =
-      m.missingPlatforms.length === result.platforms.length
+    const what = m.unsignedDigest
+      ? `names ${m.unsignedDigest}, which has no signature (it is tested and signed again)`
+      : m.missingPlatforms.length === result.platforms.length
         ? 'is not in the registry'
         : `lacks ${m.missingPlatforms.join(', ')}`;
     args.log(`plan: ${m.image} is planned: ${m.contentTag} ${what}`);

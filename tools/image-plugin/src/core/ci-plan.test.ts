@@ -200,12 +200,30 @@ describe('ciPlan: errors', () => {
   });
 });
 
+describe('ancestors: what a failed image takes with it', () => {
+  it.each([
+    { affected: ['base'], want: { cpp: ['base'], developer: ['base'], node: ['base'] } },
+    // base is not planned (its digest is in the registry already): nothing of this run can block node.
+    { affected: ['node'], want: {} },
+  ])('planned $affected: $want', ({ affected, want }) => {
+    expect(ciPlan(input({ affected })).ancestors).toEqual(want);
+  });
+
+  it('transitive, through images of every level', () => {
+    const images = [...FAMILY, { name: 'node-extra', parents: ['node'] }];
+    const plan = ciPlan(input({ images, levels: [...FAMILY_LEVELS, ['node-extra']], affected: ['base'] }));
+    expect(plan.ancestors['node-extra']).toEqual(['base', 'node']);
+    expect(planOutputs(plan).ancestors).toBe(JSON.stringify(plan.ancestors));
+  });
+});
+
 describe('planOutputs', () => {
   it('one line per output; matrix-N is one-line JSON, has-N a boolean string', () => {
     const out = planOutputs(ciPlan(input({ affected: ['node'], maxLevels: 2 })));
     expect(Object.keys(out).sort()).toEqual(
       [
         'affected',
+        'ancestors',
         'has-0',
         'has-1',
         'has-unaffected',

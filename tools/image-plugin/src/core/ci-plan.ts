@@ -1,6 +1,6 @@
 import { DEFAULT_RUNNERS } from './defaults';
 import { ImageConfigError } from './errors';
-import { withDescendants } from './graph';
+import { lineageOf, withDescendants } from './graph';
 import { checkMatrixSizes, checkPlanHasPlatforms } from './matrix-rules';
 import { platformSlug } from './platforms';
 
@@ -30,6 +30,11 @@ export interface CiPlan {
   /** Images planned because their content is not in the registry though no file of theirs changed. */
   notInRegistry: string[];
   platforms: string[];
+  /**
+   * Each planned image's planned ancestors: when one of them does not merge, the level jobs after it
+   * leave the image out (build-level.yml's gate), and the other images go on.
+   */
+  ancestors: Record<string, string[]>;
 }
 
 export interface CiPlanInput {
@@ -81,7 +86,15 @@ export function ciPlan(input: CiPlanInput): CiPlan {
     affected: [...closure].sort(),
     notInRegistry: [...new Set(notInRegistry)].sort(),
     platforms: [...input.platforms],
+    ancestors: plannedAncestors([...closure].sort(), (name) => parents.get(name) ?? []),
   };
+}
+
+/** For each planned image, its ancestors that are planned too (root first); images without any left out. */
+function plannedAncestors(planned: readonly string[], parentsOf: (name: string) => readonly string[]) {
+  const inPlan = new Set(planned);
+  const entries = planned.map((name) => [name, lineageOf(name, parentsOf).filter((a) => a !== name && inPlan.has(a))]);
+  return Object.fromEntries(entries.filter(([, list]) => list.length > 0)) as Record<string, string[]>;
 }
 
 /** Every planned platform has a runner label. */
@@ -145,6 +158,7 @@ export function planOutputs(plan: CiPlan): Record<string, string> {
     unaffected: plan.unaffected.join(','),
     'has-unaffected': String(plan.unaffected.length > 0),
     affected: plan.affected.join(','),
+    ancestors: JSON.stringify(plan.ancestors),
   };
   for (const level of plan.levels) {
     outputs[`matrix-${level.level}`] = JSON.stringify(level.matrix);

@@ -11,6 +11,8 @@ const DEFAULTS: CliOptions = {
   workflow: '.github/workflows/images.yml',
   noTlog: false,
   sign: false,
+  signed: false,
+  reconcile: false,
   check: false,
   pullRequest: false,
   out: 'dist/coder/pinned-digests.json',
@@ -23,6 +25,8 @@ describe('parseCommandLine: what each command accepts', () => {
       argv: ['plan', '--all', '--check-registry', '--max-levels', '6', '--workflow=w.yml'],
       options: { all: true, checkRegistry: true, maxLevels: 6, workflow: 'w.yml' },
     },
+    { argv: ['plan', '--check-registry', '--signed'], options: { checkRegistry: true, signed: true } },
+    { argv: ['release', '--reconcile'], options: { reconcile: true } },
     {
       argv: ['plan', '--platforms', 'linux/amd64, linux/arm64'],
       options: { platforms: ['linux/amd64', 'linux/arm64'] },

@@ -42,6 +42,10 @@ export interface CliOptions {
   check: boolean;
   /** pin-bases: commit the bump to the branch pin-bases and open (or update) its one pull request. */
   pullRequest: boolean;
+  /** plan --check-registry: content counts only with a signature (its `sha256-<hex>.sig` tag). */
+  signed: boolean;
+  /** release: every release tag without a GitHub release, instead of one --tag. */
+  reconcile: boolean;
   /** coder-template: write the pinned digests of these (pushed) image-build results. */
   pinResults?: string;
   /** coder-template: where the pinned digests go. */
@@ -79,6 +83,8 @@ const OPTIONS: Record<string, OptionRule> = {
   sign: { kind: 'flag', key: 'sign' },
   check: { kind: 'flag', key: 'check' },
   'pull-request': { kind: 'flag', key: 'pullRequest' },
+  signed: { kind: 'flag', key: 'signed' },
+  reconcile: { kind: 'flag', key: 'reconcile' },
   from: { kind: 'text', key: 'from', value: 'ghcr.io/<old owner>/<old repo>' },
   'pin-results': { kind: 'text', key: 'pinResults', value: 'dist/images' },
   out: { kind: 'text', key: 'out', value: CODER_PINS_OUT },
@@ -98,20 +104,23 @@ interface CommandRule {
 
 const COMMANDS: Record<CommandName, CommandRule> = {
   plan: {
-    options: ['all', 'check-registry', 'platforms', 'runner', 'max-levels', 'workflow'],
-    usage: `plan [--all] [--check-registry] [--platforms a,b] [--runner linux/arm64=<label>]
+    options: ['all', 'check-registry', 'signed', 'platforms', 'runner', 'max-levels', 'workflow'],
+    usage: `plan [--all] [--check-registry [--signed]] [--platforms a,b] [--runner linux/arm64=<label>]
          [--max-levels 4] [--workflow FILE]
     Print the CI plan (JSON): affected images (NX_BASE..NX_HEAD) by graph level, one matrix entry
     per image and platform with its runner, and the unaffected images; also to $GITHUB_OUTPUT.
     --check-registry also plans every image whose content tag is not in the registry (an external
-    base moved, the platforms changed, a tag was deleted), with what builds FROM it.`,
+    base moved, the platforms changed, a tag was deleted), with what builds FROM it; --signed
+    also every image whose digest there has no cosign signature (so it is tested and signed again).`,
     noArgument: (arg) => `plan takes no image names (it plans what changed; --all plans every image), remove "${arg}"`,
   },
   release: {
-    options: ['tag', 'repository'],
-    usage: `release [--tag v1.2.3] [--repository R]
+    options: ['tag', 'repository', 'reconcile'],
+    usage: `release [--tag v1.2.3] [--repository R] | release --reconcile
     Retag each image's digest at the tagged commit with the release tags (semver rules) and
-    create or update the GitHub release (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).`,
+    create or update the GitHub release (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL).
+    --reconcile releases every v* release tag that has no GitHub release (GitHub runs no workflow
+    for more than three tags pushed at once), and fails naming each one it cannot.`,
     noArgument: (arg) => `name the version with --tag: images release --tag ${arg}`,
   },
   publish: {
@@ -175,6 +184,8 @@ const DEFAULTS: CliOptions = {
   sign: false,
   check: false,
   pullRequest: false,
+  signed: false,
+  reconcile: false,
   out: CODER_PINS_OUT,
 };
 
@@ -274,7 +285,8 @@ function readOption(name: CommandName, token: OptionToken, line: ReadLine): void
   if (rule.kind === 'flag') {
     if (token.inlineValue)
       throw fail(`${token.rawName} takes no value`, `write ${token.rawName} alone to turn it on, or leave it out`);
-    line.options[rule.key as 'all' | 'checkRegistry' | 'noTlog' | 'check'] = true;
+    line.options[rule.key as 'all' | 'checkRegistry' | 'noTlog' | 'check' | 'pullRequest' | 'signed' | 'reconcile'] =
+      true;
     return;
   }
   const value = token.value;

@@ -56,6 +56,12 @@ export const platformTag = (tag: string, platform: string) => `${tag}-${platform
 /** `ghcr.io/acme/images` + digest -> `ghcr.io/acme/images@sha256:...`. */
 export const pinnedReference = (repository: string, digest: string) => `${repository}@${digest}`;
 
+/**
+ * Where cosign 2 keeps the signatures of `digest`: the tag `sha256-<hex>.sig` in the same repository.
+ * Only a signing step writes it (core/cosign-errors.ts COSIGN_RELEASE; cosign 3's bundles are not read here).
+ */
+export const signatureTag = (repository: string, digest: string) => `${repository}:${digest.replace(':', '-')}.sig`;
+
 /** The tag of a full reference: `ghcr.io/acme/images:base-1a2b3c4` -> `base-1a2b3c4`. */
 export const tagOf = (ref: string) => ref.slice(ref.lastIndexOf(':') + 1);
 

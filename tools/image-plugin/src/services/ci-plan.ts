@@ -19,6 +19,8 @@ export interface CiPlanRequest {
   workflowFile: string;
   /** Also plan every image whose content tag is not in the registry (needs read access to it). */
   checkRegistry: boolean;
+  /** With checkRegistry: content without a cosign signature counts as missing (registry-content.ts). */
+  requireSignature?: boolean;
   env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -43,6 +45,7 @@ export async function planCi(req: CiPlanRequest): Promise<{ plan: CiPlan; missin
           platforms,
           defaultRepository: defaultRepository(req.workspaceRoot, req.env),
           env: req.env,
+          requireSignature: req.requireSignature ?? false,
         })
       : [];
   const plan = ciPlan({

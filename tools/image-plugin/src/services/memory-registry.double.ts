@@ -2,14 +2,16 @@ import type { RemoteImage } from '../adapters/registry';
 import { RegistryError } from '../core/errors';
 import type { ManifestBlob } from '../core/image-index';
 import type { HistoryEntry, PlatformLayers } from '../core/size-budget';
-import type { ImageReader, SizeReader, TagReader, TagWriter } from './ports';
+import type { ImageReader, LabelReader, SizeReader, TagReader, TagWriter } from './ports';
 
 /**
  * A registry in memory for the services' unit tests (src/services/*.test.ts): tags name digests, every
  * write is logged in order, and `failWrite` makes chosen writes fail as a registry's 5xx would. A test
  * double of our own ports only; the adapters are tested against the real registry (test/*.test.ts).
  */
-export class MemoryRegistry implements TagReader, ImageReader, TagWriter, SizeReader {
+export class MemoryRegistry implements TagReader, ImageReader, LabelReader, TagWriter, SizeReader {
+  /** Labels by image reference (what labelsOf answers; none: no labels). */
+  readonly labels = new Map<string, Record<string, string>>();
   readonly tags = new Map<string, string>();
   readonly images = new Map<string, Partial<RemoteImage>>();
   /** Every write in order: `tag <ref> -> <digest>`, `put <ref> -> <digest>`. */
@@ -32,6 +34,11 @@ export class MemoryRegistry implements TagReader, ImageReader, TagWriter, SizeRe
   async digestOf(ref: string): Promise<string | null> {
     this.read(`digestOf ${ref}`, ref);
     return this.digestNamed(ref);
+  }
+
+  async labelsOf(ref: string): Promise<Record<string, string>> {
+    this.read(`labelsOf ${ref}`, ref);
+    return this.labels.get(ref) ?? {};
   }
 
   async inspect(ref: string): Promise<RemoteImage | null> {

@@ -5,10 +5,11 @@ import { readResult, writeResult } from '../adapters/result-files';
 import { platformResultKey } from '../core/build-decisions';
 import { closest } from '../core/closest-name';
 import { ImageConfigError } from '../core/errors';
+import { indexAnnotations } from '../core/index-annotations';
 import { mergedResult, mergeStep } from '../core/merge';
 import { missingPlatforms } from '../core/platforms';
 import type { ImageResult } from '../core/result';
-import { pinnedReference } from '../core/tags';
+import { pinnedReference, signatureTag } from '../core/tags';
 import { writeOnceStep } from '../core/write-once';
 import { systemClock, type ClockPort, type IndexerPort, type MergeRegistryPort, type ResultStorePort } from './ports';
 import { workspaceImages } from './workspace';
@@ -76,18 +77,34 @@ async function writeIndexOnce(
 ): Promise<void> {
   const { registry, indexer } = ports;
   const { tags, sources, repository } = target;
+  // The image's OCI labels on the index: registries show a multi-platform image's description from there.
+  const annotations = indexAnnotations(await registry.labelsOf(sources[0]));
   const current = await Promise.all(tags.map((tag) => registry.digestOf(tag)));
-  if (!signWith && current.every((digest) => digest === null)) return indexer.createIndex(tags, sources);
-  const index = await indexer.indexOf(sources);
+  if (!signWith && current.every((digest) => digest === null)) return indexer.createIndex(tags, sources, annotations);
+  const index = await indexer.indexOf(sources, annotations);
   const missing = tags.filter((tag, i) => writeOnceStep(tag, current[i], index.digest) === 'write');
   if (!signWith) {
-    if (missing.length) await indexer.createIndex(missing, sources);
+    if (missing.length) await indexer.createIndex(missing, sources, annotations);
     return;
   }
   const byDigest = pinnedReference(repository, index.digest);
   await registry.putManifest(byDigest, index);
   await ports.sign(byDigest, signWith);
   for (const tag of missing) await registry.putManifest(tag, index);
+}
+
+/**
+ * An index every platform job reused: signed already, unless it was pushed unsigned (before merges
+ * signed, or by hand); then it is signed now, so a plan with --signed stops planning it.
+ */
+async function signIfUnsigned(
+  ports: Pick<MergePorts, 'registry' | 'sign'>,
+  repository: string,
+  digest: string,
+  signWith: SignOptions,
+): Promise<void> {
+  if (await ports.registry.digestOf(signatureTag(repository, digest))) return;
+  await ports.sign(pinnedReference(repository, digest), signWith);
 }
 
 /**
@@ -116,6 +133,7 @@ export async function mergePlatforms(req: MergeRequest, ports: MergePorts = merg
       'merge',
     );
   }
+  if (req.signWith && step.kind === 'reused') await signIfUnsigned(ports, any.repository, index.digest, req.signWith);
   const mergeMs = ports.clock.now() - started;
   const result = mergedResult({ image: req.image, step, tags, index, platformResults, mergeMs, runId: req.runId });
   await ports.results.write(result);

@@ -37,8 +37,13 @@ export type TagMoverPort = TagReader & Pick<TagWriter, 'tag'>;
 /** What a release asks of the registry: the SHA tags' images, where tags point, and the moves. */
 export type ReleaseRegistryPort = TagMoverPort & ImageReader;
 
-/** What a merge asks of the registry: where the tags point, the index put by digest and under tags, and the result. */
-export type MergeRegistryPort = TagReader & ImageReader & Pick<TagWriter, 'putManifest'>;
+/** An image's labels (of its first platform, for an index): what the index's annotations repeat. */
+export interface LabelReader {
+  labelsOf(ref: string): Promise<Record<string, string>>;
+}
+
+/** What a merge asks of the registry: where the tags point, the index put by digest and under tags, the labels, and the result. */
+export type MergeRegistryPort = TagReader & ImageReader & LabelReader & Pick<TagWriter, 'putManifest'>;
 
 /** A pushed image's layers per platform, and a config's history (for the size budget's message). */
 export interface SizeReader {
@@ -70,10 +75,14 @@ export interface BuilderPort {
 
 /** The index of several sources (`docker buildx imagetools create`, adapters/buildx.ts). */
 export interface IndexerPort {
-  /** Creates the index under `tags`. */
-  createIndex(tags: readonly string[], sources: readonly string[]): Promise<void>;
+  /** Creates the index under `tags`, with `annotations` on the index. */
+  createIndex(
+    tags: readonly string[],
+    sources: readonly string[],
+    annotations?: Readonly<Record<string, string>>,
+  ): Promise<void>;
   /** The index createIndex would make, without pushing it. */
-  indexOf(sources: readonly string[]): Promise<ManifestBlob>;
+  indexOf(sources: readonly string[], annotations?: Readonly<Record<string, string>>): Promise<ManifestBlob>;
 }
 
 /** The results of one results folder (adapters/result-files.ts), by key (`base`, `base@linux-arm64`). */

@@ -3,10 +3,10 @@ import { readPinReplacements } from '../adapters/base-pins-file';
 import { buildSettings, type BuildSettings, type ImageBuildOptions } from '../core/build-options';
 import type { ImageSpec } from '../core/image-spec';
 import { missingPlatforms } from '../core/platforms';
-import { imageTags, revisionTag } from '../core/tags';
+import { imageTags, revisionTag, signatureTag } from '../core/tags';
 import { currentRevision } from '../adapters/git';
 import { chainHashes, imageContent, lookUpTags } from './image-content';
-import type { ImageReader } from './ports';
+import type { ImageReader, TagReader } from './ports';
 
 export interface MissingContent {
   image: string;
@@ -14,6 +14,8 @@ export interface MissingContent {
   contentTag: string;
   /** The planned platforms the registry lacks: all of them when the tag is not there. */
   missingPlatforms: string[];
+  /** The registry has it with every platform, but no signature: `<repository>:sha256-<hex>.sig`. */
+  unsignedDigest?: string;
 }
 
 export interface RegistryContentRequest {
@@ -27,6 +29,8 @@ export interface RegistryContentRequest {
   platforms: readonly string[];
   defaultRepository?: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Content counts only when signed: its digest has a cosign signature tag (one more HEAD per image found). */
+  requireSignature?: boolean;
 }
 
 /**
@@ -39,7 +43,7 @@ export interface RegistryContentRequest {
  */
 export async function imagesMissingContent(
   req: RegistryContentRequest,
-  registry: ImageReader = new RegistryClient(req.env),
+  registry: ImageReader & TagReader = new RegistryClient(req.env),
 ): Promise<MissingContent[]> {
   const byName = new Map(req.specs.map((s) => [s.name, s]));
   const replacements = await readPinReplacements(req.env);
@@ -66,11 +70,25 @@ export async function imagesMissingContent(
       });
       // The commit's SHA tag first: once written it is final, whatever this run's inputs hash to now.
       const [content, committed] = await lookUpTags(registry, tags);
-      const lacking = missingPlatforms(settings.indexPlatforms, (committed ?? content)?.platforms ?? []);
-      return lacking.length ? { image: name, contentTag: tags.content, missingPlatforms: lacking } : null;
+      return missingOf(registry, { image: name, contentTag: tags.content }, committed ?? content, settings, req);
     }),
   );
   return found.filter((m): m is MissingContent => m !== null);
+}
+
+/** What the registry lacks of one image: platforms, or (with requireSignature) the signature of what it has. */
+async function missingOf(
+  registry: TagReader,
+  image: { image: string; contentTag: string },
+  found: { repository: string; digest: string; platforms: string[] } | null,
+  settings: BuildSettings,
+  req: Pick<RegistryContentRequest, 'requireSignature'>,
+): Promise<MissingContent | null> {
+  const lacking = missingPlatforms(settings.indexPlatforms, found?.platforms ?? []);
+  if (lacking.length) return { ...image, missingPlatforms: lacking };
+  if (!req.requireSignature || !found) return null;
+  if (await registry.digestOf(signatureTag(found.repository, found.digest))) return null;
+  return { ...image, missingPlatforms: [], unsignedDigest: found.digest };
 }
 
 /** The settings of a build of the finished index (every planned platform), as CI's build would have them. */
