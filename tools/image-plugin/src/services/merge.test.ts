@@ -79,7 +79,9 @@ describe('mergePlatforms: the sequence of a merge (unit, in-memory ports)', () =
     const { ports, steps, registry } = mergeWorld({ [CONTENT]: INDEX });
     await mergePlatforms(REQUEST, ports);
     expect(steps).toEqual(['indexOf 2 sources', `createIndex ${SHA}`]);
-    expect(registry.reads.slice(0, 2)).toEqual([`digestOf ${SHA}`, `digestOf ${CONTENT}`]);
+    // The image's labels first (the index's annotations), then where each tag points now.
+    expect(registry.reads.slice(1, 3)).toEqual([`digestOf ${SHA}`, `digestOf ${CONTENT}`]);
+    expect(registry.reads[0]).toMatch(/^labelsOf /);
   });
 
   it('a tag naming another digest stops the merge before anything is written', async () => {
