@@ -7,6 +7,7 @@
 # Dockerfile's ENV PATH has it too) and home-persist keeps it with npm's cache. Root keeps /usr/local (/root/.npmrc).
 # Bind-mounted into image builds (never copied into a layer); run as root.
 # Usage: install.sh DIST. Idempotent: the same files are installed again, config files are written whole.
+# version: node --version
 set -euo pipefail
 
 dist=${1:?usage: install.sh DIST (the node-dist stage, bind-mounted)}
