@@ -1,4 +1,5 @@
 import { coderTemplate } from './commands/coder-template';
+import { diffCommand } from './commands/diff';
 import { merge } from './commands/merge';
 import { pinBasesCommand } from './commands/pin-bases';
 import { plan } from './commands/plan';
@@ -58,12 +59,22 @@ export async function main(argv: string[]): Promise<number> {
     await sign({ workspaceRoot, images, resultsDir, key, tlog: !noTlog, log });
     return 0;
   }
+  if (command === 'diff') {
+    process.stdout.write(await printedDiff(images, values));
+    return 0;
+  }
   if (command === 'pin-bases' || command === 'rename-repository' || command === 'coder-template') {
     await rewriteFiles(command, values, workspaceRoot, log);
     return 0;
   }
   await mergeCommand(images[0], values, workspaceRoot, log);
   return 0;
+}
+
+/** `images diff <ref-a> <ref-b>` in the format the flags ask for. */
+function printedDiff(refs: string[], values: CliOptions): Promise<string> {
+  const format = values.json ? 'json' : values.markdown ? 'markdown' : 'text';
+  return diffCommand({ refs, format, allowUnrelated: values.allowUnrelated, env: process.env });
 }
 
 /** `images merge <image>`: with --sign, the index is signed by digest before any tag names it. */

@@ -12,7 +12,7 @@ import { repositoryProblem } from './repository';
  */
 
 export type CommandName =
-  'plan' | 'release' | 'publish' | 'merge' | 'sign' | 'coder-template' | 'pin-bases' | 'rename-repository';
+  'plan' | 'release' | 'publish' | 'merge' | 'sign' | 'coder-template' | 'pin-bases' | 'rename-repository' | 'diff';
 
 /** Every option of every command, read and checked. */
 export interface CliOptions {
@@ -44,6 +44,11 @@ export interface CliOptions {
   pinResults?: string;
   /** coder-template: where the pinned digests go. */
   out: string;
+  /** diff: print JSON, or markdown (else a table). */
+  json: boolean;
+  markdown: boolean;
+  /** diff: compare images neither of which builds FROM the other. */
+  allowUnrelated: boolean;
 }
 
 export type CommandLine =
@@ -79,6 +84,9 @@ const OPTIONS: Record<string, OptionRule> = {
   from: { kind: 'text', key: 'from', value: 'ghcr.io/<old owner>/<old repo>' },
   'pin-results': { kind: 'text', key: 'pinResults', value: 'dist/images' },
   out: { kind: 'text', key: 'out', value: CODER_PINS_OUT },
+  json: { kind: 'flag', key: 'json' },
+  markdown: { kind: 'flag', key: 'markdown' },
+  'allow-unrelated': { kind: 'flag', key: 'allowUnrelated' },
 };
 
 interface CommandRule {
@@ -156,6 +164,16 @@ export const COMMANDS: Record<CommandName, CommandRule> = {
     Write templates/coder/images.json (the Coder template's images) from the graph; --check fails
     when it is out of date. --pin-results writes the template's pinned-digests.json from pushed builds.`,
   },
+  diff: {
+    options: ['json', 'markdown', 'allow-unrelated'],
+    argument: 'ref',
+    many: true,
+    usage: `diff <ref-a> <ref-b> [--json | --markdown] [--allow-unrelated]
+    What changed from image A to image B (<repo>:<tag> or <repo>@sha256:...), per platform, read from
+    their contents records without pulling them: Debian packages, npm globals and install scripts' tool
+    versions added, removed and changed (for a child: from its parent or its own layers), the size
+    change and the layers that grew most. Refuses images neither of which builds FROM the other.`,
+  },
 };
 
 const DEFAULTS: CliOptions = {
@@ -169,6 +187,9 @@ const DEFAULTS: CliOptions = {
   sign: false,
   check: false,
   out: CODER_PINS_OUT,
+  json: false,
+  markdown: false,
+  allowUnrelated: false,
 };
 
 /** The usage of one command, or of all of them. */
@@ -243,7 +264,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
           `${token.rawName} takes no value`,
           `write ${token.rawName} alone to turn it on, or leave it out`,
         );
-      options[optionRule.key as 'all' | 'checkRegistry' | 'noTlog' | 'check'] = true;
+      options[optionRule.key as 'all' | 'checkRegistry' | 'noTlog' | 'check' | 'json' | 'markdown' | 'allowUnrelated'] =
+        true;
       continue;
     }
     const value = token.value;

@@ -99,9 +99,12 @@ describe('changesOf', () => {
         { name: 'b', from: '1', to: null },
       ],
     },
-  ])('$a -> $b', ({ a, b, want }) => {
-    expect(changesOf(a, b)).toEqual(want);
-  });
+  ] as Array<{ a: Record<string, string | null>; b: Record<string, string | null>; want: unknown }>)(
+    '$a -> $b',
+    ({ a, b, want }) => {
+      expect(changesOf(a, b)).toEqual(want);
+    },
+  );
 });
 
 describe('contentsDiff', () => {
