@@ -86,10 +86,10 @@ interface Run {
   stdout: string;
   output: string;
 }
-async function run(file: string, args: string[]): Promise<Run> {
+async function run(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const r = await execa(file, args, {
     cwd: ws.root,
-    env: { ...ws.env, IMAGE_RUN_ID: undefined, IMAGE_BUILD_CA_BUNDLE: undefined },
+    env: { ...ws.env, IMAGE_RUN_ID: undefined, IMAGE_BUILD_CA_BUNDLE: undefined, ...env },
     reject: false,
     all: true,
     timeout: TIMEOUT,
@@ -132,6 +132,7 @@ describe.sequential('images diff against the real engine and password registry',
     ws.initGit();
     first = sha();
     expectOk(await pushAll());
+    expectOk(await images('publish'));
   }, TIMEOUT);
 
   afterAll(async () => {
@@ -173,6 +174,13 @@ describe.sequential('images diff against the real engine and password registry',
     ws.commitAll('hello 1.1');
     second = sha();
     expectOk(await pushAll());
+    // publish moves the edge tags from the first commit's images and says what changed (the job summary's text).
+    const published = await images('publish');
+    expectOk(published);
+    expect(published.stdout).toContain('## What changed since the previous edge');
+    expect(published.stdout).toMatch(/<summary>base<\/summary>[\s\S]*\| changed \| `hello` \| 1\.0 \| 1\.1 \|/);
+    expect(published.stdout).toMatch(/<summary>child<\/summary>[\s\S]*\| `hello` \| 1\.0 \| 1\.1 \| from parent \|/);
+    expect(published.stdout).not.toContain('<summary>plain</summary>'); // unchanged: its edge tag did not move
     const base = await diffJson(`${REPO}:base-${first}`, `${REPO}:base-${second}`);
     expect(base.relation).toBe('same image');
     expect(base.platforms[0]).toMatchObject({
@@ -185,6 +193,23 @@ describe.sequential('images diff against the real engine and password registry',
       debian: [],
       tools: [{ name: 'hello', from: '1.0', to: '1.1', origin: 'parent' }],
     });
+  });
+
+  it('a release body says what changed in each image since the previous release (semver order)', async () => {
+    ws.git('tag', 'v1.0.0', first);
+    ws.git('tag', 'v1.1.0', second);
+    const env = { GITHUB_TOKEN: undefined, GITHUB_REPOSITORY: undefined };
+    const r1 = await run('node', ['tools/image-plugin/bin/images.js', 'release', '--tag', 'v1.0.0'], env);
+    expectOk(r1);
+    expect(r1.output).toContain('The first release: nothing earlier to compare with.');
+    const r2 = await run('node', ['tools/image-plugin/bin/images.js', 'release', '--tag', 'v1.1.0'], env);
+    expectOk(r2);
+    const notes = r2.output.slice(r2.output.indexOf('## What changed since 1.0.0'));
+    expect(notes).toMatch(/<details><summary>base<\/summary>[\s\S]*\| changed \| `hello` \| 1\.0 \| 1\.1 \|/);
+    expect(notes).toMatch(
+      /<details><summary>child<\/summary>[\s\S]*\| changed \| `hello` \| 1\.0 \| 1\.1 \| from parent \|/,
+    );
+    expect(notes).toContain(`- plain: no comparison (${REPO}:plain-1.0.0 (linux/amd64) has no contents record`);
   });
 
   it.each([

@@ -1,12 +1,19 @@
+import { RegistryClient } from '../adapters/registry';
+import { releaseChangesSection } from '../core/release-changes';
 import { publishEdgeTags, type PublishRequest } from '../services/publish';
+import { compareImage } from '../services/release-changes';
 
 export interface PublishArgs extends PublishRequest {
   log: (line: string) => void;
 }
 
-/** `images publish`: moves the edge tags (services/publish.ts) and reports each move. */
+/**
+ * `images publish`: moves the edge tags (services/publish.ts), reports each move and what changed in each
+ * image since the edge tag it moved from (its contents records, docs/contents.md; markdown, for the job summary).
+ */
 export async function publish(args: PublishArgs): Promise<void> {
-  const outcome = await publishEdgeTags(args);
+  const registry = new RegistryClient();
+  const outcome = await publishEdgeTags(args, registry);
   if (outcome.kind === 'not-on-branch') {
     args.log(
       `publish: ${outcome.own.slice(0, 7)} is not among the newest commits of ${outcome.ref} (history rewritten?): ` +
@@ -20,4 +27,12 @@ export async function publish(args: PublishArgs): Promise<void> {
   args.log(
     `published ${moves.length} edge tag(s) for ${sha.slice(0, 7)} (${moved.length} moved, ${moves.length - moved.length} already in place)`,
   );
+  const compared = moved.filter((m) => m.previous);
+  if (!compared.length) return;
+  const changes = await Promise.all(
+    compared.map((m) =>
+      compareImage(registry, m.image, `${m.repository}@${m.previous}`, `${m.repository}@${m.digest}`),
+    ),
+  );
+  args.log(releaseChangesSection('the previous edge', changes));
 }

@@ -25,6 +25,7 @@ import { normalizeRepository } from '../core/repository';
 import { failedAfterMovesError, type PendingMove, type TagMove } from '../core/tag-moves';
 import { revisionTag, shaTag, type Layout } from '../core/tags';
 import { currentDigests, moveTagsAllOrNothing, undoMoves } from './move-tags';
+import { releaseChanges } from './release-changes';
 import { workspaceImages } from './workspace';
 
 export interface ReleaseRequest {
@@ -91,7 +92,7 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
   const exact = new Set(images.map((i) => i.tags[0]));
   const exactMoves = moves.filter((m) => exact.has(m.tag));
   checkWriteOnce(ctx.release, exactMoves, await imagesTagged(registry, exactMoves, current));
-  const notes = releaseNotes(ctx.release.tag.slice(1), images);
+  const notes = await notesOf(ctx, images, registry);
   const prepared = await prepare(req, ctx, images, notes);
   const moved = await move(registry, moves, current, prepared);
   for (const image of images) {
@@ -101,6 +102,14 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
   }
   await finish(req, registry, prepared, moved);
   return report(req, ctx, { images, moved, notes, prepared });
+}
+
+/** The release body: the table of images, then what changed in each since the previous release (docs/contents.md). */
+async function notesOf(ctx: ReleaseContext, images: ReleasedImage[], registry: RegistryClient): Promise<string> {
+  const version = ctx.release.tag.slice(1);
+  const { released, repository, layout } = ctx;
+  const changes = await releaseChanges(registry, { version, released, repository, layout, images });
+  return `${releaseNotes(version, images)}${changes}`;
 }
 
 async function readContext(req: ReleaseRequest): Promise<ReleaseContext> {
