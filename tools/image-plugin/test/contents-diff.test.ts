@@ -136,10 +136,12 @@ describe.sequential('images diff against the real engine and password registry',
   }, TIMEOUT);
 
   afterAll(async () => {
+    ws?.dispose();
+    // buildx with the docker driver also keeps what it pushed in the engine's image store; a busy engine may
+    // take minutes to delete them, so the cleanup gives up after 4 minutes rather than fail the suite.
     const ls = await execa('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', REPO], { reject: false });
     const refs = ls.stdout.split('\n').filter((l) => l.startsWith(REPO));
-    if (refs.length) await execa('docker', ['image', 'rm', '-f', ...refs], { reject: false });
-    ws?.dispose();
+    if (refs.length) await execa('docker', ['image', 'rm', '-f', ...refs], { reject: false, timeout: 240_000 });
   }, 300_000);
 
   it('base -> child lists what child adds (jq, its libraries, its script), all its own, nothing removed', async () => {
@@ -209,7 +211,9 @@ describe.sequential('images diff against the real engine and password registry',
     expect(notes).toMatch(
       /<details><summary>child<\/summary>[\s\S]*\| changed \| `hello` \| 1\.0 \| 1\.1 \| from parent \|/,
     );
-    expect(notes).toContain(`- plain: no comparison (${REPO}:plain-1.0.0 (linux/amd64) has no contents record`);
+    expect(notes).toMatch(
+      /\n- plain: no comparison \(\S+ \(linux\/amd64\) has no contents record: it was built before/,
+    );
   });
 
   it.each([
