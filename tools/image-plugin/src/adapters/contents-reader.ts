@@ -25,7 +25,7 @@ export async function readImageContents(registry: RegistryClient, ref: string): 
       ref,
     );
   const platforms = await registry.platformLayers(image.repository, image.digest, image);
-  const read = await Promise.all(platforms.map((p) => readPlatform(registry, image.repository, ref, p)));
+  const read = await allInOrder(platforms.map((p) => readPlatform(registry, image.repository, ref, p)));
   const [first] = read;
   const other = read.find((p) => p.record.image !== first.record.image);
   if (other)
@@ -53,7 +53,7 @@ async function readPlatform(
       ref,
     );
   const where = `${ref} (${p.platform})`;
-  const [record, parentRecord] = await Promise.all([
+  const [record, parentRecord] = await allInOrder([
     recordIn(registry, repository, own.digest, where),
     parent ? recordIn(registry, repository, parent.digest, `${where}, its parent's layer`) : null,
   ]);
@@ -83,4 +83,15 @@ async function recordIn(
       where,
     );
   return parseContentsRecord(file.toString('utf8'), where);
+}
+
+/**
+ * Every promise's value, all awaited; when some fail, the first failure in the given order (not the first to
+ * happen), so the same images always give the same message (a release body must not change between runs).
+ */
+export async function allInOrder<T>(promises: ReadonlyArray<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }

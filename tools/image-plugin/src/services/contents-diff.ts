@@ -1,4 +1,4 @@
-import { readImageContents } from '../adapters/contents-reader';
+import { allInOrder, readImageContents } from '../adapters/contents-reader';
 import { RegistryClient } from '../adapters/registry';
 import { checkRelated, contentsDiff, type ContentsDiff } from '../core/contents-diff';
 
@@ -14,10 +14,7 @@ export interface DiffRequest {
 /** Reads both images' contents at once, refuses unrelated images, and diffs them platform by platform. */
 export async function diffImages(request: DiffRequest): Promise<ContentsDiff> {
   const registry = request.registry ?? new RegistryClient(request.env);
-  const [a, b] = await Promise.all([
-    readImageContents(registry, request.from),
-    readImageContents(registry, request.to),
-  ]);
+  const [a, b] = await allInOrder([readImageContents(registry, request.from), readImageContents(registry, request.to)]);
   const relation = checkRelated(a, b, request.allowUnrelated);
   return contentsDiff(a, b, relation);
 }

@@ -4,7 +4,7 @@ import { diffMarkdown } from '../core/contents-report';
 import { isImageError } from '../core/errors';
 import { previousRelease, releaseChangesSection, type ImageChanges } from '../core/release-changes';
 import { imageRepository, tagRef, type Layout } from '../core/tags';
-import { readImageContents } from '../adapters/contents-reader';
+import { allInOrder, readImageContents } from '../adapters/contents-reader';
 
 export interface ReleaseChangesRequest {
   version: string;
@@ -43,7 +43,7 @@ export async function compareImage(
   to: string,
 ): Promise<ImageChanges> {
   try {
-    const [a, b] = await Promise.all([readImageContents(registry, from), readImageContents(registry, to)]);
+    const [a, b] = await allInOrder([readImageContents(registry, from), readImageContents(registry, to)]);
     return { image, markdown: diffMarkdown(contentsDiff(a, b, checkRelated(a, b, false))) };
   } catch (e) {
     if (!isImageError(e)) throw e;
