@@ -53,11 +53,11 @@ async function readPlatform(
       ref,
     );
   const where = `${ref} (${p.platform})`;
-  const [record, parentRecord] = await allInOrder([
+  const [record, parentRecord] = await allInOrder<ContentsRecord | null>([
     recordIn(registry, repository, own.digest, where),
-    parent ? recordIn(registry, repository, parent.digest, `${where}, its parent's layer`) : null,
+    parent ? recordIn(registry, repository, parent.digest, `${where}, its parent's layer`) : Promise.resolve(null),
   ]);
-  return { platform: p.platform, record, parentRecord, layers };
+  return { platform: p.platform, record: record as ContentsRecord, parentRecord, layers };
 }
 
 /** The record in one layer blob (gzip or uncompressed tar). */
