@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { commitOf, versionTags } from '../adapters/git';
+import { commitOf, versionTags, versionTagsIn } from '../adapters/git';
 import { GitHubReleases } from '../adapters/github';
 import { RegistryClient } from '../adapters/registry';
 import { commitFile, discardFile, revertFile, stageFile, type StagedFile } from '../adapters/staged-file';
@@ -92,7 +92,7 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
   const exact = new Set(images.map((i) => i.tags[0]));
   const exactMoves = moves.filter((m) => exact.has(m.tag));
   checkWriteOnce(ctx.release, exactMoves, await imagesTagged(registry, exactMoves, current));
-  const notes = await notesOf(ctx, images, registry);
+  const notes = await notesOf(req, ctx, images, registry);
   const prepared = await prepare(req, ctx, images, notes);
   const moved = await move(registry, moves, current, prepared);
   for (const image of images) {
@@ -104,10 +104,19 @@ export async function releaseImages(req: ReleaseRequest, registry = new Registry
   return report(req, ctx, { images, moved, notes, prepared });
 }
 
-/** The release body: the table of images, then what changed in each since the previous release (docs/contents.md). */
-async function notesOf(ctx: ReleaseContext, images: ReleasedImage[], registry: RegistryClient): Promise<string> {
+/**
+ * The release body: the table of images, then what changed in each since the previous release in this
+ * release's history (a hotfix released later on another branch does not change it; docs/contents.md).
+ */
+async function notesOf(
+  req: ReleaseRequest,
+  ctx: ReleaseContext,
+  images: ReleasedImage[],
+  registry: RegistryClient,
+): Promise<string> {
   const version = ctx.release.tag.slice(1);
-  const { released, repository, layout } = ctx;
+  const { repository, layout } = ctx;
+  const released = readReleaseTags(await versionTagsIn(req.workspaceRoot, ctx.commit)).releases.map((r) => r.version);
   const changes = await releaseChanges(registry, { version, released, repository, layout, images });
   return `${releaseNotes(version, images)}${changes}`;
 }
