@@ -4,6 +4,7 @@
 # 89 MiB compressed that a workspace without native code never uses (see docs/images/base.md).
 # Bind-mounted into image builds (never copied into a layer); run as root.
 # Idempotent: packages that are already installed are skipped, and a second run changes nothing.
+# version: dpkg-query -W -f='${Version}' build-essential
 set -euo pipefail
 
 packages=(build-essential)

@@ -4,6 +4,7 @@
 # into /init and enables the controllers, so a nested Docker engine can create its cgroups.
 # Bind-mounted into image builds (never copied into a layer); run as root. Needs systemd.
 # Idempotent: installs the same files again; enabling twice changes nothing.
+# version: none (the repository's own unit and script)
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")

@@ -7,6 +7,7 @@
 # proxy, mount the CA bundle as the BuildKit secret `ca-bundle` at /etc/ssl/certs/ca-certificates.crt.
 # Bind-mounted into image builds (never copied into a layer); run as root.
 # Idempotent: skipped when the pinned version is already installed.
+# version: claude --version
 set -euo pipefail
 
 version=2.1.331

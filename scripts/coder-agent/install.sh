@@ -6,6 +6,7 @@
 # /etc/coder/start.d, the folder of start hooks the Coder template runs as coder (docs/coder.md).
 # Bind-mounted into image builds (never copied into a layer); run as root. Needs systemd (scripts/systemd).
 # Idempotent: installs the same unit again; enabling twice changes nothing.
+# version: none (the repository's own unit and start script)
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")

@@ -4,6 +4,7 @@
 # aligned with a bind-mounted socket at start (see workspace-entrypoint).
 # Bind-mounted into image builds (never copied into a layer); run as root.
 # Idempotent: the group, the user and the sudoers file are created only when missing.
+# version: none (a user and its groups)
 set -euo pipefail
 
 user=coder

@@ -6,6 +6,7 @@
 # proxy, mount the CA bundle as the BuildKit secret `ca-bundle` at /etc/ssl/certs/ca-certificates.crt.
 # Bind-mounted into image builds (never copied into a layer); run as root.
 # Idempotent: skipped when the pinned version is already installed.
+# version: codex --version
 set -euo pipefail
 
 version=0.169.0

@@ -9,6 +9,7 @@
 # proxy, mount the CA bundle as the BuildKit secret `ca-bundle` at /etc/ssl/certs/ca-certificates.crt.
 # Bind-mounted into image builds (never copied into a layer); run as root.
 # Idempotent: corepack is installed once per version; corepack skips versions already in its cache.
+# version: corepack --version
 set -euo pipefail
 
 corepack_version=0.36.0

@@ -2,6 +2,7 @@
 # Installs the Docker CLI with the buildx and compose plugins (Debian's docker-cli, docker-buildx, docker-compose) system-wide from Debian's archive.
 # Bind-mounted into image builds (never copied into a layer); run as root.
 # Idempotent: packages that are already installed are skipped, and a second run changes nothing.
+# version: dpkg-query -W -f='${Version}' docker-cli
 set -euo pipefail
 
 packages=(docker-cli docker-buildx docker-compose)

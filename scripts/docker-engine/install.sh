@@ -4,6 +4,7 @@
 # The engine's data lives in /var/lib/docker (the Dockerfile declares it a VOLUME); containerd and
 # docker are enabled under systemd, and coder (group docker) uses the inner engine's socket.
 # Idempotent: packages that are already installed are skipped, and a second run changes nothing.
+# version: dpkg-query -W -f='${Version}' docker.io
 set -euo pipefail
 
 packages=(docker.io containerd runc iptables busybox-static)

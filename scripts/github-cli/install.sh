@@ -2,6 +2,7 @@
 # Installs the GitHub CLI (gh) system-wide from Debian's archive.
 # Bind-mounted into image builds (never copied into a layer); run as root.
 # Idempotent: packages that are already installed are skipped, and a second run changes nothing.
+# version: dpkg-query -W -f='${Version}' gh
 set -euo pipefail
 
 packages=(gh)

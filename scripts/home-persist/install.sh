@@ -4,6 +4,7 @@
 # start; tools add manifests from their own install scripts. See docs/home-persist.md.
 # Bind-mounted into image builds (never copied into a layer); run as root. Needs jq (common-tools).
 # Idempotent: the resolver is (re)installed with the same content, the folder is created once.
+# version: none (the repository's own script)
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")

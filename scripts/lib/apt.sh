@@ -2,13 +2,15 @@
 # Shared by the install scripts (sourced, never run): the root check and the idempotent apt install.
 # Bind-mounted next to them: RUN --mount=type=bind,source=scripts/lib,target=/scripts/lib ...
 
-# require_root SCRIPT: stops with the fix when the script does not run as root. Every install script calls it
-# first; it also makes remove_build_leftovers (below) the script's last step, whatever the script installs.
+# require_root SCRIPT: stops with the fix when the script does not run as root, then registers the script's
+# version declaration (tool_version_register, below). Every install script calls it first; it also makes
+# remove_build_leftovers (below) the script's last step, whatever the script installs.
 require_root() {
   if [ "$(id -u)" -ne 0 ]; then
     echo "$1: must run as root (in a Dockerfile, before USER coder)" >&2
     exit 1
   fi
+  tool_version_register "$1"
   trap remove_build_leftovers EXIT
 }
 
@@ -24,6 +26,27 @@ remove_build_leftovers() {
     /root/.npm /root/.cache /root/.config/configstore /root/.node_repl_history \
     /tmp/* /tmp/.[!.]* /var/tmp/* 2>/dev/null || true
   find /etc -depth -type d -name __pycache__ -exec rm -rf {} + 2>/dev/null || true
+}
+
+# Where each install script's version command is registered, one file per script, read by the contents record
+# (scripts/contents-record/record.sh, the image's last step). See docs/contents.md.
+TOOL_VERSIONS_DIR=/usr/share/workspace-images/tools
+
+# tool_version_register SCRIPT: every install script declares in its header how its tool's version is read,
+# `# version: <command>` (one line of output, e.g. `# version: dpkg-query -W -f='${Version}' cmake`), or
+# `# version: none` when it installs no versioned tool (configuration, a user, the repository's own files).
+# The command is registered in this layer and run by the contents record; without a declaration the build stops.
+tool_version_register() {
+  local script=$1 tool command
+  tool=$(basename "$(dirname "$script")")
+  command=$(sed -n 's/^# version: *//p' "$0" | head -n 1)
+  if [ -z "$command" ]; then
+    echo "$script: declares no version: add a header line \`# version: <command printing the tool's version>\`" >&2
+    echo "  (or \`# version: none\` when it installs no versioned tool); see docs/contents.md" >&2
+    exit 1
+  fi
+  install -d -m 0755 "$TOOL_VERSIONS_DIR"
+  printf '%s\n' "$command" >"$TOOL_VERSIONS_DIR/$tool"
 }
 
 # What dpkg leaves out of every package it unpacks (the rules of Debian's own slim images): documentation

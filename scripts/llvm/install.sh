@@ -5,6 +5,7 @@
 # Every session gets CC=clang and CXX=clang++ (scripts/lib/environment.sh) unless it sets them itself;
 # the Dockerfile must also set ENV CC=clang CXX=clang++ before this step.
 # Idempotent: packages that are already installed are skipped, and a second run changes nothing.
+# version: dpkg-query -W -f='${Version}' clang
 set -euo pipefail
 
 packages=(clang clangd clang-format clang-tidy lld)

@@ -2,6 +2,7 @@
 # Installs the locales package and makes en_US.UTF-8 the system-wide default locale.
 # Bind-mounted into image builds (never copied into a layer); run as root.
 # Idempotent: the package is skipped when installed, and the locale is generated once.
+# version: none (locale configuration)
 set -euo pipefail
 
 # shellcheck source=scripts/lib/apt.sh

@@ -11,6 +11,7 @@
 # in an npmrc or as npm_config_nodedir on every command.
 # Bind-mounted into image builds (never copied into a layer); run as root.
 # Usage: install.sh DIST. Idempotent: the same files are installed again, config files are written whole.
+# version: node --version
 set -euo pipefail
 
 dist=${1:?usage: install.sh DIST (the node-dist stage, bind-mounted)}

@@ -2,6 +2,7 @@
 # Installs sccache, the compiler cache system-wide from Debian's archive.
 # Bind-mounted into image builds (never copied into a layer); run as root.
 # Idempotent: packages that are already installed are skipped, and a second run changes nothing.
+# version: dpkg-query -W -f='${Version}' sccache
 set -euo pipefail
 
 packages=(sccache)

@@ -2,6 +2,7 @@
 # Installs systemd as the container's init (/sbin/init) and trims the units that make no sense in a container.
 # Bind-mounted into image builds (never copied into a layer); run as root.
 # Idempotent: packages that are already installed are skipped; masking and the default target are re-applied.
+# version: dpkg-query -W -f='${Version}' systemd
 set -euo pipefail
 
 packages=(systemd systemd-sysv dbus)

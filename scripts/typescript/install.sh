@@ -5,6 +5,7 @@
 # proxy, mount the CA bundle as the BuildKit secret `ca-bundle` at /etc/ssl/certs/ca-certificates.crt.
 # Bind-mounted into image builds (never copied into a layer); run as root.
 # Idempotent: skipped when the pinned versions are installed.
+# version: tsc --version
 set -euo pipefail
 
 packages=(typescript@5.9.3 tsx@4.23.15)

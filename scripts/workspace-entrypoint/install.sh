@@ -4,6 +4,7 @@
 # (ENTRYPOINT ["/usr/local/bin/workspace-entrypoint"], CMD ["/sbin/init"]). See docs/images/base.md.
 # Bind-mounted into image builds (never copied into a layer); run as root.
 # Idempotent: installs the same file again.
+# version: none (the repository's own script)
 set -euo pipefail
 
 here=$(dirname "$(readlink -f "$0")")

@@ -1,4 +1,5 @@
 import { coderTemplate } from './commands/coder-template';
+import { diffCommand } from './commands/diff';
 import { merge } from './commands/merge';
 import { pinBasesCommand } from './commands/pin-bases';
 import { plan } from './commands/plan';
@@ -47,20 +48,17 @@ export async function main(argv: string[]): Promise<number> {
     console.log(JSON.stringify(result, null, 2));
     return 0;
   }
-  if (command === 'release' && values.reconcile) {
-    await reconcile({ workspaceRoot, repository: values.repository, env: process.env, log });
-    return 0;
-  }
   if (command === 'release') {
-    const tag = values.tag ?? process.env.GITHUB_REF_NAME;
-    if (!tag)
-      throw new UsageError('no version given', 'pass --tag v1.2.3 or set GITHUB_REF_NAME', 'images release', '--tag');
-    await release({ workspaceRoot, tag, repository: values.repository, env: process.env, log });
+    await releaseCommand(values, workspaceRoot, log);
     return 0;
   }
   if (command === 'sign') {
     const { resultsDir, key, noTlog } = values;
     await sign({ workspaceRoot, images, resultsDir, key, tlog: !noTlog, log });
+    return 0;
+  }
+  if (command === 'diff') {
+    process.stdout.write(await printedDiff(images, values));
     return 0;
   }
   if (command === 'pin-bases' || command === 'rename-repository' || command === 'coder-template') {
@@ -69,6 +67,24 @@ export async function main(argv: string[]): Promise<number> {
   }
   await mergeCommand(images[0], values, workspaceRoot, log);
   return 0;
+}
+
+/** `images release`: the tag's release (--tag, else GITHUB_REF_NAME), or --reconcile: every tag without one. */
+async function releaseCommand(values: CliOptions, workspaceRoot: string, log: (line: string) => void): Promise<void> {
+  if (values.reconcile) {
+    await reconcile({ workspaceRoot, repository: values.repository, env: process.env, log });
+    return;
+  }
+  const tag = values.tag ?? process.env.GITHUB_REF_NAME;
+  if (!tag)
+    throw new UsageError('no version given', 'pass --tag v1.2.3 or set GITHUB_REF_NAME', 'images release', '--tag');
+  await release({ workspaceRoot, tag, repository: values.repository, env: process.env, log });
+}
+
+/** `images diff <ref-a> <ref-b>` in the format the flags ask for. */
+function printedDiff(refs: string[], values: CliOptions): Promise<string> {
+  const format = values.json ? 'json' : values.markdown ? 'markdown' : 'text';
+  return diffCommand({ refs, format, allowUnrelated: values.allowUnrelated, env: process.env });
 }
 
 /** `images merge <image>`: with --sign, the index is signed by digest before any tag names it. */

@@ -40,7 +40,7 @@ describe.sequential('generators in this repository', () => {
     expect(ws.git('status', '--porcelain')).toBe('');
   });
 
-  it('install-script then image: the new image is a child of cpp whose inputs are its scripts and the helpers', () => {
+  it('install-script then image: the new image is a child of cpp whose inputs are its scripts, the helpers and the contents record', () => {
     for (const args of [
       ['install-script', 'ripgrep', '--apt', 'ripgrep'],
       ['image', 'python', '--parent', 'cpp', '--scripts', 'ripgrep,gdb'],
@@ -54,7 +54,12 @@ describe.sequential('generators in this repository', () => {
       metadata: { image: { parents: Array<{ image: string }>; mountedInputs: string[] } };
     };
     expect(project.metadata.image.parents.map((p) => p.image)).toEqual(['cpp']);
-    expect(project.metadata.image.mountedInputs).toEqual(['scripts/gdb', 'scripts/lib', 'scripts/ripgrep']);
+    expect(project.metadata.image.mountedInputs).toEqual([
+      'scripts/contents-record',
+      'scripts/gdb',
+      'scripts/lib',
+      'scripts/ripgrep',
+    ]);
     expect(readFileSync(join(ws.root, 'images/python/Dockerfile'), 'utf8')).toContain(
       '\nARG BASE_IMAGE=ghcr.io/acme/workspace-images:cpp\n',
     );

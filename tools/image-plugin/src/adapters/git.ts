@@ -78,6 +78,13 @@ export async function versionTags(cwd: string): Promise<string[]> {
   return r.stdout.split('\n').filter(Boolean);
 }
 
+/** The `v*` tags whose commits are in `commit`'s history (`git tag --merged`). */
+export async function versionTagsIn(cwd: string, commit: string): Promise<string[]> {
+  const r = await git(cwd, ['tag', '--list', 'v*', '--merged', commit]);
+  if (r.exitCode !== 0) throw new Error(`git tag --merged ${commit} failed in ${cwd}: ${r.stderr.trim()}`);
+  return r.stdout.split('\n').filter(Boolean);
+}
+
 /** The commits of `ref` following first parents (a branch's own history), newest first. */
 export async function firstParentHistory(cwd: string, ref: string, max: number): Promise<string[]> {
   const r = await git(cwd, ['rev-list', '--first-parent', `--max-count=${max}`, ref]);

@@ -252,6 +252,20 @@ export class RegistryClient {
     return (await res.json()) as ImageConfigJson;
   }
 
+  /** A blob's bytes (`repository@digest`, a layer or a config), checked against its digest. */
+  async blob(repository: string, digest: string): Promise<Buffer> {
+    const ref = `${repository}@${digest}`;
+    const res = (await this.request('GET', repository, `blobs/${digest}`, ref, 'pull', {})) as Answer;
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (digest.startsWith('sha256:') && digestOf(bytes) !== digest)
+      throw new RegistryError(
+        `${ref}: the registry answered bytes of another digest (${digestOf(bytes)})`,
+        'run again; if it persists, push the image again',
+        repository,
+      );
+    return bytes;
+  }
+
   /** Puts a manifest or index under a tag (`<repository>:<tag>`). */
   async putManifest(tagRef: string, blob: ManifestBlob): Promise<void> {
     const { repository, tag } = parseReference(tagRef);

@@ -1,10 +1,14 @@
 import { publishEdgeTags, type PublishRequest } from '../services/publish';
+import { edgeChanges } from '../services/release-changes';
 
 export interface PublishArgs extends PublishRequest {
   log: (line: string) => void;
 }
 
-/** `images publish`: moves the edge tags (services/publish.ts) and reports each move. */
+/**
+ * `images publish`: moves the edge tags (services/publish.ts), reports each move and what changed in each
+ * image since the edge tag it moved from (its contents records, docs/contents.md; markdown, for the job summary).
+ */
 export async function publish(args: PublishArgs): Promise<void> {
   const outcome = await publishEdgeTags(args);
   if (outcome.kind === 'not-on-branch') {
@@ -20,4 +24,6 @@ export async function publish(args: PublishArgs): Promise<void> {
   args.log(
     `published ${moves.length} edge tag(s) for ${sha.slice(0, 7)} (${moved.length} moved, ${moves.length - moved.length} already in place)`,
   );
+  const changes = await edgeChanges(moved);
+  if (changes) args.log(changes);
 }

@@ -16,6 +16,9 @@ const DEFAULTS: CliOptions = {
   check: false,
   pullRequest: false,
   out: 'dist/coder/pinned-digests.json',
+  json: false,
+  markdown: false,
+  allowUnrelated: false,
 };
 
 describe('parseCommandLine: what each command accepts', () => {
@@ -66,6 +69,13 @@ describe('parseCommandLine: what each command accepts', () => {
       images: ['base', 'node'],
     },
     { argv: ['coder-template', '--check'], options: { check: true } },
+    { argv: ['diff', 'r:base-1', 'r:node-1'], images: ['r:base-1', 'r:node-1'] },
+    {
+      argv: ['diff', 'r:a', 'r:b', '--markdown', '--allow-unrelated'],
+      options: { markdown: true, allowUnrelated: true },
+      images: ['r:a', 'r:b'],
+    },
+    { argv: ['diff', 'r:a', 'r@sha256:1', '--json'], options: { json: true }, images: ['r:a', 'r@sha256:1'] },
     { argv: ['rename-repository'] },
     {
       argv: ['rename-repository', '--from', 'ghcr.io/acme/images', '--check'],
@@ -98,7 +108,7 @@ describe('parseCommandLine: what each command accepts', () => {
   it('each command has its own help, the top level lists all', () => {
     expect(usage('merge')).toMatch(/^usage: images merge <image> --platforms/);
     expect(usage('merge')).not.toContain('publish');
-    for (const c of ['plan', 'release', 'publish', 'merge', 'sign', 'coder-template', 'rename-repository'])
+    for (const c of ['plan', 'release', 'publish', 'merge', 'sign', 'coder-template', 'rename-repository', 'diff'])
       expect(usage()).toContain(`  ${c} `);
   });
 });
@@ -259,6 +269,13 @@ describe('parseCommandLine: a usage error (exit 2) naming the command, the argum
       fix: 'images merge <image> --platforms',
     },
     { argv: ['sign', '--key', 'k.key'], argument: '<image>', says: 'no image given', fix: 'images sign <image>' },
+    { argv: ['diff', '--json'], argument: '<ref>', says: 'no ref given', fix: 'images diff <ref>' },
+    {
+      argv: ['diff', 'r:a', 'r:b', '--unrelated'],
+      argument: '--unrelated',
+      says: 'unknown option --unrelated',
+      fix: 'diff takes --json, --markdown, --allow-unrelated',
+    },
     {
       argv: ['sign', 'base', '--tlog'],
       argument: '--tlog',

@@ -12,7 +12,20 @@ import { repositoryProblem } from './repository';
  */
 
 export type CommandName =
-  'plan' | 'release' | 'publish' | 'merge' | 'sign' | 'coder-template' | 'pin-bases' | 'rename-repository';
+  'plan' | 'release' | 'publish' | 'merge' | 'sign' | 'coder-template' | 'pin-bases' | 'rename-repository' | 'diff';
+
+/** The options that are flags: set to true when given. */
+type FlagKey =
+  | 'all'
+  | 'checkRegistry'
+  | 'noTlog'
+  | 'check'
+  | 'pullRequest'
+  | 'signed'
+  | 'reconcile'
+  | 'json'
+  | 'markdown'
+  | 'allowUnrelated';
 
 /** Every option of every command, read and checked. */
 export interface CliOptions {
@@ -46,6 +59,11 @@ export interface CliOptions {
   signed: boolean;
   /** release: every release tag without a GitHub release, instead of one --tag. */
   reconcile: boolean;
+  /** diff: print JSON, or markdown (else a table). */
+  json: boolean;
+  markdown: boolean;
+  /** diff: compare images neither of which builds FROM the other. */
+  allowUnrelated: boolean;
   /** coder-template: write the pinned digests of these (pushed) image-build results. */
   pinResults?: string;
   /** coder-template: where the pinned digests go. */
@@ -85,6 +103,9 @@ const OPTIONS: Record<string, OptionRule> = {
   'pull-request': { kind: 'flag', key: 'pullRequest' },
   signed: { kind: 'flag', key: 'signed' },
   reconcile: { kind: 'flag', key: 'reconcile' },
+  json: { kind: 'flag', key: 'json' },
+  markdown: { kind: 'flag', key: 'markdown' },
+  'allow-unrelated': { kind: 'flag', key: 'allowUnrelated' },
   from: { kind: 'text', key: 'from', value: 'ghcr.io/<old owner>/<old repo>' },
   'pin-results': { kind: 'text', key: 'pinResults', value: 'dist/images' },
   out: { kind: 'text', key: 'out', value: CODER_PINS_OUT },
@@ -157,6 +178,16 @@ const COMMANDS: Record<CommandName, CommandRule> = {
     when anything did; --pull-request commits the move to the branch pin-bases and opens or updates its
     one pull request (GITHUB_TOKEN with pull-requests: write, GITHUB_REPOSITORY).`,
   },
+  diff: {
+    options: ['json', 'markdown', 'allow-unrelated'],
+    argument: 'ref',
+    many: true,
+    usage: `diff <ref-a> <ref-b> [--json | --markdown] [--allow-unrelated]
+    What changed from image A to image B (<repo>:<tag> or <repo>@sha256:...), per platform, read from
+    their contents records without pulling them: Debian packages, npm globals and install scripts' tool
+    versions added, removed and changed (for a child: from its parent or its own layers), the size
+    change and the layers that grew most. Refuses images neither of which builds FROM the other.`,
+  },
   'rename-repository': {
     options: ['from', 'check'],
     usage: `rename-repository [--from ghcr.io/<old owner>/<old repo>] [--check]
@@ -186,6 +217,9 @@ const DEFAULTS: CliOptions = {
   pullRequest: false,
   signed: false,
   reconcile: false,
+  json: false,
+  markdown: false,
+  allowUnrelated: false,
   out: CODER_PINS_OUT,
 };
 
@@ -285,8 +319,7 @@ function readOption(name: CommandName, token: OptionToken, line: ReadLine): void
   if (rule.kind === 'flag') {
     if (token.inlineValue)
       throw fail(`${token.rawName} takes no value`, `write ${token.rawName} alone to turn it on, or leave it out`);
-    line.options[rule.key as 'all' | 'checkRegistry' | 'noTlog' | 'check' | 'pullRequest' | 'signed' | 'reconcile'] =
-      true;
+    line.options[rule.key as FlagKey] = true;
     return;
   }
   const value = token.value;

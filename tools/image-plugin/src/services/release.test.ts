@@ -43,6 +43,8 @@ function releaseWorld(extra: Record<string, string> = {}) {
     workspace: async () => ({ options: OPTIONS, specs: SPECS }),
     commitOf: async () => COMMIT,
     versionTags: async () => ['v1.1.0', 'v1.2.3'],
+    versionTagsAt: async () => ['v1.1.0', 'v1.2.3'],
+    changes: async () => '',
     releases: () => github,
   };
   const request = { workspaceRoot: '/nowhere', tag: 'v1.2.3', env: ENV, log: () => undefined };

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { commitOf, versionTags } from '../adapters/git';
+import { commitOf, versionTags, versionTagsIn } from '../adapters/git';
 import { GitHubReleases } from '../adapters/github';
 import { RegistryClient } from '../adapters/registry';
 import { commitFile, discardFile, revertFile, stageFile, type StagedFile } from '../adapters/staged-file';
@@ -26,6 +26,7 @@ import { failedAfterMovesError, type PendingMove, type TagMove } from '../core/t
 import { revisionTag, shaTag, type Layout } from '../core/tags';
 import { currentDigests, moveTagsAllOrNothing, undoMoves } from './move-tags';
 import type { ImageReader, ReleaseRegistryPort, ReleasesPort, TagMoverPort } from './ports';
+import { releaseChanges, type ReleaseChangesRequest } from './release-changes';
 import { workspaceImages, type WorkspaceImages } from './workspace';
 
 export interface ReleaseRequest {
@@ -66,18 +67,41 @@ export interface ReleasePorts {
   commitOf: (tag: string) => Promise<string>;
   /** Every git tag that starts with v. */
   versionTags: () => Promise<string[]>;
+  /** The v* git tags in a commit's history (the previous release is among them). */
+  versionTagsAt: (commit: string) => Promise<string[]>;
+  /** What changed in each image since the previous release (markdown; '' when there is none). */
+  changes: (request: ReleaseChangesRequest) => Promise<string>;
   /** The GitHub releases of `owner/repo`. */
   releases: (owner: string, repo: string, token: string, apiUrl?: string) => ReleasesPort;
 }
 
 function releasePorts(workspaceRoot: string): ReleasePorts {
+  const registry = new RegistryClient();
   return {
-    registry: new RegistryClient(),
+    registry,
     workspace: () => workspaceImages(workspaceRoot),
     commitOf: (tag) => commitOf(workspaceRoot, tag),
     versionTags: () => versionTags(workspaceRoot),
+    versionTagsAt: (commit) => versionTagsIn(workspaceRoot, commit),
+    changes: (request) => releaseChanges(registry, request),
     releases: (owner, repo, token, apiUrl) => new GitHubReleases(owner, repo, token, apiUrl),
   };
+}
+
+/**
+ * The release body: the table of images, then what changed in each since the previous release in this
+ * release's history (a hotfix released later on another branch does not change it; docs/contents.md).
+ */
+async function notesOf(
+  ctx: ReleaseContext,
+  images: ReleasedImage[],
+  ports: Pick<ReleasePorts, 'versionTagsAt' | 'changes'>,
+): Promise<string> {
+  const version = ctx.release.tag.slice(1);
+  const { repository, layout } = ctx;
+  const released = readReleaseTags(await ports.versionTagsAt(ctx.commit)).releases.map((r) => r.version);
+  const changes = await ports.changes({ version, released, repository, layout, images });
+  return `${releaseNotes(version, images)}${changes}`;
 }
 
 /** The GitHub side, prepared before any tag moves: what to do, and the draft made for a new release. */
@@ -118,7 +142,7 @@ export async function releaseImages(
   const exact = new Set(images.map((i) => i.tags[0]));
   const exactMoves = moves.filter((m) => exact.has(m.tag));
   checkWriteOnce(ctx.release, exactMoves, await imagesTagged(registry, exactMoves, current));
-  const notes = releaseNotes(ctx.release.tag.slice(1), images);
+  const notes = await notesOf(ctx, images, ports);
   const prepared = await prepare(req, ctx, images, notes, ports.releases);
   const moved = await move(registry, moves, current, prepared);
   for (const image of images) {

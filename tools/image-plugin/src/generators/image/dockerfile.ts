@@ -20,6 +20,17 @@ function runStep(step: InstallStep): string {
   ].join('\n');
 }
 
+/** The script that writes an image's contents record; the generator adds its step when the workspace has it. */
+export const CONTENTS_RECORD_SCRIPT_FILE = 'scripts/contents-record/record.sh';
+
+/** The image's last step: its contents record, a layer of its own (docs/contents.md). */
+const recordStep = (name: string) => [
+  '',
+  "# The contents record, the image's last layer: what `npx images diff` reads. Keep it last; see docs/contents.md.",
+  'RUN --mount=type=bind,source=scripts/contents-record,target=/scripts/contents-record \\',
+  `    bash /${CONTENTS_RECORD_SCRIPT_FILE} ${name}`,
+];
+
 /** `images/<name>/Dockerfile` in the house style: header, FROM (parent by ARG, or external base), labels, steps. */
 export function renderDockerfile(image: NewImage): string {
   const header = [
@@ -53,5 +64,13 @@ export function renderDockerfile(image: NewImage): string {
         ...image.steps.map(runStep),
       ]
     : [];
-  return [...header, ...from, '', ...labels, ...steps, ''].join('\n');
+  return [
+    ...header,
+    ...from,
+    '',
+    ...labels,
+    ...steps,
+    ...(image.contentsRecord ? recordStep(image.name) : []),
+    '',
+  ].join('\n');
 }

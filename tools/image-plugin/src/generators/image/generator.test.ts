@@ -244,6 +244,15 @@ describe('image generator: what it writes', () => {
     ]);
   });
 
+  it('a workspace with scripts/contents-record: the image ends with the contents-record step (docs/contents.md)', async () => {
+    const tree = workspace(undefined, { 'scripts/contents-record/record.sh': '#!/usr/bin/env bash\n' });
+    await imageGenerator(tree, { name: 'tools', scripts: 'gdb' });
+    expect(tree.read('images/tools/Dockerfile', 'utf8')).toMatch(
+      /bash \/scripts\/gdb\/install\.sh\n\n# The contents record[^\n]*\nRUN --mount=type=bind,source=scripts\/contents-record,target=\/scripts\/contents-record \\\n {4}bash \/scripts\/contents-record\/record\.sh tools\n$/,
+    );
+    expect(specsOf(tree).find((s) => s.name === 'tools')?.mountedInputs).toContain('scripts/contents-record');
+  });
+
   it('a description with quotes, a backslash and a $ stays literal in the label', async () => {
     const tree = workspace();
     await imageGenerator(tree, { name: 'q', parent: 'base', description: 'say "hi" to $HOME \\o/' });

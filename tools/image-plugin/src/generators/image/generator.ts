@@ -20,7 +20,7 @@ import { listOption } from '../shared/list-option';
 import { checkImageName, checkOneLine, checkToolName, tagClash } from '../shared/names';
 import { scriptFacts } from '../shared/script-facts';
 import { readTreeImages, specsWith, type TreeImages } from '../shared/tree-images';
-import { renderDockerfile } from './dockerfile';
+import { CONTENTS_RECORD_SCRIPT_FILE, renderDockerfile } from './dockerfile';
 import { imageListings, type ImageListing } from './listings';
 import type { InstallStep, NewImage } from './model';
 import type { ImageGeneratorSchema } from './schema';
@@ -157,7 +157,16 @@ export function planImage(tree: Tree, schema: ImageGeneratorSchema): { image: Ne
   const plus = scripts.length ? ` plus ${scripts.join(', ')}` : '';
   const description = said || `${'base' in from ? `an image FROM ${from.base}` : `the ${parent} image`}${plus}`;
   const title = `${images.options.repository.split('/').pop()} ${name}`;
-  const image: NewImage = { name, folder, description, title, from, steps };
+  const contentsRecord = tree.exists(CONTENTS_RECORD_SCRIPT_FILE);
+  const image: NewImage = {
+    name,
+    folder,
+    description,
+    title,
+    from,
+    steps,
+    ...(contentsRecord ? { contentsRecord } : {}),
+  };
   checkAsThePluginReadsIt(tree, image, images);
   return { image, images };
 }

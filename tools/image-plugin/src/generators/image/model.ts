@@ -9,6 +9,8 @@ export interface NewImage {
   /** A parent image of the workspace (with the reference the ARG default names), or an external base. */
   from: { parent: string; reference: string } | { base: string };
   steps: InstallStep[];
+  /** End with the contents-record step (docs/contents.md): the workspace has scripts/contents-record. */
+  contentsRecord?: boolean;
 }
 
 /** One install script, one RUN. */

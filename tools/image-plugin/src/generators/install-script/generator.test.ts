@@ -6,7 +6,7 @@ import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import type { Tree } from '@nx/devkit';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import installScriptGenerator, { bundledHelpersDir, commentLines } from './generator';
+import installScriptGenerator, { bundledHelpersDir, commentLines, headerOf, versionCommandOf } from './generator';
 import type { InstallScriptGeneratorSchema } from './schema';
 
 const REPO_ROOT = join(__dirname, '../../../../..');
@@ -110,6 +110,7 @@ describe('install-script generator: what it writes', () => {
         '# generator adds that mount to the RUN step of a script that sources lib/npm.sh).',
         '# Bind-mounted into image builds (never copied into a layer); run as root.',
         '# Idempotent: packages that are already installed are skipped, and a second run changes nothing.',
+        "# version: dpkg-query -W -f='${Version}' ripgrep",
         'set -euo pipefail',
         '',
         'packages=(ripgrep)',
@@ -154,6 +155,20 @@ describe('install-script generator: what it writes', () => {
     await installScriptGenerator(tree, { tool: 'b', npm: 'typescript@5.9.3' });
     expect(tree.children('scripts/lib').sort()).toEqual(['apt.sh', 'home-persist.sh', 'npm.sh']);
     expect(tree.read('scripts/lib/apt.sh', 'utf8')).toBe('# my own\n');
+  });
+
+  it.each([
+    { apt: ['ripgrep', 'fd-find'], npm: ['x@1'], want: "dpkg-query -W -f='${Version}' ripgrep" },
+    {
+      apt: [],
+      npm: ['@scope/cli@2.0.1', 'y@1'],
+      want: `node -p "require('/usr/local/lib/node_modules/@scope/cli/package.json').version"`,
+    },
+    { apt: [], npm: [], want: 'mytool --version' },
+  ])('declares how its version is read: $want', ({ apt, npm, want }) => {
+    const script = { tool: 'mytool', description: 'x', apt, npm, persist: [], persistScope: 'owner' as const };
+    expect(versionCommandOf(script)).toBe(want);
+    expect(headerOf(script)).toContain(`\n# version: ${want}`);
   });
 
   it('wraps the header at 110 characters', () => {

@@ -76,7 +76,21 @@ export function headerOf(script: NewInstallScript): string {
     ...(needs ? commentLines(needs) : []),
     '# Bind-mounted into image builds (never copied into a layer); run as root.',
     '# Idempotent: packages that are already installed are skipped, and a second run changes nothing.',
+    `# version: ${versionCommandOf(script)}`,
   ].join('\n');
+}
+
+/**
+ * The `# version:` declaration (docs/contents.md): the first Debian package's version, else the first npm
+ * package's, else `<tool> --version` for the user to check once the script installs the tool.
+ */
+export function versionCommandOf(script: NewInstallScript): string {
+  if (script.apt.length) return `dpkg-query -W -f='\${Version}' ${script.apt[0]}`;
+  if (script.npm.length) {
+    const name = script.npm[0].replace(/(.)@[^@]*$/, '$1');
+    return `node -p "require('/usr/local/lib/node_modules/${name}/package.json').version"`;
+  }
+  return `${script.tool} --version`;
 }
 
 /** Checks the options; refuses bad input before anything is written. */
