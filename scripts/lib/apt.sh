@@ -2,15 +2,16 @@
 # Shared by the install scripts (sourced, never run): the root check and the idempotent apt install.
 # Bind-mounted next to them: RUN --mount=type=bind,source=scripts/lib,target=/scripts/lib ...
 
-# require_root SCRIPT: stops with the fix when the script does not run as root, then registers the script's
-# version declaration (tool_version_register, below). Every install script calls it first; it also makes
+# require_root SCRIPT: stops with the fix when the script does not run as root, then registers an install
+# script's version declaration (tool_version_register, below). Every install script calls it first; it also makes
 # remove_build_leftovers (below) the script's last step, whatever the script installs.
 require_root() {
   if [ "$(id -u)" -ne 0 ]; then
     echo "$1: must run as root (in a Dockerfile, before USER coder)" >&2
     exit 1
   fi
-  tool_version_register "$1"
+  # Only install scripts install a tool (fetch.sh only downloads, record.sh only reads).
+  case "$1" in */install.sh) tool_version_register "$1" ;; esac
   trap remove_build_leftovers EXIT
 }
 
