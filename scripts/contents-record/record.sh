@@ -10,6 +10,9 @@
 # Usage: record.sh IMAGE (the image's name, its folder under images/).
 set -euo pipefail
 export LC_ALL=C
+# The version commands run Node.js, which would leave its compile cache in /tmp, in this layer.
+export NODE_DISABLE_COMPILE_CACHE=1
+trap 'rm -rf /tmp/node-compile-cache' EXIT
 
 image=${1:?usage: record.sh IMAGE (the image name, e.g. base)}
 dir=/usr/share/workspace-images
