@@ -39,6 +39,10 @@ export function releaseAction(
  * One GitHub API failure as the project's error: the step, GitHub's status and message, and the fix
  * for that status. `status` is undefined when GitHub was not reached at all.
  */
+/** What GitHub said, or that it was not reached (`status` undefined): the middle of every GitHub failure message. */
+export const gitHubAnswer = (status: number | undefined, message: string): string =>
+  status ? `GitHub answered ${status}: ${message}` : `GitHub cannot be reached (${message})`;
+
 export function gitHubError(args: {
   step: string;
   repository: string;
@@ -46,9 +50,7 @@ export function gitHubError(args: {
   message: string;
   apiUrl: string;
 }): ImageConfigError {
-  const said = args.status
-    ? `GitHub answered ${args.status}: ${args.message}`
-    : `GitHub cannot be reached (${args.message})`;
+  const said = gitHubAnswer(args.status, args.message);
   return new ImageConfigError(`${args.step} of ${args.repository} failed: ${said}`, fixFor(args), 'release');
 }
 

@@ -1,4 +1,5 @@
 import { ImageConfigError } from './errors';
+import { gitHubAnswer } from './github-release';
 
 /**
  * `images pin-bases --pull-request`: the one pull request that brings every refresh of the pins (external
@@ -52,9 +53,7 @@ export function pullRequestError(args: {
   message: string;
   apiUrl: string;
 }): ImageConfigError {
-  const said = args.status
-    ? `GitHub answered ${args.status}: ${args.message}`
-    : `GitHub cannot be reached (${args.message})`;
+  const said = gitHubAnswer(args.status, args.message);
   return new ImageConfigError(
     `${args.step} of ${args.repository} failed: ${said}`,
     fixFor(args),
