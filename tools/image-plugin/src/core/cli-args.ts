@@ -197,8 +197,8 @@ const COMMANDS: Record<CommandName, CommandRule> = {
     their contents records without pulling them: Debian packages, npm globals and install scripts' tool
     versions added, removed and changed (for a child: from its parent or its own layers), the size
     change and the layers that grew most. Refuses images neither of which builds FROM the other.
-    docker-daemon:<ref> reads an image of the local engine (one platform, sizes uncompressed on both
-    sides). --edge <image>: A is that image's edge tag (<repo>:<image>-edge). --release: every image's
+    docker-daemon:<ref> reads an image of the local engine (its one platform, from its save; sizes
+    counted alike on both sides). --edge <image>: A is that image's edge tag (<repo>:<image>-edge). --release: every image's
     exact release tag of one release against the other's (an image of one release listed as added
     or removed).`,
   },
