@@ -84,7 +84,9 @@ async function releaseCommand(values: CliOptions, workspaceRoot: string, log: (l
 /** `images diff <ref-a> <ref-b>` in the format the flags ask for. */
 function printedDiff(refs: string[], values: CliOptions): Promise<string> {
   const format = values.json ? 'json' : values.markdown ? 'markdown' : 'text';
-  return diffCommand({ refs, format, allowUnrelated: values.allowUnrelated, env: process.env });
+  const { allowUnrelated, release, edge } = values;
+  const workspaceRoot = process.cwd();
+  return diffCommand({ refs, format, allowUnrelated, release, edge, workspaceRoot, env: process.env });
 }
 
 /** `images merge <image>`: with --sign, the index is signed by digest before any tag names it. */

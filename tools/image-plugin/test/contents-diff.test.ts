@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TARGET_REGISTRY } from '../../test-env/env';
+import { gunzipSync } from 'node:zlib';
+import { readImageContents } from '../src/adapters/contents-reader';
+import { RegistryClient } from '../src/adapters/registry';
 import type { ContentsDiff } from '../src/core/contents-diff';
+import type { ReleaseDiff } from '../src/core/release-diff';
+import type { ImageResult } from '../src/core/result';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
 
 /**
@@ -16,8 +21,10 @@ import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
  *   other (FROM debian:trixie-slim, unrelated to base)   plain (FROM debian:trixie-slim, no record)
  *
  * `images diff base child` lists what child adds (jq and its libraries, the jq script) and nothing removed;
- * a new version of scripts/hello shows as exactly that tool's change (in child: from its parent); a ref
- * without a record, unrelated images, a missing tag and an unreachable registry are refused with the fix.
+ * a new version of scripts/hello shows as exactly that tool's change (in child: from its parent), between
+ * two releases (`--release`, other deleted since: removed) and from a local build (`docker-daemon:`, as a
+ * pull request's summary reads it) against the edge tag; a ref without a record, unrelated images, a missing
+ * tag or release, an image the engine lacks and an unreachable registry are refused with the fix.
  * The record's own image test (the check in images/base/image-test.yaml) runs against child.
  */
 
@@ -216,6 +223,74 @@ describe.sequential('images diff against the real engine and password registry',
     );
   });
 
+  it('--release v1.1.0..v1.2.0: each image of both releases diffed, one deleted since listed as removed', async () => {
+    ws.write({ 'scripts/hello/install.sh': hello('1.2') });
+    ws.remove('images/other');
+    ws.commitAll('hello 1.2, other deleted');
+    ws.git('tag', 'v1.2.0');
+    expectOk(await pushAll());
+    const env = { GITHUB_TOKEN: undefined, GITHUB_REPOSITORY: undefined };
+    expectOk(await run('node', ['tools/image-plugin/bin/images.js', 'release', '--tag', 'v1.2.0'], env));
+    const started = Date.now();
+    const r = await images('diff', '--release', 'v1.1.0..v1.2.0', '--json');
+    expectOk(r);
+    console.log(`images diff --release (4 images, 1 platform, the Nx graph read): ${Date.now() - started} ms`);
+    const d = JSON.parse(r.stdout) as ReleaseDiff;
+    expect([d.from, d.to]).toEqual(['v1.1.0', 'v1.2.0']);
+    const by = Object.fromEntries(d.images.map((i) => [i.image, i]));
+    expect(Object.keys(by)).toEqual(['base', 'child', 'other', 'plain']);
+    const tools = (image: string) => ('diff' in by[image] ? by[image].diff.platforms[0].tools : null);
+    expect(tools('base')).toEqual([{ name: 'hello', from: '1.1', to: '1.2' }]);
+    expect(tools('child')).toEqual([{ name: 'hello', from: '1.1', to: '1.2', origin: 'parent' }]);
+    expect(by.other).toEqual({ image: 'other', presence: 'removed', ref: `${REPO}:other-1.1.0` });
+    expect(by.plain).toMatchObject({ presence: 'both', problem: expect.stringContaining('has no contents record') });
+    const text = await images('diff', '--release', 'v1.1.0..v1.2.0');
+    expect(text.stdout).toContain('v1.1.0 -> v1.2.0: 3 compared, 0 added, 1 removed\n');
+    expect(text.stdout).toContain(`== other: only in v1.1.0 (${REPO}:other-1.1.0)`);
+    const md = await images('diff', '--release', 'v1.1.0..v1.2.0', '--markdown');
+    expect(md.stdout).toMatch(/<details><summary>child<\/summary>[\s\S]*\| `hello` \| 1\.1 \| 1\.2 \| from parent \|/);
+  });
+
+  it("a pull request's build in the local engine (docker-daemon:) against the edge tag: sizes alike", async () => {
+    // As a pull request job does: build without pushing (here reused from the engine's store), then diff.
+    expectOk(await nx('run', 'child:image-build', '--platforms=linux/amd64', '--sbom=false'));
+    const result = JSON.parse(readFileSync(join(ws.root, 'dist/images/child.json'), 'utf8')) as ImageResult;
+    expect(result.pushed).toBe(false);
+    const local = `docker-daemon:${result.pinnedReference}`;
+    const started = Date.now();
+    const d = await diffJson('--edge', 'child', local);
+    console.log(`images diff --edge child docker-daemon: (the engine's save streamed): ${Date.now() - started} ms`);
+    expect(d.from.ref).toBe(`${REPO}:child-edge`);
+    expect(d.relation).toBe('same image');
+    const [p] = d.platforms;
+    expect(p).toMatchObject({ platform: 'linux/amd64', presence: 'both', debian: [], npm: [] });
+    expect(p.tools).toEqual([{ name: 'hello', from: '1.1', to: '1.2', origin: 'parent' }]);
+    // The containerd image store keeps the compressed blobs it pushed: compared as the registry counts them.
+    expect(p.size.unit).toBe('compressed');
+    expect(Math.abs(p.size.to - p.size.from)).toBeLessThan(64 * 1024);
+    const md = await images('diff', '--edge', 'child', local, '--markdown');
+    expectOk(md);
+    expect(md.stdout).toContain(`### \`${REPO}:child-edge\` → \`${local}\``);
+    expect(md.stdout).toMatch(/\| changed \| `hello` \| 1\.1 \| 1\.2 \| from parent \|/);
+  });
+
+  it("a registry image's unpacked sizes (to compare with an engine that keeps no compressed layers)", async () => {
+    const registry = new RegistryClient({ ...process.env, ...ws.env });
+    const ref = `${REPO}:child-${first}`;
+    const [packed, unpacked] = [
+      await readImageContents(registry, ref),
+      await readImageContents(registry, ref, { sizes: 'uncompressed' }),
+    ];
+    const [a, b] = [packed.platforms[0], unpacked.platforms[0]];
+    expect(b.sizes).toBe('uncompressed');
+    expect(b.layers.map((l) => l.name)).toEqual(a.layers.map((l) => l.name));
+    for (const [i, l] of b.layers.entries()) expect(l.size, l.name).toBeGreaterThan(a.layers[i].size);
+    const record = b.layers.filter((l) => l.isRecord).at(-1);
+    const image = await registry.inspect(ref);
+    const blob = await registry.blob(image?.repository ?? '', record?.digest ?? '');
+    expect(record?.size).toBe(gunzipSync(blob).length);
+  });
+
   it.each([
     {
       name: 'a ref without a contents record',
@@ -236,10 +311,28 @@ describe.sequential('images diff against the real engine and password registry',
       fix: 'check the reference',
     },
     {
+      name: 'a release that does not exist',
+      refs: () => ['--release', 'v1.0.0..v9.9.9'],
+      says: () => 'v9.9.9 is not in the registry: no image has its release tag',
+      fix: "git tag -l 'v*'",
+    },
+    {
+      name: 'an image the local engine does not have',
+      refs: () => [`${REPO}:base-${first}`, `docker-daemon:${REPO}:nothing-here`],
+      says: () => `docker-daemon:${REPO}:nothing-here is not in the local engine`,
+      fix: 'docker image ls',
+    },
+    {
       name: 'an unreachable registry',
       refs: () => ['127.0.0.1:5999/nothing/here:base', `${REPO}:base-${first}`],
       says: () => '127.0.0.1:5999',
       fix: 'fix:',
+    },
+    {
+      name: 'a release range that is not one (a usage error, exit 2)',
+      refs: () => ['--release', '1.0.0..v1.1.0'],
+      says: () => '"1.0.0" is not a release name',
+      fix: 'write v1.0.0',
     },
   ])('refuses $name with the fix, exit non-zero', async ({ refs, says, fix }) => {
     const r = await images('diff', ...refs());

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { execa } from 'execa';
@@ -1188,4 +1188,95 @@ describe('workflows: a pull request build never hands the token to the code it b
         ).toBe(false);
     }
   });
+});
+
+describe("workflows: a pull request's summary says what changed in each image (docs/contents.md)", () => {
+  const list = () => workflow('build-level.yml').jobs.build.steps ?? [];
+  const diffStep = () => list().find((st) => /\bnpx images diff --edge\b/.test(st.run ?? ''));
+
+  it('runs on pull requests only, after the image test, on what the job built into its engine', () => {
+    const step = diffStep();
+    expect(step, 'a step calls npx images diff --edge').toBeDefined();
+    for (const r of PRS) expect(evaluate(step?.if, r), r.name).toBe(true);
+    for (const r of PUSHED) expect(evaluate(step?.if, r), r.name).toBe(false);
+    const steps = list();
+    const tested = steps.findIndex((st) => /nx run "\$IMAGE:image-test"/.test(st.run ?? ''));
+    expect(steps.findIndex((st) => st.run === step?.run)).toBeGreaterThan(tested);
+    expect(step?.run).toContain('"docker-daemon:$built" --markdown');
+    expect(step?.env).toMatchObject({ IMAGE: '${{ matrix.image }}', BASE_REF: '${{ github.base_ref }}' });
+  });
+
+  /** The step's script with a stand-in npx (its stdout, stderr and exit code from the environment). */
+  const runDiffStep = (env: Record<string, string>, result: object | null) => {
+    const dir = mkdtempSync(join(tmpdir(), 'workflow-diff-step-'));
+    try {
+      writeFileSync(
+        join(dir, 'npx'),
+        '#!/usr/bin/env bash\necho "$*" > "$ARGS_FILE"\nprintf "%s" "$NPX_OUT"\nprintf "%s\\n" "$NPX_ERR" >&2\nexit "$NPX_CODE"\n',
+        { mode: 0o755 },
+      );
+      if (result) {
+        mkdirSync(join(dir, 'dist/images'), { recursive: true });
+        writeFileSync(join(dir, 'dist/images/node.json'), JSON.stringify(result));
+      }
+      const r = spawnSync('bash', ['-eo', 'pipefail', '-c', diffStep()?.run ?? 'false'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          IMAGE: 'node',
+          BASE_REF: 'main',
+          NPX_OUT: '',
+          NPX_ERR: '',
+          NPX_CODE: '0',
+          ...env,
+          ARGS_FILE: join(dir, 'args'),
+          PATH: `${dir}:${process.env.PATH}`,
+          GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+        },
+      });
+      const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : '');
+      return { code: r.status, summary: read('summary'), args: read('args').trim(), stderr: r.stderr };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const built = { pinnedReference: 'ghcr.io/acme/images:node-content-1234' };
+
+  it.each([
+    {
+      name: 'the diff, in markdown',
+      env: { NPX_OUT: '### `ghcr.io/acme/images:node-edge` → ...\n' },
+      result: built,
+      summary: '### `ghcr.io/acme/images:node-edge` → ...\n',
+    },
+    {
+      name: 'no edge image (a first pull request, no access): one line, the job goes on',
+      env: { NPX_CODE: '1', NPX_ERR: 'ghcr.io/acme/images:node-edge: ... is not in the registry\n  fix: check' },
+      result: built,
+      summary:
+        "node: no contents diff against the base branch's image (ghcr.io/acme/images:node-edge: ... is not in the registry)\n",
+    },
+    {
+      name: 'a base branch without edge tags',
+      env: { BASE_REF: 'release-1.x' },
+      result: built,
+      summary: 'node: no contents diff, the base branch release-1.x has no edge tag (publish moves them for main)\n',
+    },
+    {
+      name: 'no result file',
+      env: {},
+      result: null,
+      summary: 'node: no contents diff, no result in dist/images/node.json\n',
+    },
+  ] as Array<{ name: string; env: Record<string, string>; result: object | null; summary: string }>)(
+    '$name',
+    ({ env, result, summary }) => {
+      const r = runDiffStep(env, result);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.summary).toBe(summary);
+      if (result && !('BASE_REF' in env))
+        expect(r.args).toBe('images diff --edge node docker-daemon:ghcr.io/acme/images:node-content-1234 --markdown');
+    },
+  );
 });

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import type { ImageContents, PlatformContents } from '../core/contents-diff';
+import type { ImageContents, PlatformContents, SizeKind } from '../core/contents-diff';
 import {
   CONTENTS_RECORD_PATH,
   namedLayers,
@@ -7,8 +7,10 @@ import {
   recordLayers,
   type ContentsRecord,
 } from '../core/contents-record';
-import { RegistryError } from '../core/errors';
+import { RegistryError, type EngineError } from '../core/errors';
+import { gzipUncompressedSize, layerPacking } from '../core/image-source';
 import { fileInTar } from '../core/tar-entry';
+import type { LayerBlob } from '../core/size-budget';
 import type { RegistryClient } from './registry';
 
 /**
@@ -16,7 +18,18 @@ import type { RegistryClient } from './registry';
  * (the history names each layer by its install script) and the record layers' blobs only (the image's own,
  * the last, and its parent's, the one before). See docs/contents.md.
  */
-export async function readImageContents(registry: RegistryClient, ref: string): Promise<ImageContents> {
+export interface ReadOptions {
+  /** How to count layer sizes: as stored (default), or unpacked, to compare with the local engine's. */
+  sizes?: SizeKind;
+  /** Only these platforms (the local engine's image has one). */
+  platforms?: readonly string[];
+}
+
+export async function readImageContents(
+  registry: RegistryClient,
+  ref: string,
+  options: ReadOptions = {},
+): Promise<ImageContents> {
   const image = await registry.inspect(ref);
   if (!image)
     throw new RegistryError(
@@ -24,8 +37,16 @@ export async function readImageContents(registry: RegistryClient, ref: string): 
       'check the reference (a release tag that was never published? images diff takes <repo>:<tag> or <repo>@sha256:...)',
       ref,
     );
-  const platforms = await registry.platformLayers(image.repository, image.digest, image);
-  const read = await allInOrder(platforms.map((p) => readPlatform(registry, image.repository, ref, p)));
+  const all = await registry.platformLayers(image.repository, image.digest, image);
+  const platforms = options.platforms ? all.filter((p) => options.platforms?.includes(p.platform)) : all;
+  if (!platforms.length)
+    throw new RegistryError(
+      `${ref} has no image for ${options.platforms?.join(', ')} (it has ${all.map((p) => p.platform).join(', ')})`,
+      'compare images of one platform: build the local image for a platform the registry image has',
+      ref,
+    );
+  const sizes = options.sizes ?? 'compressed';
+  const read = await allInOrder(platforms.map((p) => readPlatform(registry, image.repository, ref, p, sizes)));
   const [first] = read;
   const other = read.find((p) => p.record.image !== first.record.image);
   if (other)
@@ -42,9 +63,13 @@ async function readPlatform(
   repository: string,
   ref: string,
   p: Awaited<ReturnType<RegistryClient['platformLayers']>>[number],
+  sizes: SizeKind,
 ): Promise<PlatformContents> {
-  const history = p.history ?? (await registry.historyOf(repository, p.config));
-  const layers = namedLayers(p.layers, history);
+  const [history, blobs] = await Promise.all([
+    p.history ?? registry.historyOf(repository, p.config),
+    sizes === 'uncompressed' ? unpackedSizes(registry, repository, `${ref} (${p.platform})`, p.layers) : p.layers,
+  ]);
+  const layers = namedLayers(blobs, history);
   const { own, parent } = recordLayers(layers);
   if (!own)
     throw new RegistryError(
@@ -57,7 +82,29 @@ async function readPlatform(
     recordIn(registry, repository, own.digest, where),
     parent ? recordIn(registry, repository, parent.digest, `${where}, its parent's layer`) : Promise.resolve(null),
   ]);
-  return { platform: p.platform, record: record as ContentsRecord, parentRecord, layers };
+  return { platform: p.platform, sizes, record: record as ContentsRecord, parentRecord, layers };
+}
+
+/** Each layer with its unpacked size: a gzip layer's from its trailer (one small ranged GET), a plain tar's as stored. */
+function unpackedSizes(
+  registry: RegistryClient,
+  repository: string,
+  where: string,
+  layers: readonly LayerBlob[],
+): Promise<LayerBlob[]> {
+  return allInOrder(
+    layers.map(async (l) => {
+      const packing = layerPacking(l.mediaType);
+      if (packing === 'none') return l;
+      if (packing === 'gzip')
+        return { ...l, size: gzipUncompressedSize(await registry.blobTail(repository, l.digest, l.size, 4), l.size) };
+      throw new RegistryError(
+        `${where}: layer ${l.digest} is ${packing === 'zstd' ? 'zstd-compressed' : `of media type ${l.mediaType ?? '(none)'}`}, whose unpacked size the registry does not tell, so its size cannot be compared with the local engine's unpacked one`,
+        'compare it with another registry image instead of the local engine (both sizes compressed), or push it with gzip layers',
+        where,
+      );
+    }),
+  );
 }
 
 /** The record in one layer blob (gzip or uncompressed tar). */
@@ -67,9 +114,17 @@ async function recordIn(
   digest: string,
   where: string,
 ): Promise<ContentsRecord> {
-  const blob = await registry.blob(repository, digest);
+  return recordInLayer(await registry.blob(repository, digest), where);
+}
+
+/** The record in one layer's bytes (gzip or a plain tar); `Kind` is the error type of where the layer came from. */
+export function recordInLayer(
+  blob: Buffer,
+  where: string,
+  Kind: typeof RegistryError | typeof EngineError = RegistryError,
+): ContentsRecord {
   if (blob.length >= 4 && blob.readUInt32LE(0) === 0xfd2fb528)
-    throw new RegistryError(
+    throw new Kind(
       `${where}: its record layer is zstd-compressed, which this Node.js cannot read`,
       "push the image with gzip layers (buildx's default), or run images diff with Node.js 22.15 or newer",
       where,
@@ -77,7 +132,7 @@ async function recordIn(
   const tar = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob) : blob;
   const file = fileInTar(tar, CONTENTS_RECORD_PATH);
   if (!file)
-    throw new RegistryError(
+    throw new Kind(
       `${where}: its contents-record layer has no /${CONTENTS_RECORD_PATH}`,
       'rebuild the image (scripts/contents-record/record.sh writes it)',
       where,

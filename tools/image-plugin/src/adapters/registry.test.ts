@@ -133,9 +133,11 @@ describe('layers (what the size budget measures)', () => {
       };
       const entry = raw.manifests.find((m) => m.platform.os === os && m.platform.architecture === architecture);
       const manifest = JSON.parse(await imagetools('inspect', '--raw', `${REPO}@${entry?.digest}`)) as {
-        layers: Array<{ digest: string; size: number }>;
+        layers: Array<{ digest: string; size: number; mediaType: string }>;
       };
-      expect(p.layers).toEqual(manifest.layers.map((l) => ({ digest: l.digest, size: l.size })));
+      expect(p.layers).toEqual(
+        manifest.layers.map((l) => ({ digest: l.digest, size: l.size, mediaType: l.mediaType })),
+      );
       expect(p.layers.every((l) => l.size > 0)).toBe(true);
       expect(p.config).toMatch(/^sha256:[0-9a-f]{64}$/);
     }

@@ -186,7 +186,11 @@ export class RegistryClient {
         const config = entry?.platform ? null : await this.configOf(manifest);
         return {
           platform: entry?.platform ? platformString(entry.platform) : platformString(config as ImageConfigJson),
-          layers: (manifest.manifest.layers ?? []).map((l) => ({ digest: l.digest, size: l.size ?? 0 })),
+          layers: (manifest.manifest.layers ?? []).map((l) => ({
+            digest: l.digest,
+            size: l.size ?? 0,
+            ...(l.mediaType ? { mediaType: l.mediaType } : {}),
+          })),
           config: manifest.manifest.config?.digest ?? '',
           ...(config ? { history: config.history ?? [] } : {}),
         };
@@ -266,6 +270,33 @@ export class RegistryClient {
     return bytes;
   }
 
+  /**
+   * The last `length` bytes of a blob of `size` bytes (one ranged GET, as registries serve blobs): a gzip
+   * layer's trailer, which says its unpacked size without the layer being downloaded.
+   */
+  async blobTail(repository: string, digest: string, size: number, length: number): Promise<Buffer> {
+    const ref = `${repository}@${digest}`;
+    const range = `bytes=${Math.max(0, size - length)}-${size - 1}`;
+    const res = (await this.request('GET', repository, `blobs/${digest}`, ref, 'pull', { range })) as Answer;
+    const bytes = Buffer.from(await res.arrayBuffer());
+    // A registry that ignores Range answers 200 with the whole blob: its end is the same bytes.
+    return bytes.subarray(Math.max(0, bytes.length - length));
+  }
+
+  /** Every tag of a repository (the distribution API's tag list, page by page); none when it does not exist. */
+  async tagsOf(repository: string): Promise<string[]> {
+    const tags: string[] = [];
+    let path = 'tags/list?n=1000';
+    for (let page = 0; path && page < 1000; page++) {
+      const res = await this.request('GET', repository, path, repository, 'pull', { notFoundIsNull: true });
+      if (!res) break;
+      tags.push(...(((await res.json()) as { tags?: string[] | null }).tags ?? []));
+      const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.headers.get('link') ?? '')?.[1] ?? '';
+      path = next.includes('/tags/list') ? next.slice(next.indexOf('/tags/list') + 1) : '';
+    }
+    return tags;
+  }
+
   /** Puts a manifest or index under a tag (`<repository>:<tag>`). */
   async putManifest(tagRef: string, blob: ManifestBlob): Promise<void> {
     const { repository, tag } = parseReference(tagRef);
@@ -307,7 +338,7 @@ export class RegistryClient {
     path: string,
     ref: string,
     actions: Actions,
-    options: { accept?: string; contentType?: string; body?: Buffer; notFoundIsNull?: boolean },
+    options: { accept?: string; contentType?: string; body?: Buffer; notFoundIsNull?: boolean; range?: string },
   ): Promise<Answer | null> {
     const { host, path: name } = registryLocation(repository);
     const base = `${isLoopbackHost(host) ? 'http' : 'https'}://${apiHost(host)}`;
@@ -318,6 +349,7 @@ export class RegistryClient {
       const headers: Record<string, string> = {};
       if (options.accept) headers.Accept = options.accept;
       if (options.contentType) headers['Content-Type'] = options.contentType;
+      if (options.range) headers.Range = options.range;
       if (authorization) headers.Authorization = authorization;
       const body = options.body ? new Uint8Array(options.body) : undefined;
       const res = await this.send(`${base}/v2/${name}/${path}`, { method, headers, body }, ref);

@@ -76,6 +76,21 @@ describe('parseCommandLine: what each command accepts', () => {
       images: ['r:a', 'r:b'],
     },
     { argv: ['diff', 'r:a', 'r@sha256:1', '--json'], options: { json: true }, images: ['r:a', 'r@sha256:1'] },
+    {
+      argv: ['diff', '--release', 'v1.2.0..v1.3.0-rc.1', '--markdown'],
+      options: {
+        markdown: true,
+        release: {
+          from: { tag: 'v1.2.0', version: '1.2.0', build: [], prerelease: false, exact: '1.2.0' },
+          to: { tag: 'v1.3.0-rc.1', version: '1.3.0-rc.1', build: [], prerelease: true, exact: '1.3.0-rc.1' },
+        },
+      },
+    },
+    {
+      argv: ['diff', '--edge', 'node', 'docker-daemon:r:node-content-1'],
+      options: { edge: 'node' },
+      images: ['docker-daemon:r:node-content-1'],
+    },
     { argv: ['rename-repository'] },
     {
       argv: ['rename-repository', '--from', 'ghcr.io/acme/images', '--check'],
@@ -276,6 +291,19 @@ describe('parseCommandLine: a usage error (exit 2) naming the command, the argum
       says: 'unknown option --unrelated',
       fix: 'diff takes --json, --markdown, --allow-unrelated',
     },
+    {
+      argv: ['diff', '--release', 'v1.2.0'],
+      argument: '--release',
+      says: '--release "v1.2.0" is not two releases joined by ..',
+      fix: 'write the older release first: --release v1.2.0..v1.3.0',
+    },
+    {
+      argv: ['diff', '--release', '1.2.0..v1.3.0'],
+      argument: '--release',
+      says: '"1.2.0" is not a release name',
+      fix: 'write v1.2.0',
+    },
+    { argv: ['diff', '--edge', 'node'], argument: '<ref>', says: 'no ref given', fix: 'images diff <ref>' },
     {
       argv: ['sign', 'base', '--tlog'],
       argument: '--tlog',

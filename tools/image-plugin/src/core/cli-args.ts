@@ -3,6 +3,7 @@ import { CODER_PINS_OUT, DEFAULT_MAX_LEVELS, DEFAULT_WORKFLOW_FILE, RESULTS_DIR 
 import { UsageError } from './errors';
 import { closest } from './closest-name';
 import { platformProblem } from './platforms';
+import { parseReleaseRange, type ReleaseRange } from './release-diff';
 import { repositoryProblem } from './repository';
 
 /**
@@ -64,6 +65,10 @@ export interface CliOptions {
   markdown: boolean;
   /** diff: compare images neither of which builds FROM the other. */
   allowUnrelated: boolean;
+  /** diff --release v1.2.0..v1.3.0: every image of two releases. */
+  release?: ReleaseRange;
+  /** diff --edge <image> <ref>: the first image is that image's edge tag. */
+  edge?: string;
   /** coder-template: write the pinned digests of these (pushed) image-build results. */
   pinResults?: string;
   /** coder-template: where the pinned digests go. */
@@ -75,7 +80,7 @@ export type CommandLine =
   /** `arguments`: the images named on the command line (merge takes one, sign one or more). */
   | { kind: 'run'; command: CommandName; options: CliOptions; arguments: string[] };
 
-type ValueKind = 'text' | 'list' | 'count' | 'runner' | 'sha';
+type ValueKind = 'text' | 'list' | 'count' | 'runner' | 'sha' | 'range';
 interface OptionRule {
   kind: 'flag' | ValueKind;
   /** The key in CliOptions. */
@@ -106,6 +111,8 @@ const OPTIONS: Record<string, OptionRule> = {
   json: { kind: 'flag', key: 'json' },
   markdown: { kind: 'flag', key: 'markdown' },
   'allow-unrelated': { kind: 'flag', key: 'allowUnrelated' },
+  release: { kind: 'range', key: 'release', value: 'v1.2.0..v1.3.0' },
+  edge: { kind: 'text', key: 'edge', value: '<image>' },
   from: { kind: 'text', key: 'from', value: 'ghcr.io/<old owner>/<old repo>' },
   'pin-results': { kind: 'text', key: 'pinResults', value: 'dist/images' },
   out: { kind: 'text', key: 'out', value: CODER_PINS_OUT },
@@ -117,6 +124,8 @@ interface CommandRule {
   argument?: string;
   /** The command takes one or more of its argument (else exactly one). */
   many?: boolean;
+  /** With this option given, the command may take no argument (diff --release; it checks the count itself). */
+  optionalWith?: string;
   required?: string[];
   usage: string;
   /** The fix for an argument the command does not take. */
@@ -179,14 +188,19 @@ const COMMANDS: Record<CommandName, CommandRule> = {
     one pull request (GITHUB_TOKEN with pull-requests: write, GITHUB_REPOSITORY).`,
   },
   diff: {
-    options: ['json', 'markdown', 'allow-unrelated'],
+    options: ['json', 'markdown', 'allow-unrelated', 'release', 'edge'],
     argument: 'ref',
     many: true,
-    usage: `diff <ref-a> <ref-b> [--json | --markdown] [--allow-unrelated]
+    optionalWith: 'release',
+    usage: `diff <ref-a> <ref-b> | --edge <image> <ref> | --release v1.2.0..v1.3.0  [--json | --markdown] [--allow-unrelated]
     What changed from image A to image B (<repo>:<tag> or <repo>@sha256:...), per platform, read from
     their contents records without pulling them: Debian packages, npm globals and install scripts' tool
     versions added, removed and changed (for a child: from its parent or its own layers), the size
-    change and the layers that grew most. Refuses images neither of which builds FROM the other.`,
+    change and the layers that grew most. Refuses images neither of which builds FROM the other.
+    docker-daemon:<ref> reads an image of the local engine (its one platform, from its save; sizes
+    counted alike on both sides). --edge <image>: A is that image's edge tag (<repo>:<image>-edge). --release: every image's
+    exact release tag of one release against the other's (an image of one release listed as added
+    or removed).`,
   },
   'rename-repository': {
     options: ['from', 'check'],
@@ -238,7 +252,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const tokens = tokensOf(rest);
   if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { kind: 'help', command: name };
   const { options, seen, positionals } = readTokens(name, tokens);
-  checkArguments(name, positionals);
+  checkArguments(name, positionals, seen);
   for (const required of COMMANDS[name].required ?? []) {
     if (!seen.has(required))
       throw usageFailure(name, `--${required}`, `--${required} is required`, `write ${optionExample(required)}`);
@@ -347,7 +361,7 @@ function optionRuleOf(name: CommandName, token: OptionToken): OptionRule {
 }
 
 /** The arguments: the command's one (or, for `many`, one or more) argument, or none at all. */
-function checkArguments(name: CommandName, positionals: string[]): void {
+function checkArguments(name: CommandName, positionals: string[], seen: ReadonlySet<string>): void {
   const rule = COMMANDS[name];
   if (!rule.argument) {
     if (positionals.length)
@@ -359,7 +373,7 @@ function checkArguments(name: CommandName, positionals: string[]): void {
       );
     return;
   }
-  if (positionals.length === 0)
+  if (positionals.length === 0 && !(rule.optionalWith && seen.has(rule.optionalWith)))
     throw usageFailure(
       name,
       `<${rule.argument}>`,
@@ -417,6 +431,9 @@ function readValue(
           'pass 7 to 40 hex digits, e.g. --revision $(git rev-parse HEAD)',
         );
       (options as unknown as Record<string, string>)[key] = text.toLowerCase();
+      return;
+    case 'range':
+      options.release = parseReleaseRange(text);
       return;
     case 'runner': {
       const eq = text.indexOf('=');

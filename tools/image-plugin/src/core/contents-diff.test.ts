@@ -36,6 +36,7 @@ const platform = (
   layers: NamedLayer[],
 ): PlatformContents => ({
   platform: p,
+  sizes: 'compressed',
   record: r,
   parentRecord,
   layers,
@@ -120,7 +121,7 @@ describe('contentsDiff', () => {
       { name: 'make', from: null, to: '4.4', origin: 'own' },
     ]);
     expect(p.tools).toEqual([{ name: 'build-essential', from: null, to: '12.12', origin: 'own' }]);
-    expect(p.size).toEqual({ from: 51, to: 152 });
+    expect(p.size).toEqual({ from: 51, to: 152, unit: 'compressed' });
     expect(p.topLayers).toEqual([
       { name: 'build-essential', from: 0, to: 100 },
       { name: 'contents record', from: 1, to: 2 },
@@ -225,5 +226,28 @@ describe('reports', () => {
       'same image',
     );
     expect(diffMarkdown(big)).toContain('… and 9 more (`npx images diff --json` lists all)');
+  });
+});
+
+describe('sizes of one kind', () => {
+  const unpacked = (p: PlatformContents): PlatformContents => ({ ...p, sizes: 'uncompressed' });
+  const registry = image('r:base-1', [platform('linux/amd64', BASE, null, baseLayers)]);
+  const local = image('docker-daemon:r:node-1', [unpacked(platform('linux/amd64', NODE, null, nodeLayers))]);
+
+  it('a compressed side against an uncompressed one is refused, never mixed', () => {
+    expect(() => contentsDiff(registry, local, 'parent and child')).toThrow(
+      'linux/amd64: compressed and uncompressed layer sizes in one diff',
+    );
+  });
+
+  it('uncompressed on both sides: the size and the layers say so in text and markdown', () => {
+    const both = image('r:base-1', [unpacked(platform('linux/amd64', BASE, null, baseLayers))]);
+    const d = contentsDiff(both, local, 'parent and child');
+    expect(d.platforms[0].size).toEqual({ from: 51, to: 152, unit: 'uncompressed' });
+    expect(d.platforms[0].debian.every((c) => c.origin === undefined)).toBe(true);
+    expect(diffText(d)).toContain('linux/amd64  size 51 B -> 152 B (+101 B) (uncompressed)\n');
+    expect(diffText(d)).toContain('  layers that grew most (uncompressed):\n');
+    expect(diffMarkdown(d)).toContain('#### linux/amd64: 51 B → 152 B (+101 B) (uncompressed)');
+    expect(diffMarkdown(d)).toContain('| layer (install script) | before (uncompressed) | after | growth |');
   });
 });

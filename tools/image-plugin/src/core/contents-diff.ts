@@ -8,9 +8,18 @@ import { UsageError } from './errors';
  * diff out (core/contents-report.ts prints it). See docs/contents.md.
  */
 
-/** One image platform as the registry holds it. */
+/**
+ * How a side's layer sizes are counted: as the registry stores them (compressed blobs), or as the engine holds
+ * them (unpacked). A diff compares one kind only (services/contents-diff.ts reads the registry side unpacked
+ * when the other is the engine's).
+ */
+export type SizeKind = 'compressed' | 'uncompressed';
+
+/** One image platform as the registry (or the local engine) holds it. */
 export interface PlatformContents {
   platform: string;
+  /** What `layers`' sizes count. */
+  sizes: SizeKind;
   record: ContentsRecord;
   /** The record of the parent the image was built FROM (the record layer before its own), null without one. */
   parentRecord: ContentsRecord | null;
@@ -51,8 +60,9 @@ export interface PlatformDiff {
   debian: Change[];
   npm: Change[];
   tools: Change[];
-  size: { from: number; to: number };
-  /** The layers whose size changed most, by install script, largest growth first. */
+  /** Both sides counted alike (`unit`), never a compressed size against an unpacked one. */
+  size: { from: number; to: number; unit: SizeKind };
+  /** The layers whose size changed most, by install script, largest growth first (in `size.unit`). */
   topLayers: LayerGrowth[];
 }
 
@@ -155,6 +165,14 @@ export function topLayers(a: readonly NamedLayer[], b: readonly NamedLayer[], co
 /** Whether a platform is in both refs, or only in the second (added) or the first (removed). */
 const presenceOf = (a: unknown, b: unknown): PlatformDiff['presence'] => (a && b ? 'both' : a ? 'removed' : 'added');
 
+/** The one kind both sides' sizes count; two kinds are a reader's bug, never a silent mix. */
+function sizeKindOf(a: PlatformContents | undefined, b: PlatformContents | undefined): SizeKind {
+  const kinds = [...new Set([a?.sizes, b?.sizes].filter((k): k is SizeKind => !!k))];
+  if (kinds.length > 1)
+    throw new Error(`${a?.platform}: compressed and uncompressed layer sizes in one diff (read both alike)`);
+  return kinds[0] ?? 'compressed';
+}
+
 /** The diff of one platform; a platform in one ref only lists what it has as added or removed. */
 function platformDiff(
   a: PlatformContents | undefined,
@@ -162,6 +180,7 @@ function platformDiff(
   relation: Relation,
 ): PlatformDiff {
   const platform = (a ?? b)?.platform ?? '';
+  const unit = sizeKindOf(a, b);
   const from = a?.record ?? EMPTY;
   const to = b?.record ?? EMPTY;
   const base = a && b ? baselines(a, b, relation) : null;
@@ -173,7 +192,7 @@ function platformDiff(
     debian: split('debian'),
     npm: split('npm'),
     tools: split('tools'),
-    size: { from: total(a?.layers ?? []), to: total(b?.layers ?? []) },
+    size: { from: total(a?.layers ?? []), to: total(b?.layers ?? []), unit },
     topLayers: topLayers(a?.layers ?? [], b?.layers ?? []),
   };
 }

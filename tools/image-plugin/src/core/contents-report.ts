@@ -39,8 +39,10 @@ function countsOf(changes: readonly Change[]): string {
   return counts.length ? counts.join(', ') : 'no change';
 }
 
+/** The registry's compressed sizes go unlabelled (as everywhere else); unpacked ones (the local engine's) say so. */
+const unitLabel = (p: PlatformDiff) => (p.size.unit === 'uncompressed' ? ' (uncompressed)' : '');
 const sizeLine = (p: PlatformDiff) =>
-  `${formatSize(p.size.from)} -> ${formatSize(p.size.to)} (${signed(p.size.to - p.size.from)})`;
+  `${formatSize(p.size.from)} -> ${formatSize(p.size.to)} (${signed(p.size.to - p.size.from)})${unitLabel(p)}`;
 const presenceLine = (p: PlatformDiff, d: ContentsDiff) =>
   p.presence === 'added' ? `only in ${d.to.ref}` : p.presence === 'removed' ? `only in ${d.from.ref}` : '';
 
@@ -58,7 +60,7 @@ export function diffText(d: ContentsDiff): string {
           `    ${mark(c)} ${c.name.padEnd(width)}  ${versions(c)}${c.origin ? `  (${c.origin === 'own' ? 'own layers' : 'from parent'})` : ''}`,
         );
     }
-    if (p.topLayers.length) lines.push('  layers that grew most:', ...layerLines(p.topLayers));
+    if (p.topLayers.length) lines.push(`  layers that grew most${unitLabel(p)}:`, ...layerLines(p.topLayers));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -100,7 +102,11 @@ export function diffMarkdown(d: ContentsDiff): string {
     lines.push(SECTIONS.map(([key, title]) => `${title}: ${countsOf(p[key])}`).join(' · '));
     for (const [key, title] of SECTIONS) lines.push(...markdownTable(title, p[key]));
     if (p.topLayers.length) {
-      lines.push('', '| layer (install script) | before | after | growth |', '| --- | --- | --- | --- |');
+      lines.push(
+        '',
+        `| layer (install script) | before${unitLabel(p)} | after | growth |`,
+        '| --- | --- | --- | --- |',
+      );
       for (const l of p.topLayers)
         lines.push(`| \`${cell(l.name)}\` | ${formatSize(l.from)} | ${formatSize(l.to)} | ${signed(l.to - l.from)} |`);
     }

@@ -11,7 +11,7 @@ export interface ManifestJson {
     platform?: PlatformJson;
     annotations?: Record<string, string>;
   }>;
-  layers?: Array<{ digest: string; size?: number }>;
+  layers?: Array<{ digest: string; size?: number; mediaType?: string }>;
   config?: { digest: string; mediaType?: string; size?: number };
 }
 

@@ -134,8 +134,15 @@ export function releaseTags(args: {
   return releaseTagSuffixes(args.release.version, args.released).map((suffix, i) =>
     suffix === null
       ? floatingTag(args.repository, args.layout, args.image)
-      : tagRef(args.repository, args.layout, args.image, i === 0 ? args.release.exact : suffix),
+      : i === 0
+        ? exactReleaseTag(args.repository, args.layout, args.image, args.release)
+        : tagRef(args.repository, args.layout, args.image, suffix),
   );
+}
+
+/** The write-once tag a release gives an image: `<repo>:base-1.2.3` (`<repo>/base:1.2.3_build.5` per image). */
+export function exactReleaseTag(repository: string, layout: Layout, image: string, release: ReleaseVersion): string {
+  return tagRef(repository, layout, image, release.exact);
 }
 
 /** One image of a release: its name, the digest its SHA tag names, and its release tags (exact first). */

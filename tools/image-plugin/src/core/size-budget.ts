@@ -12,6 +12,8 @@ import { formatSize, SIZE_BUDGET_OPTION } from './sizes';
 export interface LayerBlob {
   digest: string;
   size: number;
+  /** The manifest's media type of the blob (gzip, zstd or plain tar), when it names one. */
+  mediaType?: string;
 }
 
 /** One entry of the image config's history (`created_by` is the Dockerfile instruction; `empty_layer`: none made). */

@@ -23,7 +23,7 @@ function numberField(block: Buffer, start: number, length: number): number {
 }
 
 /** The `path` of a pax extended header's records (`<length> path=<value>\n`), if it has one. */
-function paxPath(data: Buffer): string | undefined {
+export function paxPath(data: Buffer): string | undefined {
   let at = 0;
   let path: string | undefined;
   while (at < data.length) {
@@ -39,15 +39,28 @@ function paxPath(data: Buffer): string | undefined {
 
 const normalized = (name: string) => name.replace(/^\.?\/+/, '').replace(/\/+$/, '');
 
+/** One entry's header block: its name (ustar prefix joined), size and type flag; null for an end block. */
+export function tarHeader(header: Buffer): { name: string; size: number; type: string } | null {
+  if (header.every((b) => b === 0)) return null;
+  const prefix = text(header, 345, 155);
+  return {
+    name: prefix ? `${prefix}/${text(header, 0, 100)}` : text(header, 0, 100),
+    size: numberField(header, 124, 12),
+    type: String.fromCharCode(header[156] || 0x30),
+  };
+}
+
+/** A regular file's type flags (`0`, the old `\0`, contiguous `7`). */
+export const isRegularFile = (type: string) => type === '0' || type === '\0' || type === '7';
+
 /** The bytes of the regular file at `path` (without a leading `/` or `./`), or null. */
 export function fileInTar(tar: Buffer, path: string): Buffer | null {
   const wanted = normalized(path);
   let nextName: string | undefined;
   for (let at = 0; at + BLOCK <= tar.length;) {
-    const header = tar.subarray(at, at + BLOCK);
-    if (header.every((b) => b === 0)) return null;
-    const size = numberField(header, 124, 12);
-    const type = String.fromCharCode(header[156] || 0x30);
+    const entry = tarHeader(tar.subarray(at, at + BLOCK));
+    if (!entry) return null;
+    const { size, type } = entry;
     const data = tar.subarray(at + BLOCK, at + BLOCK + size);
     at += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
     if (type === 'x') {
@@ -59,10 +72,9 @@ export function fileInTar(tar: Buffer, path: string): Buffer | null {
       continue;
     }
     if (type === 'g') continue;
-    const prefix = text(header, 345, 155);
-    const name = nextName ?? (prefix ? `${prefix}/${text(header, 0, 100)}` : text(header, 0, 100));
+    const name = nextName ?? entry.name;
     nextName = undefined;
-    if ((type === '0' || type === '\0' || type === '7') && normalized(name) === wanted) return Buffer.from(data);
+    if (isRegularFile(type) && normalized(name) === wanted) return Buffer.from(data);
   }
   return null;
 }
