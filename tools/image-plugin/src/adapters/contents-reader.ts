@@ -1,4 +1,3 @@
-import { gunzipSync } from 'node:zlib';
 import type { ImageContents, PlatformContents } from '../core/contents-diff';
 import {
   CONTENTS_RECORD_PATH,
@@ -8,6 +7,7 @@ import {
   type ContentsRecord,
 } from '../core/contents-record';
 import { RegistryError } from '../core/errors';
+import { layerTar } from '../core/layer-tar';
 import { fileInTar } from '../core/tar-entry';
 import type { RegistryClient } from './registry';
 
@@ -60,7 +60,7 @@ async function readPlatform(
   return { platform: p.platform, record: record as ContentsRecord, parentRecord, layers };
 }
 
-/** The record in one layer blob (gzip or uncompressed tar). */
+/** The record in one layer blob (gzip, zstd or uncompressed tar: core/layer-tar.ts). */
 async function recordIn(
   registry: RegistryClient,
   repository: string,
@@ -68,13 +68,7 @@ async function recordIn(
   where: string,
 ): Promise<ContentsRecord> {
   const blob = await registry.blob(repository, digest);
-  if (blob.length >= 4 && blob.readUInt32LE(0) === 0xfd2fb528)
-    throw new RegistryError(
-      `${where}: its record layer is zstd-compressed, which this Node.js cannot read`,
-      "push the image with gzip layers (buildx's default), or run images diff with Node.js 22.15 or newer",
-      where,
-    );
-  const tar = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob) : blob;
+  const tar = tarIn(blob, digest, where);
   const file = fileInTar(tar, CONTENTS_RECORD_PATH);
   if (!file)
     throw new RegistryError(
@@ -83,6 +77,18 @@ async function recordIn(
       where,
     );
   return parseContentsRecord(file.toString('utf8'), where);
+}
+
+function tarIn(blob: Buffer, digest: string, where: string): Buffer {
+  try {
+    return layerTar(blob);
+  } catch (e) {
+    throw new RegistryError(
+      `${where}: its contents-record layer ${digest} cannot be decompressed (${e instanceof Error ? e.message : String(e)})`,
+      'push the image again (the registry holds a damaged or cut-off blob)',
+      where,
+    );
+  }
 }
 
 /**
