@@ -13,7 +13,7 @@ terraform {
   required_providers {
     coder = {
       source  = "coder/coder"
-      version = "~> 2.0"
+      version = "~> 2.3" # coder_devcontainer is in 2.3.0 and later
     }
     docker = {
       source  = "kreuzwerker/docker"
@@ -53,6 +53,26 @@ variable "arch" {
   validation {
     condition     = contains(["", "amd64", "arm64"], var.arch)
     error_message = "arch must be \"\" (the provisioner's), \"amd64\" or \"arm64\" (the images are built for these two); push with --variable arch=<the Docker host's>."
+  }
+}
+
+variable "devcontainer_workspace_folder" {
+  type        = string
+  default     = ""
+  description = "A project folder in the workspace whose devcontainer.json Coder's Dev Containers integration starts, e.g. /home/coder/projects/app. Only with the developer image (its own Docker engine and the devcontainer CLI). Empty: none."
+  validation {
+    condition     = var.devcontainer_workspace_folder == "" || can(regex("^(/|~/)", var.devcontainer_workspace_folder))
+    error_message = "devcontainer_workspace_folder must be empty (no dev container) or a folder in the workspace, absolute or under ~/ (e.g. /home/coder/projects/app); push with --variable devcontainer_workspace_folder=/home/coder/projects/<project>."
+  }
+}
+
+variable "devcontainer_config_path" {
+  type        = string
+  default     = ""
+  description = "The devcontainer.json to use, when it is not where the Dev Containers CLI looks in the folder (.devcontainer/devcontainer.json, .devcontainer.json). Empty: the CLI's choice."
+  validation {
+    condition     = var.devcontainer_config_path == "" || can(regex("^(/|~/).*\\.json$", var.devcontainer_config_path))
+    error_message = "devcontainer_config_path must be empty or the path of a .json file in the workspace, absolute or under ~/ (e.g. /home/coder/projects/app/.devcontainer/devcontainer.json)."
   }
 }
 
@@ -106,6 +126,10 @@ locals {
     inside = "its own Docker engine (Docker-in-Docker)"
     host   = "the host's Docker engine"
   }
+
+  # Coder's Dev Containers integration: the agent runs `devcontainer up` in the folder on the workspace's
+  # own engine, so only an image with an engine inside (developer, which has the devcontainer CLI).
+  devcontainer = var.devcontainer_workspace_folder != ""
 
   # The agent must reach a Coder server that listens on the Docker host.
   agent_init_script = replace(coder_agent.main.init_script, "/localhost|127\\.0\\.0\\.1/", "host.docker.internal")
@@ -262,7 +286,11 @@ resource "docker_container" "workspace" {
   destroy_grace_seconds = local.stop_timeout
 
   # The entrypoint hands CODER_* variables to coder-agent.service, which runs the uploaded script as coder.
-  env = ["CODER_AGENT_TOKEN=${coder_agent.main.token}"]
+  # CODER_AGENT_DEVCONTAINERS_ENABLE: Coder servers before 2.24 start the integration only with it.
+  env = concat(
+    ["CODER_AGENT_TOKEN=${coder_agent.main.token}"],
+    local.devcontainer ? ["CODER_AGENT_DEVCONTAINERS_ENABLE=true"] : [],
+  )
   upload {
     file       = "/etc/coder/agent-init.sh"
     content    = local.agent_init_script
@@ -338,5 +366,27 @@ resource "coder_metadata" "image" {
   item {
     key   = "pinned"
     value = terraform_data.image_pin.output
+  }
+}
+
+# --- Coder's Dev Containers integration (optional) ------------------------------------------------------
+
+# The project's dev container, started by the agent inside the workspace (a sub-agent Coder shows beside
+# the workspace's own). Only with an image that runs its own Docker engine: on the host's engine the
+# project folder would be a path of the host, and every dev container a container beside the workspaces.
+resource "coder_devcontainer" "project" {
+  count            = local.devcontainer ? data.coder_workspace.me.start_count : 0
+  agent_id         = coder_agent.main.id
+  workspace_folder = var.devcontainer_workspace_folder
+  config_path      = var.devcontainer_config_path == "" ? null : var.devcontainer_config_path
+  lifecycle {
+    precondition {
+      condition = local.engine_inside
+      error_message = format(
+        "devcontainer_workspace_folder = %q starts a dev container with the workspace's own Docker engine and the devcontainer CLI, which the image %q does not have (%s): choose an image with its own engine (%s) for this workspace, or push the template with --variable devcontainer_workspace_folder= to start none.",
+        var.devcontainer_workspace_folder, local.image_name, try(local.docker_modes[local.image.docker], "not offered"),
+        join(", ", [for name, i in local.catalog.images : name if i.docker == "inside"]),
+      )
+    }
   }
 }

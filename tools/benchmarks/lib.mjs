@@ -76,13 +76,26 @@ export function copyNxSettings(root) {
     if (existsSync(join(PLUGIN_FROM, file))) cpSync(join(PLUGIN_FROM, file), join(root, file));
 }
 
-/** PLUGIN_FROM's nx.json with the image plugin's repository option set. */
+/**
+ * PLUGIN_FROM's nx.json with the image plugin's options set (the repository). Without the repository's
+ * own `build.compression` (zstd here): bake and a plain buildx push gzip, so ours pushes the plugin's default,
+ * gzip, as well, and a comparison measures the orchestration, not the compression (`bench:start` asks for
+ * each compression on its command line).
+ */
 export function nxJsonWith(options) {
   const nxJson = JSON.parse(readFileSync(join(PLUGIN_FROM, 'nx.json'), 'utf8'));
   const plugin = nxJson.plugins.find((p) => (typeof p === 'string' ? p : p.plugin).includes('image-plugin'));
   if (!plugin) throw new Error(`nx.json of ${PLUGIN_FROM} has no image plugin entry`);
+  const withoutCompression = (o) => {
+    if (!o?.build?.compression) return o ?? {};
+    const build = { ...o.build };
+    delete build.compression;
+    return { ...o, build };
+  };
   nxJson.plugins = nxJson.plugins.map((p) =>
-    p === plugin ? { plugin: typeof p === 'string' ? p : p.plugin, options: { ...(p.options ?? {}), ...options } } : p,
+    p === plugin
+      ? { plugin: typeof p === 'string' ? p : p.plugin, options: { ...withoutCompression(p.options), ...options } }
+      : p,
   );
   return { nxJson, plugin };
 }

@@ -430,3 +430,93 @@ describe('multi-tenant servers: the sysbox-runc runtime instead of privileged', 
     },
   );
 });
+
+describe("Coder's Dev Containers integration: devcontainer_workspace_folder", () => {
+  const inside = IMAGES.find((i) => catalog.images[i].docker === 'inside') as string;
+  const host = IMAGES.find((i) => catalog.images[i].docker === 'host') as string;
+  const FOLDER = '/home/coder/projects/app';
+  const devcontainers = async (b: WorkspaceBuild) =>
+    (await template.build(buildContext(b)).instances('resource', 'coder_devcontainer', 'project')) as Array<
+      Record<string, Value>
+    >;
+
+  it('unset (the default): no dev container, no integration switch in the environment', async () => {
+    for (const image of IMAGES) {
+      expect(await devcontainers({ image })).toEqual([]);
+      expect(containerPlan(await container({ image })).create.Env).toEqual([
+        expect.stringMatching(/^CODER_AGENT_TOKEN=/),
+      ]);
+    }
+  });
+
+  it(`with the image that has its own engine (${inside}): one dev container on the agent, the integration on`, async () => {
+    const ids = { token: 'tok-dc' };
+    const build = template.build(
+      buildContext({ image: inside, ...ids, variables: { devcontainer_workspace_folder: FOLDER } }),
+    );
+    const agent = (await build.instances('resource', 'coder_agent', 'main')) as { id: string };
+    const list = (await build.instances('resource', 'coder_devcontainer', 'project')) as Array<Record<string, Value>>;
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ agent_id: agent.id, workspace_folder: FOLDER });
+    expect(list[0].config_path ?? null).toBeNull();
+    const [c] = (await build.instances('resource', 'docker_container', 'workspace')) as Array<Record<string, Value>>;
+    expect(containerPlan(c).create.Env).toEqual(['CODER_AGENT_TOKEN=tok-dc', 'CODER_AGENT_DEVCONTAINERS_ENABLE=true']);
+    expect(await build.failedChecks()).toEqual([]);
+  });
+
+  it('devcontainer_config_path names the devcontainer.json when it is elsewhere', async () => {
+    const config = '/home/coder/projects/app/.devcontainer/ci/devcontainer.json';
+    const [dc] = await devcontainers({
+      image: inside,
+      variables: { devcontainer_workspace_folder: FOLDER, devcontainer_config_path: config },
+    });
+    expect(dc).toMatchObject({ workspace_folder: FOLDER, config_path: config });
+  });
+
+  it.each(['stop', 'delete'] as const)('a %s has none and is never refused, whatever the image', async (transition) => {
+    for (const image of [inside, host]) {
+      const b = { image, transition, variables: { devcontainer_workspace_folder: FOLDER } };
+      expect(await devcontainers(b)).toEqual([]);
+      expect(await template.build(buildContext(b)).failedChecks()).toEqual([]);
+    }
+  });
+
+  it.each<[string, WorkspaceBuild, string, RegExp]>([
+    [
+      'an image that uses the host engine (no engine, no devcontainer CLI of its own)',
+      { image: host, variables: { devcontainer_workspace_folder: FOLDER } },
+      'coder_devcontainer.project',
+      new RegExp(
+        `^coder_devcontainer\\.project: devcontainer_workspace_folder = "${FOLDER}" starts a dev container with the workspace's own Docker engine and the devcontainer CLI, which the image "${host}" does not have \\(the host's Docker engine\\): choose an image with its own engine \\(${inside}\\) for this workspace, or push the template with --variable devcontainer_workspace_folder= to start none\\.$`,
+      ),
+    ],
+    [
+      'a relative folder',
+      { image: inside, variables: { devcontainer_workspace_folder: 'projects/app' } },
+      'var.devcontainer_workspace_folder',
+      /^var\.devcontainer_workspace_folder: devcontainer_workspace_folder must be empty \(no dev container\) or a folder in the workspace, absolute or under ~\/ .*--variable devcontainer_workspace_folder=\/home\/coder\/projects\/<project>\.$/,
+    ],
+    [
+      'a config path that is no .json file',
+      {
+        image: inside,
+        variables: {
+          devcontainer_workspace_folder: FOLDER,
+          devcontainer_config_path: '/home/coder/projects/app/.devcontainer',
+        },
+      },
+      'var.devcontainer_config_path',
+      /^var\.devcontainer_config_path: devcontainer_config_path must be empty or the path of a \.json file in the workspace/,
+    ],
+  ])('refuses %s with the fix', async (_, b, where, message) => {
+    const checks = await template.build(buildContext(b)).failedChecks();
+    expect(checks).toEqual([expect.stringMatching(message)]);
+    expect(checks[0].startsWith(`${where}: `)).toBe(true);
+  });
+
+  it('a folder under ~/ is accepted as Coder resolves it in the workspace', async () => {
+    const b = { image: inside, variables: { devcontainer_workspace_folder: '~/projects/app' } };
+    expect(await devcontainers(b)).toEqual([expect.objectContaining({ workspace_folder: '~/projects/app' })]);
+    expect(await template.build(buildContext(b)).failedChecks()).toEqual([]);
+  });
+});

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TARGET_REGISTRY } from '../../test-env/env';
+import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_REGISTRY } from '../../test-env/env';
 import { gunzipSync } from 'node:zlib';
 import { readImageContents } from '../src/adapters/contents-reader';
 import { RegistryClient } from '../src/adapters/registry';
@@ -26,6 +26,9 @@ import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
  * pull request's summary reads it) against the edge tag; a ref without a record, unrelated images, a missing
  * tag or release, an image the engine lacks and an unreachable registry are refused with the fix.
  * The record's own image test (the check in images/base/image-test.yaml) runs against child.
+ *
+ * Pushed with zstd layers, as this repository's nx.json pushes its own images: the records are read from
+ * zstd blobs by a Node.js without zstd in node:zlib (the plugin's engines allow 20.19).
  */
 
 const NAMESPACE = `contents-${randomBytes(4).toString('hex')}`;
@@ -117,6 +120,24 @@ async function diffJson(a: string, b: string, ...flags: string[]): Promise<Conte
   return JSON.parse(r.stdout) as ContentsDiff;
 }
 
+/** The media type of the last layer (the contents record's) of an image's amd64 manifest, from the registry. */
+async function recordLayerType(tag: string): Promise<string> {
+  const get = async (reference: string) => {
+    const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${reference}`, {
+      headers: { Authorization: TARGET_AUTH, Accept: MANIFEST_ACCEPT },
+    });
+    if (!res.ok) throw new Error(`GET ${reference}: ${res.status}`);
+    return (await res.json()) as {
+      manifests?: Array<{ digest: string; platform?: { architecture: string } }>;
+      layers?: Array<{ mediaType: string }>;
+    };
+  };
+  let manifest = await get(tag);
+  const amd64 = manifest.manifests?.find((m) => m.platform?.architecture === 'amd64');
+  if (amd64) manifest = await get(amd64.digest);
+  return manifest.layers?.at(-1)?.mediaType ?? '';
+}
+
 describe.sequential('images diff against the real engine and password registry', { timeout: 900_000 }, () => {
   let first: string;
   let second: string;
@@ -130,7 +151,7 @@ describe.sequential('images diff against the real engine and password registry',
     };
     const entry = nxJson.plugins.find((p) => p.plugin.includes('image-plugin'));
     if (!entry) throw new Error('nx.json has no image plugin entry');
-    entry.options = { ...entry.options, repository: REPO };
+    entry.options = { ...entry.options, repository: REPO, build: { compression: 'zstd' } };
     ws.write({
       ...FILES,
       'nx.json': `${JSON.stringify(nxJson, null, 2)}\n`,
@@ -152,6 +173,8 @@ describe.sequential('images diff against the real engine and password registry',
   }, 300_000);
 
   it('base -> child lists what child adds (jq, its libraries, its script), all its own, nothing removed', async () => {
+    for (const tag of [`base-${first}`, `child-${first}`])
+      expect(await recordLayerType(tag)).toBe('application/vnd.oci.image.layer.v1.tar+zstd');
     const d = await diffJson(`${REPO}:base-${first}`, `${REPO}:child-${first}`);
     expect(d.relation).toBe('parent and child');
     const [p] = d.platforms;

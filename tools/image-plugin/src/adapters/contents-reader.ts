@@ -1,4 +1,3 @@
-import { gunzipSync } from 'node:zlib';
 import type { ImageContents, PlatformContents, SizeKind } from '../core/contents-diff';
 import {
   CONTENTS_RECORD_PATH,
@@ -9,6 +8,7 @@ import {
 } from '../core/contents-record';
 import { RegistryError, type EngineError } from '../core/errors';
 import { gzipUncompressedSize, layerPacking } from '../core/image-source';
+import { layerTar } from '../core/layer-tar';
 import { fileInTar } from '../core/tar-entry';
 import type { LayerBlob } from '../core/size-budget';
 import type { RegistryClient } from './registry';
@@ -107,29 +107,24 @@ function unpackedSizes(
   );
 }
 
-/** The record in one layer blob (gzip or uncompressed tar). */
+/** The record in one layer blob (gzip, zstd or uncompressed tar: core/layer-tar.ts). */
 async function recordIn(
   registry: RegistryClient,
   repository: string,
   digest: string,
   where: string,
 ): Promise<ContentsRecord> {
-  return recordInLayer(await registry.blob(repository, digest), where);
+  return recordInLayer(await registry.blob(repository, digest), where, digest);
 }
 
-/** The record in one layer's bytes (gzip or a plain tar); `Kind` is the error type of where the layer came from. */
+/** The record in one layer's bytes (gzip, zstd or a plain tar: core/layer-tar.ts); `Kind` is the error type of where the layer came from. */
 export function recordInLayer(
   blob: Buffer,
   where: string,
+  digest: string,
   Kind: typeof RegistryError | typeof EngineError = RegistryError,
 ): ContentsRecord {
-  if (blob.length >= 4 && blob.readUInt32LE(0) === 0xfd2fb528)
-    throw new Kind(
-      `${where}: its record layer is zstd-compressed, which this Node.js cannot read`,
-      "push the image with gzip layers (buildx's default), or run images diff with Node.js 22.15 or newer",
-      where,
-    );
-  const tar = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob) : blob;
+  const tar = tarIn(blob, digest, where, Kind);
   const file = fileInTar(tar, CONTENTS_RECORD_PATH);
   if (!file)
     throw new Kind(
@@ -138,6 +133,18 @@ export function recordInLayer(
       where,
     );
   return parseContentsRecord(file.toString('utf8'), where);
+}
+
+function tarIn(blob: Buffer, digest: string, where: string, Kind: typeof RegistryError | typeof EngineError): Buffer {
+  try {
+    return layerTar(blob);
+  } catch (e) {
+    throw new Kind(
+      `${where}: its contents-record layer ${digest} cannot be decompressed (${e instanceof Error ? e.message : String(e)})`,
+      'push the image again (the registry holds a damaged or cut-off blob)',
+      where,
+    );
+  }
 }
 
 /**

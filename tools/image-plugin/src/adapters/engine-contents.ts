@@ -35,7 +35,7 @@ export async function readEngineContents(ref: string): Promise<ImageContents> {
     const entry: SavedEntry | undefined = entries.get(saved.files[layers.indexOf(layer)]);
     if (!entry?.bytes)
       throw new EngineError(`${what}: its contents-record layer is not in the save`, 'run again', what);
-    return recordInLayer(entry.bytes, what, EngineError);
+    return recordInLayer(entry.bytes, what, saved.files[layers.indexOf(layer)], EngineError);
   };
   const record = recordOf(own, where);
   const parentRecord = parent ? recordOf(parent, `${where}, its parent's layer`) : null;
