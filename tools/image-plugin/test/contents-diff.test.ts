@@ -74,6 +74,8 @@ const FILES: Record<string, string> = {
     '',
   ].join('\n'),
   'images/other/Dockerfile': ['FROM debian:trixie-slim', 'RUN echo other > /etc/other', record('other'), ''].join('\n'),
+  // Pushed with gzip whatever nx.json says: the registry's unpacked sizes are read from gzip trailers.
+  'images/other/project.json': JSON.stringify({ targets: { 'image-build': { options: { compression: 'gzip' } } } }),
   'images/plain/Dockerfile': ['FROM debian:trixie-slim', 'RUN echo plain > /etc/plain', ''].join('\n'),
   'scripts/hello/install.sh': hello('1.0'),
   'scripts/jq/install.sh': [
@@ -298,8 +300,9 @@ describe.sequential('images diff against the real engine and password registry',
   });
 
   it("a registry image's unpacked sizes (to compare with an engine that keeps no compressed layers)", async () => {
+    // other is pushed with gzip (its project.json): a gzip layer's unpacked size is its trailer's.
     const registry = new RegistryClient({ ...process.env, ...ws.env });
-    const ref = `${REPO}:child-${first}`;
+    const ref = `${REPO}:other-${first}`;
     const [packed, unpacked] = [
       await readImageContents(registry, ref),
       await readImageContents(registry, ref, { sizes: 'uncompressed' }),
@@ -312,6 +315,10 @@ describe.sequential('images diff against the real engine and password registry',
     const image = await registry.inspect(ref);
     const blob = await registry.blob(image?.repository ?? '', record?.digest ?? '');
     expect(record?.size).toBe(gunzipSync(blob).length);
+    // A zstd image tells no unpacked size: refused with the fix, not guessed.
+    await expect(readImageContents(registry, `${REPO}:child-${first}`, { sizes: 'uncompressed' })).rejects.toThrow(
+      /is zstd-compressed, whose unpacked size the registry does not tell/,
+    );
   });
 
   it.each([

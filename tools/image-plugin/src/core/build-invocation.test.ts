@@ -142,8 +142,14 @@ describe('buildxInvocation: the docker buildx build arguments', () => {
       lacks: ['--output'],
     },
     {
-      name: "a local build with zstd: loaded as the engine keeps it (compression is a push's)",
+      name: 'a local build with zstd: loaded through the docker exporter with the layers a push would send',
       options: { compression: 'zstd' as const },
+      has: ['--output type=docker,compression=zstd,force-compression=true,oci-mediatypes=true --provenance'],
+      lacks: ['--load'],
+    },
+    {
+      name: "a local build with gzip: --load, buildx's own output",
+      options: { compression: 'gzip' as const },
       has: ['--load'],
       lacks: ['--output'],
     },

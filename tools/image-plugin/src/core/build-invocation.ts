@@ -41,12 +41,15 @@ export function sourceUrl(repository: string): string {
 }
 
 /**
- * The image exporter's compression for a push other than gzip: every layer (the parent's too:
- * force-compression) in OCI media types, which zstd needs. A --load build and gzip keep buildx's default.
+ * The exporter's compression other than gzip: every layer (the parent's too: force-compression) in OCI media
+ * types, which zstd needs. A push's image exporter; a local build's docker exporter (instead of `--load`, which
+ * is that exporter with buildx's defaults), so the engine holds the layers a push would send: a pull request's
+ * `images diff docker-daemon:...` then compares zstd with the registry's zstd. gzip keeps buildx's defaults.
  */
 function compressionOutput(settings: Pick<BuildSettings, 'push' | 'compression'>): string[] {
-  if (!settings.push || settings.compression === 'gzip') return [];
-  return ['--output', `type=image,compression=${settings.compression},force-compression=true,oci-mediatypes=true`];
+  if (settings.compression === 'gzip') return settings.push ? [] : ['--load'];
+  const options = `compression=${settings.compression},force-compression=true,oci-mediatypes=true`;
+  return ['--output', `type=${settings.push ? 'image' : 'docker'},${options}`];
 }
 
 /** The full `docker buildx build` invocation for one image. Pure: the same input gives the same args. */
@@ -89,7 +92,7 @@ export function buildxInvocation(input: InvocationInput): BuildxInvocation {
     // Only the content tag: the run puts the commit's SHA tag on once the image passed its size budget.
     args.push('--tag', tags.content, ...push);
   } else {
-    args.push('--tag', tags.sha, '--tag', tags.content, '--load');
+    args.push('--tag', tags.sha, '--tag', tags.content);
   }
   args.push(...compressionOutput(settings));
   args.push(`--provenance=${settings.provenance ? 'mode=max' : 'false'}`);

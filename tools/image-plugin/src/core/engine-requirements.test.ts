@@ -5,6 +5,8 @@ import { isImageError } from './errors';
 const classic = { version: '26.1.5', platform: 'linux/amd64', containerdStore: false };
 const containerd = { ...classic, containerdStore: true };
 const two = ['linux/amd64', 'linux/arm64'];
+const old = { ...classic, version: '20.10.24+dfsg1' };
+const zstdLocal = { push: false, platforms: ['linux/amd64'], compression: 'zstd' as const };
 
 describe('checkEngineFor', () => {
   it('several platforms loaded into a classic image store: one error with the three fixes', () => {
@@ -31,8 +33,19 @@ describe('checkEngineFor', () => {
       engine: classic,
       settings: { push: false, platforms: two, builder: 'remote' },
     },
+    { name: 'zstd loaded by Docker 23', engine: { ...containerd, version: '23.0.0' }, settings: zstdLocal },
+    { name: 'zstd pushed from Docker 20.10', engine: old, settings: { ...zstdLocal, push: true } },
+    { name: 'gzip loaded by Docker 20.10', engine: old, settings: { ...zstdLocal, compression: 'gzip' as const } },
+    { name: 'an engine version that is no number', engine: { ...old, version: 'dev' }, settings: zstdLocal },
   ])('fine: $name', ({ engine, settings }) => {
     expect(() => checkEngineFor(engine, settings)).not.toThrow();
+  });
+
+  it('zstd loaded into an engine before 23.0: one error naming the version and both fixes', () => {
+    expect(() => checkEngineFor(old, zstdLocal)).toThrow(
+      /loading zstd layers into the engine needs Docker Engine 23\.0 or newer, and this engine is 20\.10\.24/,
+    );
+    expect(() => checkEngineFor(old, zstdLocal)).toThrow(/--compression=gzip/);
   });
 });
 

@@ -22,8 +22,9 @@ export function describeEngine(engine: EngineFacts): string {
  */
 export function checkEngineFor(
   engine: EngineFacts,
-  settings: Pick<BuildSettings, 'push' | 'platforms' | 'builder'>,
+  settings: Pick<BuildSettings, 'push' | 'platforms' | 'builder'> & Partial<Pick<BuildSettings, 'compression'>>,
 ): void {
+  checkLoadsZstd(engine, settings);
   if (!settings.push && !settings.builder && settings.platforms.length > 1 && !engine.containerdStore) {
     throw new EngineError(
       `loading ${settings.platforms.join(', ')} into the engine needs the containerd image store, and this engine (${engine.version}) uses the classic one`,
@@ -33,4 +34,24 @@ export function checkEngineFor(
       'docker engine',
     );
   }
+}
+
+/** The first Docker Engine that loads and pulls zstd layers. */
+const ZSTD_ENGINE_MAJOR = 23;
+
+/**
+ * A local zstd build (no push) loads zstd layers into the engine (core/build-invocation.ts), which an engine
+ * before 23.0 refuses only after the whole build; an engine version that is not a number is let through.
+ */
+function checkLoadsZstd(
+  engine: EngineFacts,
+  settings: Pick<BuildSettings, 'push'> & Partial<Pick<BuildSettings, 'compression'>>,
+): void {
+  const major = Number(/^(\d+)\./.exec(engine.version)?.[1] ?? NaN);
+  if (settings.push || settings.compression !== 'zstd' || !(major < ZSTD_ENGINE_MAJOR)) return;
+  throw new EngineError(
+    `loading zstd layers into the engine needs Docker Engine ${ZSTD_ENGINE_MAJOR}.0 or newer, and this engine is ${engine.version}`,
+    'upgrade Docker, or build locally with --compression=gzip (the pushed images can stay zstd)',
+    'docker engine',
+  );
 }
