@@ -9,6 +9,7 @@ import { FakeGitHubReleases } from './fake-github';
 import { tagsOf, targetRepository, Witness } from './faults/nothing-written';
 import { pushTinyImage } from './faults/tiny-image';
 import { SAMPLE_FAMILY, ScratchWorkspace } from './scratch-workspace';
+import { tagSha } from './sha-tag';
 
 /**
  * `images release` is all or nothing: every failure it can meet is met before a tag moves (the GitHub
@@ -94,7 +95,7 @@ beforeAll(async () => {
   const released = ws.git('rev-parse', 'HEAD').trim();
   ws.git('tag', 'v1.2.2');
   for (const image of IMAGES)
-    at['v1.2.2'][image] = await pushTinyImage(repo, `${image}-${released.slice(0, 7)}`, `${image} v1.2.2`);
+    at['v1.2.2'][image] = await pushTinyImage(repo, `${image}-${tagSha(released)}`, `${image} v1.2.2`);
   const r = await release('v1.2.2');
   expect(r.code, r.output).toBe(0);
   // v1.2.3, built by CI and not released yet.
@@ -103,7 +104,7 @@ beforeAll(async () => {
   const sha = ws.git('rev-parse', 'HEAD').trim();
   ws.git('tag', 'v1.2.3');
   for (const image of IMAGES)
-    at['v1.2.3'][image] = await pushTinyImage(repo, `${image}-${sha.slice(0, 7)}`, `${image} v1.2.3`);
+    at['v1.2.3'][image] = await pushTinyImage(repo, `${image}-${tagSha(sha)}`, `${image} v1.2.3`);
 });
 
 afterAll(async () => {
@@ -290,7 +291,7 @@ describe.sequential('images release: after the moves, and write-once version tag
     ws.git('tag', '-f', 'v1.2.3');
     const other: Record<string, string> = {};
     for (const image of IMAGES)
-      other[image] = await pushTinyImage(repo, `${image}-${sha.slice(0, 7)}`, `${image} v1.2.3 again`);
+      other[image] = await pushTinyImage(repo, `${image}-${tagSha(sha)}`, `${image} v1.2.3 again`);
     const witness = await Witness.take(join(ws.root, 'dist'), [repo]);
     const requests = github.requests.length;
     const r = await release();

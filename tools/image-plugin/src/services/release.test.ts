@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { SHA_LENGTH } from '../core/defaults';
 import { ImageConfigError } from '../core/errors';
 import type { ImageSpec } from '../core/image-spec';
+import { revisionTag } from '../core/tags';
 import type { NormalizedPluginOptions } from '../options';
 import { MemoryRegistry } from './memory-registry.double';
 import type { ReleasesPort } from './ports';
@@ -8,6 +10,8 @@ import { releaseImages, type ReleasePorts } from './release';
 
 const R = 'reg/acme/images';
 const COMMIT = 'abc1234'.padEnd(40, 'f');
+/** The commit's SHA tag suffix, at the default length. */
+const SHA = revisionTag(COMMIT, SHA_LENGTH.default);
 const OPTIONS = { repository: R, layout: 'single', build: {} } as unknown as NormalizedPluginOptions;
 const SPECS = [{ name: 'base' }, { name: 'node' }] as ImageSpec[];
 const ENV = { GITHUB_TOKEN: 'token', GITHUB_REPOSITORY: 'acme/images' };
@@ -18,8 +22,8 @@ const ENV = { GITHUB_TOKEN: 'token', GITHUB_REPOSITORY: 'acme/images' };
  */
 function releaseWorld(extra: Record<string, string> = {}) {
   const registry = new MemoryRegistry({
-    [`${R}:base-abc1234`]: 'sha256:base2',
-    [`${R}:node-abc1234`]: 'sha256:node2',
+    [`${R}:base-${SHA}`]: 'sha256:base2',
+    [`${R}:node-${SHA}`]: 'sha256:node2',
     [`${R}:base`]: 'sha256:base1',
     [`${R}:node`]: 'sha256:node1',
     ...extra,

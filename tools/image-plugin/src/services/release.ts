@@ -4,9 +4,9 @@ import { commitOf, versionTags, versionTagsIn } from '../adapters/git';
 import { GitHubReleases } from '../adapters/github';
 import { RegistryClient } from '../adapters/registry';
 import { commitFile, discardFile, revertFile, stageFile, type StagedFile } from '../adapters/staged-file';
-import { checkShaLength } from '../core/build-options';
+import { workspaceShaLength } from '../core/build-options';
 import { coderCatalog, coderPins, pinsText } from '../core/coder-catalog';
-import { CODER_CATALOG_FILE, CODER_PINS_OUT, SHA_LENGTH } from '../core/defaults';
+import { CODER_CATALOG_FILE, CODER_PINS_OUT } from '../core/defaults';
 import { ImageConfigError, isImageError } from '../core/errors';
 import { releaseAction, type ReleaseFields } from '../core/github-release';
 import { taggedImage } from '../core/image-index';
@@ -23,7 +23,7 @@ import {
 } from '../core/release-tags';
 import { normalizeRepository } from '../core/repository';
 import { failedAfterMovesError, type PendingMove, type TagMove } from '../core/tag-moves';
-import { revisionTag, shaTag, type Layout } from '../core/tags';
+import { revisionTag, shaTag, shortSha, type Layout } from '../core/tags';
 import { currentDigests, moveTagsAllOrNothing, undoMoves } from './move-tags';
 import type { ImageReader, ReleaseRegistryPort, ReleasesPort, TagMoverPort } from './ports';
 import { releaseChanges, type ReleaseChangesRequest } from './release-changes';
@@ -162,7 +162,7 @@ async function readContext(req: ReleaseRequest, ports: ReleasePorts): Promise<Re
   const { releases, ignored } = readReleaseTags(await ports.versionTags());
   if (ignored.length) req.log(`release: not release tags, left out: ${ignored.join(', ')}`);
   checkUniqueVersion(release, releases);
-  const shaLength = checkShaLength(Number(options.build.shaLength ?? SHA_LENGTH.default), 'release');
+  const shaLength = workspaceShaLength(options.build, 'release');
   return {
     release,
     commit,
@@ -205,7 +205,7 @@ async function findImages(ctx: ReleaseContext, registry: ImageReader): Promise<R
   const missing = found.filter((f) => !f.remote);
   if (missing.length) {
     throw new ImageConfigError(
-      `${release.tag} (${commit.slice(0, 7)}) has no image for ${missing.map((m) => `${m.spec.name} (${m.tag})`).join(', ')}; ${NOTHING_MOVED}`,
+      `${release.tag} (${shortSha(commit)}) has no image for ${missing.map((m) => `${m.spec.name} (${m.tag})`).join(', ')}; ${NOTHING_MOVED}`,
       `releases retag what CI built and tested for that commit: run the images workflow on the tag (Actions > images > Run workflow, "Use workflow from" ${release.tag}; it builds only what is missing, then releases), or locally git checkout ${release.tag} && npx nx run-many -t image-build --push, then release again`,
       'release',
     );
