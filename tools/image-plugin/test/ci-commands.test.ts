@@ -155,7 +155,6 @@ async function buildLevels(levels: string[][]): Promise<Run[]> {
 
 // ---- the fake GitHub API --------------------------------------------------------------------------
 const github = new FakeGitHubReleases();
-const releases = github.releases;
 /** The SHA length a workspace keeps from before 12 became the default (`build.shaLength: 7`). */
 const KEPT_SHA_LENGTH = 7;
 const requests = github.requests;
@@ -582,7 +581,7 @@ describe.sequential('CI commands end to end', () => {
       // The GitHub release: looked up by tag (404), created as a draft with the image table before any
       // tag moved (proving the token may), published once every tag is in place.
       const sent = since(i);
-      const draft = releases.get(step.tag) as FakeRelease;
+      const draft = github.release(step.tag) as FakeRelease;
       expect(sent.map((q) => `${q.method} ${q.path}`)).toEqual([
         `GET /repos/acme/images/releases/tags/${step.tag}`,
         'POST /repos/acme/images/releases',
@@ -644,7 +643,7 @@ describe.sequential('CI commands end to end', () => {
   });
 
   it('a release whose notes differ on GitHub is updated (PATCH), then left alone', async () => {
-    const release = releases.get('v1.2.0') as FakeRelease;
+    const release = github.release('v1.2.0') as FakeRelease;
     const good = release.body;
     release.body = 'edited by hand';
     let i = mark();
@@ -666,7 +665,7 @@ describe.sequential('CI commands end to end', () => {
     expect(sent.map((q) => q.method)).toEqual(['GET', 'GET']);
 
     // A release that should be the latest but is not (made by hand, or by GitHub's date rule) is made so.
-    github.latestId = (releases.get('v1.1.5') as FakeRelease).id;
+    github.latestId = (github.release('v1.1.5') as FakeRelease).id;
     i = mark();
     ok(await images(['release', '--tag', 'v1.2.0'], GITHUB()), 'release v1.2.0 (latest again)');
     expect(since(i).map((q) => q.method)).toEqual(['GET', 'GET', 'PATCH', 'PATCH']);
@@ -749,7 +748,7 @@ describe.sequential('CI commands end to end', () => {
         since(i).map((q) => q.method),
         'no GitHub release for a failed retag',
       ).toEqual(['GET', 'POST', 'DELETE']);
-      expect(releases.has('v1.3.0'), 'no release or draft v1.3.0').toBe(false);
+      expect(Boolean(github.release('v1.3.0')), 'no release or draft v1.3.0').toBe(false);
     } finally {
       await proxy.close();
       rmSync(config, { recursive: true, force: true });
@@ -788,7 +787,7 @@ describe.sequential('CI commands end to end', () => {
     expect(r.stderr).toContain('fix: run the images workflow on each tag');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(github.published()['v1.4.0']?.tag_name).toBe('v1.4.0');
-    expect(releases.has('v1.4.1'), 'no release or draft for v1.4.1').toBe(false);
+    expect(Boolean(github.release('v1.4.1')), 'no release or draft for v1.4.1').toBe(false);
     for (const image of IMAGES) expect(await digestOf(`${image}-1.4.0`)).toBe(await digestOf(`${image}-${built}`));
     // Only v1.4.0's release was asked about or written: v1.4.1 stopped at its missing images, before GitHub.
     const byTag = since(i).filter((q) => q.path.includes('/releases/tags/'));
