@@ -12,6 +12,7 @@ import { startSmallRegistry, type SmallRegistry } from './faults/small-registry'
 import { pushTinyImage } from './faults/tiny-image';
 import { unusedPort } from './faults/unused-port';
 import { SAMPLE_FAMILY, ScratchWorkspace } from './scratch-workspace';
+import { tagSha } from './sha-tag';
 
 /**
  * Every bad input is refused up front with one message naming the place (file:line, or the argument)
@@ -407,7 +408,7 @@ describe('bad command lines: exit 2, the problem and the fix naming the argument
     sha = ws.git('rev-parse', 'HEAD').trim();
     // The registry as a finished CI run leaves it: this commit's images, and edge tags elsewhere.
     for (const image of ['base', 'node']) {
-      await pushTinyImage(repo, `${image}-${sha.slice(0, 7)}`, `${image} at ${sha}`);
+      await pushTinyImage(repo, `${image}-${tagSha(sha)}`, `${image} at ${sha}`);
       await pushTinyImage(repo, `${image}-edge`, `${image} before`);
     }
     ws.commitAll('a commit no run built');
@@ -962,7 +963,7 @@ describe('bad options refused before any work: exit 1, the option, its allowed v
       args: ['run', 'base:image-build', '--shaLength=abc', ...pushTo('e')],
       watch: 'e',
       where: 'image-build option shaLength: "abc" is not a number',
-      says: 'fix: write shaLength as a number, e.g. 7',
+      says: 'fix: write shaLength as a number, e.g. 12',
     },
     {
       name: '`nx run-many -t image-build --compression=xz --push`',

@@ -16,6 +16,7 @@ import {
 import { FakeGitHubReleases, type FakeRelease } from './fake-github';
 import { refusingProxy } from './registry-proxy';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
+import { tagSha } from './sha-tag';
 
 /**
  * The CI commands as the workflows run them, for real: a scratch git workspace with a two-image
@@ -56,7 +57,6 @@ const nx = (args: string[], extra: Record<string, string> = {}) =>
 const ok = (r: Run, what: string) => expect(r.code, `${what} failed:\n${r.all}`).toBe(0);
 const git = (...args: string[]) => ws.git(...args).trim();
 const head = () => git('rev-parse', 'HEAD');
-const short = (sha: string) => sha.slice(0, 7);
 
 /** A tag's digest in the registry (HEAD on the manifest), or null when it is not there. */
 const digestOf = (tag: string) => manifestDigest(`${NAMESPACE}/images`, tag);
@@ -155,8 +155,9 @@ async function buildLevels(levels: string[][]): Promise<Run[]> {
 
 // ---- the fake GitHub API --------------------------------------------------------------------------
 const github = new FakeGitHubReleases();
+/** The SHA length a workspace keeps from before 12 became the default (`build.shaLength: 7`). */
+const KEPT_SHA_LENGTH = 7;
 const requests = github.requests;
-const releases = github.releases;
 const GITHUB = () => github.env();
 const mark = () => requests.length;
 const since = (i: number) => requests.slice(i);
@@ -292,7 +293,7 @@ describe.sequential('CI commands end to end', () => {
     const runs = await buildLevels(LEVELS);
     for (const r of runs) ok(r, 'build-level');
     expect(runs).toHaveLength(6);
-    const sha = short(head());
+    const sha = tagSha(head());
     for (const image of IMAGES) {
       expect(await platformsOf(`${image}-${sha}`), image).toEqual(PLATFORMS);
       digests[image] = (await digestOf(`${image}-${sha}`)) as string;
@@ -326,12 +327,12 @@ describe.sequential('CI commands end to end', () => {
   it('merge again: the SHA and content tags name the index already, so nothing moves', async () => {
     const r = await images(['merge', 'child', '--platforms', PLATFORMS.join(',')]);
     ok(r, 'merge');
-    expect(await digestOf(`child-${short(head())}`)).toBe(digests.child);
+    expect(await digestOf(`child-${tagSha(head())}`)).toBe(digests.child);
   });
 
   // Write-once: another run of this commit (or a hand) pointed child-<sha> elsewhere; a merge never re-points it.
   it('merge after another digest took the SHA tag: refused naming the tag and both digests, nothing moved', async () => {
-    const tag = `child-${short(head())}`;
+    const tag = `child-${tagSha(head())}`;
     await putTag(tag, digests.base);
     try {
       const r = await images(['merge', 'child', '--platforms', PLATFORMS.join(',')]);
@@ -434,7 +435,7 @@ describe.sequential('CI commands end to end', () => {
       'images/child/Dockerfile': childDockerfile('RUN echo child && exit 3'),
     });
     ws.commitAll('base changes, child breaks');
-    const sha = short(head());
+    const sha = tagSha(head());
     const runs = await buildLevels(LEVELS);
     const last = runs[runs.length - 1];
     expect(runs).toHaveLength(4); // base amd64, base arm64, merge base, child amd64 (failed)
@@ -554,7 +555,7 @@ describe.sequential('CI commands end to end', () => {
       ]);
       ok(b, `build for ${step.tag}`);
       git('tag', step.tag);
-      const sha = short(head());
+      const sha = tagSha(head());
       built[step.tag] = {};
       for (const image of IMAGES) built[step.tag][image] = (await digestOf(`${image}-${sha}`)) as string;
       if (n > 0) expect(built[step.tag].child).not.toBe(built[SEQUENCE[n - 1].tag].child);
@@ -580,7 +581,7 @@ describe.sequential('CI commands end to end', () => {
       // The GitHub release: looked up by tag (404), created as a draft with the image table before any
       // tag moved (proving the token may), published once every tag is in place.
       const sent = since(i);
-      const draft = releases.get(step.tag) as FakeRelease;
+      const draft = github.release(step.tag) as FakeRelease;
       expect(sent.map((q) => `${q.method} ${q.path}`)).toEqual([
         `GET /repos/acme/images/releases/tags/${step.tag}`,
         'POST /repos/acme/images/releases',
@@ -642,7 +643,7 @@ describe.sequential('CI commands end to end', () => {
   });
 
   it('a release whose notes differ on GitHub is updated (PATCH), then left alone', async () => {
-    const release = releases.get('v1.2.0') as FakeRelease;
+    const release = github.release('v1.2.0') as FakeRelease;
     const good = release.body;
     release.body = 'edited by hand';
     let i = mark();
@@ -664,33 +665,35 @@ describe.sequential('CI commands end to end', () => {
     expect(sent.map((q) => q.method)).toEqual(['GET', 'GET']);
 
     // A release that should be the latest but is not (made by hand, or by GitHub's date rule) is made so.
-    github.latestId = (releases.get('v1.1.5') as FakeRelease).id;
+    github.latestId = (github.release('v1.1.5') as FakeRelease).id;
     i = mark();
     ok(await images(['release', '--tag', 'v1.2.0'], GITHUB()), 'release v1.2.0 (latest again)');
     expect(since(i).map((q) => q.method)).toEqual(['GET', 'GET', 'PATCH', 'PATCH']);
     expect(github.latestId).toBe(release.id);
   });
 
-  it('publish finds the SHA tags when nx.json sets build.shaLength (the executor tags <image>-<12 hex>)', async () => {
+  it('a workspace that keeps 7-digit SHA tags (build.shaLength 7 in nx.json): the build tags <image>-<7 hex>, publish finds them', async () => {
     const nxJson = JSON.parse(readFileSync(join(ws.root, 'nx.json'), 'utf8')) as {
       plugins: Array<{ plugin: string; options: Record<string, unknown> }>;
     };
     const entry = nxJson.plugins.find((p) => p.plugin.includes('image-plugin')) as { options: Record<string, unknown> };
-    entry.options.build = { ...(entry.options.build ?? {}), shaLength: 12 };
+    entry.options.build = { ...(entry.options.build ?? {}), shaLength: KEPT_SHA_LENGTH };
     ws.write({ 'nx.json': `${JSON.stringify(nxJson, null, 2)}\n` });
-    ws.commitAll('sha tags of 12 hex digits');
+    ws.commitAll('sha tags of 7 hex digits, as before 12 became the default');
     ok(
       await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORMS.join(',')}`, '--sbom=false']),
       'build',
     );
-    const sha12 = head().slice(0, 12);
+    const sha7 = tagSha(head(), KEPT_SHA_LENGTH);
+    expect(sha7).toHaveLength(7);
     const want: Record<string, string | null> = {};
     for (const image of IMAGES) {
-      want[image] = await digestOf(`${image}-${sha12}`);
-      expect(want[image], `${image}-${sha12}`).not.toBeNull();
+      want[image] = await digestOf(`${image}-${sha7}`);
+      expect(want[image], `${image}-${sha7}`).not.toBeNull();
+      expect(await digestOf(`${image}-${tagSha(head())}`), 'no tag at the default length').toBeNull();
     }
     const r = await images(['publish']);
-    ok(r, 'publish with shaLength 12');
+    ok(r, 'publish with shaLength 7');
     for (const image of IMAGES) expect(await digestOf(`${image}-edge`), `${image}-edge`).toBe(want[image]);
   });
 
@@ -713,7 +716,7 @@ describe.sequential('CI commands end to end', () => {
       'build for v1.3.0',
     );
     git('tag', 'v1.3.0');
-    const sha = head().slice(0, 12); // the previous test set build.shaLength to 12
+    const sha = tagSha(head(), KEPT_SHA_LENGTH); // the previous test set build.shaLength to 7
     const want = Object.fromEntries(
       await Promise.all(IMAGES.map(async (i) => [i, (await digestOf(`${i}-${sha}`)) as string] as const)),
     );
@@ -745,7 +748,7 @@ describe.sequential('CI commands end to end', () => {
         since(i).map((q) => q.method),
         'no GitHub release for a failed retag',
       ).toEqual(['GET', 'POST', 'DELETE']);
-      expect(releases.has('v1.3.0'), 'no release or draft v1.3.0').toBe(false);
+      expect(Boolean(github.release('v1.3.0')), 'no release or draft v1.3.0').toBe(false);
     } finally {
       await proxy.close();
       rmSync(config, { recursive: true, force: true });
@@ -769,7 +772,7 @@ describe.sequential('CI commands end to end', () => {
   // images are there, and names every other one.
   it('release --reconcile: a tag whose images exist is released; one whose images were never built is named', async () => {
     git('tag', 'v1.4.0'); // v1.3.0's commit: its images are there
-    const built = head().slice(0, 12);
+    const built = tagSha(head(), KEPT_SHA_LENGTH); // build.shaLength 7 since the test above
     ws.write({ 'docs/unbuilt.md': 'never built\n' });
     ws.commitAll('never built');
     git('tag', 'v1.4.1');
@@ -784,7 +787,7 @@ describe.sequential('CI commands end to end', () => {
     expect(r.stderr).toContain('fix: run the images workflow on each tag');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(github.published()['v1.4.0']?.tag_name).toBe('v1.4.0');
-    expect(releases.has('v1.4.1'), 'no release or draft for v1.4.1').toBe(false);
+    expect(Boolean(github.release('v1.4.1')), 'no release or draft for v1.4.1').toBe(false);
     for (const image of IMAGES) expect(await digestOf(`${image}-1.4.0`)).toBe(await digestOf(`${image}-${built}`));
     // Only v1.4.0's release was asked about or written: v1.4.1 stopped at its missing images, before GitHub.
     const byTag = since(i).filter((q) => q.path.includes('/releases/tags/'));

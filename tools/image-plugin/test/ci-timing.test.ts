@@ -15,6 +15,8 @@ import {
 import { FakeGitHubReleases } from './fake-github';
 import { refusingProxy } from './registry-proxy';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
+import { shortSha } from '../src/core/tags';
+import { tagSha } from './sha-tag';
 
 /**
  * Real-world timing, for real: the CI commands (image-build --push, image-test, merge, publish,
@@ -61,7 +63,6 @@ const nx = (args: string[], extra: Record<string, string> = {}) =>
   run('npx', ['--no-install', 'nx', ...args], { NX_DAEMON: 'false', ...extra });
 const ok = (r: Run, what: string) => expect(r.code, `${what} failed:\n${r.all}`).toBe(0);
 const git = (...args: string[]) => ws.git(...args).trim();
-const short = (sha: string) => sha.slice(0, 7);
 const digestOf = (tag: string) => manifestDigest(`${NAMESPACE}/images`, tag);
 
 // ---- a minimal GitHub releases API: records what release asks for ------------------------------------
@@ -91,7 +92,7 @@ async function build(name: string): Promise<Run> {
   const r = await nx(['run-many', '-t', 'image-build', '--push', `--platforms=${PLATFORM}`, '--sbom=false']);
   if (r.code === 0) {
     built[name] = {};
-    for (const image of IMAGES) built[name][image] = (await digestOf(`${image}-${short(commits[name])}`)) as string;
+    for (const image of IMAGES) built[name][image] = (await digestOf(`${image}-${tagSha(commits[name])}`)) as string;
   }
   return r;
 }
@@ -148,14 +149,16 @@ describe.sequential('CI under real-world timing', () => {
     // c2's publish runs while c3's is pending: it publishes the newest complete commit, c3.
     const p2 = await publish('c2');
     ok(p2, 'publish c2');
-    expect(p2.stdout).toContain(`${short(commits.c3)} is newer than ${short(commits.c2)} and complete: publishing it`);
+    expect(p2.stdout).toContain(
+      `${shortSha(commits.c3)} is newer than ${shortSha(commits.c2)} and complete: publishing it`,
+    );
     await expectAt('edge', 'c3');
     ok(await publish('c3'), 'publish c3');
     await expectAt('edge', 'c3');
     // Every commit kept its own SHA tags (each child differs).
     for (const name of ['c1', 'c2', 'c3'])
       for (const image of IMAGES)
-        expect(await digestOf(`${image}-${short(commits[name])}`), `${image} ${name}`).toBe(built[name][image]);
+        expect(await digestOf(`${image}-${tagSha(commits[name])}`), `${image} ${name}`).toBe(built[name][image]);
     expect(new Set(['c1', 'c2', 'c3'].map((n) => built[n].child)).size).toBe(3);
   });
 
@@ -180,11 +183,11 @@ describe.sequential('CI under real-world timing', () => {
     commit('c6', { 'images/child/Dockerfile': childDockerfile('RUN echo child && exit 3') });
     const b = await build('c6');
     expect(b.code).not.toBe(0);
-    expect(await digestOf(`base-${short(commits.c6)}`)).not.toBeNull(); // base reused and tagged
-    expect(await digestOf(`child-${short(commits.c6)}`)).toBeNull();
+    expect(await digestOf(`base-${tagSha(commits.c6)}`)).not.toBeNull(); // base reused and tagged
+    expect(await digestOf(`child-${tagSha(commits.c6)}`)).toBeNull();
     const p = await publish('c6');
     expect(p.code).not.toBe(0);
-    expect(p.stderr).toContain(`child (${REPO}:child-${short(commits.c6)} is missing)`);
+    expect(p.stderr).toContain(`child (${REPO}:child-${tagSha(commits.c6)} is missing)`);
     expect(p.stderr).toContain('no edge tag was moved');
     expect(p.stderr).toContain('fix: build the missing images');
     await expectAt('edge', 'c5');
@@ -253,7 +256,7 @@ describe.sequential('CI under real-world timing', () => {
     const name = Object.keys(commits).find((n) => commits[n] === sha) as string;
     const before = built[name];
     built[name] = {};
-    for (const image of IMAGES) built[name][image] = (await digestOf(`${image}-${short(sha)}`)) as string;
+    for (const image of IMAGES) built[name][image] = (await digestOf(`${image}-${tagSha(sha)}`)) as string;
     // A commit main's run already built: the tag's run reuses everything, the SHA tags stay put.
     if (before) expect(built[name], `the tag run of ${tag} changed ${name}'s SHA tags`).toEqual(before);
     return { planned: plan.affected, release: await images(['release', '--tag', tag], GITHUB()) };
@@ -377,7 +380,7 @@ describe.sequential('CI under real-world timing', () => {
     const r = await images(['release', '--tag', 'v1.4.0'], GITHUB());
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(
-      `v1.4.0 (${short(commits.b1)}) has no image for base (${REPO}:base-${short(commits.b1)}), child (${REPO}:child-${short(commits.b1)}); no tag was moved`,
+      `v1.4.0 (${shortSha(commits.b1)}) has no image for base (${REPO}:base-${tagSha(commits.b1)}), child (${REPO}:child-${tagSha(commits.b1)}); no tag was moved`,
     );
     expect(r.stderr).toContain(
       'fix: releases retag what CI built and tested for that commit: run the images workflow on the tag',
@@ -427,7 +430,7 @@ describe.sequential('CI under real-world timing', () => {
     expect(job.test.all).toContain('✓ base › hello');
     expect(job.test.all).not.toMatch(/base: building|image-build/);
     ok(job.merge as Run, 'merge c9');
-    expect(await digestOf(`base-${short(commits.c9)}`)).not.toBeNull();
+    expect(await digestOf(`base-${tagSha(commits.c9)}`)).not.toBeNull();
   });
 
   it('a failing image test stops the level: no SHA tag, so publish and release of that commit move nothing', async () => {
@@ -436,12 +439,12 @@ describe.sequential('CI under real-world timing', () => {
     expect(job.test.code).not.toBe(0);
     expect(job.test.all).toMatch(/✗ base › hello .*stdout does not match/);
     expect(job.merge).toBeNull();
-    expect(await digestOf(`base-${short(commits.c10)}`)).toBeNull();
+    expect(await digestOf(`base-${tagSha(commits.c10)}`)).toBeNull();
     const edge = await tagged('edge');
     const p = await publish('c10');
     expect(p.code).not.toBe(0);
     // No image of c10 has its SHA tag (base's test failed, child never built): publish says so, moves nothing.
-    expect(p.stderr).toContain(`publish: no image was built for ${commits.c10} (${REPO}:base-${short(commits.c10)}`);
+    expect(p.stderr).toContain(`publish: no image was built for ${commits.c10} (${REPO}:base-${tagSha(commits.c10)}`);
     expect(p.stderr).toContain('no edge tag was moved');
     expect(await tagged('edge')).toEqual(edge);
     git('tag', 'v1.5.0', commits.c10);

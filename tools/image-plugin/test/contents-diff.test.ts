@@ -11,6 +11,7 @@ import type { ContentsDiff } from '../src/core/contents-diff';
 import type { ReleaseDiff } from '../src/core/release-diff';
 import type { ImageResult } from '../src/core/result';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
+import { tagSha } from './sha-tag';
 
 /**
  * Contents records and `images diff` end to end, against the real engine and the password registry: a small
@@ -115,7 +116,7 @@ const images = (...args: string[]) => run('node', ['tools/image-plugin/bin/image
 function expectOk(r: Run): void {
   if (r.exitCode !== 0) throw new Error(`command failed (exit ${r.exitCode}):\n${r.output.slice(-6000)}`);
 }
-const sha = () => ws.git('rev-parse', '--short=7', 'HEAD').trim();
+const sha = () => tagSha(ws.git('rev-parse', 'HEAD').trim());
 async function diffJson(a: string, b: string, ...flags: string[]): Promise<ContentsDiff> {
   const r = await images('diff', a, b, '--json', ...flags);
   expectOk(r);

@@ -8,6 +8,7 @@ import { TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../test-env/en
 import { targetRepository, Witness } from './faults/nothing-written';
 import { pushTinyImage } from './faults/tiny-image';
 import { ScratchWorkspace } from './scratch-workspace';
+import { tagSha } from './sha-tag';
 
 /**
  * Broken docker credentials (issue 27): a credential helper that prints a warning before its JSON, one
@@ -125,7 +126,7 @@ describe('broken docker credentials: exit 1, the config file and entry, the fix,
     ws.initGit();
     sha = ws.git('rev-parse', 'HEAD').trim();
     // What a finished CI run leaves for publish: this commit's image, and the edge tag elsewhere.
-    await pushTinyImage(published, `base-${sha.slice(0, 7)}`, `base at ${sha}`);
+    await pushTinyImage(published, `base-${tagSha(sha)}`, `base at ${sha}`);
     await pushTinyImage(published, 'base-edge', 'base before');
   });
   afterAll(() => {

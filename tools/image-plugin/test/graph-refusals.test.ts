@@ -109,7 +109,7 @@ const ROWS: Row[] = [
     nxJson: (json) => (imageOptions(json).build = { shaLength: 'abc' }),
     where: (text) => `nx.json:${nthLine(text, '"shaLength":')}: `,
     says: 'plugins[image-plugin].options.build.shaLength "abc" is not a number',
-    fix: 'fix: write shaLength as a number, e.g. 7',
+    fix: 'fix: write shaLength as a number, e.g. 12',
   },
   {
     name: 'build.shaLength 99 (out of bounds)',
@@ -128,7 +128,7 @@ const ROWS: Row[] = [
     },
     where: 'images/base/project.json: ',
     says: 'targets.image-build.options.shaLength "abc" is not a whole number from 7 to 40',
-    fix: 'fix: write shaLength as a number from 7 to 40, e.g. 7',
+    fix: 'fix: write shaLength as a number from 7 to 40, e.g. 12',
   },
 ];
 

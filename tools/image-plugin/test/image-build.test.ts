@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TARGET_AUTH, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
 import type { ImageResult } from '../src/core/result';
 import { TEST_WORKSPACE_ENV } from './scratch-workspace';
+import { tagSha } from './sha-tag';
 
 /**
  * The image-build executor end to end, against the real engine (QEMU for arm64) and the password
@@ -283,7 +284,7 @@ describe.sequential(
     it('the first push run builds every image for both platforms, each child FROM its parent digest, with OCI labels', async () => {
       expectOk(await pushAll());
       first = readResults();
-      const sha7 = firstSha.slice(0, 7);
+      const shaSuffix = tagSha(firstSha);
       for (const image of IMAGES) {
         const r = first[image];
         expect(r.result, image).toBe('built');
@@ -292,7 +293,7 @@ describe.sequential(
         expect(r.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
         expect([...r.platforms].sort()).toEqual(PLATFORMS);
         expect(r.tags).toEqual([
-          `${REPO}:${image}-${sha7}`,
+          `${REPO}:${image}-${shaSuffix}`,
           expect.stringMatching(new RegExp(`^${REPO.replaceAll('.', '\\.')}:${image}-content-[0-9a-f]{16}$`)),
         ]);
         for (const tag of r.tags) expect(await remoteDigest(tag), tag).toBe(r.digest);
@@ -334,7 +335,7 @@ describe.sequential(
           );
           expect(labels['org.opencontainers.image.revision']).toBe(firstSha);
           expect(labels['org.opencontainers.image.title']).toBe(image);
-          expect(labels['org.opencontainers.image.version']).toContain(sha7);
+          expect(labels['org.opencontainers.image.version']).toContain(shaSuffix);
           // SOURCE_DATE_EPOCH: the image's dates are the commit's, never the build's clock.
           const committed = Number(await git('show', '-s', '--format=%ct', firstSha)) * 1000;
           expect(Date.parse(labels['org.opencontainers.image.created'] ?? ''), `${image} created label`).toBe(
@@ -403,11 +404,11 @@ describe.sequential(
         expect(r.contentHash).toBe(first[image].contentHash);
         expect(r.revision).toBe(sha);
         expect(r.runId).not.toBe(first[image].runId);
-        expect(await remoteDigest(`${REPO}:${image}-${sha.slice(0, 7)}`), `${image}-${sha.slice(0, 7)}`).toBe(
+        expect(await remoteDigest(`${REPO}:${image}-${tagSha(sha)}`), `${image}-${tagSha(sha)}`).toBe(
           first[image].digest,
         );
         // The previous commit's tag still points where it did.
-        expect(await remoteDigest(`${REPO}:${image}-${firstSha.slice(0, 7)}`)).toBe(first[image].digest);
+        expect(await remoteDigest(`${REPO}:${image}-${tagSha(firstSha)}`)).toBe(first[image].digest);
       }
     });
 
@@ -431,7 +432,7 @@ describe.sequential(
       expect(third.left.parentDigest).toBe(first.root.digest);
       expect(third.leaf.parentDigest).toBe(third.left.digest);
       for (const image of IMAGES)
-        expect(await remoteDigest(`${REPO}:${image}-${sha.slice(0, 7)}`), image).toBe(third[image].digest);
+        expect(await remoteDigest(`${REPO}:${image}-${tagSha(sha)}`), image).toBe(third[image].digest);
     });
 
     // `nx run <child>:image-build --push ...` (and `nx affected -t image-build --push`, where the parents are
@@ -457,7 +458,7 @@ describe.sequential(
     // image of a commit that was built already; a build arg changes it the same way. The commit's SHA tags
     // are final: kept, never rebuilt or re-pointed, and nothing is pushed for the other inputs.
     it("a second push run of the same commit with other inputs keeps every SHA tag's digest and builds nothing", async () => {
-      const sha7 = (await git('rev-parse', 'HEAD')).slice(0, 7);
+      const shaSuffix = tagSha(await git('rev-parse', 'HEAD'));
       clearResults();
       const r = await pushAll(['--buildArgs.INPUTS_MOVED=1']);
       expectOk(r);
@@ -468,26 +469,28 @@ describe.sequential(
         expect(result.inputsChanged, image).toBe(true);
         expect(result.digest, image).toBe(third[image].digest);
         expect(result.contentHash, image).not.toBe(third[image].contentHash);
-        expect(await remoteDigest(`${REPO}:${image}-${sha7}`), image).toBe(third[image].digest);
+        expect(await remoteDigest(`${REPO}:${image}-${shaSuffix}`), image).toBe(third[image].digest);
         expect(await remoteDigest(`${REPO}:${image}-content-${result.contentHash}`), image).toBeNull();
-        expect(r.output).toContain(`${image}: kept ${REPO}:${image}-${sha7} (${third[image].digest.slice(0, 19)})`);
+        expect(r.output).toContain(
+          `${image}: kept ${REPO}:${image}-${shaSuffix} (${third[image].digest.slice(0, 19)})`,
+        );
       }
     });
 
     it('a child whose SHA tag is missing is never built or reused FROM a parent kept with other inputs', async () => {
-      const sha7 = (await commit('only root and left are built')).slice(0, 7);
+      const shaSuffix = tagSha(await commit('only root and left are built'));
       clearResults();
       expectOk(await pushOne('left'));
       const r = await pushAll(['--buildArgs.INPUTS_MOVED=1']);
       expect(r.exitCode).not.toBe(0);
       expect(r.output).toContain(
-        `images/right/Dockerfile: ${REPO}:right-${sha7} does not exist yet, and the parent root kept this commit's image, built from other inputs than this run's`,
+        `images/right/Dockerfile: ${REPO}:right-${shaSuffix} does not exist yet, and the parent root kept this commit's image, built from other inputs than this run's`,
       );
       expect(r.output).not.toContain(': building ');
-      expect(await remoteDigest(`${REPO}:root-${sha7}`)).toBe(third.root.digest);
-      expect(await remoteDigest(`${REPO}:left-${sha7}`)).toBe(third.left.digest);
-      expect(await remoteDigest(`${REPO}:right-${sha7}`)).toBeNull();
-      expect(await remoteDigest(`${REPO}:leaf-${sha7}`)).toBeNull();
+      expect(await remoteDigest(`${REPO}:root-${shaSuffix}`)).toBe(third.root.digest);
+      expect(await remoteDigest(`${REPO}:left-${shaSuffix}`)).toBe(third.left.digest);
+      expect(await remoteDigest(`${REPO}:right-${shaSuffix}`)).toBeNull();
+      expect(await remoteDigest(`${REPO}:leaf-${shaSuffix}`)).toBeNull();
       await git('reset', '-q', '--hard', 'HEAD~1');
     });
 
@@ -495,15 +498,15 @@ describe.sequential(
       write({
         'scripts/right-tool/install.sh': install('right-tool', 'echo right-tool 2 > /usr/local/share/right-tool.txt'),
       });
-      const sha7 = (await commit('right-tool 2')).slice(0, 7);
+      const shaSuffix = tagSha(await commit('right-tool 2'));
       clearResults();
       const r = await pushAll(['--reuseOnly']);
       expect(r.exitCode).not.toBe(0);
       expect(r.output).toContain(`: reuseOnly: no image has this content yet (${REPO}:right-content-`);
       expect(r.output).not.toContain(': building ');
-      expect(await remoteDigest(`${REPO}:right-${sha7}`)).toBeNull();
+      expect(await remoteDigest(`${REPO}:right-${shaSuffix}`)).toBeNull();
       // The images whose content is there still get the commit's SHA tag.
-      expect(await remoteDigest(`${REPO}:root-${sha7}`)).toBe(third.root.digest);
+      expect(await remoteDigest(`${REPO}:root-${shaSuffix}`)).toBe(third.root.digest);
       await git('reset', '-q', '--hard', 'HEAD~1');
     });
 
@@ -539,7 +542,7 @@ describe.sequential(
       }
       for (const image of IMAGES) {
         expect(existsSync(resultFile(image)), `${image}.json`).toBe(false);
-        expect(await remoteDigest(`${REPO}:${image}-${sha.slice(0, 7)}`), `${image}-${sha.slice(0, 7)}`).toBeNull();
+        expect(await remoteDigest(`${REPO}:${image}-${tagSha(sha)}`), `${image}-${tagSha(sha)}`).toBeNull();
       }
       expect(await floatingDigests()).toEqual(floating);
     });
@@ -574,10 +577,10 @@ describe.sequential(
       expect(right.runId).toBe(rootResult.runId);
       expect(right.digest).toBe(third.right.digest);
       expect(right.parentDigest).toBe(rootResult.digest);
-      const sha7 = sha.slice(0, 7);
-      expect(await remoteDigest(`${REPO}:right-${sha7}`)).toBe(right.digest);
-      expect(await remoteDigest(`${REPO}:left-${sha7}`)).toBeNull();
-      expect(await remoteDigest(`${REPO}:leaf-${sha7}`)).toBeNull();
+      const shaSuffix = tagSha(sha);
+      expect(await remoteDigest(`${REPO}:right-${shaSuffix}`)).toBe(right.digest);
+      expect(await remoteDigest(`${REPO}:left-${shaSuffix}`)).toBeNull();
+      expect(await remoteDigest(`${REPO}:leaf-${shaSuffix}`)).toBeNull();
       expect(await floatingDigests()).toEqual(floating);
 
       if (existsSync(join(root, 'tools/image-plugin/src/commands/publish.ts'))) {
@@ -606,7 +609,7 @@ describe.sequential(
 
     it('--dryRun prints the plan and builds nothing', async () => {
       clearResults();
-      const sha7 = (await git('rev-parse', 'HEAD')).slice(0, 7);
+      const shaSuffix = tagSha(await git('rev-parse', 'HEAD'));
       const runRecords = () => readdirSync(tmpdir()).filter((f) => /^image-build-(plan|preflight)-/.test(f));
       const recordsBefore = new Set(runRecords());
       const r = await pushAll(['--dryRun']);
@@ -615,7 +618,7 @@ describe.sequential(
       expectOk(r);
       for (const image of IMAGES) {
         expect(r.output).toContain(`${image} (dry run, nothing built)`);
-        expect(r.output).toContain(`${REPO}:${image}-${sha7}`);
+        expect(r.output).toContain(`${REPO}:${image}-${shaSuffix}`);
         expect(r.output).toMatch(new RegExp(`${image}-content-[0-9a-f]{16}`));
       }
       expect(r.output).toMatch(/build arg: +BASE_IMAGE=/);
@@ -640,22 +643,23 @@ describe.sequential(
       expect(r.output).not.toMatch(/\bbuilt sha256:|reused sha256:/);
       expect(existsSync(join(root, 'dist/images')) ? readdirSync(join(root, 'dist/images')) : []).toEqual([]);
       // HEAD is the commit the failure cases ran on: still no image has its SHA tag.
-      for (const image of IMAGES) expect(await remoteDigest(`${REPO}:${image}-${sha7}`), `${image}-${sha7}`).toBeNull();
+      for (const image of IMAGES)
+        expect(await remoteDigest(`${REPO}:${image}-${shaSuffix}`), `${image}-${shaSuffix}`).toBeNull();
     });
 
     it('local mode (no --push) loads the images into the engine', async () => {
-      const sha7 = (await git('rev-parse', 'HEAD')).slice(0, 7);
+      const shaSuffix = tagSha(await git('rev-parse', 'HEAD'));
       expectOk(await nx(['run-many', '-t', 'image-build', '--platforms=linux/amd64', `--caBundle=${CA_BUNDLE}`]));
       for (const image of IMAGES) {
         const r = readResult(image);
         expect(r.pushed).toBe(false);
         expect(r.platforms).toEqual(['linux/amd64']);
         expect(
-          (await execa('docker', ['image', 'inspect', `${REPO}:${image}-${sha7}`], { reject: false })).exitCode,
+          (await execa('docker', ['image', 'inspect', `${REPO}:${image}-${shaSuffix}`], { reject: false })).exitCode,
           image,
         ).toBe(0);
       }
-      const leaf = `${REPO}:leaf-${sha7}`;
+      const leaf = `${REPO}:leaf-${shaSuffix}`;
       const cat = await execa('docker', [
         'run',
         '--rm',

@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packPlugin } from './packed-plugin';
 import { TEST_WORKSPACE_ENV, WORKSPACE } from './scratch-workspace';
+import { tagSha } from './sha-tag';
 
 /**
  * The plugin as another workspace gets it: `npm pack` of tools/image-plugin, a fresh Nx workspace in a
@@ -169,7 +170,7 @@ describe.sequential('the plugin packed and installed into a fresh Nx workspace',
     const dry = await nx('run-many', '-t', 'image-build', '--dryRun', '--outputStyle=stream');
     expect(dry.exitCode, dry.all).toBe(0);
     const out = String(dry.all);
-    const sha = (await git('rev-parse', '--short=7', 'HEAD')).stdout.trim();
+    const sha = tagSha((await git('rev-parse', 'HEAD')).stdout.trim());
     expect(out).toContain(`--tag ${REPOSITORY}:tools-${sha} `);
     expect(out).toContain(`--tag ${REPOSITORY}:dev-${sha} `);
     expect(out).toMatch(

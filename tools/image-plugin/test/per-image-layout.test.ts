@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TARGET_REGISTRY } from '../../test-env/env';
 import { manifestDigest } from '../../test-env/registry-api';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
+import { tagSha } from './sha-tag';
 
 /**
  * The one-repository-per-image layout end to end: `<repository>/<image>:<sha>` and
@@ -59,7 +60,7 @@ describe.sequential('layout per-image', () => {
         '--outputStyle=stream',
       );
       expect(build.status, `${build.stdout}${build.stderr}`).toBe(0);
-      const sha = ws.git('rev-parse', 'HEAD').trim().slice(0, 7);
+      const sha = tagSha(ws.git('rev-parse', 'HEAD').trim());
       const results = Object.fromEntries(
         ['root', 'leaf'].map((image) => [
           image,
@@ -104,7 +105,7 @@ describe.sequential('layout per-image', () => {
         '--outputStyle=stream',
       );
       expect(again.status, `${again.stdout}${again.stderr}`).toBe(0);
-      const next = ws.git('rev-parse', 'HEAD').trim().slice(0, 7);
+      const next = tagSha(ws.git('rev-parse', 'HEAD').trim());
       for (const image of ['root', 'leaf']) {
         const r = JSON.parse(readFileSync(join(ws.root, 'dist/images', `${image}.json`), 'utf8')) as {
           result: string;

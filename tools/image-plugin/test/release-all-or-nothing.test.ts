@@ -9,6 +9,7 @@ import { FakeGitHubReleases } from './fake-github';
 import { tagsOf, targetRepository, Witness } from './faults/nothing-written';
 import { pushTinyImage } from './faults/tiny-image';
 import { SAMPLE_FAMILY, ScratchWorkspace } from './scratch-workspace';
+import { tagSha } from './sha-tag';
 
 /**
  * `images release` is all or nothing: every failure it can meet is met before a tag moves (the GitHub
@@ -56,8 +57,7 @@ function expectRefusal(r: { code: number; output: string }, says: Array<string |
 }
 
 /** No release and no draft on GitHub for the version. */
-const expectNoRelease = (tag = 'v1.2.3') =>
-  expect(github.releases.get(tag), `a release ${tag} on GitHub`).toBeUndefined();
+const expectNoRelease = (tag = 'v1.2.3') => expect(github.release(tag), `a release ${tag} on GitHub`).toBeUndefined();
 
 /** No partial pins file (`.pinned-digests.json.partial`) and no empty file left in dist/coder. */
 function expectNoPartialFile(): void {
@@ -94,7 +94,7 @@ beforeAll(async () => {
   const released = ws.git('rev-parse', 'HEAD').trim();
   ws.git('tag', 'v1.2.2');
   for (const image of IMAGES)
-    at['v1.2.2'][image] = await pushTinyImage(repo, `${image}-${released.slice(0, 7)}`, `${image} v1.2.2`);
+    at['v1.2.2'][image] = await pushTinyImage(repo, `${image}-${tagSha(released)}`, `${image} v1.2.2`);
   const r = await release('v1.2.2');
   expect(r.code, r.output).toBe(0);
   // v1.2.3, built by CI and not released yet.
@@ -103,7 +103,7 @@ beforeAll(async () => {
   const sha = ws.git('rev-parse', 'HEAD').trim();
   ws.git('tag', 'v1.2.3');
   for (const image of IMAGES)
-    at['v1.2.3'][image] = await pushTinyImage(repo, `${image}-${sha.slice(0, 7)}`, `${image} v1.2.3`);
+    at['v1.2.3'][image] = await pushTinyImage(repo, `${image}-${tagSha(sha)}`, `${image} v1.2.3`);
 });
 
 afterAll(async () => {
@@ -134,7 +134,7 @@ const ROWS: Row[] = [
   {
     name: 'a GITHUB_TOKEN that may not update the existing release (403 on update)',
     fault: () => {
-      github.releases.set('v1.2.3', {
+      github.add({
         id: 1,
         tag_name: 'v1.2.3',
         name: 'v1.2.3',
@@ -145,7 +145,7 @@ const ROWS: Row[] = [
       github.refuse({ method: 'PATCH' });
       return () => {
         github.clearRefusals();
-        github.releases.delete('v1.2.3');
+        github.remove('v1.2.3');
       };
     },
     says: ['release: updating the release v1.2.3 of acme/images failed: GitHub answered 403', 'contents: write'],
@@ -223,12 +223,12 @@ describe('images release: a failure before the moves moves no tag, writes no fil
     if (undo === 'skip') return ctx.skip();
     try {
       const witness = await Witness.take(join(ws.root, 'dist'), [repo]);
-      const releases = JSON.stringify([...github.releases]);
+      const releases = github.snapshot();
       const r = await release();
       await witness.expectNothingWritten();
       expectRefusal(r, says);
       expectNoPartialFile();
-      expect(JSON.stringify([...github.releases]), 'no release created, changed or left as a draft').toBe(releases);
+      expect(github.snapshot(), 'no release created, changed or left as a draft').toBe(releases);
     } finally {
       undo();
     }
@@ -276,7 +276,7 @@ describe.sequential('images release: after the moves, and write-once version tag
     const pins = JSON.parse(readFileSync(join(ws.root, PINS), 'utf8')) as { digests: Record<string, string> };
     expect(pins.digests).toEqual(at['v1.2.3']);
     expect(github.published()['v1.2.3']).toMatchObject({ tag_name: 'v1.2.3', draft: false });
-    expect(github.latestId).toBe(github.releases.get('v1.2.3')?.id);
+    expect(github.latestId).toBe(github.release('v1.2.3')?.id);
     // Run again: nothing changes, and the exact tags (one-entry indexes of plain manifests) are its own.
     const again = await Witness.take(join(ws.root, 'dist'), [repo]);
     expect((await release()).code).toBe(0);
@@ -290,7 +290,7 @@ describe.sequential('images release: after the moves, and write-once version tag
     ws.git('tag', '-f', 'v1.2.3');
     const other: Record<string, string> = {};
     for (const image of IMAGES)
-      other[image] = await pushTinyImage(repo, `${image}-${sha.slice(0, 7)}`, `${image} v1.2.3 again`);
+      other[image] = await pushTinyImage(repo, `${image}-${tagSha(sha)}`, `${image} v1.2.3 again`);
     const witness = await Witness.take(join(ws.root, 'dist'), [repo]);
     const requests = github.requests.length;
     const r = await release();

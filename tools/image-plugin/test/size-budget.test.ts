@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_REGISTRY } from '../../test-env/env';
 import type { ImageResult } from '../src/core/result';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
+import { tagSha } from './sha-tag';
 
 /**
  * The size budget end to end, against the real engine and the password registry: a three-image chain
@@ -63,7 +64,7 @@ function expectOk(r: Run): void {
 }
 const commit = (message: string) => {
   ws.commitAll(message);
-  return ws.git('rev-parse', '--short=7', 'HEAD').trim();
+  return tagSha(ws.git('rev-parse', 'HEAD').trim());
 };
 const result = (image: string) =>
   JSON.parse(readFileSync(join(ws.root, 'dist/images', `${image}.json`), 'utf8')) as ImageResult;

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_REGISTRY } from '../../test-env/env';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
+import { tagSha } from './sha-tag';
 
 /**
  * The supply chain of the CI flow, for real: per-platform builds (amd64 native, arm64 under QEMU)
@@ -208,7 +209,7 @@ describe.sequential('supply chain: attestations kept by the merge, every pushed 
   // names an unsigned digest. A new commit with new content gives a platform build to merge.
   describe.sequential('images merge --sign', () => {
     const AMD64 = 'linux/amd64';
-    const shaTag = () => `${REPO}:base-${ws.git('rev-parse', 'HEAD').trim().slice(0, 7)}`;
+    const shaTag = () => `${REPO}:base-${tagSha(ws.git('rev-parse', 'HEAD').trim())}`;
     const tagDigest = async (ref: string) => {
       const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NAMESPACE}/images/manifests/${ref.split(':').pop()}`, {
         method: 'HEAD',

@@ -53,14 +53,17 @@ export class GitHubReleases {
     return latest?.id ?? null;
   }
 
-  /** Creates the release as a draft (seen only by those who may write): proves the token may, changes nothing public. */
-  async createDraft(fields: ReleaseFields): Promise<number> {
+  /**
+   * Creates the release as a draft (seen only by those who may write): proves the token may, changes
+   * nothing public. 'exists' when GitHub has a release of the tag already (422 already_exists).
+   */
+  async createDraft(fields: ReleaseFields): Promise<number | 'exists'> {
     const { owner, repo } = this;
     const { tag, name, body, prerelease } = fields;
-    const draft = await this.call(`creating the release ${tag}`, () =>
+    const draft = await this.callUnlessExists(`creating the release ${tag}`, () =>
       this.octokit.rest.repos.createRelease({ owner, repo, tag_name: tag, name, body, prerelease, draft: true }),
     );
-    return draft.id;
+    return draft === 'exists' ? draft : draft.id;
   }
 
   /** Writes a release's name back unchanged: proves the token may update it, changes nothing. */
@@ -71,11 +74,14 @@ export class GitHubReleases {
     );
   }
 
-  /** Writes every field and publishes (a draft becomes a release), the latest when `makeLatest` says so. */
-  async publish(id: number, fields: ReleaseFields): Promise<void> {
+  /**
+   * Writes every field and publishes (a draft becomes a release), the latest when `makeLatest` says so.
+   * 'exists' when another release of the tag was published first (422 already_exists).
+   */
+  async publish(id: number, fields: ReleaseFields): Promise<'published' | 'exists'> {
     const { owner, repo } = this;
     const { tag, name, body, prerelease, makeLatest } = fields;
-    await this.call(`publishing the release ${tag}`, () =>
+    const done = await this.callUnlessExists(`publishing the release ${tag}`, () =>
       this.octokit.rest.repos.updateRelease({
         owner,
         repo,
@@ -87,6 +93,7 @@ export class GitHubReleases {
         make_latest: makeLatest,
       }),
     );
+    return done === 'exists' ? done : 'published';
   }
 
   async deleteDraft(id: number, tag: string): Promise<void> {
@@ -96,6 +103,16 @@ export class GitHubReleases {
     );
   }
 
+  /** One request that makes a release of a tag: 'exists' when GitHub has one already, else as `call`. */
+  private async callUnlessExists<T>(step: string, request: () => Promise<{ data: T }>): Promise<T | 'exists'> {
+    try {
+      return (await request()).data;
+    } catch (e) {
+      if (releaseExists(e)) return 'exists';
+      return this.call(step, () => Promise.reject(e as Error));
+    }
+  }
+
   /** One request; its data, null for a 404 when `notFoundIsNull`, or the project's error. */
   private async call<T>(step: string, request: () => Promise<{ data: T }>, notFoundIsNull: true): Promise<T | null>;
   private async call<T>(step: string, request: () => Promise<{ data: T }>): Promise<T>;
@@ -103,6 +120,12 @@ export class GitHubReleases {
     const where = { step, repository: `${this.owner}/${this.repo}`, apiUrl: this.apiUrl };
     return gitHubCall(request, (status, message) => gitHubError({ ...where, status, message }), notFoundIsNull);
   }
+}
+
+/** GitHub's answer to a second release of one tag: 422 with the error code already_exists (on tag_name). */
+function releaseExists(e: unknown): boolean {
+  const { status, response } = e as { status?: number; response?: { data?: { errors?: Array<{ code?: string }> } } };
+  return status === 422 && (response?.data?.errors ?? []).some((x) => x.code === 'already_exists');
 }
 
 /**

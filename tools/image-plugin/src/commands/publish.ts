@@ -1,3 +1,4 @@
+import { shortSha } from '../core/tags';
 import { publishEdgeTags, type PublishRequest } from '../services/publish';
 import { edgeChanges } from '../services/release-changes';
 
@@ -13,16 +14,16 @@ export async function publish(args: PublishArgs): Promise<void> {
   const outcome = await publishEdgeTags(args);
   if (outcome.kind === 'not-on-branch') {
     args.log(
-      `publish: ${outcome.own.slice(0, 7)} is not among the newest commits of ${outcome.ref} (history rewritten?): ` +
+      `publish: ${shortSha(outcome.own)} is not among the newest commits of ${outcome.ref} (history rewritten?): ` +
         `nothing published; the run of ${outcome.ref}'s newest commit publishes it`,
     );
     return;
   }
   const { own, sha, moves, moved } = outcome;
-  if (sha !== own) args.log(`publish: ${sha.slice(0, 7)} is newer than ${own.slice(0, 7)} and complete: publishing it`);
+  if (sha !== own) args.log(`publish: ${shortSha(sha)} is newer than ${shortSha(own)} and complete: publishing it`);
   for (const move of moved) args.log(`${move.image}: ${move.tag} -> ${move.digest}`);
   args.log(
-    `published ${moves.length} edge tag(s) for ${sha.slice(0, 7)} (${moved.length} moved, ${moves.length - moved.length} already in place)`,
+    `published ${moves.length} edge tag(s) for ${shortSha(sha)} (${moved.length} moved, ${moves.length - moved.length} already in place)`,
   );
   const changes = await edgeChanges(moved);
   if (changes) args.log(changes);

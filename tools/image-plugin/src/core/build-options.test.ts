@@ -10,6 +10,7 @@ import {
   type ImageBuildOptions,
   type SettingsContext,
 } from './build-options';
+import { SHA_LENGTH } from './defaults';
 
 const ctx = (extra: Partial<SettingsContext> = {}): SettingsContext => ({
   image: 'base',
@@ -204,6 +205,13 @@ describe('buildSettings: defaults and checks', () => {
     expect(() => settings({ sizeBudget: 'big' })).toThrow(
       /^image-build options of base: sizeBudget "big" is not a size\n {2}fix: write the largest compressed size/,
     );
+  });
+
+  it('shaLength: 12 by default, the same default in schema.json (Nx fills it in), 7 kept when set', () => {
+    expect(settings({}).shaLength).toBe(12);
+    expect(SHA_LENGTH.default).toBe(12);
+    expect(IMAGE_BUILD_SCHEMA.properties.shaLength.default).toBe(SHA_LENGTH.default);
+    expect(settings({ shaLength: 7 }).shaLength).toBe(7);
   });
 
   it('shaLength must be 7 to 40', () => {

@@ -282,8 +282,15 @@ function runModeOf(
   };
 }
 
+/**
+ * The SHA length publish and release name `<image>-<sha>` tags with: nx.json's `build.shaLength`, else
+ * SHA_LENGTH's default, checked against its bounds (`where`: the command).
+ */
+export const workspaceShaLength = (build: { shaLength?: unknown }, where: string): number =>
+  checkShaLength(Number(build.shaLength ?? SHA_LENGTH.default), where);
+
 /** The SHA length of `<image>-<sha>` tags, checked against its bounds (build settings, publish, release). */
-export function checkShaLength(shaLength: number, where = 'image-build options'): number {
+function checkShaLength(shaLength: number, where = 'image-build options'): number {
   if (!Number.isInteger(shaLength) || shaLength < SHA_LENGTH.min || shaLength > SHA_LENGTH.max) {
     throw new ImageConfigError(
       `shaLength ${shaLength} is out of range`,

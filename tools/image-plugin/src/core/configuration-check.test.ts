@@ -65,7 +65,7 @@ describe('configurationProblem: what the configuration means, checked once at gr
       file: 'nx.json',
       line: 17,
       says: /build\.shaLength 3 is not a whole number from 7 to 40/,
-      fix: /from 7 to 40, e\.g\. 7/,
+      fix: /from 7 to 40, e\.g\. 12/,
     },
     {
       name: 'shaLength "abc" (text)',
@@ -73,7 +73,7 @@ describe('configurationProblem: what the configuration means, checked once at gr
       file: 'nx.json',
       line: 17,
       says: /build\.shaLength "abc" is not a whole number/,
-      fix: /e\.g\. 7/,
+      fix: /e\.g\. 12/,
     },
     {
       name: 'image name that is no tag (c++)',
@@ -186,8 +186,8 @@ describe('tagsOfImage and isTagOf: the tags an image writes are the tags it owns
     expect(tags).toEqual(
       expect.arrayContaining([
         name,
-        `${name}-0123456`,
-        `${name}-0123456-dirty`,
+        `${name}-0123456789ab`,
+        `${name}-0123456789ab-dirty`,
         `${name}-edge`,
         `${name}-1.2.3_build.5`,
       ]),
@@ -204,6 +204,9 @@ describe('tagsOfImage and isTagOf: the tags an image writes are the tags it owns
     { image: 'base', tag: 'basement', owns: false },
     { image: 'base', tag: 'base-content-x', owns: false },
     { image: 'base', tag: 'base-1.3.0-rc.1', owns: true },
+    { image: 'base', tag: 'base-1a2b3c4', owns: true }, // 7 digits: a workspace that keeps build.shaLength 7
+    { image: 'base', tag: 'base-1a2b3c4d5e6f', owns: true },
+    { image: 'base', tag: 'base-1a2b3c', owns: false }, // below SHA_LENGTH.min
     { image: 'base', tag: 'base-content-00ff-linux-amd64', owns: true },
   ])('isTagOf($image, $tag) is $owns', ({ image: name, tag, owns }) => {
     expect(isTagOf(name, tag)).toBe(owns);

@@ -32,8 +32,15 @@ export const DEVCONTAINER_METADATA_FILE = 'devcontainer-metadata.json';
 /** Where image-build writes `<image>.json` and image-test and merge read it. */
 export const RESULTS_DIR = 'dist/images';
 
-/** Hex digits of the commit SHA in the `<image>-<sha>` tag, and the bounds a user may choose. */
-export const SHA_LENGTH = { default: 7, min: 7, max: 40 } as const;
+/**
+ * Hex digits of the commit SHA in the `<image>-<sha>` tag, and the bounds a user may choose: 12 by default
+ * (as docker-stacks tags; 7, git's short form, collides in large repositories), 7 for a workspace that keeps
+ * its older tags (`build.shaLength: 7` in nx.json). The executor's schema.json states the same default.
+ */
+export const SHA_LENGTH = { default: 12, min: 7, max: 40 } as const;
+
+/** Hex digits of a commit SHA in a message to a person (never in a tag: SHA_LENGTH), as `git log --oneline`. */
+export const DISPLAY_SHA_LENGTH = 7;
 
 /** The platforms of a CI plan when neither --platforms nor the plugin's build options name any. */
 export const DEFAULT_CI_PLATFORMS: readonly string[] = ['linux/amd64', 'linux/arm64'];

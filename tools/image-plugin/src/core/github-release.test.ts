@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isImageConfigError } from './errors';
-import { gitHubError, releaseAction, type ReleaseFields } from './github-release';
+import { gitHubError, otherReleaseError, releaseAction, sameRelease, type ReleaseFields } from './github-release';
 
 const fields: ReleaseFields = { tag: 'v1.2.0', name: 'v1.2.0', body: 'notes', prerelease: false, makeLatest: 'true' };
 const published = { id: 7, name: 'v1.2.0', body: 'notes', prerelease: false };
@@ -66,5 +66,33 @@ describe('gitHubError: one message per status, with its fix', () => {
     expect(e.message).toContain(says);
     expect(e.fix).toContain(fix);
     expect(e.stack).toBe(e.message);
+  });
+});
+
+describe('sameRelease: a release published meanwhile (422 already_exists) is this one or another', () => {
+  const TABLE = '<!-- images-release-table -->\n| base | `sha256:b` |\n';
+  const ours = { ...fields, body: `${TABLE}changes` };
+  const found = { id: 9, tag_name: 'v1.2.0', name: 'v1.2.0', body: `${TABLE}changes`, prerelease: false };
+  it.each([
+    { name: 'the same tag, images and notes', existing: found, same: true },
+    {
+      name: 'the same images, other changes below the table',
+      existing: { ...found, body: `${TABLE}other` },
+      same: true,
+    },
+    { name: 'notes a person wrote', existing: { ...found, body: 'written by hand' }, same: false },
+    { name: 'other digests', existing: { ...found, body: found.body.replace('sha256:b', 'sha256:c') }, same: false },
+    { name: 'no body', existing: { ...found, body: null }, same: false },
+    { name: 'a pre-release', existing: { ...found, prerelease: true }, same: false },
+    { name: 'another tag', existing: { ...found, tag_name: 'v1.2.1' }, same: false },
+  ])('$name: $same', ({ existing, same }) => {
+    expect(sameRelease(existing, ours, TABLE)).toBe(same);
+  });
+
+  it('another release: one error naming the tag, with the fix', () => {
+    const e = otherReleaseError('v1.2.0');
+    expect(isImageConfigError(e)).toBe(true);
+    expect(e.message).toMatch(/^release: v1\.2\.0 was published on GitHub meanwhile with other images or notes/);
+    expect(e.fix).toContain('gh release delete v1.2.0');
   });
 });

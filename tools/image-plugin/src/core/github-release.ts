@@ -13,6 +13,8 @@ export interface ReleaseFields {
 /** A published release as GitHub answers it (null fields: GitHub's, when never set). */
 export interface PublishedRelease {
   id: number;
+  /** The tag it releases (GitHub always answers it; optional for callers that know it). */
+  tag_name?: string;
   name: string | null;
   body?: string | null;
   prerelease: boolean;
@@ -33,6 +35,29 @@ export function releaseAction(
     existing.body === fields.body && existing.name === fields.name && existing.prerelease === fields.prerelease;
   if (same && (fields.makeLatest === 'false' || latestId === existing.id)) return 'unchanged';
   return 'update';
+}
+
+/**
+ * Whether a release GitHub already has for the tag (published meanwhile, by another run of the same
+ * release: GitHub answered 422 already_exists) is this one: the same tag, pre-release or not, and the
+ * same images (`table`, the notes' table of images, digests and tags, begins its body). Then this run's
+ * work on GitHub is done; anything else is another release of the tag.
+ */
+export function sameRelease(existing: PublishedRelease, fields: ReleaseFields, table: string): boolean {
+  return (
+    (existing.tag_name ?? fields.tag) === fields.tag &&
+    existing.prerelease === fields.prerelease &&
+    (existing.body ?? '').startsWith(table)
+  );
+}
+
+/** The error when the release GitHub has for the tag, published meanwhile, is not this one (sameRelease). */
+export function otherReleaseError(tag: string): ImageConfigError {
+  return new ImageConfigError(
+    `${tag} was published on GitHub meanwhile with other images or notes than this release (not by a run of images release for these digests)`,
+    `compare the release ${tag} on GitHub with the images of the tag's commit: when it is not this release, delete it (gh release delete ${tag}) and release again; images release never overwrites a release another run or a person published while it ran`,
+    'release',
+  );
 }
 
 /**

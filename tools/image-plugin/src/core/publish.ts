@@ -1,4 +1,5 @@
 import { ImageConfigError } from './errors';
+import { shortSha } from './tags';
 
 /**
  * The commits publish considers, newest first: the branch's history (first parents, newest first) down
@@ -59,7 +60,7 @@ export function incompleteError(own: CommitImages, sha: (commit: string) => stri
     );
   }
   return new ImageConfigError(
-    `not every image of ${own.sha.slice(0, 7)} has its SHA tag: ${missing.map((m) => `${m} (${sha(m)} is missing)`).join(', ')}; no newer commit is complete either, so no edge tag was moved`,
+    `not every image of ${shortSha(own.sha)} has its SHA tag: ${missing.map((m) => `${m} (${sha(m)} is missing)`).join(', ')}; no newer commit is complete either, so no edge tag was moved`,
     'build the missing images for this commit (re-run the failed jobs of the images workflow, or npx nx run-many -t image-build --push at that commit), then publish again',
     'publish',
   );

@@ -1,9 +1,10 @@
+import { DISPLAY_SHA_LENGTH, SHA_LENGTH } from './defaults';
 import { platformSlug } from './platforms';
 
 /**
  * Tag rules. Two layouts of the published images:
- * - `single`: one repository for the family, the image in the tag: `ghcr.io/acme/images:base-1a2b3c4`;
- * - `per-image`: one repository per image: `ghcr.io/acme/images/base:1a2b3c4`.
+ * - `single`: one repository for the family, the image in the tag: `ghcr.io/acme/images:base-1a2b3c4d5e6f`;
+ * - `per-image`: one repository per image: `ghcr.io/acme/images/base:1a2b3c4d5e6f`.
  * Builds, the dry run, publish, release, plan and the build cache all name tags through these functions.
  */
 export type Layout = 'single' | 'per-image';
@@ -23,10 +24,16 @@ export function tagRef(repository: string, layout: Layout, image: string, suffix
   return `${imageRepository(repository, layout, image)}:${tagFor(layout, image, suffix)}`;
 }
 
-/** The commit's tag suffix: the SHA's first `length` hex digits, `-dirty` for a dirty local build. */
+/**
+ * The commit's tag suffix: the SHA's first `length` hex digits (the `shaLength` setting, SHA_LENGTH's
+ * default), `-dirty` for a dirty local build. Every SHA tag is named through it.
+ */
 export function revisionTag(sha: string, length: number, dirty = false): string {
   return `${sha.slice(0, length)}${dirty ? '-dirty' : ''}`;
 }
+
+/** A commit as a message shows it to a person (`1a2b3c4`); never a tag's suffix (revisionTag names those). */
+export const shortSha = (sha: string): string => sha.slice(0, DISPLAY_SHA_LENGTH);
 
 /** `<image>-<sha>`: this commit. Immutable. */
 export const shaTag = (repository: string, layout: Layout, image: string, revision: string) =>
@@ -62,7 +69,7 @@ export const pinnedReference = (repository: string, digest: string) => `${reposi
  */
 export const signatureTag = (repository: string, digest: string) => `${repository}:${digest.replace(':', '-')}.sig`;
 
-/** The tag of a full reference: `ghcr.io/acme/images:base-1a2b3c4` -> `base-1a2b3c4`. */
+/** The tag of a full reference: `ghcr.io/acme/images:base-1a2b3c4d5e6f` -> `base-1a2b3c4d5e6f`. */
 export const tagOf = (ref: string) => ref.slice(ref.lastIndexOf(':') + 1);
 
 /** The tags one build names. */
@@ -93,14 +100,17 @@ export const TAG_GRAMMAR = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /**
  * What follows `<image>-` in a tag the single layout writes, for any commit, content, platform or
- * release: a SHA (7 to 40 hex digits, `-dirty`), `content-<hash>` (with pushByDigest a platform too:
- * `-linux-arm64`), `edge`, `buildcache`, or a release version (`1`, `1.2`, `1.2.3`, `1.3.0-rc.1`, `1.2.3_build.5`).
+ * release: a SHA (SHA_LENGTH's bounds: 7 to 40 hex digits, `-dirty`), `content-<hash>` (with pushByDigest a
+ * platform too: `-linux-arm64`), `edge`, `buildcache`, or a release version (`1`, `1.2`, `1.2.3`, `1.3.0-rc.1`, `1.2.3_build.5`).
  */
-const OWN_SUFFIX =
-  /^(?:[0-9a-f]{7,40}(?:-dirty)?|content-[0-9a-f]+(?:-[a-z]+-[a-z0-9_]+(?:-[a-z0-9]+)?)?|edge|buildcache|\d+(?:\.\d+(?:\.\d+(?:-[0-9A-Za-z.-]+)?(?:_[0-9A-Za-z.-]+)?)?)?)$/;
+const OWN_SUFFIX = new RegExp(
+  `^(?:[0-9a-f]{${SHA_LENGTH.min},${SHA_LENGTH.max}}(?:-dirty)?|` +
+    String.raw`content-[0-9a-f]+(?:-[a-z]+-[a-z0-9_]+(?:-[a-z0-9]+)?)?|edge|buildcache|` +
+    String.raw`\d+(?:\.\d+(?:\.\d+(?:-[0-9A-Za-z.-]+)?(?:_[0-9A-Za-z.-]+)?)?)?)$`,
+);
 
 /**
- * Whether the single layout could write `tag` for `image` (`base`, `base-1a2b3c4`, `base-content-<hash>`,
+ * Whether the single layout could write `tag` for `image` (`base`, `base-1a2b3c4d5e6f`, `base-content-<hash>`,
  * `base-edge`, `base-1`): the tags an image owns in the family's one repository.
  */
 export function isTagOf(image: string, tag: string): boolean {

@@ -11,6 +11,7 @@ import {
   type CoderCatalog,
 } from '../core/coder-catalog';
 import { ImageConfigError } from '../core/errors';
+import { shortSha } from '../core/tags';
 import { readAllResults } from '../adapters/result-files';
 import { workspaceImages } from './workspace';
 
@@ -46,7 +47,7 @@ export async function writeCoderTemplateFiles(args: CoderTemplateRequest): Promi
         args.pinResults,
       );
     }
-    const revisions = [...new Set(results.map((r) => r.revision.slice(0, 7)))].join(', ');
+    const revisions = [...new Set(results.map((r) => shortSha(r.revision)))].join(', ');
     const pins = coderPins(results, catalog, `the images built at ${revisions}`);
     const out = resolve(args.workspaceRoot, args.out);
     await mkdir(dirname(out), { recursive: true });

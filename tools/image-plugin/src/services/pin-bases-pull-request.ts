@@ -1,6 +1,7 @@
 import { checkedOutBranch, pushFilesToBranch } from '../adapters/git-branch';
 import { GitHubPullRequests } from '../adapters/github';
 import { missingGitHubSetting, PIN_BRANCH, pullRequestFields } from '../core/pin-pull-request';
+import { shortSha } from '../core/tags';
 import { pinBump, writeFiles } from './pin-bases';
 
 export interface PinPullRequestRequest {
@@ -34,7 +35,7 @@ export async function pinBasesPullRequest(req: PinPullRequestRequest): Promise<v
     remote: 'origin',
     env: req.env,
   });
-  req.log(`pushed ${commit.slice(0, 12)} to ${PIN_BRANCH} (${files.join(', ')})`);
+  req.log(`pushed ${shortSha(commit)} to ${PIN_BRANCH} (${files.join(', ')})`);
   const open = await github.openFrom(PIN_BRANCH);
   if (open) {
     await github.update(open, fields);

@@ -100,9 +100,11 @@ export interface ClockPort {
 export interface ReleasesPort {
   byTag(tag: string): Promise<PublishedRelease | null>;
   latestId(): Promise<number | null>;
-  createDraft(fields: ReleaseFields): Promise<number>;
+  /** The draft's id, or 'exists' when GitHub has a published release of the tag already (422 already_exists). */
+  createDraft(fields: ReleaseFields): Promise<number | 'exists'>;
   probeUpdate(existing: PublishedRelease, tag: string): Promise<void>;
-  publish(id: number, fields: ReleaseFields): Promise<void>;
+  /** 'exists' when another release of the tag was published first (422 already_exists). */
+  publish(id: number, fields: ReleaseFields): Promise<'published' | 'exists'>;
   deleteDraft(id: number, tag: string): Promise<void>;
 }
 

@@ -142,7 +142,7 @@ function checkCleanForPush(run: RunContext, revision: Revision, settings: BuildS
   if (!revision.changes.length || !settings.push) return;
   const shown = revision.changes.slice(0, 3).join(', ') + (revision.changes.length > 3 ? ', ...' : '');
   throw new ImageConfigError(
-    `the working tree has uncommitted changes (${shown}); a pushed image is tagged with the commit SHA ${revision.sha.slice(0, 7)} and must be exactly that commit`,
+    `the working tree has uncommitted changes (${shown}); a pushed image is tagged with the commit SHA ${revisionTag(revision.sha, settings.shaLength)} and must be exactly that commit`,
     'commit or stash the changes, then run again (without --push, a local build is tagged <image>-<sha>-dirty)',
     run.workspaceRoot,
   );

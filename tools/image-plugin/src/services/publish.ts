@@ -1,7 +1,6 @@
 import { currentRevision, firstParentHistory } from '../adapters/git';
 import { RegistryClient } from '../adapters/registry';
-import { checkShaLength } from '../core/build-options';
-import { SHA_LENGTH } from '../core/defaults';
+import { workspaceShaLength } from '../core/build-options';
 import { ImageConfigError } from '../core/errors';
 import { incompleteError, publishCandidates, publishTarget, type CommitImages } from '../core/publish';
 import { normalizeRepository } from '../core/repository';
@@ -71,7 +70,7 @@ export async function publishEdgeTags(
     );
   }
   const repository = normalizeRepository(req.repository ?? options.repository);
-  const shaLength = checkShaLength(Number(options.build.shaLength ?? SHA_LENGTH.default), 'publish');
+  const shaLength = workspaceShaLength(options.build, 'publish');
   const shaTagOf = (image: string, sha: string) =>
     shaTag(repository, options.layout, image, revisionTag(sha, shaLength));
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { SHA_LENGTH } from '../core/defaults';
 import { ImageConfigError } from '../core/errors';
+import type { PublishedRelease } from '../core/github-release';
 import type { ImageSpec } from '../core/image-spec';
+import { revisionTag } from '../core/tags';
 import type { NormalizedPluginOptions } from '../options';
 import { MemoryRegistry } from './memory-registry.double';
 import type { ReleasesPort } from './ports';
@@ -8,6 +11,8 @@ import { releaseImages, type ReleasePorts } from './release';
 
 const R = 'reg/acme/images';
 const COMMIT = 'abc1234'.padEnd(40, 'f');
+/** The commit's SHA tag suffix, at the default length. */
+const SHA = revisionTag(COMMIT, SHA_LENGTH.default);
 const OPTIONS = { repository: R, layout: 'single', build: {} } as unknown as NormalizedPluginOptions;
 const SPECS = [{ name: 'base' }, { name: 'node' }] as ImageSpec[];
 const ENV = { GITHUB_TOKEN: 'token', GITHUB_REPOSITORY: 'acme/images' };
@@ -18,23 +23,34 @@ const ENV = { GITHUB_TOKEN: 'token', GITHUB_REPOSITORY: 'acme/images' };
  */
 function releaseWorld(extra: Record<string, string> = {}) {
   const registry = new MemoryRegistry({
-    [`${R}:base-abc1234`]: 'sha256:base2',
-    [`${R}:node-abc1234`]: 'sha256:node2',
+    [`${R}:base-${SHA}`]: 'sha256:base2',
+    [`${R}:node-${SHA}`]: 'sha256:node2',
     [`${R}:base`]: 'sha256:base1',
     [`${R}:node`]: 'sha256:node1',
     ...extra,
   });
   const log = registry.writes;
-  const fail = { publish: false };
+  /** `meanwhile`: the release another run publishes just before this one's publish (GitHub then answers 422 already_exists). */
+  const fail: { publish: boolean; meanwhile: ((body: string) => PublishedRelease) | null } = {
+    publish: false,
+    meanwhile: null,
+  };
+  let drafted = '';
+  let other: PublishedRelease | null = null;
   const github: ReleasesPort = {
-    byTag: async () => null,
+    byTag: async () => other,
     latestId: async () => null,
-    createDraft: async (fields) => (log.push(`github draft ${fields.tag}`), 7),
+    createDraft: async (fields) => ((drafted = fields.body), log.push(`github draft ${fields.tag}`), 7),
     probeUpdate: async () => undefined,
     publish: async (id) => {
       if (fail.publish)
         throw new ImageConfigError('GitHub refused to publish the release (403)', 'grant the token contents: write');
+      if (fail.meanwhile) {
+        other = fail.meanwhile(drafted);
+        return 'exists';
+      }
       log.push(`github publish ${id}`);
+      return 'published';
     },
     deleteDraft: async (id) => void log.push(`github delete draft ${id}`),
   };
@@ -110,6 +126,25 @@ describe('releaseImages: the sequence of a release (unit, in-memory ports)', () 
     expect((error as Error).message).toMatch(
       /^release: GitHub refused to publish the release \(403\); so the tags it had moved went back: \S+:node, \S+:base; new tag\(s\) .*\n {2}fix: grant the token contents: write/,
     );
+  });
+
+  it('another run published this very release first (422 already_exists): done, the moves stay, the draft goes', async () => {
+    const { ports, request, log, registry, fail } = releaseWorld();
+    fail.meanwhile = (body) => ({ id: 9, tag_name: 'v1.2.3', name: 'v1.2.3', body, prerelease: false });
+    const outcome = await releaseImages(request, ports);
+    expect(outcome.github).toBe('meanwhile');
+    expect(log).toEqual(['github draft v1.2.3', ...MOVES, 'github delete draft 7']);
+    expect(registry.tags.get(`${R}:base`)).toBe('sha256:base2');
+  });
+
+  it('another release of the tag published meanwhile (notes by hand): refused, the moves go back', async () => {
+    const { ports, request, log, registry, fail } = releaseWorld();
+    fail.meanwhile = () => ({ id: 9, tag_name: 'v1.2.3', name: 'v1.2.3', body: 'by hand', prerelease: false });
+    await expect(releaseImages(request, ports)).rejects.toThrow(
+      /^release: v1\.2\.3 was published on GitHub meanwhile with other images or notes .*so the tags it had moved went back/,
+    );
+    expect(log.slice(-1)).toEqual(['github delete draft 7']);
+    expect(registry.tags.get(`${R}:base`)).toBe('sha256:base1');
   });
 
   it('an exact version tag that names another image: refused before the draft and before any move', async () => {

@@ -4,11 +4,11 @@ import { commitOf, versionTags, versionTagsIn } from '../adapters/git';
 import { GitHubReleases } from '../adapters/github';
 import { RegistryClient } from '../adapters/registry';
 import { commitFile, discardFile, revertFile, stageFile, type StagedFile } from '../adapters/staged-file';
-import { checkShaLength } from '../core/build-options';
+import { workspaceShaLength } from '../core/build-options';
 import { coderCatalog, coderPins, pinsText } from '../core/coder-catalog';
-import { CODER_CATALOG_FILE, CODER_PINS_OUT, SHA_LENGTH } from '../core/defaults';
+import { CODER_CATALOG_FILE, CODER_PINS_OUT } from '../core/defaults';
 import { ImageConfigError, isImageError } from '../core/errors';
-import { releaseAction, type ReleaseFields } from '../core/github-release';
+import type { ReleaseFields } from '../core/github-release';
 import { taggedImage } from '../core/image-index';
 import { releaseNotes, type ReleasedImage } from '../core/release-notes';
 import {
@@ -23,9 +23,10 @@ import {
 } from '../core/release-tags';
 import { normalizeRepository } from '../core/repository';
 import { failedAfterMovesError, type PendingMove, type TagMove } from '../core/tag-moves';
-import { revisionTag, shaTag, type Layout } from '../core/tags';
+import { revisionTag, shaTag, shortSha, type Layout } from '../core/tags';
 import { currentDigests, moveTagsAllOrNothing, undoMoves } from './move-tags';
 import type { ImageReader, ReleaseRegistryPort, ReleasesPort, TagMoverPort } from './ports';
+import { prepareGitHub, publishGitHub, type GitHubStatus, type PreparedGitHub } from './release-github';
 import { releaseChanges, type ReleaseChangesRequest } from './release-changes';
 import { workspaceImages, type WorkspaceImages } from './workspace';
 
@@ -43,7 +44,8 @@ export interface ReleaseOutcome {
   moved: PendingMove[];
   /** The release notes; `github` says what happened to the GitHub release (null: not asked, no token). */
   notes: string;
-  github: 'created' | 'updated' | 'unchanged' | null;
+  /** `meanwhile`: another run (a reconciliation, the tag's own run) published this very release first. */
+  github: GitHubStatus | null;
   /** Where the Coder template's pins of this release were written (null: the workspace has no template). */
   coderPins: string | null;
 }
@@ -104,15 +106,6 @@ async function notesOf(
   return `${releaseNotes(version, images)}${changes}`;
 }
 
-/** The GitHub side, prepared before any tag moves: what to do, and the draft made for a new release. */
-interface PreparedGitHub {
-  client: ReleasesPort;
-  fields: ReleaseFields;
-  action: 'create' | 'update' | 'unchanged';
-  /** The draft (create) or the existing release (update, unchanged). */
-  id: number;
-}
-
 /** What the prepare phase made, to finish or to undo. */
 interface Prepared {
   pins: StagedFile | null;
@@ -150,8 +143,8 @@ export async function releaseImages(
     const changed = moved.some((m) => m.image === image.image);
     req.log(`${image.image}: ${tags} -> ${image.digest}${changed ? '' : ' (already in place)'}`);
   }
-  await finish(req, registry, prepared, moved);
-  return report(req, ctx, { images, moved, notes, prepared });
+  const github = await finish(req, registry, prepared, moved);
+  return report(req, ctx, { images, moved, notes, prepared, github });
 }
 
 async function readContext(req: ReleaseRequest, ports: ReleasePorts): Promise<ReleaseContext> {
@@ -162,7 +155,7 @@ async function readContext(req: ReleaseRequest, ports: ReleasePorts): Promise<Re
   const { releases, ignored } = readReleaseTags(await ports.versionTags());
   if (ignored.length) req.log(`release: not release tags, left out: ${ignored.join(', ')}`);
   checkUniqueVersion(release, releases);
-  const shaLength = checkShaLength(Number(options.build.shaLength ?? SHA_LENGTH.default), 'release');
+  const shaLength = workspaceShaLength(options.build, 'release');
   return {
     release,
     commit,
@@ -205,7 +198,7 @@ async function findImages(ctx: ReleaseContext, registry: ImageReader): Promise<R
   const missing = found.filter((f) => !f.remote);
   if (missing.length) {
     throw new ImageConfigError(
-      `${release.tag} (${commit.slice(0, 7)}) has no image for ${missing.map((m) => `${m.spec.name} (${m.tag})`).join(', ')}; ${NOTHING_MOVED}`,
+      `${release.tag} (${shortSha(commit)}) has no image for ${missing.map((m) => `${m.spec.name} (${m.tag})`).join(', ')}; ${NOTHING_MOVED}`,
       `releases retag what CI built and tested for that commit: run the images workflow on the tag (Actions > images > Run workflow, "Use workflow from" ${release.tag}; it builds only what is missing, then releases), or locally git checkout ${release.tag} && npx nx run-many -t image-build --push, then release again`,
       'release',
     );
@@ -235,25 +228,23 @@ async function prepare(
         NOTHING_MOVED,
       )
     : null;
+  const gitHub = gitHubOf(req, ctx, notes, releases);
+  const table = releaseNotes(ctx.release.tag.slice(1), images);
   try {
-    return { pins, github: await prepareGitHub(req, ctx, notes, releases) };
+    return { pins, github: gitHub && (await prepareGitHub(gitHub.client, gitHub.fields, table)) };
   } catch (e) {
     if (pins) await discardFile(pins);
     throw e;
   }
 }
 
-/**
- * Reads the release by tag (and the latest, when this one should be it) and proves the token may write
- * what will be written: a new release is created now as a draft (only writers see it; published after
- * the moves), an existing one gets its name written back unchanged. An unchanged one needs no write.
- */
-async function prepareGitHub(
+/** The GitHub release's fields, and its client; null without a token or repository (the notes are printed instead). */
+function gitHubOf(
   req: ReleaseRequest,
   ctx: ReleaseContext,
   notes: string,
   releases: ReleasePorts['releases'],
-): Promise<PreparedGitHub | null> {
+): { client: ReleasesPort; fields: ReleaseFields } | null {
   const [owner, repo] = (req.env.GITHUB_REPOSITORY ?? '').split('/');
   if (!req.env.GITHUB_TOKEN || !owner || !repo) return null;
   const { release } = ctx;
@@ -265,12 +256,7 @@ async function prepareGitHub(
     prerelease: release.prerelease,
     makeLatest: makeLatest(release, ctx.released),
   };
-  const existing = await client.byTag(release.tag);
-  const latestId = existing && fields.makeLatest === 'true' ? await client.latestId() : null;
-  const action = releaseAction(existing, fields, latestId);
-  if (action === 'create') return { client, fields, action, id: await client.createDraft(fields) };
-  if (action === 'update') await client.probeUpdate(existing!, release.tag);
-  return { client, fields, action, id: existing!.id };
+  return { client, fields };
 }
 
 /** The moves (services/move-tags.ts puts back what moved when one fails); a failure also undoes the prepare phase. */
@@ -293,13 +279,18 @@ async function move(
  * fails, the moved tags go back (as for a failed move), the pins file and the draft are undone, and
  * one message says what failed and what went back.
  */
-async function finish(req: ReleaseRequest, registry: TagMoverPort, prepared: Prepared, moved: PendingMove[]) {
+async function finish(
+  req: ReleaseRequest,
+  registry: TagMoverPort,
+  prepared: Prepared,
+  moved: PendingMove[],
+): Promise<GitHubStatus | null> {
   const { pins, github } = prepared;
   let committed = false;
   try {
     if (pins) await commitFile(req.workspaceRoot, pins, '');
     committed = true;
-    if (github && github.action !== 'unchanged') await github.client.publish(github.id, github.fields);
+    return github && (await publishGitHub(github));
   } catch (e) {
     const undone = await undoMoves(registry, moved);
     await abandon(prepared, committed);
@@ -319,18 +310,26 @@ async function abandon(prepared: Prepared, pinsCommitted: boolean): Promise<void
 function report(
   req: ReleaseRequest,
   ctx: ReleaseContext,
-  done: { images: ReleasedImage[]; moved: PendingMove[]; notes: string; prepared: Prepared },
+  done: {
+    images: ReleasedImage[];
+    moved: PendingMove[];
+    notes: string;
+    prepared: Prepared;
+    github: GitHubStatus | null;
+  },
 ): ReleaseOutcome {
-  const { images, moved, notes, prepared } = done;
+  const { images, moved, notes, prepared, github: status } = done;
   const coderPins = prepared.pins ? CODER_PINS_OUT : null;
   if (coderPins) req.log(`${coderPins}: the Coder template pinned to ${ctx.release.tag} (docs/coder.md)`);
   const github = prepared.github;
-  if (!github) {
+  if (!github || !status) {
     req.log('no GITHUB_TOKEN or GITHUB_REPOSITORY: the GitHub release is not created; its notes would be:');
     req.log(notes);
     return { images, moved, notes, github: null, coderPins };
   }
-  const status = ({ create: 'created', update: 'updated', unchanged: 'unchanged' } as const)[github.action];
-  req.log(`GitHub release ${ctx.release.tag}: ${status}${github.fields.makeLatest === 'true' ? ' (latest)' : ''}`);
+  const latest = github.fields.makeLatest === 'true' ? ' (latest)' : '';
+  const said =
+    status === 'meanwhile' ? 'published meanwhile by another run, with the same images' : `${status}${latest}`;
+  req.log(`GitHub release ${ctx.release.tag}: ${said}`);
   return { images, moved, notes, github: status, coderPins };
 }
