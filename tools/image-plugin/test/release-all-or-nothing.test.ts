@@ -4,9 +4,9 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_REGISTRY } from '../../test-env/env';
+import { TARGET_REGISTRY } from '../../test-env/env';
 import { FakeGitHubReleases } from './fake-github';
-import { tagsOf, targetRepository, Witness } from './faults/nothing-written';
+import { imageOf as taggedImage, tagsOf, targetRepository, Witness } from './faults/nothing-written';
 import { pushTinyImage } from './faults/tiny-image';
 import { SAMPLE_FAMILY, ScratchWorkspace } from './scratch-workspace';
 import { tagSha } from './sha-tag';
@@ -69,16 +69,8 @@ function expectNoPartialFile(): void {
   expect(left, 'a partial or empty file left in dist/coder').toEqual([]);
 }
 
-/** The image a tag stands for: its digest, or the manifest inside a one-entry index (how a plain manifest is tagged). */
-async function imageOf(tag: string): Promise<string | null> {
-  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${NS}/images/manifests/${tag}`, {
-    headers: { Authorization: TARGET_AUTH, Accept: MANIFEST_ACCEPT },
-  });
-  if (res.status === 404) return null;
-  const digest = res.headers.get('docker-content-digest');
-  const manifest = (await res.json()) as { manifests?: Array<{ digest: string }> };
-  return manifest.manifests?.length === 1 ? manifest.manifests[0].digest : digest;
-}
+/** The image a tag of this test's repository stands for (faults/nothing-written.ts). */
+const imageOf = (tag: string) => taggedImage(`${NS}/images`, tag);
 
 const sh = (command: string) => execFileSync('sh', ['-c', command], { cwd: ws.root, encoding: 'utf8' });
 

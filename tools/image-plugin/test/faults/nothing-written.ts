@@ -35,6 +35,20 @@ export async function tagsOf(repo: WatchedRepository): Promise<Record<string, st
   return digests;
 }
 
+/**
+ * The image a tag of the password registry stands for: its digest, or the manifest inside a one-entry index
+ * (how a plain manifest is tagged); null when the tag does not exist.
+ */
+export async function imageOf(path: string, tag: string): Promise<string | null> {
+  const res = await fetch(`http://${TARGET_REGISTRY}/v2/${path}/manifests/${tag}`, {
+    headers: { Authorization: TARGET_AUTH, Accept: MANIFEST_ACCEPT },
+  });
+  if (res.status === 404) return null;
+  const digest = res.headers.get('docker-content-digest');
+  const manifest = (await res.json()) as { manifests?: Array<{ digest: string }> };
+  return manifest.manifests?.length === 1 ? manifest.manifests[0].digest : digest;
+}
+
 /** Every file under a results folder with its content; {} when there is no folder. */
 function resultFiles(dir: string): Record<string, string> {
   if (!existsSync(dir)) return {};
