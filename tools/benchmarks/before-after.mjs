@@ -33,6 +33,7 @@ import {
   scratchWorkspace,
   stopDaemon,
   table,
+  withoutCompression,
   write,
   oursCommand,
 } from './lib.mjs';
@@ -60,7 +61,8 @@ function plugins(root) {
     const nxJson = JSON.parse(readFileSync(join(from, 'nx.json'), 'utf8'));
     nxJson.plugins = nxJson.plugins.map((p) =>
       (typeof p === 'string' ? p : p.plugin).includes('image-plugin')
-        ? { ...p, options: { ...(p.options ?? {}), repository: REPOSITORY } }
+        ? // Both plugins hash alike only with the same options: gzip for both (lib.mjs, withoutCompression).
+          { ...p, options: { ...withoutCompression(p.options), repository: REPOSITORY } }
         : p,
     );
     variants[name] = { dir, nxJson: `${JSON.stringify(nxJson, null, 2)}\n` };

@@ -76,6 +76,14 @@ export function copyNxSettings(root) {
     if (existsSync(join(PLUGIN_FROM, file))) cpSync(join(PLUGIN_FROM, file), join(root, file));
 }
 
+/** The image plugin's options without `build.compression`: every benchmark's workspace pushes gzip (nxJsonWith). */
+export function withoutCompression(options) {
+  if (!options?.build?.compression) return options ?? {};
+  const build = { ...options.build };
+  delete build.compression;
+  return { ...options, build };
+}
+
 /**
  * PLUGIN_FROM's nx.json with the image plugin's options set (the repository). Without the repository's
  * own `build.compression` (zstd here): bake and a plain buildx push gzip, so ours pushes the plugin's default,
@@ -86,12 +94,6 @@ export function nxJsonWith(options) {
   const nxJson = JSON.parse(readFileSync(join(PLUGIN_FROM, 'nx.json'), 'utf8'));
   const plugin = nxJson.plugins.find((p) => (typeof p === 'string' ? p : p.plugin).includes('image-plugin'));
   if (!plugin) throw new Error(`nx.json of ${PLUGIN_FROM} has no image plugin entry`);
-  const withoutCompression = (o) => {
-    if (!o?.build?.compression) return o ?? {};
-    const build = { ...o.build };
-    delete build.compression;
-    return { ...o, build };
-  };
   nxJson.plugins = nxJson.plugins.map((p) =>
     p === plugin
       ? { plugin: typeof p === 'string' ? p : p.plugin, options: { ...withoutCompression(p.options), ...options } }
