@@ -41,12 +41,13 @@ export function sourceUrl(repository: string): string {
 }
 
 /**
- * The exporter's compression other than gzip: every layer (the parent's too: force-compression) in OCI media
+ * How the image leaves the build besides its tags: `--load` for a local gzip build, nothing more for a gzip
+ * push (`--push` above), and for another compression the exporter with it: every layer (the parent's too: force-compression) in OCI media
  * types, which zstd needs. A push's image exporter; a local build's docker exporter (instead of `--load`, which
  * is that exporter with buildx's defaults), so the engine holds the layers a push would send: a pull request's
  * `images diff docker-daemon:...` then compares zstd with the registry's zstd. gzip keeps buildx's defaults.
  */
-function compressionOutput(settings: Pick<BuildSettings, 'push' | 'compression'>): string[] {
+function exportArgs(settings: Pick<BuildSettings, 'push' | 'compression'>): string[] {
   if (settings.compression === 'gzip') return settings.push ? [] : ['--load'];
   const options = `compression=${settings.compression},force-compression=true,oci-mediatypes=true`;
   return ['--output', `type=${settings.push ? 'image' : 'docker'},${options}`];
@@ -94,7 +95,7 @@ export function buildxInvocation(input: InvocationInput): BuildxInvocation {
   } else {
     args.push('--tag', tags.sha, '--tag', tags.content);
   }
-  args.push(...compressionOutput(settings));
+  args.push(...exportArgs(settings));
   args.push(`--provenance=${settings.provenance ? 'mode=max' : 'false'}`);
   if (settings.sbom) {
     args.push(settings.sbomGenerator ? `--attest=type=sbom,generator=${settings.sbomGenerator}` : '--sbom=true');

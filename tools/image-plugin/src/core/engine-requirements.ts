@@ -1,3 +1,4 @@
+import { coerce } from 'semver';
 import type { BuildSettings } from './build-options';
 import { EngineError } from './errors';
 
@@ -47,8 +48,8 @@ function checkLoadsZstd(
   engine: EngineFacts,
   settings: Pick<BuildSettings, 'push'> & Partial<Pick<BuildSettings, 'compression'>>,
 ): void {
-  const major = Number(/^(\d+)\./.exec(engine.version)?.[1] ?? NaN);
-  if (settings.push || settings.compression !== 'zstd' || !(major < ZSTD_ENGINE_MAJOR)) return;
+  const version = coerce(engine.version);
+  if (settings.push || settings.compression !== 'zstd' || !version || version.major >= ZSTD_ENGINE_MAJOR) return;
   throw new EngineError(
     `loading zstd layers into the engine needs Docker Engine ${ZSTD_ENGINE_MAJOR}.0 or newer, and this engine is ${engine.version}`,
     'upgrade Docker, or build locally with --compression=gzip (the pushed images can stay zstd)',
