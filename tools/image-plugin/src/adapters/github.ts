@@ -5,22 +5,33 @@ import { pullRequestError, type PullRequestFields } from '../core/pin-pull-reque
 /** Octokit logs every failed request itself ("GET /repos/... - 403 with id ..."); the error we throw says it once. */
 const SILENT = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
+/** One repository through @octokit/rest: what every client of it shares (the client, where it points). */
+abstract class GitHubRepository {
+  protected readonly octokit: Octokit;
+  protected readonly owner: string;
+  protected readonly repo: string;
+  protected readonly apiUrl: string;
+
+  protected constructor(at: { owner: string; repo: string; token: string; apiUrl?: string; userAgent: string }) {
+    this.owner = at.owner;
+    this.repo = at.repo;
+    this.apiUrl = at.apiUrl ?? 'https://api.github.com';
+    this.octokit = new Octokit({ auth: at.token, baseUrl: this.apiUrl, userAgent: at.userAgent, log: SILENT });
+  }
+
+  /** Where a request went, for its error message. */
+  protected where(step: string): { step: string; repository: string; apiUrl: string } {
+    return { step, repository: `${this.owner}/${this.repo}`, apiUrl: this.apiUrl };
+  }
+}
+
 /**
  * The GitHub releases of one repository, through @octokit/rest. Every failure becomes one
  * ImageConfigError naming the step, GitHub's status and message, and the fix (core/github-release.ts).
  */
-export class GitHubReleases {
-  private readonly octokit: Octokit;
-  private readonly apiUrl: string;
-
-  constructor(
-    private readonly owner: string,
-    private readonly repo: string,
-    token: string,
-    apiUrl?: string,
-  ) {
-    this.apiUrl = apiUrl ?? 'https://api.github.com';
-    this.octokit = octokitFor(token, this.apiUrl, 'workspace-images-release');
+export class GitHubReleases extends GitHubRepository {
+  constructor(owner: string, repo: string, token: string, apiUrl?: string) {
+    super({ owner, repo, token, apiUrl, userAgent: 'workspace-images-release' });
   }
 
   /** The published release of a tag, or null (GitHub never answers a draft by tag). */
@@ -117,7 +128,7 @@ export class GitHubReleases {
   private async call<T>(step: string, request: () => Promise<{ data: T }>, notFoundIsNull: true): Promise<T | null>;
   private async call<T>(step: string, request: () => Promise<{ data: T }>): Promise<T>;
   private async call<T>(step: string, request: () => Promise<{ data: T }>, notFoundIsNull = false): Promise<T | null> {
-    const where = { step, repository: `${this.owner}/${this.repo}`, apiUrl: this.apiUrl };
+    const where = this.where(step);
     return gitHubCall(request, (status, message) => gitHubError({ ...where, status, message }), notFoundIsNull);
   }
 }
@@ -148,10 +159,6 @@ async function gitHubCall<T>(
   }
 }
 
-/** An Octokit client for `apiUrl` (GitHub's own when unset) that logs nothing itself. */
-const octokitFor = (token: string, apiUrl: string, userAgent: string) =>
-  new Octokit({ auth: token, baseUrl: apiUrl, userAgent, log: SILENT });
-
 /** An open pull request as `images pin-bases --pull-request` reads it. */
 export interface OpenPull {
   number: number;
@@ -162,18 +169,9 @@ export interface OpenPull {
  * The pull requests of one repository that `images pin-bases --pull-request` opens and updates. Every
  * failure becomes one ImageConfigError with the fix (core/pin-pull-request.ts).
  */
-export class GitHubPullRequests {
-  private readonly octokit: Octokit;
-  private readonly apiUrl: string;
-
-  constructor(
-    private readonly owner: string,
-    private readonly repo: string,
-    token: string,
-    apiUrl?: string,
-  ) {
-    this.apiUrl = apiUrl ?? 'https://api.github.com';
-    this.octokit = octokitFor(token, this.apiUrl, 'workspace-images-pin-bases');
+export class GitHubPullRequests extends GitHubRepository {
+  constructor(owner: string, repo: string, token: string, apiUrl?: string) {
+    super({ owner, repo, token, apiUrl, userAgent: 'workspace-images-pin-bases' });
   }
 
   /**
@@ -222,7 +220,7 @@ export class GitHubPullRequests {
   }
 
   private async call<T>(step: string, request: () => Promise<{ data: T }>): Promise<T> {
-    const where = { step, repository: `${this.owner}/${this.repo}`, apiUrl: this.apiUrl };
+    const where = this.where(step);
     return (await gitHubCall(request, (status, message) => pullRequestError({ ...where, status, message })))!;
   }
 }
