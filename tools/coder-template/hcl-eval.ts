@@ -312,15 +312,8 @@ export class Evaluator {
     switch (node.type as string) {
       case 'literalValue':
         return this.literal(meta);
-      case 'template': {
-        if (kids.length === 1) {
-          const v = await this.ast(kids[0]);
-          return kids[0].type === 'literalValue' ? v : stringify(v, where);
-        }
-        let out = '';
-        for (const kid of kids) out += stringify(await this.ast(kid), where);
-        return out;
-      }
+      case 'template':
+        return this.templateParts(kids, where);
       case 'templateWrap':
         return this.ast(kids[0]);
       case '':
@@ -340,34 +333,55 @@ export class Evaluator {
         return this.index(await this.ast(kids[0]), await this.ast(kids[1]), where);
       case 'splat':
         return this.splat(kids, where);
-      case 'conditional': {
-        const condition = await this.ast(kids[0]);
-        if (typeof condition !== 'boolean')
-          throw new EvalError(`${where}: the condition is ${typeName(condition)}, not bool`);
-        return this.ast(condition ? kids[1] : kids[2]);
-      }
-      case 'unaryOp': {
-        const v = await this.ast(kids[0]);
-        if (meta.operator === 'logicalNot') return !v;
-        if (meta.operator === 'negate') return -(v as number);
-        throw new UnsupportedError(`the operator ${String(meta.operator)} in \`${where}\``);
-      }
+      case 'conditional':
+        return this.conditional(kids, where);
+      case 'unaryOp':
+        return this.unary(String(meta.operator), kids[0], where);
       case 'binaryOp':
         return this.binary(String(meta.operator), kids, where);
-      case 'function': {
-        const fn = FUNCTIONS[String(meta.name)];
-        if (!fn)
-          throw new UnsupportedError(
-            `the function ${String(meta.name)}() in \`${where}\`; teach tools/coder-template/hcl-eval.ts`,
-          );
-        if (meta.expandedFinalArgument) throw new UnsupportedError(`expanded arguments (...) in \`${where}\``);
-        return fn(kids, this, where);
-      }
+      case 'function':
+        return this.call(meta, kids, where);
       case 'for':
         return this.forExpression(meta, where);
       default:
         throw new UnsupportedError(`${node.type} expressions (\`${where}\`); teach tools/coder-template/hcl-eval.ts`);
     }
+  }
+
+  /** A quoted template: one literal keeps its type; interpolations and several parts make a string. */
+  private async templateParts(kids: Ast[], where: string): Promise<Value> {
+    if (kids.length === 1) {
+      const v = await this.ast(kids[0]);
+      return kids[0].type === 'literalValue' ? v : stringify(v, where);
+    }
+    let out = '';
+    for (const kid of kids) out += stringify(await this.ast(kid), where);
+    return out;
+  }
+
+  private async conditional(kids: Ast[], where: string): Promise<Value> {
+    const condition = await this.ast(kids[0]);
+    if (typeof condition !== 'boolean')
+      throw new EvalError(`${where}: the condition is ${typeName(condition)}, not bool`);
+    return this.ast(condition ? kids[1] : kids[2]);
+  }
+
+  private async unary(operator: string, operand: Ast, where: string): Promise<Value> {
+    const v = await this.ast(operand);
+    if (operator === 'logicalNot') return !v;
+    if (operator === 'negate') return -(v as number);
+    throw new UnsupportedError(`the operator ${operator} in \`${where}\``);
+  }
+
+  /** A call of one of the functions the evaluator knows (FUNCTIONS). */
+  private call(meta: Meta, kids: Ast[], where: string): Promise<Value> | Value {
+    const fn = FUNCTIONS[String(meta.name)];
+    if (!fn)
+      throw new UnsupportedError(
+        `the function ${String(meta.name)}() in \`${where}\`; teach tools/coder-template/hcl-eval.ts`,
+      );
+    if (meta.expandedFinalArgument) throw new UnsupportedError(`expanded arguments (...) in \`${where}\``);
+    return fn(kids, this, where);
   }
 
   private literal(meta: Meta): Value {
