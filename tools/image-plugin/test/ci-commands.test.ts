@@ -14,7 +14,7 @@ import {
   type Run,
 } from './ci-workspace';
 import { FakeGitHubReleases, type FakeRelease } from './fake-github';
-import { refusingProxy } from './registry-proxy';
+import { FaultyRegistry } from './faults/registry-proxy';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
 import { tagSha } from './sha-tag';
 
@@ -725,7 +725,11 @@ describe.sequential('CI commands end to end', () => {
     // the last move, so base-1 / child-1 / base have moved (and must go back) when it is refused.
     expect(before.base).not.toBe(want.base);
 
-    const proxy = await refusingProxy(`/v2/${NAMESPACE}/images/manifests/child`);
+    const proxy = (await FaultyRegistry.start()).failOn({
+      fault: 'denied',
+      method: 'PUT',
+      path: new RegExp(`^/v2/${NAMESPACE}/images/manifests/child$`),
+    });
     const config = mkdtempSync(join(tmpdir(), 'ci-commands-docker-config-'));
     try {
       const auth = Buffer.from(`${TARGET_USER}:${TARGET_PASSWORD}`).toString('base64');
@@ -736,7 +740,7 @@ describe.sequential('CI commands end to end', () => {
         DOCKER_CONFIG: config,
       });
       expect(r.code, r.all).not.toBe(0);
-      expect(proxy.refused.length).toBeGreaterThan(0);
+      expect(proxy.faulted.length).toBeGreaterThan(0);
       expect(r.stderr).toContain(`moving ${proxy.host}/${NAMESPACE}/images:child failed`);
       expect(r.stderr).toContain(
         `put back ${['base', 'child-1', 'base-1'].map((t) => `${proxy.host}/${NAMESPACE}/images:${t}`).join(', ')} where they were`,

@@ -13,7 +13,7 @@ import {
   type Run,
 } from './ci-workspace';
 import { FakeGitHubReleases } from './fake-github';
-import { refusingProxy } from './registry-proxy';
+import { FaultyRegistry } from './faults/registry-proxy';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
 import { shortSha } from '../src/core/tags';
 import { tagSha } from './sha-tag';
@@ -204,14 +204,18 @@ describe.sequential('CI under real-world timing', () => {
     commit('c8', { 'images/child/notes.txt': 'c8\n', 'scripts/hello/install.sh': hello('hello 8') });
     ok(await build('c8'), 'build c8');
     expect(built.c8.base).not.toBe(built.c7.base);
-    const proxy = await refusingProxy(`/v2/${NAMESPACE}/images/manifests/child-edge`);
+    const proxy = (await FaultyRegistry.start()).failOn({
+      fault: 'denied',
+      method: 'PUT',
+      path: new RegExp(`^/v2/${NAMESPACE}/images/manifests/child-edge$`),
+    });
     const config = mkdtempSync(join(tmpdir(), 'ci-timing-docker-config-'));
     try {
       const auth = Buffer.from(`${TARGET_USER}:${TARGET_PASSWORD}`).toString('base64');
       writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { [proxy.host]: { auth } } }));
       const r = await publish('c8', { DOCKER_CONFIG: config }, ['--repository', `${proxy.host}/${NAMESPACE}/images`]);
       expect(r.code, r.all).not.toBe(0);
-      expect(proxy.refused.length).toBeGreaterThan(0);
+      expect(proxy.faulted.length).toBeGreaterThan(0);
       expect(r.stderr).toContain(`moving ${proxy.host}/${NAMESPACE}/images:child-edge failed`);
       expect(r.stderr).toContain(`put back ${proxy.host}/${NAMESPACE}/images:base-edge where they were`);
       expect(r.stderr).not.toMatch(/\n\s+at /);

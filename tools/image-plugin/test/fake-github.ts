@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveLoopback, type LoopbackServer } from './loopback';
 
 /** One request the fake GitHub API answered. */
 export interface RecordedRequest {
@@ -87,7 +87,7 @@ export class FakeGitHubReleases {
   private nextId = 100;
   private readonly publications: Array<Record<string, unknown>> = [];
   private readonly createdWith = new Map<number, Record<string, unknown>>();
-  private server: Server | undefined;
+  private server: LoopbackServer | undefined;
   private url = '';
 
   /** Refuses matching requests (default: 403 "Resource not accessible by integration", as for a read-only GITHUB_TOKEN). */
@@ -146,15 +146,12 @@ export class FakeGitHubReleases {
   }
 
   async start(): Promise<void> {
-    const server = createServer((req, res) => this.answer(req, res));
-    this.server = server;
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.server = await serveLoopback((req, res) => this.answer(req, res));
+    this.url = this.server.url;
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    await this.server?.close();
   }
 
   /** The environment that points `images release` at this API. */

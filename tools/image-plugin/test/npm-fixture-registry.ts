@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveLoopback, type LoopbackServer } from './loopback';
 
 /** npm's integrity string of some bytes: `sha512-<base64>`. */
 export const sri = (bytes: Buffer) => `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
@@ -15,7 +14,7 @@ export const sri = (bytes: Buffer) => `sha512-${createHash('sha512').update(byte
 export class NpmFixtureRegistry {
   /** package -> version -> tarball. */
   private readonly packages = new Map<string, Map<string, Buffer>>();
-  private server: Server | undefined;
+  private server: LoopbackServer | undefined;
   url = '';
   /** The paths asked, in order. */
   readonly requests: string[] = [];
@@ -30,7 +29,7 @@ export class NpmFixtureRegistry {
   }
 
   async start(): Promise<void> {
-    const server = createServer((req, res) => {
+    this.server = await serveLoopback((req, res) => {
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
       this.requests.push(path);
       const answer = this.answer(path);
@@ -39,14 +38,11 @@ export class NpmFixtureRegistry {
       });
       res.end(answer === null ? '{"error":"Not found"}' : Buffer.isBuffer(answer) ? answer : JSON.stringify(answer));
     });
-    this.server = server;
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.url = this.server.url;
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    await this.server?.close();
   }
 
   private answer(path: string): Buffer | object | null {

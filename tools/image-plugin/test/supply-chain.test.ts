@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_REGISTRY } from '../../test-env/env';
+import { unusedPort } from './faults/unused-port';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
 import { tagSha } from './sha-tag';
 
@@ -31,15 +31,6 @@ const FAKE_ID_TOKEN = `${b64url({ alg: 'RS256' })}.${b64url({
   exp: 4_102_444_800,
   iat: 1,
 })}.c2ln`;
-
-/** A local port nothing listens on: Sigstore "down". */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 let ws: ScratchWorkspace;
 let keys = '';
@@ -277,7 +268,7 @@ describe.sequential('supply chain: attestations kept by the merge, every pushed 
     });
 
     it('keyless with Sigstore unreachable (Fulcio and Rekor on a closed port): one message, no tag written', async () => {
-      const closed = await closedPort();
+      const closed = await unusedPort(); // Sigstore "down"
       const before = await tagList();
       const r = await run('npx', ['--no-install', 'images', 'merge', 'base', '--platforms', AMD64, '--sign'], {
         SIGSTORE_ID_TOKEN: FAKE_ID_TOKEN,

@@ -17,7 +17,7 @@ const NS = `faults-${randomBytes(3).toString('hex')}`;
 const auth = { Authorization: TARGET_AUTH };
 
 describe('FaultyRegistry: a proxy in front of the password registry that fails on cue', () => {
-  it('passes requests through, and fails the chosen ones as 401, 500, reset or no answer', async () => {
+  it('passes requests through, and fails the chosen ones as 401, 403 DENIED, 500, reset or no answer', async () => {
     const proxy = await FaultyRegistry.start();
     try {
       const url = `http://${proxy.host}/v2/`;
@@ -28,6 +28,14 @@ describe('FaultyRegistry: a proxy in front of the password registry that fails o
       expect(refused.status).toBe(401);
       expect(refused.headers.get('www-authenticate')).toContain('Basic');
       expect((await fetch(url, { headers: auth })).status).toBe(200);
+      proxy.failOn({ fault: 'denied', method: 'PUT', path: /\/manifests\/refused$/ });
+      const put = (tag: string) =>
+        fetch(`http://${proxy.host}/v2/${NS}/x/manifests/${tag}`, { method: 'PUT', headers: auth });
+      const denied = await put('refused');
+      expect(denied.status).toBe(403);
+      expect(((await denied.json()) as { errors: Array<{ code: string }> }).errors[0].code).toBe('DENIED');
+      expect((await put('refused')).status, 'every matching request, without times').toBe(403);
+      expect((await put('other')).status, 'another path reaches the registry (which wants a manifest)').toBe(400);
       proxy.failOn({ fault: 'server-error', times: 2 });
       expect((await fetch(url, { headers: auth })).status).toBe(500);
       expect((await fetch(url, { headers: auth })).status).toBe(500);
@@ -38,6 +46,8 @@ describe('FaultyRegistry: a proxy in front of the password registry that fails o
       await expect(fetch(url, { headers: auth, signal: AbortSignal.timeout(1000) })).rejects.toThrow(/abort|timeout/i);
       expect(proxy.faulted.map((r) => r.fault)).toEqual([
         'unauthorized',
+        'denied',
+        'denied',
         'server-error',
         'server-error',
         'reset',

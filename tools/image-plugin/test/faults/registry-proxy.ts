@@ -1,9 +1,10 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { request } from 'node:http';
+import type { Socket } from 'node:net';
 import { TARGET_REGISTRY } from '../../../test-env/env';
+import { serveLoopback, type LoopbackServer } from '../loopback';
 
 /** What the proxy does to a request that matches a rule, instead of passing it on. */
-export type Fault = 'unauthorized' | 'server-error' | 'reset' | 'hang';
+export type Fault = 'unauthorized' | 'denied' | 'server-error' | 'reset' | 'hang';
 
 export interface FaultRule {
   fault: Fault;
@@ -22,10 +23,17 @@ export interface ProxiedRequest {
   fault?: Fault;
 }
 
+/** The status, the distribution error code and its message a registry answers for each fault. */
+const FAULT_ANSWERS: Record<'unauthorized' | 'denied' | 'server-error', [number, string, string]> = {
+  unauthorized: [401, 'UNAUTHORIZED', 'authentication required'],
+  denied: [403, 'DENIED', 'requested access to the resource is denied'],
+  'server-error': [500, 'UNKNOWN', 'injected failure'],
+};
+
 /**
  * A pass-through HTTP proxy in front of a real registry (default: the password registry) that fails
- * requests on cue: 401 as for a token that may not write, 500 as an overloaded registry, a reset
- * connection, or no answer at all. Everything else reaches the real registry unchanged, so pushes
+ * requests on cue: 401 as for a wrong password, 403 DENIED as GHCR answers a token that may not write a
+ * package, 500 as an overloaded registry, a reset connection, or no answer at all. Everything else reaches the real registry unchanged, so pushes
  * and lookups through it are real.
  */
 export class FaultyRegistry {
@@ -33,15 +41,17 @@ export class FaultyRegistry {
   private rules: FaultRule[] = [];
   private readonly hanging = new Set<Socket>();
 
-  private constructor(
-    private readonly server: Server,
-    readonly host: string,
-  ) {}
+  private constructor(private readonly server: LoopbackServer) {}
+
+  /** `127.0.0.1:<port>`: the registry name to push and look up through. */
+  get host(): string {
+    return this.server.host;
+  }
 
   static async start(upstream = TARGET_REGISTRY): Promise<FaultyRegistry> {
     const [hostname, port] = upstream.split(':');
     let proxy: FaultyRegistry | undefined;
-    const server = createServer((req, res) => {
+    const server = await serveLoopback((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       const method = req.method ?? 'GET';
       const rule = proxy?.take(method, path);
@@ -56,14 +66,13 @@ export class FaultyRegistry {
       }
       if (rule) {
         req.resume();
-        const status = rule.fault === 'unauthorized' ? 401 : 500;
-        const code = rule.fault === 'unauthorized' ? 'UNAUTHORIZED' : 'UNKNOWN';
+        const [status, code, message] = FAULT_ANSWERS[rule.fault];
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (status === 401) headers['www-authenticate'] = 'Basic realm="faulty-registry"';
         res.writeHead(status, headers);
         res.end(
           JSON.stringify({
-            errors: [{ code, message: status === 401 ? 'authentication required' : 'injected failure' }],
+            errors: [{ code, message }],
           }),
         );
         return;
@@ -81,8 +90,7 @@ export class FaultyRegistry {
       });
       req.pipe(upstreamRequest);
     });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    proxy = new FaultyRegistry(server, `127.0.0.1:${(server.address() as AddressInfo).port}`);
+    proxy = new FaultyRegistry(server);
     return proxy;
   }
 
@@ -112,7 +120,7 @@ export class FaultyRegistry {
 
   async close(): Promise<void> {
     for (const socket of this.hanging) socket.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((done) => this.server.close(() => done()));
+    this.server.server.closeAllConnections();
+    await this.server.close();
   }
 }
