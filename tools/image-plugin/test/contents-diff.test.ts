@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_REGISTRY } from '../../test-env/env';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { MANIFEST_ACCEPT, TARGET_AUTH, TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../test-env/env';
 import { gunzipSync } from 'node:zlib';
 import { readImageContents } from '../src/adapters/contents-reader';
 import { RegistryClient } from '../src/adapters/registry';
 import type { ContentsDiff } from '../src/core/contents-diff';
-import type { ReleaseDiff } from '../src/core/release-diff';
+import { parseReleaseRange, type ReleaseDiff } from '../src/core/release-diff';
+import { diffReleases } from '../src/services/release-diff';
 import type { ImageResult } from '../src/core/result';
+import { FaultyRegistry } from './faults/registry-proxy';
 import { ScratchWorkspace, WORKSPACE } from './scratch-workspace';
 import { tagSha } from './sha-tag';
 
@@ -275,6 +278,29 @@ describe.sequential('images diff against the real engine and password registry',
     expect(text.stdout).toContain(`== other: only in v1.1.0 (${REPO}:other-1.1.0)`);
     const md = await images('diff', '--release', 'v1.1.0..v1.2.0', '--markdown');
     expect(md.stdout).toMatch(/<details><summary>child<\/summary>[\s\S]*\| `hello` \| 1\.1 \| 1\.2 \| from parent \|/);
+  });
+
+  it('--release: a registry that fails while an image is read stops the diff, not a "no comparison" line', async () => {
+    // Through a proxy whose every blob GET answers 500 (after the client's own retries): the tags are found,
+    // then reading the records fails. Before, that became each image's "no comparison (...)" line, exit 0.
+    const proxy = (await FaultyRegistry.start()).failOn({ fault: 'server-error', method: 'GET', path: /\/blobs\// });
+    const config = mkdtempSync(join(tmpdir(), 'contents-diff-docker-config-'));
+    try {
+      const auth = Buffer.from(`${TARGET_USER}:${TARGET_PASSWORD}`).toString('base64');
+      writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { [proxy.host]: { auth } } }));
+      const diff = diffReleases({
+        range: parseReleaseRange('v1.1.0..v1.2.0'),
+        images: ['base', 'child', 'plain'],
+        repository: `${proxy.host}/${NAMESPACE}/images`,
+        layout: 'single',
+        env: { ...process.env, DOCKER_CONFIG: config },
+      });
+      await expect(diff).rejects.toMatchObject({ kind: 'registry', problem: expect.stringMatching(/500/) });
+      expect(proxy.faulted.length).toBeGreaterThan(0);
+    } finally {
+      await proxy.close();
+      rmSync(config, { recursive: true, force: true });
+    }
   });
 
   it("a pull request's build in the local engine (docker-daemon:) against the edge tag: sizes alike", async () => {

@@ -6,7 +6,7 @@ import {
   recordLayers,
   type ContentsRecord,
 } from '../core/contents-record';
-import { RegistryError, type EngineError } from '../core/errors';
+import { ContentsRecordError, RegistryError, type EngineError } from '../core/errors';
 import { gzipUncompressedSize, layerPacking } from '../core/image-source';
 import { layerTar } from '../core/layer-tar';
 import { fileInTar } from '../core/tar-entry';
@@ -50,7 +50,7 @@ export async function readImageContents(
   const [first] = read;
   const other = read.find((p) => p.record.image !== first.record.image);
   if (other)
-    throw new RegistryError(
+    throw new ContentsRecordError(
       `${ref}: its platforms' records name different images (${first.platform}: ${first.record.image}, ${other.platform}: ${other.record.image})`,
       'build every platform of the image from one Dockerfile',
       ref,
@@ -72,7 +72,7 @@ async function readPlatform(
   const layers = namedLayers(blobs, history);
   const { own, parent } = recordLayers(layers);
   if (!own)
-    throw new RegistryError(
+    throw new ContentsRecordError(
       `${ref} (${p.platform}) has no contents record: it was built before images recorded their contents`,
       "rebuild and push it (npx nx run-many -t image-build --push) with scripts/contents-record/record.sh as its Dockerfile's last step (docs/contents.md)",
       ref,
@@ -122,7 +122,7 @@ export function recordInLayer(
   blob: Buffer,
   where: string,
   digest: string,
-  Kind: typeof RegistryError | typeof EngineError = RegistryError,
+  Kind: typeof RegistryError | typeof EngineError = ContentsRecordError,
 ): ContentsRecord {
   const tar = tarIn(blob, digest, where, Kind);
   const file = fileInTar(tar, CONTENTS_RECORD_PATH);

@@ -1,4 +1,4 @@
-import { RegistryError } from './errors';
+import { ContentsRecordError } from './errors';
 import type { HistoryEntry } from './size-budget';
 import { shortInstruction } from './size-budget';
 
@@ -67,7 +67,7 @@ export function parseContentsRecord(text: string, where: string): ContentsRecord
 }
 
 const unreadable = (where: string, detail: string) =>
-  new RegistryError(
+  new ContentsRecordError(
     `${where}: its contents record cannot be read (${detail})`,
     'rebuild the image with this version of the plugin (scripts/contents-record/record.sh as its last step)',
     where,

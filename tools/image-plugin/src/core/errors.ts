@@ -36,6 +36,20 @@ export class RegistryError extends ImageError {
   override readonly name = 'RegistryError';
 }
 
+/**
+ * A RegistryError about one image's contents record: it has none, or it cannot be read, or its platforms'
+ * records disagree. The registry answered; this image cannot be compared. `images diff --release` reports it
+ * as that image's line and goes on, where any other failure stops the command.
+ */
+export class ContentsRecordError extends RegistryError {
+  readonly contentsRecord = true;
+}
+
+/** A ContentsRecordError (by shape, as isImageError). */
+export function isContentsRecordError(e: unknown): e is ContentsRecordError {
+  return isImageError(e) && (e as { contentsRecord?: unknown }).contentsRecord === true;
+}
+
 export class EngineError extends ImageError {
   readonly kind = 'engine';
   override readonly name = 'EngineError';

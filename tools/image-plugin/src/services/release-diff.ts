@@ -1,7 +1,7 @@
 import { allInOrder, readImageContents } from '../adapters/contents-reader';
 import { RegistryClient } from '../adapters/registry';
 import { checkRelated, contentsDiff } from '../core/contents-diff';
-import { isImageError } from '../core/errors';
+import { isContentsRecordError } from '../core/errors';
 import {
   checkReleasesExist,
   imagesToLook,
@@ -46,8 +46,9 @@ export async function diffReleases(req: ReleaseDiffRequest): Promise<ReleaseDiff
         const [a, b] = await allInOrder([readImageContents(registry, r.from), readImageContents(registry, r.to)]);
         return { image: r.image, presence, diff: contentsDiff(a, b, checkRelated(a, b, false)) };
       } catch (e) {
-        // The registry answered both tags a moment ago: what is left is this image's own (no record).
-        if (!isImageError(e)) throw e;
+        // This image's own problem (no record, or one that cannot be read) is its line of the report; a
+        // registry that fails or refuses stops the command, so a report never hides a missing comparison.
+        if (!isContentsRecordError(e)) throw e;
         return { image: r.image, presence, problem: e.problem };
       }
     }),
