@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TARGET_AUTH, TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../../../test-env/env';
 import { manifestDigest } from '../../../test-env/registry-api';
 import { isImageError } from '../core/errors';
+import { FaultyRegistry } from '../../test/faults/registry-proxy';
 import { JsonCache } from './json-cache';
 import { RegistryClient } from './registry';
 
@@ -206,6 +207,32 @@ describe('tags', () => {
       );
     },
   );
+
+  it('every tag, page after page, as GHCR answers: the Link to the next page is followed to the last', async () => {
+    // One copy into a new repository (several at once race in this registry), then tags of what is there.
+    const paged = `${TARGET_REGISTRY}/${NAMESPACE}/paged`;
+    const names = ['t1', 't2', 't3', 't4', 't5'];
+    await imagetools('create', '-t', `${paged}:t1`, `${REPO}@${index}`);
+    await client().tag(
+      names.slice(1).map((t) => `${paged}:${t}`),
+      paged,
+      index,
+    );
+    // The test registry answers every tag at once; the proxy pages them as GHCR does.
+    const proxy = (await FaultyRegistry.start()).pageTagLists();
+    try {
+      const through = new RegistryClient({
+        ...process.env,
+        DOCKER_CONFIG: dockerConfig({ [proxy.host]: basicAuth(TARGET_USER, TARGET_PASSWORD) }),
+      });
+      expect(await through.tagsOf(`${proxy.host}/${NAMESPACE}/paged`, 2)).toEqual(names);
+      const pages = proxy.requests.filter((r) => r.path.endsWith('/tags/list'));
+      expect(pages.length, 'three pages of two').toBe(3);
+      expect(await through.tagsOf(`${proxy.host}/${NAMESPACE}/never-pushed`, 2)).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
 
   it('a digest the registry lacks: a registry error naming it', async () => {
     const missing = `sha256:${'0'.repeat(64)}`;

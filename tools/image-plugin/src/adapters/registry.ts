@@ -283,10 +283,13 @@ export class RegistryClient {
     return bytes.subarray(Math.max(0, bytes.length - length));
   }
 
-  /** Every tag of a repository (the distribution API's tag list, page by page); none when it does not exist. */
-  async tagsOf(repository: string): Promise<string[]> {
+  /**
+   * Every tag of a repository (the distribution API's tag list, `pageSize` a page, following the registry's
+   * `Link: <…>; rel="next"`); none when it does not exist.
+   */
+  async tagsOf(repository: string, pageSize = 1000): Promise<string[]> {
     const tags: string[] = [];
-    let path = 'tags/list?n=1000';
+    let path = `tags/list?n=${pageSize}`;
     for (let page = 0; path && page < 1000; page++) {
       const res = await this.request('GET', repository, path, repository, 'pull', { notFoundIsNull: true });
       if (!res) break;

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { TARGET_REGISTRY } from '../../../test-env/env';
 import { serveLoopback, type LoopbackServer } from '../loopback';
@@ -41,7 +41,10 @@ export class FaultyRegistry {
   private rules: FaultRule[] = [];
   private readonly hanging = new Set<Socket>();
 
-  private constructor(private readonly server: LoopbackServer) {}
+  private server!: LoopbackServer;
+  private tagPaging = false;
+
+  private constructor(private readonly upstream: string) {}
 
   /** `127.0.0.1:<port>`: the registry name to push and look up through. */
   get host(): string {
@@ -49,49 +52,86 @@ export class FaultyRegistry {
   }
 
   static async start(upstream = TARGET_REGISTRY): Promise<FaultyRegistry> {
-    const [hostname, port] = upstream.split(':');
-    let proxy: FaultyRegistry | undefined;
-    const server = await serveLoopback((req, res) => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      const method = req.method ?? 'GET';
-      const rule = proxy?.take(method, path);
-      proxy?.requests.push({ method, path, ...(rule ? { fault: rule.fault } : {}) });
-      if (rule?.fault === 'hang') {
-        proxy?.hanging.add(req.socket);
-        return;
-      }
-      if (rule?.fault === 'reset') {
-        req.socket.destroy();
-        return;
-      }
-      if (rule) {
-        req.resume();
-        const [status, code, message] = FAULT_ANSWERS[rule.fault];
-        const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (status === 401) headers['www-authenticate'] = 'Basic realm="faulty-registry"';
-        res.writeHead(status, headers);
-        res.end(
-          JSON.stringify({
-            errors: [{ code, message }],
-          }),
-        );
-        return;
-      }
-      const upstreamRequest = request(
-        { hostname, port: Number(port), method, path: req.url, headers: req.headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      upstreamRequest.on('error', (e) => {
-        res.writeHead(502);
-        res.end(String(e));
-      });
-      req.pipe(upstreamRequest);
-    });
-    proxy = new FaultyRegistry(server);
+    const proxy = new FaultyRegistry(upstream);
+    proxy.server = await serveLoopback((req, res) => proxy.handle(req, res));
     return proxy;
+  }
+
+  /**
+   * Answers tag lists as GHCR does: `n` tags a page and a `Link: <...>; rel="next"` to the rest (Distribution
+   * 2.8, the test registry, ignores `n` and answers every tag at once).
+   */
+  pageTagLists(): this {
+    this.tagPaging = true;
+    return this;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const method = req.method ?? 'GET';
+    const rule = this.take(method, url.pathname);
+    this.requests.push({ method, path: url.pathname, ...(rule ? { fault: rule.fault } : {}) });
+    if (rule) this.fail(rule.fault, req, res);
+    else if (this.tagPaging && method === 'GET' && url.pathname.endsWith('/tags/list'))
+      void this.tagPage(url, req, res);
+    else this.passOn(req, res);
+  }
+
+  private fail(fault: Fault, req: IncomingMessage, res: ServerResponse): void {
+    if (fault === 'hang') {
+      this.hanging.add(req.socket);
+      return;
+    }
+    if (fault === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    req.resume();
+    const [status, code, message] = FAULT_ANSWERS[fault];
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (status === 401) headers['www-authenticate'] = 'Basic realm="faulty-registry"';
+    res.writeHead(status, headers);
+    res.end(JSON.stringify({ errors: [{ code, message }] }));
+  }
+
+  /** One page of the registry's whole tag list, in its (lexical) order, after `last`. */
+  private async tagPage(url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const whole = await fetch(`http://${this.upstream}${url.pathname}`, {
+      headers: req.headers.authorization ? { authorization: req.headers.authorization } : {},
+    });
+    if (!whole.ok) {
+      const challenge = whole.headers.get('www-authenticate');
+      res.writeHead(whole.status, challenge ? { 'www-authenticate': challenge } : {});
+      res.end(await whole.text());
+      return;
+    }
+    const { name, tags } = (await whole.json()) as { name: string; tags: string[] | null };
+    const all = [...(tags ?? [])].sort();
+    const last = url.searchParams.get('last');
+    const from = last === null ? 0 : all.filter((t) => t <= last).length;
+    const n = Number(url.searchParams.get('n') ?? all.length);
+    const page = all.slice(from, from + n);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (from + n < all.length)
+      headers.link = `<${url.pathname}?n=${n}&last=${encodeURIComponent(page[page.length - 1])}>; rel="next"`;
+    res.writeHead(200, headers);
+    res.end(JSON.stringify({ name, tags: page }));
+  }
+
+  private passOn(req: IncomingMessage, res: ServerResponse): void {
+    const [hostname, port] = this.upstream.split(':');
+    const upstreamRequest = request(
+      { hostname, port: Number(port), method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstreamRequest.on('error', (e) => {
+      res.writeHead(502);
+      res.end(String(e));
+    });
+    req.pipe(upstreamRequest);
   }
 
   /** Adds a fault; rules are tried in the order they were added. */
