@@ -1,4 +1,12 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** An HTTP server a test runs on 127.0.0.1, on a port the kernel picks. */
@@ -22,4 +30,23 @@ export async function serveLoopback(handler: RequestListener): Promise<LoopbackS
     url: `http://${host}`,
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
+}
+
+/** Passes a request on to `upstream` (`host:port`) as it came (or with `headers`), and its answer back; 502 when unreachable. */
+export function forward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  upstream: string,
+  headers: IncomingHttpHeaders = req.headers,
+): void {
+  const [hostname, port] = upstream.split(':');
+  const onward = request({ hostname, port: Number(port), method: req.method, path: req.url, headers }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  onward.on('error', (e) => {
+    res.writeHead(502);
+    res.end(String(e));
+  });
+  req.pipe(onward);
 }

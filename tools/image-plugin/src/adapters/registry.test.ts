@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { TARGET_AUTH, TARGET_PASSWORD, TARGET_REGISTRY, TARGET_USER } from '../.
 import { manifestDigest } from '../../../test-env/registry-api';
 import { isImageError } from '../core/errors';
 import { FaultyRegistry } from '../../test/faults/registry-proxy';
+import { forward, serveLoopback } from '../../test/loopback';
 import { JsonCache } from './json-cache';
 import { RegistryClient } from './registry';
 
@@ -347,7 +348,7 @@ interface TokenProxy {
 async function tokenProxy(): Promise<TokenProxy> {
   const tokens = new Map<string, string>();
   const state: TokenProxy = { host: '', tokenRequests: [], fail: 0, close: async () => undefined };
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = await serveLoopback((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/token') {
       const [user, password] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
@@ -388,21 +389,10 @@ async function tokenProxy(): Promise<TokenProxy> {
       });
       return res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
     }
-    const [hostname, port] = TARGET_REGISTRY.split(':');
-    const headers = { ...req.headers, authorization: TARGET_AUTH, host: TARGET_REGISTRY };
-    const upstream = request({ hostname, port: Number(port), method: req.method, path: req.url, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', (e) => {
-      res.writeHead(502);
-      res.end(String(e));
-    });
-    req.pipe(upstream);
+    forward(req, res, TARGET_REGISTRY, { ...req.headers, authorization: TARGET_AUTH, host: TARGET_REGISTRY });
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  state.host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.close = () => new Promise<void>((done) => server.close(() => done()));
+  state.host = server.host;
+  state.close = () => server.close();
   return state;
 }
 

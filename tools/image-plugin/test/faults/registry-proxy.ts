@@ -1,7 +1,7 @@
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { TARGET_REGISTRY } from '../../../test-env/env';
-import { serveLoopback, type LoopbackServer } from '../loopback';
+import { forward, serveLoopback, type LoopbackServer } from '../loopback';
 
 /** What the proxy does to a request that matches a rule, instead of passing it on. */
 export type Fault = 'unauthorized' | 'denied' | 'server-error' | 'reset' | 'hang';
@@ -119,19 +119,7 @@ export class FaultyRegistry {
   }
 
   private passOn(req: IncomingMessage, res: ServerResponse): void {
-    const [hostname, port] = this.upstream.split(':');
-    const upstreamRequest = request(
-      { hostname, port: Number(port), method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstreamRequest.on('error', (e) => {
-      res.writeHead(502);
-      res.end(String(e));
-    });
-    req.pipe(upstreamRequest);
+    forward(req, res, this.upstream);
   }
 
   /** Adds a fault; rules are tried in the order they were added. */
