@@ -90,6 +90,12 @@ function releasePorts(workspaceRoot: string): ReleasePorts {
   };
 }
 
+/** The release body, and its first part: the table of images, which tells this release from another on GitHub. */
+interface Notes {
+  table: string;
+  notes: string;
+}
+
 /**
  * The release body: the table of images, then what changed in each since the previous release in this
  * release's history (a hotfix released later on another branch does not change it; docs/contents.md).
@@ -98,12 +104,13 @@ async function notesOf(
   ctx: ReleaseContext,
   images: ReleasedImage[],
   ports: Pick<ReleasePorts, 'versionTagsAt' | 'changes'>,
-): Promise<string> {
+): Promise<Notes> {
   const version = ctx.release.tag.slice(1);
   const { repository, layout } = ctx;
   const released = readReleaseTags(await ports.versionTagsAt(ctx.commit)).releases.map((r) => r.version);
   const changes = await ports.changes({ version, released, repository, layout, images });
-  return `${releaseNotes(version, images)}${changes}`;
+  const table = releaseNotes(version, images);
+  return { table, notes: `${table}${changes}` };
 }
 
 /** What the prepare phase made, to finish or to undo. */
@@ -135,8 +142,8 @@ export async function releaseImages(
   const exact = new Set(images.map((i) => i.tags[0]));
   const exactMoves = moves.filter((m) => exact.has(m.tag));
   checkWriteOnce(ctx.release, exactMoves, await imagesTagged(registry, exactMoves, current));
-  const notes = await notesOf(ctx, images, ports);
-  const prepared = await prepare(req, ctx, images, notes, ports.releases);
+  const { table, notes } = await notesOf(ctx, images, ports);
+  const prepared = await prepare(req, ctx, images, { table, notes }, ports.releases);
   const moved = await move(registry, moves, current, prepared);
   for (const image of images) {
     const tags = image.tags.map((t) => t.slice(t.lastIndexOf(':') + 1)).join(', ');
@@ -216,7 +223,7 @@ async function prepare(
   req: ReleaseRequest,
   ctx: ReleaseContext,
   images: ReleasedImage[],
-  notes: string,
+  { table, notes }: Notes,
   releases: ReleasePorts['releases'],
 ): Promise<Prepared> {
   // The Coder template pinned to this release's digests (the release workflow attaches it to the GitHub release).
@@ -229,7 +236,6 @@ async function prepare(
       )
     : null;
   const gitHub = gitHubOf(req, ctx, notes, releases);
-  const table = releaseNotes(ctx.release.tag.slice(1), images);
   try {
     return { pins, github: gitHub && (await prepareGitHub(gitHub.client, gitHub.fields, table)) };
   } catch (e) {
