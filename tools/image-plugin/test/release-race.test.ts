@@ -108,38 +108,35 @@ afterAll(async () => {
 });
 
 describe.sequential("a reconciliation and a tag's own run release one tag at once", () => {
-  it("the tag's own run publishes second (GitHub: 422 already_exists): the release is there, its moves stay", async () => {
-    const digests = await builtAndTagged('v1.1.0');
-    const { first: own, second: reconcile } = await meet(PUBLISH, () => ownRun('v1.1.0'), reconcileRun);
-    expect(reconcile.code, reconcile.output).toBe(0);
-    expect(own.code, own.output).toBe(0);
-    expect(own.output).toContain('GitHub release v1.1.0: published meanwhile by another run, with the same images');
-    await expectReleased('v1.1.0', digests);
-    expectOneRelease('v1.1.0');
-  });
-
-  it('the reconciliation publishes second: the same, the other way round', async () => {
-    const digests = await builtAndTagged('v1.2.0');
-    const { first: reconcile, second: own } = await meet(PUBLISH, reconcileRun, () => ownRun('v1.2.0'));
-    expect(own.code, own.output).toBe(0);
-    expect(reconcile.code, reconcile.output).toBe(0);
-    expect(reconcile.output).toContain(
-      'GitHub release v1.2.0: published meanwhile by another run, with the same images',
-    );
-    await expectReleased('v1.2.0', digests);
-    expectOneRelease('v1.2.0');
-  });
-
-  it('the release appears between reading it and creating it (422 on create): done, the run goes on', async () => {
-    const digests = await builtAndTagged('v1.3.0');
-    const { first: reconcile, second: own } = await meet(CREATE, reconcileRun, () => ownRun('v1.3.0'));
-    expect(own.code, own.output).toBe(0);
-    expect(reconcile.code, reconcile.output).toBe(0);
-    expect(reconcile.output).toContain(
-      'GitHub release v1.3.0: published meanwhile by another run, with the same images',
-    );
-    await expectReleased('v1.3.0', digests);
-    expectOneRelease('v1.3.0');
+  // The run held at GitHub publishes second and finds this very release there: both succeed, one release.
+  it.each([
+    {
+      name: "the tag's own run publishes second (GitHub: 422 already_exists): the release is there, its moves stay",
+      tag: 'v1.1.0',
+      at: PUBLISH,
+      held: 'own',
+    },
+    {
+      name: 'the reconciliation publishes second: the same, the other way round',
+      tag: 'v1.2.0',
+      at: PUBLISH,
+      held: 'reconcile',
+    },
+    {
+      name: 'the release appears between reading it and creating it (422 on create): done, the run goes on',
+      tag: 'v1.3.0',
+      at: CREATE,
+      held: 'reconcile',
+    },
+  ] as const)('$name', async ({ tag, at, held }) => {
+    const digests = await builtAndTagged(tag);
+    const runs = { own: () => ownRun(tag), reconcile: reconcileRun };
+    const { first: late, second: other } = await meet(at, runs[held], runs[held === 'own' ? 'reconcile' : 'own']);
+    expect(other.code, other.output).toBe(0);
+    expect(late.code, late.output).toBe(0);
+    expect(late.output).toContain(`GitHub release ${tag}: published meanwhile by another run, with the same images`);
+    await expectReleased(tag, digests);
+    expectOneRelease(tag);
   });
 
   it('another release of the tag (notes a person wrote) published meanwhile: one message, the moves go back', async () => {
